@@ -1,0 +1,64 @@
+/**
+ * The relay's public addresses: what browsers dial, derived from the host and
+ * the real public port unless the operator announces addresses of their own.
+ */
+import { isIP } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { multiaddr } from '@multiformats/multiaddr'
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
+
+/** The multiaddr transport tail that browsers dial: plain or TLS WebSockets. */
+function wsTail (tls: boolean): string {
+  return tls ? '/tls/ws' : '/ws'
+}
+
+function hostPart (host: string): string {
+  const version = isIP(host)
+  if (version === 4) return `/ip4/${host}`
+  if (version === 6) return `/ip6/${host}`
+  return `/dns4/${host}`
+}
+
+/** Addresses a wildcard bind is reachable on: every interface of the matching IP family. */
+function interfaceHosts (host: string): string[] {
+  const family = host === '0.0.0.0' ? 'IPv4' : undefined
+  const hosts: string[] = []
+  for (const infos of Object.values(networkInterfaces())) {
+    for (const info of infos ?? []) {
+      // link-local IPv6 needs a zone id that a multiaddr cannot carry
+      if ((family == null || info.family === family) && !info.address.startsWith('fe80:')) {
+        hosts.push(info.address)
+      }
+    }
+  }
+  return hosts
+}
+
+/** Announce addresses from the bound host and the real public port (not yet with /p2p). */
+export function deriveAnnounce (host: string, port: number, tls: boolean): string[] {
+  const hosts = WILDCARD_HOSTS.has(host) ? interfaceHosts(host) : [host]
+  return hosts.map(h => `${hostPart(h)}/tcp/${port}${wsTail(tls)}`)
+}
+
+/** Appends /p2p/<peerId>, or checks an existing one is ours: announcing another peer's ID would be a lie. */
+export function withPeerId (addrs: string[], peerId: string): string[] {
+  return addrs.map(addr => {
+    const ma = multiaddr(addr)
+    const p2p = ma.getComponents().filter(c => c.name === 'p2p')
+    if (p2p.length === 0) {
+      return ma.encapsulate(`/p2p/${peerId}`).toString()
+    }
+    if (p2p[p2p.length - 1].value !== peerId) {
+      throw new Error(`the announce address ${addr} names another peer than this relay (${peerId})`)
+    }
+    return ma.toString()
+  })
+}
+
+/** The address to print and to hand to tests: a wildcard bind is reachable on loopback. */
+export function publicUrl (host: string, port: number, tls: boolean): string {
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+  const bracketed = isIP(shown) === 6 ? `[${shown}]` : shown
+  return `${tls ? 'https' : 'http'}://${bracketed}:${port}`
+}

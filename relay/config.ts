@@ -1,0 +1,242 @@
+/**
+ * Relay configuration from command-line flags and environment variables (a
+ * flag wins over its variable), with defaults that work on localhost.
+ */
+import { isIP } from 'node:net'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
+import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
+import { InvalidRelayInfoError, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
+import type { IceServer } from '../src/lib/shared/relay-info.ts'
+import {
+  DEFAULT_HOST, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES,
+  DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS, MAX_DURATION_SECONDS,
+  MAX_RESERVATIONS_CAP
+} from './constants.ts'
+
+export interface TlsFiles {
+  /** path of a PEM certificate (chain) */
+  certFile: string
+  /** path of its PEM private key */
+  keyFile: string
+}
+
+export interface RelayConfig {
+  /** address the public HTTP server binds to */
+  host: string
+  /** public port; 0 picks any free port */
+  port: number
+  /** where relay.key lives */
+  dataDir: string
+  /** the built SvelteKit app */
+  staticDir: string
+  /** multiaddrs to announce instead of the ones derived from host and port */
+  announce: string[]
+  /** STUN/TURN servers handed to browsers in /relay.json */
+  iceServers: IceServer[]
+  /** other relays to join in the DHT, each with /p2p/<peerId> */
+  bootstrap: string[]
+  maxReservations: number
+  reservationTtlMs: number
+  relayDurationLimitMs: number
+  relayDataLimitBytes: number
+  /** serve https and wss with these files */
+  tls?: TlsFiles
+}
+
+export type CliResult =
+  | { kind: 'help', text: string }
+  | { kind: 'run', config: RelayConfig }
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Defaults are resolved against the repository, so the relay finds build/ from any cwd. */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+export function defaultConfig (): RelayConfig {
+  return {
+    host: DEFAULT_HOST,
+    port: DEFAULT_PORT,
+    dataDir: resolve(REPO_ROOT, '.relay-data'),
+    staticDir: resolve(REPO_ROOT, 'build'),
+    announce: [],
+    iceServers: [],
+    bootstrap: [],
+    maxReservations: DEFAULT_MAX_RESERVATIONS,
+    reservationTtlMs: DEFAULT_RESERVATION_TTL_MS,
+    relayDurationLimitMs: DEFAULT_RELAY_DURATION_LIMIT_MS,
+    relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES
+  }
+}
+
+/** Each option: its flag, its environment variable and its line in --help. */
+const OPTIONS = {
+  host: { env: 'PEERLINK_HOST', help: `address to listen on, 0.0.0.0 for all (default ${DEFAULT_HOST})` },
+  port: { env: 'PEERLINK_PORT', help: `HTTP and WebSocket port, 0 for any free port (default ${DEFAULT_PORT})` },
+  'data-dir': { env: 'PEERLINK_DATA_DIR', help: 'where the relay key is kept (default .relay-data in the repo)' },
+  'static-dir': { env: 'PEERLINK_STATIC_DIR', help: 'the built app to serve (default build in the repo)' },
+  announce: { env: 'PEERLINK_ANNOUNCE', help: 'comma-separated multiaddrs to announce (default from host and port)' },
+  'ice-servers': { env: 'PEERLINK_ICE_SERVERS', help: 'JSON list of RTCIceServer objects for browsers (default [])' },
+  bootstrap: { env: 'PEERLINK_BOOTSTRAP', help: 'comma-separated multiaddrs of other relays, with /p2p/<id>' },
+  'max-reservations': { env: 'PEERLINK_MAX_RESERVATIONS', help: `browsers reachable through this relay at once (default ${DEFAULT_MAX_RESERVATIONS})` },
+  'reservation-ttl': { env: 'PEERLINK_RESERVATION_TTL', help: `seconds before a reservation must be renewed (default ${DEFAULT_RESERVATION_TTL_MS / 1000})` },
+  'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
+  'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
+  'tls-cert': { env: 'PEERLINK_TLS_CERT', help: 'PEM certificate file: serve https and wss' },
+  'tls-key': { env: 'PEERLINK_TLS_KEY', help: 'PEM private key file for --tls-cert' }
+} as const
+
+type OptionName = keyof typeof OPTIONS
+
+export const USAGE = [
+  'Usage: npm run relay -- [options]',
+  '',
+  'Every option can also be set by the environment variable shown; the flag wins.',
+  '',
+  ...Object.entries(OPTIONS).map(([name, { env, help }]) =>
+    `  --${name.padEnd(22)}${env.padEnd(32)}${help}`),
+  `  --${'help'.padEnd(22)}${''.padEnd(32)}print this and exit`
+].join('\n')
+
+/** Parses argv (without node and the script) and env; throws ConfigError on any invalid value. */
+export function parseCli (argv: readonly string[], env: Record<string, string | undefined>, cwd = process.cwd()): CliResult {
+  let values: Partial<Record<OptionName, string>> & { help?: boolean }
+  try {
+    const options = Object.fromEntries(Object.keys(OPTIONS).map(name => [name, { type: 'string' as const }]))
+    values = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false
+    }).values as typeof values
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\nRun with --help for the list of options.`)
+  }
+  if (values.help === true) {
+    return { kind: 'help', text: USAGE }
+  }
+
+  /** The flag if given, else the environment variable unless it is empty (as compose files leave them). */
+  const get = (name: OptionName): string | undefined => {
+    const flag = values[name]
+    if (flag != null) return flag
+    const fromEnv = env[OPTIONS[name].env]
+    return fromEnv != null && fromEnv !== '' ? fromEnv : undefined
+  }
+  const config = defaultConfig()
+  const host = get('host')
+  if (host != null) config.host = parseHost(host)
+  const port = get('port')
+  if (port != null) config.port = parseInteger('port', port, 0, 65535)
+  const dataDir = get('data-dir')
+  if (dataDir != null) config.dataDir = parsePath('data-dir', dataDir, cwd)
+  const staticDir = get('static-dir')
+  if (staticDir != null) config.staticDir = parsePath('static-dir', staticDir, cwd)
+  const announce = get('announce')
+  if (announce != null) config.announce = parseAnnounce(announce)
+  const iceServers = get('ice-servers')
+  if (iceServers != null) config.iceServers = parseIceServers(iceServers)
+  const bootstrap = get('bootstrap')
+  if (bootstrap != null) config.bootstrap = parseBootstrap(bootstrap)
+  const maxReservations = get('max-reservations')
+  if (maxReservations != null) config.maxReservations = parseInteger('max-reservations', maxReservations, 1, MAX_RESERVATIONS_CAP)
+  const ttl = get('reservation-ttl')
+  if (ttl != null) config.reservationTtlMs = parseInteger('reservation-ttl', ttl, 1, MAX_DURATION_SECONDS) * 1000
+  const duration = get('relay-duration-limit')
+  if (duration != null) config.relayDurationLimitMs = parseInteger('relay-duration-limit', duration, 1, MAX_DURATION_SECONDS) * 1000
+  const data = get('relay-data-limit')
+  if (data != null) config.relayDataLimitBytes = parseInteger('relay-data-limit', data, 1, Number.MAX_SAFE_INTEGER)
+  const certFile = get('tls-cert')
+  const keyFile = get('tls-key')
+  if ((certFile == null) !== (keyFile == null)) {
+    throw new ConfigError('--tls-cert and --tls-key must be given together')
+  }
+  if (certFile != null && keyFile != null) {
+    config.tls = { certFile: parsePath('tls-cert', certFile, cwd), keyFile: parsePath('tls-key', keyFile, cwd) }
+  }
+  return { kind: 'run', config }
+}
+
+function parseInteger (name: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`)
+  }
+  return value
+}
+
+/** Hostnames become /dns4 addresses, so they are held to DNS syntax here. */
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+
+function parseHost (text: string): string {
+  const host = text.trim()
+  if (isIP(host) === 0 && !HOSTNAME.test(host)) {
+    throw new ConfigError(`--host must be an IP address or a hostname, got '${text}'`)
+  }
+  return host
+}
+
+function parsePath (name: string, text: string, cwd: string): string {
+  if (text.trim() === '') {
+    throw new ConfigError(`--${name} must not be empty`)
+  }
+  return resolve(cwd, text)
+}
+
+function splitList (text: string): string[] {
+  return text.split(',').map(item => item.trim()).filter(item => item !== '')
+}
+
+function parseMultiaddr (name: string, text: string): ReturnType<typeof multiaddr> {
+  try {
+    return multiaddr(text)
+  } catch (err) {
+    throw new ConfigError(`--${name}: '${text}' is not a multiaddr (${(err as Error).message})`)
+  }
+}
+
+function parseAnnounce (text: string): string[] {
+  return splitList(text).map(item => {
+    const ma = parseMultiaddr('announce', item)
+    // browsers can only reach a relay over WebSockets
+    if (!WebSockets.matches(ma) && !WebSocketsSecure.matches(ma)) {
+      throw new ConfigError(`--announce: '${item}' is not a WebSocket address (it must end in /ws, /wss or /tls/ws)`)
+    }
+    return ma.toString()
+  })
+}
+
+function parseBootstrap (text: string): string[] {
+  return splitList(text).map(item => {
+    const ma = parseMultiaddr('bootstrap', item)
+    if (!ma.getComponents().some(c => c.name === 'p2p')) {
+      throw new ConfigError(`--bootstrap: '${item}' has no /p2p/<peerId>, so the relay could not check who answers`)
+    }
+    return ma.toString()
+  })
+}
+
+function parseIceServers (text: string): IceServer[] {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError(`--ice-servers must be JSON (${(err as Error).message})`)
+  }
+  if (!Array.isArray(json)) {
+    throw new ConfigError('--ice-servers must be a JSON list of RTCIceServer objects, e.g. [{"urls":["stun:stun.example.org"]}]')
+  }
+  try {
+    // the browser checks relay.json with these rules, so the relay must never hand out less
+    return parseRelayInfo({ peerId: '-', multiaddrs: [], iceServers: json }).iceServers
+  } catch (err) {
+    if (err instanceof InvalidRelayInfoError) {
+      throw new ConfigError(`--ice-servers: ${err.message}`)
+    }
+    throw err
+  }
+}

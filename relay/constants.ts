@@ -1,0 +1,100 @@
+/**
+ * Every default and limit of the relay, each with the reason for its value.
+ */
+
+/**
+ * Peerlink's private Kademlia DHT: our own protocol prefix keeps relays out of
+ * the public IPFS DHT and its peers out of ours. The browser uses the same string.
+ */
+export const DHT_PROTOCOL = '/peerlink/kad/1.0.0'
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+const HOUR = 60 * MINUTE
+const MIB = 1024 * 1024
+
+/** Loopback by default: a relay is only reachable from elsewhere when its operator says so. */
+export const DEFAULT_HOST = '127.0.0.1'
+
+/** The port the README and the e2e tests expect a local relay on. */
+export const DEFAULT_PORT = 9090
+
+/**
+ * One reservation per browser that wants to be reachable: the library's 15 would
+ * lock out the sixteenth user; a thousand idle reservations cost little memory.
+ */
+export const DEFAULT_MAX_RESERVATIONS = 1024
+
+/** Browsers renew well before this; an hour bounds how long a vanished browser holds a slot. */
+export const DEFAULT_RESERVATION_TTL_MS = HOUR
+
+/**
+ * A relayed connection is the last-resort chat carrier when no direct path
+ * exists, so it must outlast a conversation, not just a WebRTC handshake (2 min).
+ */
+export const DEFAULT_RELAY_DURATION_LIMIT_MS = 30 * MINUTE
+
+/** Enough for a long text chat with profiles; small enough that nobody streams video through us. */
+export const DEFAULT_RELAY_DATA_LIMIT_BYTES = 16 * MIB
+
+/** Node's timers overflow above 2^31-1 ms and fire at once, so no duration may exceed this. */
+export const MAX_DURATION_SECONDS = Math.floor((2 ** 31 - 1) / SECOND)
+
+/** A sanity cap for --max-reservations: beyond this a single process runs out of sockets first. */
+export const MAX_RESERVATIONS_CAP = 1_000_000
+
+/**
+ * Every browser with a reservation holds one connection, plus DHT peers and
+ * browsers that only dial through us: twice the reservations leaves room for both.
+ */
+export const CONNECTIONS_PER_RESERVATION = 2
+
+/** Floor for the connection limit, so a relay configured with few reservations still serves dialers. */
+export const MIN_MAX_CONNECTIONS = 256
+
+/**
+ * Every inbound connection reaches libp2p through our upgrade proxy from
+ * 127.0.0.1, so libp2p's per-host rate limit (5/s) would throttle all users as
+ * one host. This bounds the whole relay instead.
+ */
+export const INBOUND_CONNECTIONS_PER_SECOND = 200
+
+/** Connections still doing Noise/yamux at once: a burst of page loads must not be refused. */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 256
+
+/** How long a public WebSocket upgrade may take to be answered by the internal listener. */
+export const UPGRADE_TIMEOUT_MS = 10 * SECOND
+
+/** Upgrades waiting for the internal listener at once; a flood of half-open upgrades stops here. */
+export const MAX_PENDING_UPGRADES = 256
+
+/** TCP keep-alive on proxied sockets, so a client that vanished without a FIN is noticed. */
+export const PROXY_KEEPALIVE_MS = MINUTE
+
+/** A client must finish sending request headers within this, or the socket is closed. */
+export const HTTP_HEADERS_TIMEOUT_MS = 20 * SECOND
+
+/** A whole plain HTTP request (we only serve small static files) must complete within this. */
+export const HTTP_REQUEST_TIMEOUT_MS = 60 * SECOND
+
+/** Idle keep-alive HTTP sockets are closed after this; page loads come in bursts. */
+export const HTTP_KEEPALIVE_TIMEOUT_MS = 5 * SECOND
+
+/** After a stop signal, give libp2p and open sockets this long before exiting anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 10 * SECOND
+
+/** Name of the relay's private key file inside the data directory. */
+export const KEY_FILE_NAME = 'relay.key'
+
+/** Hashed SvelteKit assets never change under the same name. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+
+/** Everything else is revalidated so a new build reaches users on their next load. */
+export const DEFAULT_CACHE_CONTROL = 'no-cache'
+
+/**
+ * The page itself carries a fuller CSP meta tag with script hashes from
+ * SvelteKit; these directives only work as a header (frame-ancestors) or
+ * tighten what the meta tag already says.
+ */
+export const CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"

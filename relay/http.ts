@@ -1,0 +1,124 @@
+/**
+ * The relay's one public port: /relay.json, /healthz, the built app, and
+ * WebSocket upgrades handed to the upgrade proxy.
+ */
+import { createServer as createHttpServer } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { Duplex } from 'node:stream'
+import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
+import {
+  CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
+  HTTP_REQUEST_TIMEOUT_MS
+} from './constants.ts'
+import { createStaticHandler } from './static-files.ts'
+import type { UpgradeProxy } from './upgrade-proxy.ts'
+
+export interface Health {
+  ok: boolean
+  peerId: string
+  connections: number
+  reservations: number
+}
+
+export interface HttpInit {
+  staticDir: string
+  /** PEM cert and key: serve https instead of http */
+  tls?: { cert: Buffer, key: Buffer }
+  /** read on every request: the peer ID and addresses are only known once libp2p runs */
+  relayInfo: () => RelayInfo | undefined
+  health: () => Health | undefined
+  proxy: UpgradeProxy
+  log: (message: string) => void
+}
+
+/** On every response: the app is never framed, never MIME-sniffed, and leaks no referrer. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY
+}
+
+function sendJson (req: IncomingMessage, res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+    ...extra
+  })
+  res.end(req.method === 'HEAD' ? undefined : text)
+}
+
+function sendPlain (res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra })
+  res.end(text)
+}
+
+export function createPublicServer (init: HttpInit): Server {
+  const serveStatic = createStaticHandler(init.staticDir)
+
+  async function route (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendPlain(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' })
+      return
+    }
+    let pathname: string
+    try {
+      // the base only gives relative request targets something to resolve against
+      pathname = new URL(req.url ?? '/', 'http://relay.invalid').pathname
+    } catch {
+      sendPlain(res, 400, 'Bad request\n')
+      return
+    }
+    if (pathname === '/relay.json') {
+      const info = init.relayInfo()
+      if (info == null) {
+        sendPlain(res, 503, 'Relay starting\n')
+        return
+      }
+      // public facts only, so a page from another relay's origin may read them
+      sendJson(req, res, 200, info, { 'Access-Control-Allow-Origin': '*' })
+      return
+    }
+    if (pathname === '/healthz') {
+      const health = init.health()
+      sendJson(req, res, health?.ok === true ? 200 : 503, health ?? { ok: false })
+      return
+    }
+    await serveStatic(req, res, pathname)
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch((err: Error) => {
+      init.log(`error serving ${req.url ?? ''}: ${err.message}`)
+      if (!res.headersSent) {
+        sendPlain(res, 500, 'Internal error\n')
+      } else {
+        res.destroy()
+      }
+    })
+  }
+
+  const server: Server = init.tls != null
+    ? createHttpsServer({ cert: init.tls.cert, key: init.tls.key }, onRequest)
+    : createHttpServer(onRequest)
+  server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS
+  server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS
+  server.keepAliveTimeout = HTTP_KEEPALIVE_TIMEOUT_MS
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    init.proxy.handle(req, socket, head)
+  })
+  // garbage, oversized headers, resets: answer 400 where still possible, never throw
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code !== 'ECONNRESET' && socket.writable) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    }
+    socket.destroy()
+  })
+  // TLS handshakes that fail (scanners, plain HTTP to the https port) are not our errors
+  server.on('tlsClientError', (_err: Error, socket: Duplex) => { socket.destroy() })
+  return server
+}

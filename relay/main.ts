@@ -1,0 +1,72 @@
+// The polyfill must be evaluated before any libp2p module: ESM runs imports in order.
+import './polyfill.ts'
+import { ConfigError, parseCli } from './config.ts'
+import { SHUTDOWN_TIMEOUT_MS } from './constants.ts'
+import { startRelay } from './relay.ts'
+
+/** Exit codes: 2 for a bad command line (like most CLIs), 1 when the relay cannot start. */
+const EXIT_USAGE = 2
+const EXIT_FAILURE = 1
+
+function log (message: string): void {
+  console.error(`[relay] ${message}`)
+}
+
+async function main (): Promise<void> {
+  let cli
+  try {
+    cli = parseCli(process.argv.slice(2), process.env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(`peerlink relay: ${err.message}`)
+    process.exit(EXIT_USAGE)
+  }
+  if (cli.kind === 'help') {
+    console.log(cli.text)
+    return
+  }
+
+  // a stray rejected promise inside a dependency, reacting to one misbehaving
+  // peer, must not take every other user's connection down with it
+  process.on('unhandledRejection', (reason) => {
+    log(`unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`)
+  })
+
+  let relay
+  try {
+    relay = await startRelay(cli.config, { log })
+  } catch (err) {
+    console.error(`peerlink relay: ${(err as Error).message}`)
+    process.exit(EXIT_FAILURE)
+  }
+  console.log(`Peerlink relay ${relay.peerId} ready at ${relay.url}`)
+  for (const addr of relay.multiaddrs) console.log(`  ${addr}`)
+
+  let stopping = false
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      log(`${signal} again: exiting now`)
+      process.exit(EXIT_FAILURE)
+    }
+    stopping = true
+    log(`${signal}: shutting down`)
+    setTimeout(() => {
+      log('shutdown took too long: exiting anyway')
+      process.exit(EXIT_FAILURE)
+    }, SHUTDOWN_TIMEOUT_MS).unref()
+    relay.stop().then(
+      () => { process.exit(0) },
+      (err: Error) => {
+        log(`error while stopping: ${err.message}`)
+        process.exit(EXIT_FAILURE)
+      }
+    )
+  }
+  process.on('SIGINT', () => { shutdown('SIGINT') })
+  process.on('SIGTERM', () => { shutdown('SIGTERM') })
+}
+
+main().catch((err: Error) => {
+  console.error(`peerlink relay: ${err.stack ?? err.message}`)
+  process.exit(EXIT_FAILURE)
+})

@@ -1,0 +1,159 @@
+/**
+ * The relay's libp2p node: WebSockets on an internal loopback port (the public
+ * server forwards upgrades to it), circuit relay v2 with limits for real use,
+ * identify, ping and a Kademlia DHT server on Peerlink's own protocol.
+ */
+// first: Node 20 needs a global WebSocket, and ws errors must not crash us
+import './ws-compat.ts'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import type { Identify } from '@libp2p/identify'
+import { KEEP_ALIVE } from '@libp2p/interface'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import type { Ping } from '@libp2p/ping'
+import { isPrivate } from '@libp2p/utils'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import {
+  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
+  MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
+} from './constants.ts'
+
+export interface RelayServices {
+  identify: Identify
+  ping: Ping
+  relay: CircuitRelayService
+  dht: KadDHT
+  [key: string]: unknown
+}
+
+export type RelayNode = Libp2p<RelayServices>
+
+export interface RelayNodeInit {
+  privateKey: PrivateKey
+  /** public addresses, each ending in /p2p/<our peer ID> */
+  announce: string[]
+  bootstrap: string[]
+  maxReservations: number
+  reservationTtlMs: number
+  relayDurationLimitMs: number
+  relayDataLimitBytes: number
+  log: (message: string) => void
+}
+
+export interface StartedNode {
+  node: RelayNode
+  /** the loopback port the WebSocket listener took, where the public server forwards upgrades */
+  internalPort: number
+}
+
+/** Never reachable from outside: only our upgrade proxy connects here. */
+const INTERNAL_LISTEN = '/ip4/127.0.0.1/tcp/0/ws'
+
+export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode> {
+  // a public relay must not hand out LAN addresses through the DHT, but relays
+  // that only live on loopback or a LAN (tests, home setups) must see each other's
+  const privateNetwork = init.announce.every(addr => isPrivate(multiaddr(addr)))
+  const node = await createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    addresses: {
+      listen: [INTERNAL_LISTEN],
+      announce: init.announce
+    },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION),
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: init.maxReservations,
+          reservationTtl: init.reservationTtlMs,
+          applyDefaultLimit: true,
+          defaultDurationLimit: init.relayDurationLimitMs,
+          defaultDataLimit: BigInt(init.relayDataLimitBytes)
+        }
+      }),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        // the library defaults to client mode; a relay is what the DHT is made of
+        clientMode: false,
+        peerInfoMapper: privateNetwork ? passthroughMapper : removePrivateAddressesMapper
+      })
+    }
+  }) as RelayNode
+
+  let internalPort: number | undefined
+  node.addEventListener('transport:listening', (event) => {
+    for (const addr of event.detail.getAddrs()) {
+      const tcp = addr.getComponents().find(c => c.name === 'tcp')
+      if (tcp?.value != null) internalPort = Number(tcp.value)
+    }
+  })
+  node.addEventListener('peer:disconnect', (event) => {
+    releaseReservation(node, event.detail)
+  })
+  await node.start()
+  if (internalPort == null || internalPort === 0) {
+    await node.stop()
+    throw new Error('the internal WebSocket listener did not report its port')
+  }
+  await joinBootstrap(node, init.bootstrap, init.log)
+  return { node, internalPort }
+}
+
+/**
+ * The library keeps a reservation until its TTL even after the browser has
+ * gone, and nobody can be relayed to a peer we have no connection to: free the
+ * slot at once, so a burst of short visits cannot lock new browsers out for an hour.
+ */
+function releaseReservation (node: RelayNode, peer: PeerId): void {
+  const reservations = node.services.relay.reservations
+  const reservation = reservations.get(peer)
+  if (reservation == null) return
+  // stop its expiry timer first, or it would later delete a newer reservation of the same peer
+  reservation.signal.clear()
+  reservations.delete(peer)
+}
+
+/**
+ * Tagged keep-alive, libp2p redials the other relays itself with back-off when
+ * a connection drops; the first dial is not awaited so one relay that is down
+ * does not hold up this one's start.
+ */
+async function joinBootstrap (node: RelayNode, bootstrap: string[], log: (message: string) => void): Promise<void> {
+  const self = node.peerId.toString()
+  for (const addr of bootstrap) {
+    const ma = multiaddr(addr)
+    const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+    if (id == null || id === self) continue
+    try {
+      await node.peerStore.merge(peerIdFromString(id), {
+        multiaddrs: [ma],
+        tags: { [KEEP_ALIVE]: { value: 1 } }
+      })
+    } catch (err) {
+      log(`bootstrap peer ${addr} ignored: ${(err as Error).message}`)
+      continue
+    }
+    node.dial(ma).then(
+      () => { log(`joined bootstrap relay ${id}`) },
+      (err: Error) => { log(`bootstrap relay ${addr} not reachable yet: ${err.message}`) }
+    )
+  }
+}

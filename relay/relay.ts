@@ -1,0 +1,136 @@
+/**
+ * Starts a whole relay in-process: key, public HTTP(S) server, libp2p behind the
+ * upgrade proxy. Used by main.ts, the tests and the benchmarks alike.
+ */
+import { readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
+import { deriveAnnounce, publicUrl, withPeerId } from './addresses.ts'
+import { defaultConfig } from './config.ts'
+import type { RelayConfig } from './config.ts'
+import { createPublicServer } from './http.ts'
+import type { Health } from './http.ts'
+import { loadOrCreateKey } from './keys.ts'
+import { startRelayNode } from './node.ts'
+import type { RelayNode } from './node.ts'
+import { createUpgradeProxy } from './upgrade-proxy.ts'
+
+export interface StartRelayOptions {
+  /** warnings and notes while running; silent by default so tests stay quiet */
+  log?: (message: string) => void
+}
+
+export interface RunningRelay {
+  /** the relay's peer ID, stable across restarts with the same data dir */
+  peerId: string
+  /** http(s)://host:port of the public server, with the real port */
+  url: string
+  /** the real public port (useful when the config said 0) */
+  port: number
+  /** the announced multiaddrs, each ending in /p2p/<peerId>, as /relay.json lists them */
+  multiaddrs: string[]
+  /** the libp2p node, for benchmarks and diagnostics */
+  node: RelayNode
+  /** stops libp2p and the server; safe to call more than once */
+  stop: () => Promise<void>
+}
+
+export class RelayStartError extends Error {
+  override name = 'RelayStartError'
+}
+
+async function readTls (config: RelayConfig): Promise<{ cert: Buffer, key: Buffer } | undefined> {
+  if (config.tls == null) return undefined
+  try {
+    return { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+  } catch (err) {
+    throw new RelayStartError(`cannot read the TLS certificate or key: ${(err as Error).message}`)
+  }
+}
+
+export async function startRelay (partial: Partial<RelayConfig> = {}, options: StartRelayOptions = {}): Promise<RunningRelay> {
+  const config: RelayConfig = { ...defaultConfig(), ...partial }
+  const log = options.log ?? (() => {})
+  const tls = await readTls(config)
+  const privateKey = await loadOrCreateKey(config.dataDir)
+
+  let node: RelayNode | undefined
+  let info: RelayInfo | undefined
+  const proxy = createUpgradeProxy()
+  const server = createPublicServer({
+    staticDir: config.staticDir,
+    tls,
+    relayInfo: () => info,
+    health: (): Health | undefined => node == null
+      ? undefined
+      : {
+          ok: node.status === 'started',
+          peerId: node.peerId.toString(),
+          connections: node.getConnections().length,
+          reservations: node.services.relay.reservations.size
+        },
+    proxy,
+    log
+  })
+
+  // the public port must be known before libp2p starts: with port 0 it is what we announce
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: Error) => {
+      reject(new RelayStartError(`cannot listen on ${config.host}:${config.port}: ${err.message}`))
+    })
+    server.listen({ host: config.host, port: config.port }, resolve)
+  })
+  const port = (server.address() as AddressInfo).port
+  const closeServer = async (): Promise<void> => {
+    proxy.closeAll()
+    server.closeAllConnections()
+    await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+  }
+  server.on('error', (err: Error) => { log(`HTTP server error: ${err.message}`) })
+
+  const peerId = peerIdFromPrivateKey(privateKey).toString()
+  let multiaddrs: string[]
+  try {
+    const announce = config.announce.length > 0 ? config.announce : deriveAnnounce(config.host, port, tls != null)
+    multiaddrs = withPeerId(announce, peerId)
+    const started = await startRelayNode({
+      privateKey,
+      announce: multiaddrs,
+      bootstrap: config.bootstrap,
+      maxReservations: config.maxReservations,
+      reservationTtlMs: config.reservationTtlMs,
+      relayDurationLimitMs: config.relayDurationLimitMs,
+      relayDataLimitBytes: config.relayDataLimitBytes,
+      log
+    })
+    node = started.node
+    proxy.setTarget(started.internalPort)
+  } catch (err) {
+    await closeServer()
+    throw err instanceof RelayStartError ? err : new RelayStartError(`cannot start libp2p: ${(err as Error).message}`)
+  }
+  info = { peerId, multiaddrs, iceServers: config.iceServers }
+
+  let stopping: Promise<void> | undefined
+  const running = node
+  return {
+    peerId,
+    url: publicUrl(config.host, port, tls != null),
+    port,
+    multiaddrs,
+    node: running,
+    stop () {
+      stopping ??= (async () => {
+        // refuse new work first, then let libp2p say goodbye on the open connections
+        server.close()
+        try {
+          await running.stop()
+        } finally {
+          await closeServer()
+        }
+      })()
+      return stopping
+    }
+  }
+}

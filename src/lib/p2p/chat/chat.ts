@@ -1,0 +1,190 @@
+import { TypedEventEmitter } from 'main-event'
+import { encodeFrame } from './codec.ts'
+import { selectConnection } from './connection.ts'
+import {
+  CHAT_PROTOCOL,
+  CLOSE_TIMEOUT_MS,
+  MAX_INBOUND_STREAMS,
+  MAX_OUTBOUND_STREAMS,
+  OPEN_STREAM_TIMEOUT_MS
+} from './constants.ts'
+import { ChatNotStartedError, NotConnectedError, SendQueueFullError } from './errors.ts'
+import { FrameWriter, lengthPrefixed, readFrames } from './frames.ts'
+import type { Chat, ChatComponents, ChatEvents, ChatFrame, ChatInit, ChatSendOptions } from './index.ts'
+import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+/** The outbound stream of one connection, shared by every send on it. */
+interface Outbound {
+  ready: Promise<FrameWriter>
+}
+
+export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, Startable {
+  readonly [Symbol.toStringTag] = '@peerlink/chat'
+  private readonly components: ChatComponents
+  private readonly log: Logger
+  private readonly maxInboundStreams: number
+  private readonly maxOutboundStreams: number
+  private started = false
+  /** by connection id */
+  private readonly outbound = new Map<string, Outbound>()
+  /** every stream we read from, so stop() can close them */
+  private readonly streams = new Set<Stream>()
+
+  constructor (components: ChatComponents, init: ChatInit = {}) {
+    super()
+    this.components = components
+    this.log = components.logger.forComponent('peerlink:chat')
+    this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
+    this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
+    this.onInbound = this.onInbound.bind(this)
+  }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(CHAT_PROTOCOL, this.onInbound, {
+      // chat must keep working when only a relayed connection exists
+      runOnLimitedConnection: true,
+      maxInboundStreams: this.maxInboundStreams,
+      maxOutboundStreams: this.maxOutboundStreams
+    })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    this.started = false
+    await this.components.registrar.unhandle(CHAT_PROTOCOL)
+    const streams = [...this.streams]
+    this.streams.clear()
+    this.outbound.clear()
+    await Promise.all(streams.map(closeStream))
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  async send (peer: PeerId, frame: ChatFrame, options: ChatSendOptions = {}): Promise<void> {
+    if (!this.started) throw new ChatNotStartedError('Chat is not started')
+    // encode first: an invalid frame fails without touching the network
+    const bytes = lengthPrefixed(encodeFrame(frame))
+    const connection = selectConnection(
+      this.components.connectionManager.getConnections(peer),
+      options.allowLimited === true
+    )
+    if (connection == null) {
+      throw new NotConnectedError(`No usable connection to ${peer.toString()}`)
+    }
+    const writer = await this.writerFor(connection, options)
+    try {
+      await writer.write(bytes, options)
+    } catch (err) {
+      // a full queue or the caller giving up says nothing about the stream
+      if (!(err instanceof SendQueueFullError) && options.signal?.aborted !== true) {
+        this.log.error('send to %p failed - %e', peer, err)
+        writer.stream.abort(err instanceof Error ? err : new Error(String(err)))
+      }
+      throw err
+    }
+  }
+
+  private async writerFor (connection: Connection, options: ChatSendOptions): Promise<FrameWriter> {
+    const existing = this.outbound.get(connection.id)
+    if (existing != null) {
+      const writer = await abortable(existing.ready, options.signal)
+      if (writer.writable) return writer
+      // closing, or the peer stopped reading: start afresh
+      if (this.outbound.get(connection.id) === existing) this.outbound.delete(connection.id)
+      void closeStream(writer.stream)
+    }
+    let entry = this.outbound.get(connection.id)
+    if (entry == null) {
+      // set before the first await so racing sends share one stream
+      const created: Outbound = { ready: this.openWriter(connection) }
+      const forget = (): void => {
+        if (this.outbound.get(connection.id) === created) this.outbound.delete(connection.id)
+      }
+      created.ready.then(writer => {
+        if (writer.stream.status !== 'open') forget()
+        writer.stream.addEventListener('close', forget, { once: true })
+      }, forget)
+      this.outbound.set(connection.id, created)
+      entry = created
+    }
+    return await abortable(entry.ready, options.signal)
+  }
+
+  private async openWriter (connection: Connection): Promise<FrameWriter> {
+    // not the caller's signal: other sends may be waiting on this stream
+    const stream = await connection.newStream(CHAT_PROTOCOL, {
+      runOnLimitedConnection: connection.limits != null,
+      signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS)
+    })
+    if (!this.started) {
+      stream.abort(new ChatNotStartedError('Chat stopped while the stream was opening'))
+      throw new ChatNotStartedError('Chat is not started')
+    }
+    this.attach(stream, connection)
+    return new FrameWriter(stream)
+  }
+
+  private onInbound (stream: Stream, connection: Connection): void {
+    if (!this.started) {
+      stream.abort(new ChatNotStartedError('Chat is not started'))
+      return
+    }
+    this.attach(stream, connection)
+  }
+
+  /** Read frames from a stream of either direction. */
+  private attach (stream: Stream, connection: Connection): void {
+    // the sender is whoever authenticated the connection, never a frame field
+    const from = connection.remotePeer
+    this.streams.add(stream)
+    stream.addEventListener('close', () => {
+      this.streams.delete(stream)
+    }, { once: true })
+    // a peer closes its writable end only when it is done with the stream
+    // (its chat is stopping); close ours too so the stream is released and
+    // the next send opens a fresh one
+    stream.addEventListener('remoteCloseWrite', () => {
+      void closeStream(stream)
+    }, { once: true })
+    readFrames(stream, {
+      frame: (frame) => {
+        // streams still closing after stop() must not feed a stopped service
+        if (!this.started) return
+        this.safeDispatchEvent('frame', { detail: { from, frame, connection } })
+      },
+      error: (error) => {
+        this.log.error('protocol error from %p on stream %s - %e', from, stream.id, error)
+        stream.abort(error)
+        this.safeDispatchEvent('protocol-error', { detail: { from, error } })
+      }
+    })
+  }
+}
+
+/** Close gracefully, or reset when the peer does not let us within CLOSE_TIMEOUT_MS. */
+async function closeStream (stream: Stream): Promise<void> {
+  try {
+    await stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) })
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+  }
+}
+
+/** Stop waiting when the caller aborts, without cancelling the shared work. */
+async function abortable<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal == null) return await promise
+  signal.throwIfAborted()
+  return await new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(value => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(value)
+    }, err => {
+      signal.removeEventListener('abort', onAbort)
+      reject(err)
+    })
+  })
+}

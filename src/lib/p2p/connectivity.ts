@@ -1,0 +1,37 @@
+import type { Connection, PeerId } from '@libp2p/interface'
+import type { PeerlinkNode } from './node.ts'
+
+/**
+ * The rungs of the connectivity ladder as the user sees them. TURN is told
+ * apart from Direct by the selected ICE candidate pair (a later step); until
+ * then a WebRTC connection counts as Direct.
+ */
+export type LinkState = 'direct' | 'turn' | 'relayed' | 'connecting' | 'offline'
+
+/**
+ * A direct browser connection is one the WebRTC transport made: it carries no
+ * relay limits. On the dialing side its remoteAddr still contains
+ * /p2p-circuit/webrtc, so the address is not the test.
+ */
+export function isDirect (conn: Connection): boolean {
+  return conn.status === 'open' && conn.limits == null && conn.multiplexer === '/webrtc'
+}
+
+export function isRelayed (conn: Connection): boolean {
+  return conn.status === 'open' && conn.limits != null
+}
+
+/** The connection chat should use: a direct one when there is one. */
+export function bestConnection (node: PeerlinkNode, peer: PeerId): Connection | undefined {
+  const open = node.getConnections(peer).filter(c => c.status === 'open')
+  return open.find(isDirect) ?? open.find(c => c.limits == null) ?? open.find(isRelayed)
+}
+
+/** What the "Connection" indicator shows for a peer right now. */
+export function linkState (node: PeerlinkNode, peer: PeerId, dialing: boolean): LinkState {
+  const conn = bestConnection(node, peer)
+  if (conn != null && isDirect(conn)) return 'direct'
+  if (dialing) return 'connecting'
+  if (conn != null) return 'relayed'
+  return 'offline'
+}

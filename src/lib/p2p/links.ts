@@ -1,0 +1,82 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
+
+/** Share links look like `<origin>/p/<peerId>`, optionally with `?relay=<multiaddr>`. */
+export const LINK_PATH_PREFIX = '/p/'
+
+/** Longer than any real peer ID string (Ed25519 ones are 52 characters); refuses junk early. */
+export const MAX_PEER_ID_LENGTH = 128
+
+/** A relay hint longer than this is not a relay address a person would share. */
+export const MAX_RELAY_HINT_LENGTH = 512
+
+export class InvalidLinkError extends Error {
+  override name = 'InvalidLinkError'
+}
+
+export interface ShareLink {
+  peerId: PeerId
+  /** a relay multiaddr the peer is reachable through, when it is not our own relay */
+  relay?: string
+}
+
+/** Formats the link a person shares so that others can reach them. */
+export function formatShareLink (origin: string, peerId: PeerId | string, relay?: string): string {
+  const url = new URL(`${LINK_PATH_PREFIX}${peerId.toString()}`, origin)
+  if (relay != null) {
+    url.searchParams.set('relay', relay)
+  }
+  return url.toString()
+}
+
+/** Parses the `<peerId>` part of a link; throws InvalidLinkError with a reason a person can act on. */
+export function parsePeerId (text: string): PeerId {
+  const trimmed = text.trim()
+  if (trimmed.length === 0) {
+    throw new InvalidLinkError('This link has no peer ID in it.')
+  }
+  if (trimmed.length > MAX_PEER_ID_LENGTH || !/^[1-9A-HJ-NP-Za-km-z]+$/.test(trimmed)) {
+    throw new InvalidLinkError('This link is damaged: its peer ID is not valid. Ask for the link again.')
+  }
+  try {
+    return peerIdFromString(trimmed)
+  } catch {
+    throw new InvalidLinkError('This link is damaged: its peer ID is not valid. Ask for the link again.')
+  }
+}
+
+/** Parses an optional `?relay=` hint; a bad hint is an error rather than silently ignored. */
+export function parseRelayHint (value: string | null): string | undefined {
+  if (value == null || value === '') {
+    return undefined
+  }
+  if (value.length > MAX_RELAY_HINT_LENGTH) {
+    throw new InvalidLinkError('This link is damaged: its relay address is too long.')
+  }
+  try {
+    const ma = multiaddr(value)
+    if (ma.getComponents().find(c => c.name === 'p2p') == null) {
+      throw new Error('no peer id')
+    }
+    return ma.toString()
+  } catch {
+    throw new InvalidLinkError('This link is damaged: its relay address is not valid.')
+  }
+}
+
+/** Parses a whole share link (a full URL or a path). */
+export function parseShareLink (link: string, base = 'http://localhost'): ShareLink {
+  let url: URL
+  try {
+    url = new URL(link, base)
+  } catch {
+    throw new InvalidLinkError('This is not a link.')
+  }
+  if (!url.pathname.startsWith(LINK_PATH_PREFIX)) {
+    throw new InvalidLinkError('This is not a Peerlink link.')
+  }
+  const peerId = parsePeerId(decodeURIComponent(url.pathname.slice(LINK_PATH_PREFIX.length)))
+  const relay = parseRelayHint(url.searchParams.get('relay'))
+  return relay == null ? { peerId } : { peerId, relay }
+}

@@ -1,0 +1,75 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { chat, type Chat } from './chat/index.ts'
+import { DHT_PROTOCOL } from './constants.ts'
+import { relayGater } from './gater.ts'
+import type { IceServer } from '../shared/relay-info.ts'
+import type { Identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export type PeerlinkServices = {
+  identify: Identify
+  ping: Ping
+  chat: Chat
+  dht: KadDHT
+}
+
+export type PeerlinkNode = Libp2p<PeerlinkServices>
+
+export interface NodeOptions {
+  privateKey: PrivateKey
+  /** the relays this browser may use, best first */
+  relays: Multiaddr[]
+  /** STUN/TURN servers from the relay; never the library's public defaults */
+  iceServers: IceServer[]
+}
+
+/**
+ * The browser's libp2p node: WebSockets to reach relays, circuit relay v2 to
+ * be reachable through them, and WebRTC for the direct browser-to-browser
+ * connection whose signaling runs over the circuit. The node is created
+ * stopped; the caller starts it and hands it to a RelayKeeper.
+ */
+export async function createPeerlinkNode (options: NodeOptions): Promise<PeerlinkNode> {
+  return await createLibp2p({
+    privateKey: options.privateKey,
+    start: false,
+    addresses: {
+      // '/p2p-circuit' makes a reservation on whichever relay we connect to
+      // (the RelayKeeper makes sure we stay connected to one); '/webrtc'
+      // accepts WebRTC connections signaled through that reservation
+      listen: ['/p2p-circuit', '/webrtc']
+    },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers } }),
+      circuitRelayTransport()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: relayGater(options.relays),
+    services: {
+      identify: identify(),
+      ping: ping(),
+      chat: chat(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        // browsers cannot accept inbound DHT queries from strangers, so they
+        // only ask; the relays are the DHT servers
+        clientMode: true,
+        // relays may sit on a LAN or localhost; keep their addresses
+        peerInfoMapper: passthroughMapper
+      })
+    }
+  })
+}

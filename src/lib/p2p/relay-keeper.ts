@@ -1,0 +1,157 @@
+import { TypedEventEmitter } from 'main-event'
+import { Backoff } from './backoff.ts'
+import type { PeerlinkNode } from './node.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** First retry soon: a relay restart usually takes a second or two. */
+export const RECONNECT_MIN_MS = 500
+/** Never hammer a relay that is down for long; 30 s keeps the wait short when it returns. */
+export const RECONNECT_MAX_MS = 30_000
+/**
+ * A connected relay normally grants the reservation within a second. If it has
+ * not after this long, the reservation logic is stuck (js-libp2p #3601), so
+ * the connection is dropped and made again, which starts a fresh reservation.
+ */
+export const RESERVATION_GRACE_MS = 10_000
+
+export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'offline'
+
+export interface RelayKeeperEvents {
+  status: CustomEvent<RelayStatus>
+}
+
+/**
+ * Keeps this browser connected to a relay and holding a reservation on it, so
+ * that peers can reach it through `<relay>/p2p-circuit/webrtc/p2p/<us>`.
+ * libp2p does not re-dial a relay that went away, so this does, with jittered
+ * back-off, and immediately when the browser comes back online.
+ */
+export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
+  readonly #node: PeerlinkNode
+  readonly #relays: Multiaddr[]
+  readonly #backoff = new Backoff({ minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS })
+  #status: RelayStatus = 'connecting'
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #graceTimer: ReturnType<typeof setTimeout> | undefined
+  #dialing = false
+  #stopped = true
+
+  constructor (node: PeerlinkNode, relays: Multiaddr[]) {
+    super()
+    this.#node = node
+    this.#relays = relays
+  }
+
+  get status (): RelayStatus {
+    return this.#status
+  }
+
+  /** the circuit address peers dial to reach us, once the reservation is there */
+  get circuitAddress (): Multiaddr | undefined {
+    return this.#node.getMultiaddrs().find(ma => ma.toString().includes('/p2p-circuit/webrtc/'))
+  }
+
+  /** the relay we are connected to, if any */
+  get relayPeers (): string[] {
+    const ids = new Set(this.#relays.map(relayPeerId))
+    return this.#node.getConnections().map(c => c.remotePeer.toString()).filter(id => ids.has(id))
+  }
+
+  start (): void {
+    this.#stopped = false
+    this.#node.addEventListener('peer:disconnect', this.#onChange)
+    this.#node.addEventListener('peer:connect', this.#onChange)
+    this.#node.addEventListener('self:peer:update', this.#onChange)
+    this.#node.addEventListener('transport:listening', this.#onChange)
+    globalThis.addEventListener?.('online', this.reconnectNow)
+    void this.#connect()
+  }
+
+  stop (): void {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    clearTimeout(this.#graceTimer)
+    this.#node.removeEventListener('peer:disconnect', this.#onChange)
+    this.#node.removeEventListener('peer:connect', this.#onChange)
+    this.#node.removeEventListener('self:peer:update', this.#onChange)
+    this.#node.removeEventListener('transport:listening', this.#onChange)
+    globalThis.removeEventListener?.('online', this.reconnectNow)
+  }
+
+  /** skip the back-off wait, e.g. when the network or the tab comes back */
+  readonly reconnectNow = (): void => {
+    if (this.#stopped || this.relayPeers.length > 0) return
+    clearTimeout(this.#timer)
+    this.#backoff.reset()
+    void this.#connect()
+  }
+
+  readonly #onChange = (): void => {
+    this.#update()
+  }
+
+  #update (): void {
+    if (this.#stopped) return
+    const connected = this.relayPeers.length > 0
+    const next: RelayStatus = this.circuitAddress != null ? 'reserved' : connected ? 'connected' : this.#dialing ? 'connecting' : 'offline'
+    if (next === 'connected' && this.#graceTimer == null) {
+      this.#graceTimer = setTimeout(() => { void this.#redoReservation() }, RESERVATION_GRACE_MS)
+    }
+    if (next !== 'connected') {
+      clearTimeout(this.#graceTimer)
+      this.#graceTimer = undefined
+    }
+    if (!connected && !this.#dialing && this.#timer == null) {
+      this.#schedule()
+    }
+    this.#setStatus(next)
+  }
+
+  #setStatus (status: RelayStatus): void {
+    if (status === this.#status) return
+    this.#status = status
+    this.safeDispatchEvent('status', { detail: status })
+  }
+
+  #schedule (): void {
+    const delay = this.#backoff.next()
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.#connect()
+    }, delay)
+  }
+
+  async #connect (): Promise<void> {
+    if (this.#stopped || this.#dialing) return
+    this.#dialing = true
+    this.#setStatus('connecting')
+    try {
+      for (const addr of this.#relays) {
+        try {
+          await this.#node.dial(addr)
+          this.#backoff.reset()
+          return
+        } catch {
+          // try the relay's next address; if none works, back off below
+        }
+      }
+    } finally {
+      this.#dialing = false
+      this.#update()
+    }
+  }
+
+  async #redoReservation (): Promise<void> {
+    this.#graceTimer = undefined
+    if (this.#stopped || this.circuitAddress != null) return
+    for (const id of this.relayPeers) {
+      const conns = this.#node.getConnections().filter(c => c.remotePeer.toString() === id)
+      await Promise.all(conns.map(async c => { await c.close().catch(() => c.abort(new Error('relay reservation stuck'))) }))
+    }
+    this.#update()
+  }
+}
+
+function relayPeerId (ma: Multiaddr): string {
+  return ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
+}

@@ -1,0 +1,54 @@
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { parseRelayInfo, type RelayInfo } from '../shared/relay-info.ts'
+import { RELAY_INFO_TIMEOUT_MS } from './constants.ts'
+
+export class RelayUnavailableError extends Error {
+  override name = 'RelayUnavailableError'
+}
+
+/** Fetches and checks the relay description served beside the app. */
+export async function fetchRelayInfo (url = '/relay.json', fetchImpl: typeof fetch = fetch): Promise<RelayInfo> {
+  let response: Response
+  try {
+    response = await fetchImpl(url, { cache: 'no-store', signal: AbortSignal.timeout(RELAY_INFO_TIMEOUT_MS) })
+  } catch (err) {
+    throw new RelayUnavailableError(`The relay cannot be reached (${(err as Error).message}).`)
+  }
+  if (!response.ok) {
+    throw new RelayUnavailableError(`The relay answered ${response.status} for ${url}.`)
+  }
+  return parseRelayInfo(await response.json())
+}
+
+interface PageLocation {
+  protocol: string
+  hostname: string
+  port: string
+}
+
+/**
+ * The relay addresses to dial, best first. The page was loaded from the relay
+ * (or from a proxy in front of it), so an address built from the page's own
+ * origin reaches it whatever it announces; announced addresses follow.
+ */
+export function relayAddresses (info: RelayInfo, location: PageLocation): Multiaddr[] {
+  const secure = location.protocol === 'https:'
+  const host = location.hostname.replace(/^\[(.*)\]$/, '$1')
+  const port = location.port !== '' ? location.port : (secure ? '443' : '80')
+  const family = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? 'ip4' : host.includes(':') ? 'ip6' : 'dns4'
+  const fromOrigin = `/${family}/${host}/tcp/${port}/${secure ? 'tls/ws' : 'ws'}/p2p/${info.peerId}`
+  const seen = new Set<string>()
+  const addrs: Multiaddr[] = []
+  for (const text of [fromOrigin, ...info.multiaddrs]) {
+    try {
+      const ma = multiaddr(text)
+      if (!seen.has(ma.toString()) && ma.getComponents().some(c => c.name === 'p2p' && c.value === info.peerId)) {
+        seen.add(ma.toString())
+        addrs.push(ma)
+      }
+    } catch {
+      // an announced address this browser cannot parse is of no use to it
+    }
+  }
+  return addrs
+}

@@ -1,0 +1,95 @@
+import type { Connection } from './db.ts'
+import { FIRST_SEQ } from './constants.ts'
+import type { Conversation, ConversationRepository, StoredMessage } from './types.ts'
+import { assertName, assertPeer, assertRelayHint, assertTime } from './validate.ts'
+
+export function newConversation (peer: string, now: number, relayHint?: string): Conversation {
+  const conversation: Conversation = { peer, createdAt: now, unread: 0, nextSeq: FIRST_SEQ }
+  if (relayHint != null) conversation.relayHint = relayHint
+  return conversation
+}
+
+/**
+ * The preview follows the message that is last in display order, so a late
+ * arrival with an older timestamp does not replace a newer preview.
+ */
+export function withLastMessage (conversation: Conversation, message: StoredMessage): Conversation {
+  if (conversation.lastMessageAt != null && message.sentAt < conversation.lastMessageAt) return conversation
+  return {
+    ...conversation,
+    lastMessageAt: message.sentAt,
+    lastMessageText: message.text,
+    lastMessageDirection: message.direction
+  }
+}
+
+/** When a conversation last saw activity, for ordering the list. */
+export function activityOf (conversation: Conversation): number {
+  return conversation.lastMessageAt ?? conversation.createdAt
+}
+
+export function compareConversations (a: Conversation, b: Conversation): number {
+  return activityOf(b) - activityOf(a) || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0)
+}
+
+export function conversationRepository (connection: Connection): ConversationRepository {
+  return {
+    async get (peer) {
+      assertPeer(peer)
+      return await connection.transact(['conversations'], 'readonly', async tx => await tx.objectStore('conversations').get(peer))
+    },
+
+    async ensure (peer, init = {}, now = Date.now()) {
+      assertPeer(peer)
+      if (init.relayHint != null) assertRelayHint(init.relayHint)
+      assertTime(now, 'time')
+      return await connection.transact(['conversations'], 'readwrite', async tx => {
+        const store = tx.objectStore('conversations')
+        const existing = await store.get(peer)
+        if (existing == null) {
+          const created = newConversation(peer, now, init.relayHint)
+          await store.add(created)
+          return created
+        }
+        if (existing.relayHint != null || init.relayHint == null) return existing
+        const updated = { ...existing, relayHint: init.relayHint }
+        await store.put(updated)
+        return updated
+      })
+    },
+
+    async list () {
+      // read whole and sorted here: the lastMessageAt index leaves out
+      // conversations without messages, and there are few conversations
+      const all = await connection.transact(['conversations'], 'readonly', async tx => await tx.objectStore('conversations').getAll())
+      return all.sort(compareConversations)
+    },
+
+    async setName (peer, name) {
+      assertPeer(peer)
+      assertName(name)
+      await connection.transact(['conversations'], 'readwrite', async tx => {
+        const store = tx.objectStore('conversations')
+        // a profile frame can arrive before the first message: keep the name anyway
+        const existing = await store.get(peer) ?? newConversation(peer, Date.now())
+        if (existing.name === name) return
+        await store.put({ ...existing, name })
+      })
+    },
+
+    async markRead (peer) {
+      assertPeer(peer)
+      return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+        const messages = tx.objectStore('messages')
+        const unseen = await messages.index('by-status').getAll([peer, 'in', 'delivered'])
+        const conversations = tx.objectStore('conversations')
+        const conversation = await conversations.get(peer)
+        await Promise.all([
+          ...unseen.map(async m => await messages.put({ ...m, status: 'read' })),
+          conversation != null && conversation.unread !== 0 ? conversations.put({ ...conversation, unread: 0 }) : undefined
+        ])
+        return unseen.map(m => m.id)
+      })
+    }
+  }
+}

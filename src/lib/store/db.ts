@@ -1,0 +1,168 @@
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import { isQuotaError, StorageClosedError, toStorageError, type ClosedReason } from './errors.ts'
+import type { Conversation, Direction, MessageStatus, Profile, StoredMessage } from './types.ts'
+
+/** Single records, told apart by their key. */
+export type MetaRecord =
+  | { key: 'identity', privateKey: Uint8Array }
+  | { key: 'profile', profile: Profile }
+
+export interface PeerlinkSchema extends DBSchema {
+  meta: {
+    key: MetaRecord['key']
+    value: MetaRecord
+  }
+  conversations: {
+    key: string
+    value: Conversation
+    indexes: { 'by-last-message': number }
+  }
+  messages: {
+    // the direction is part of the key so a peer echoing one of our IDs can
+    // never overwrite or hide our own message
+    key: [string, Direction, string]
+    value: StoredMessage
+    indexes: {
+      // display order: sentAt, then storedAt; IndexedDB breaks remaining ties
+      // by the primary key, so by direction ('in' first), then id
+      'by-conversation': [string, number, number]
+      // the outbox and the unread incoming messages of one peer, without a scan
+      'by-status': [string, Direction, MessageStatus]
+    }
+  }
+}
+
+export type PeerlinkDatabase = IDBPDatabase<PeerlinkSchema>
+export type StoreName = StoreNames<PeerlinkSchema>
+export type UpgradeTransaction = IDBPTransaction<PeerlinkSchema, StoreName[], 'versionchange'>
+
+/**
+ * Migration N takes the database from version N-1 to N. It runs inside the
+ * upgrade transaction and must only queue requests on it (no other awaits),
+ * or the transaction commits early. Never edit a released migration: append one.
+ */
+export type Migration = (db: PeerlinkDatabase, tx: UpgradeTransaction) => void
+
+function createInitialSchema (db: PeerlinkDatabase): void {
+  db.createObjectStore('meta', { keyPath: 'key' })
+  const conversations = db.createObjectStore('conversations', { keyPath: 'peer' })
+  conversations.createIndex('by-last-message', 'lastMessageAt')
+  const messages = db.createObjectStore('messages', { keyPath: ['peer', 'direction', 'id'] })
+  messages.createIndex('by-conversation', ['peer', 'sentAt', 'storedAt'])
+  messages.createIndex('by-status', ['peer', 'direction', 'status'])
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  createInitialSchema
+]
+
+export interface OpenConnectionOptions {
+  /** the migrations to run; tests pass extra ones to rehearse a later version */
+  migrations?: readonly Migration[]
+  /** another tab holds an older version open; opening keeps waiting until it closes */
+  onBlocked?: () => void
+  /** this connection was closed by something other than `close()` */
+  onClosed?: (err: StorageClosedError) => void
+}
+
+/**
+ * One open database. Every call goes through `transact`, which fails with a
+ * StorageClosedError once the connection is gone instead of hanging.
+ */
+export class Connection {
+  readonly #db: PeerlinkDatabase
+  readonly #onClosed?: (err: StorageClosedError) => void
+  #closed?: ClosedReason
+
+  constructor (db: PeerlinkDatabase, onClosed?: (err: StorageClosedError) => void) {
+    this.#db = db
+    this.#onClosed = onClosed
+  }
+
+  get closed (): boolean {
+    return this.#closed != null
+  }
+
+  close (reason: ClosedReason = 'closed'): void {
+    if (this.#closed != null) return
+    this.#closed = reason
+    // transactions already running still finish; new ones are refused above
+    this.#db.close()
+    if (reason !== 'closed') this.#onClosed?.(new StorageClosedError(reason))
+  }
+
+  /**
+   * Runs `body` in one transaction and resolves once it committed. `body` must
+   * only await requests of `tx`: anything else lets the transaction commit early.
+   * If `body` throws, everything it wrote is rolled back.
+   */
+  async transact<const S extends StoreName[], M extends IDBTransactionMode, T> (
+    names: S,
+    mode: M,
+    body: (tx: IDBPTransaction<PeerlinkSchema, S, M>) => Promise<T>
+  ): Promise<T> {
+    if (this.#closed != null) throw new StorageClosedError(this.#closed)
+    let tx: IDBPTransaction<PeerlinkSchema, S, M>
+    try {
+      tx = this.#db.transaction(names, mode)
+    } catch (err) {
+      throw toStorageError(err)
+    }
+    // an abort also rejects `done`; whoever sees the failure first reports it
+    tx.done.catch(() => {})
+    try {
+      const result = await body(tx)
+      await tx.done
+      return result
+    } catch (err) {
+      abortQuietly(tx)
+      // requests cut short by an abort fail with AbortError; the reason is on the transaction
+      throw toStorageError(isQuotaError(tx.error) ? tx.error : err)
+    }
+  }
+}
+
+function abortQuietly (tx: { abort (): void }): void {
+  try {
+    tx.abort()
+  } catch {
+    // already committed or aborted: nothing left to roll back
+  }
+}
+
+export async function openConnection (name: string, options: OpenConnectionOptions = {}): Promise<Connection> {
+  const migrations = options.migrations ?? MIGRATIONS
+  let connection: Connection | undefined
+  // set when the connection must close before `openDB` has even resolved
+  let closedEarly: ClosedReason | undefined
+  let db: PeerlinkDatabase
+  try {
+    db = await openDB<PeerlinkSchema>(name, migrations.length, {
+      upgrade (upgrading, oldVersion, newVersion, tx) {
+        const target = newVersion ?? migrations.length
+        for (let version = oldVersion + 1; version <= target; version++) {
+          migrations[version - 1](upgrading, tx)
+        }
+      },
+      blocked () {
+        options.onBlocked?.()
+      },
+      blocking (_current, _blocked, event) {
+        // another tab wants to upgrade: step aside so it can, and refuse later calls
+        if (connection != null) return connection.close('versionchange')
+        closedEarly = 'versionchange'
+        const raw = event.target as IDBDatabase
+        raw.close()
+      },
+      terminated () {
+        if (connection != null) return connection.close('terminated')
+        closedEarly = 'terminated'
+      }
+    })
+  } catch (err) {
+    throw toStorageError(err)
+  }
+  connection = new Connection(db, options.onClosed)
+  if (closedEarly != null) connection.close(closedEarly)
+  return connection
+}

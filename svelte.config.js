@@ -1,0 +1,31 @@
+import adapter from '@sveltejs/adapter-static'
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte'
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+  preprocess: vitePreprocess(),
+  kit: {
+    // A single-page app: the relay serves index.html for every path it does not
+    // know, so deep links such as /p/<peerId> load from the static build.
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    csp: {
+      mode: 'hash',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self', 'unsafe-inline'],
+        // the QR code is rendered to a data: URL
+        'img-src': ['self', 'data:', 'blob:'],
+        // relays may live on other hosts than the one serving the app
+        'connect-src': ['self', 'ws:', 'wss:'],
+        'worker-src': ['self'],
+        'manifest-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self']
+      }
+    }
+  }
+}
+
+export default config

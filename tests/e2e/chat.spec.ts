@@ -1,0 +1,132 @@
+import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable, type Peer } from './fixtures.ts'
+import type { Page } from '@playwright/test'
+
+/** Opens the diagnostics page in-app (the node keeps running) and returns the row of the peer's direct connection. */
+async function directConnectionRow (page: Page, peerId: string) {
+  await page.getByRole('link', { name: 'Diagnostics' }).click()
+  const row = page.locator(`tr[data-peer="${peerId}"]`).filter({ hasText: 'WebRTC' })
+  await expect(row).toHaveCount(1)
+  return row
+}
+
+async function expectDelivered (page: Page, text: string): Promise<void> {
+  const item = messageLog(page).locator('li.out', { hasText: text })
+  await expect(item).toHaveAttribute('data-status', /delivered|read/)
+}
+
+test.describe('two browsers chat over a direct WebRTC connection', () => {
+  let alice: Peer
+  let bob: Peer
+
+  test.beforeEach(async ({ browser, baseURL }) => {
+    alice = await openPeer(browser, baseURL)
+    bob = await openPeer(browser, baseURL)
+  })
+
+  test.afterEach(async () => {
+    await alice.context.close()
+    await bob.context.close()
+  })
+
+  test('B opens A\'s link, they chat both ways over a direct connection that survives the relay going away', async ({ relay }) => {
+    expect(alice.peerId).not.toBe(bob.peerId)
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+
+    await sendMessage(bob.page, 'hello from bob')
+    await expectDelivered(bob.page, 'hello from bob')
+
+    // Alice sees the new conversation on her home page and opens it
+    const entry = alice.page.getByRole('link', { name: /hello from bob/ })
+    await expect(entry).toBeVisible()
+    await entry.click()
+    await expect(messageLog(alice.page)).toContainText('hello from bob')
+    await expect(connection(alice.page)).toHaveText('Direct')
+    await sendMessage(alice.page, 'hi bob, alice here')
+    await expectDelivered(alice.page, 'hi bob, alice here')
+    await expect(messageLog(bob.page)).toContainText('hi bob, alice here')
+
+    // the connection is made by the WebRTC transport and carries no relay limits
+    for (const [page, other] of [[bob.page, alice.peerId], [alice.page, bob.peerId]] as const) {
+      const row = await directConnectionRow(page, other)
+      await expect(row).toContainText('/webrtc')
+      await expect(row.locator('td').nth(5)).toHaveText('none')
+      await page.goBack()
+      await expect(connection(page)).toHaveText('Direct')
+    }
+
+    // with the relay gone, the direct connection keeps carrying the chat
+    await relay.stop()
+    await sendMessage(bob.page, 'still here without the relay')
+    await expectDelivered(bob.page, 'still here without the relay')
+    await expect(messageLog(alice.page)).toContainText('still here without the relay')
+    await sendMessage(alice.page, 'me too')
+    await expectDelivered(alice.page, 'me too')
+    await expect(messageLog(bob.page)).toContainText('me too')
+    await expect(connection(bob.page)).toHaveText('Direct')
+  })
+
+  test('after a reload B keeps the same link and sees the history', async () => {
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await sendMessage(bob.page, 'remember me')
+    await expectDelivered(bob.page, 'remember me')
+
+    await bob.page.goto('/')
+    await waitReachable(bob.page)
+    await expect(bob.page.getByLabel('Your link', { exact: true })).toHaveValue(bob.link)
+
+    await bob.page.reload()
+    await waitReachable(bob.page)
+    await expect(bob.page.getByLabel('Your link', { exact: true })).toHaveValue(bob.link)
+    await bob.page.getByRole('link', { name: /remember me/ }).click()
+    await expect(messageLog(bob.page)).toContainText('remember me')
+    await expectDelivered(bob.page, 'remember me')
+
+    // Alice's side kept it too, across her own reload
+    await alice.page.reload()
+    await waitReachable(alice.page)
+    await alice.page.getByRole('link', { name: /remember me/ }).click()
+    await expect(messageLog(alice.page)).toContainText('remember me')
+  })
+
+  test('a message with HTML and script in it is shown as literal text and runs nothing', async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>'
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await sendMessage(bob.page, hostile)
+    await expectDelivered(bob.page, 'bold?')
+
+    await alice.page.getByRole('link', { name: /bold\?/ }).click()
+    const log = messageLog(alice.page)
+    await expect(log.locator('li.in .text')).toHaveText(hostile)
+    await expect(log.locator('img, script, b')).toHaveCount(0)
+    expect(await alice.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+    expect(await bob.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+  })
+
+  test('a malformed link or a link to yourself shows a clear error and the app keeps working', async () => {
+    await bob.page.goto('/p/not-a-peer-id')
+    await expect(bob.page.getByRole('alert')).toContainText('not valid')
+    await bob.page.goto('/p/12D3KooWnotreallyapeeridatall0000000000000000000000')
+    await expect(bob.page.getByRole('alert')).toContainText('not valid')
+
+    await bob.page.goto(bob.link)
+    await expect(bob.page.getByRole('alert')).toContainText('your own link')
+
+    await bob.page.getByRole('link', { name: 'Go to your conversations' }).click()
+    await waitReachable(bob.page)
+
+    // pasting a bad link on the home page is refused there too
+    await bob.page.getByLabel('Friend\'s link').fill('https://example.invalid/p/nope')
+    await bob.page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(bob.page.getByRole('alert')).toContainText('not valid')
+
+    // and a good one still works afterwards
+    await bob.page.getByLabel('Friend\'s link').fill(alice.link)
+    await bob.page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await sendMessage(bob.page, 'after the bad links')
+    await expectDelivered(bob.page, 'after the bad links')
+  })
+})

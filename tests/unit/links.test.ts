@@ -1,0 +1,51 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { InvalidLinkError, formatShareLink, parsePeerId, parseRelayHint, parseShareLink } from '../../src/lib/p2p/links.ts'
+import { linkTarget } from '../../src/lib/state/links.ts'
+
+const RELAY = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+
+async function newPeerId () {
+  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+}
+
+describe('share links', () => {
+  it('formats <origin>/p/<peerId> and parses it back to the same peer', async () => {
+    const peer = await newPeerId()
+    const link = formatShareLink('https://chat.example.org', peer)
+    expect(link).toBe(`https://chat.example.org/p/${peer.toString()}`)
+    const parsed = parseShareLink(link)
+    expect(parsed.peerId.equals(peer)).toBe(true)
+    expect(parsed.relay).toBeUndefined()
+  })
+
+  it('carries a relay hint through format and parse', async () => {
+    const peer = await newPeerId()
+    const link = formatShareLink('http://localhost:9090', peer, RELAY)
+    expect(parseShareLink(link).relay).toBe(RELAY)
+    expect(linkTarget(link, 'http://localhost:9090')).toBe(`/p/${peer.toString()}?relay=${encodeURIComponent(RELAY)}`)
+  })
+
+  it('should reject a peer ID that is not base58', () => {
+    expect(() => parsePeerId('not-a-peer-id')).toThrow(InvalidLinkError)
+    expect(() => parsePeerId('')).toThrow(/no peer ID/)
+  })
+
+  it('should reject base58 text that is not a peer ID', () => {
+    expect(() => parsePeerId('12D3KooWnotreallyapeeridatall0000000000000000000000')).toThrow(InvalidLinkError)
+    expect(() => parsePeerId('1'.repeat(200))).toThrow(InvalidLinkError)
+  })
+
+  it('should reject links that are not Peerlink links', () => {
+    expect(() => parseShareLink('https://example.org/somewhere')).toThrow(/not a Peerlink link/)
+    expect(() => parseShareLink('http://[bad')).toThrow(InvalidLinkError)
+  })
+
+  it('should reject a malformed relay hint rather than ignore it', () => {
+    expect(parseRelayHint(null)).toBeUndefined()
+    expect(() => parseRelayHint('/ip4/1.2.3.4/tcp/1/ws')).toThrow(/relay address is not valid/)
+    expect(() => parseRelayHint('garbage')).toThrow(InvalidLinkError)
+    expect(() => parseRelayHint(`${RELAY}${'/ws'.repeat(200)}`)).toThrow(/too long/)
+  })
+})

@@ -1,0 +1,172 @@
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, USAGE, defaultConfig, parseCli } from '../../relay/config.ts'
+import type { RelayConfig } from '../../relay/config.ts'
+import {
+  DEFAULT_MAX_RESERVATIONS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS,
+  DEFAULT_RESERVATION_TTL_MS, DHT_PROTOCOL, MAX_DURATION_SECONDS
+} from '../../relay/constants.ts'
+
+const REPO = resolve(import.meta.dirname, '../..')
+const PEER = '12D3KooWGFUpau76stF1wG82xa9v3qxgfSWx5iQPwbUPhwwYz8M1'
+
+function run (argv: string[], env: Record<string, string> = {}, cwd = '/srv'): RelayConfig {
+  const result = parseCli(argv, env, cwd)
+  if (result.kind !== 'run') throw new Error('expected a config')
+  return result.config
+}
+
+function rejects (argv: string[], env: Record<string, string> = {}): string {
+  try {
+    parseCli(argv, env)
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as Error).message
+  }
+  throw new Error(`accepted ${argv.join(' ')}`)
+}
+
+describe('relay config', () => {
+  it('should work on localhost with no flags and no environment', () => {
+    const config = run([])
+    expect(config).toEqual(defaultConfig())
+    expect(config.host).toBe('127.0.0.1')
+    expect(config.port).toBe(9090)
+    expect(config.announce).toEqual([])
+    // never public STUN servers by default
+    expect(config.iceServers).toEqual([])
+    expect(config.bootstrap).toEqual([])
+    expect(config.tls).toBeUndefined()
+  })
+
+  it('should resolve the default data and static dirs against the repo, not the cwd', () => {
+    const config = run([], {}, '/somewhere/else')
+    expect(config.dataDir).toBe(resolve(REPO, '.relay-data'))
+    expect(config.staticDir).toBe(resolve(REPO, 'build'))
+  })
+
+  it('should default to relay limits sized for chat, not the library defaults', () => {
+    const config = run([])
+    expect(config.maxReservations).toBe(DEFAULT_MAX_RESERVATIONS)
+    expect(DEFAULT_MAX_RESERVATIONS).toBeGreaterThanOrEqual(1024)
+    expect(config.reservationTtlMs).toBe(DEFAULT_RESERVATION_TTL_MS)
+    expect(config.relayDurationLimitMs).toBe(DEFAULT_RELAY_DURATION_LIMIT_MS)
+    expect(DEFAULT_RELAY_DURATION_LIMIT_MS).toBeGreaterThanOrEqual(30 * 60_000)
+    expect(config.relayDataLimitBytes).toBe(DEFAULT_RELAY_DATA_LIMIT_BYTES)
+    expect(DEFAULT_RELAY_DATA_LIMIT_BYTES).toBeGreaterThanOrEqual(16 * 1024 * 1024)
+  })
+
+  it('should export the DHT protocol the browser uses', () => {
+    expect(DHT_PROTOCOL).toBe('/peerlink/kad/1.0.0')
+  })
+
+  it('should read every option from its flag', () => {
+    const config = run([
+      '--host', '0.0.0.0', '--port', '0', '--data-dir', 'data', '--static-dir', '/var/www',
+      '--announce', `/dns4/chat.example.org/tcp/443/tls/ws, /ip4/203.0.113.7/tcp/9090/ws/p2p/${PEER}`,
+      '--ice-servers', '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:turn.example.org"],"username":"u","credential":"c"}]',
+      '--bootstrap', `/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`,
+      '--max-reservations', '10', '--reservation-ttl', '60', '--relay-duration-limit', '120',
+      '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem'
+    ])
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      dataDir: '/srv/data',
+      staticDir: '/var/www',
+      announce: ['/dns4/chat.example.org/tcp/443/tls/ws', `/ip4/203.0.113.7/tcp/9090/ws/p2p/${PEER}`],
+      iceServers: [
+        { urls: ['stun:stun.example.org:3478'] },
+        { urls: ['turn:turn.example.org'], username: 'u', credential: 'c' }
+      ],
+      bootstrap: [`/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`],
+      maxReservations: 10,
+      reservationTtlMs: 60_000,
+      relayDurationLimitMs: 120_000,
+      relayDataLimitBytes: 1000,
+      tls: { certFile: '/srv/cert.pem', keyFile: '/etc/key.pem' }
+    })
+  })
+
+  it('should read every option from the environment', () => {
+    const config = run([], {
+      PEERLINK_HOST: '::1',
+      PEERLINK_PORT: '8000',
+      PEERLINK_DATA_DIR: '/d',
+      PEERLINK_STATIC_DIR: '/s',
+      PEERLINK_ANNOUNCE: '/ip4/1.2.3.4/tcp/80/ws',
+      PEERLINK_ICE_SERVERS: '[]',
+      PEERLINK_BOOTSTRAP: `/ip4/127.0.0.1/tcp/1/ws/p2p/${PEER}`,
+      PEERLINK_MAX_RESERVATIONS: '5',
+      PEERLINK_RESERVATION_TTL: '7',
+      PEERLINK_RELAY_DURATION_LIMIT: '8',
+      PEERLINK_RELAY_DATA_LIMIT: '9',
+      PEERLINK_TLS_CERT: '/c',
+      PEERLINK_TLS_KEY: '/k'
+    })
+    expect(config).toMatchObject({
+      host: '::1',
+      port: 8000,
+      dataDir: '/d',
+      staticDir: '/s',
+      announce: ['/ip4/1.2.3.4/tcp/80/ws'],
+      bootstrap: [`/ip4/127.0.0.1/tcp/1/ws/p2p/${PEER}`],
+      maxReservations: 5,
+      reservationTtlMs: 7000,
+      relayDurationLimitMs: 8000,
+      relayDataLimitBytes: 9,
+      tls: { certFile: '/c', keyFile: '/k' }
+    })
+  })
+
+  it('should let a flag win over its environment variable', () => {
+    const config = run(['--port', '1234', '--host=localhost'], { PEERLINK_PORT: '4321', PEERLINK_HOST: '10.0.0.1' })
+    expect(config.port).toBe(1234)
+    expect(config.host).toBe('localhost')
+  })
+
+  it('should treat an empty environment variable as unset', () => {
+    expect(run([], { PEERLINK_PORT: '', PEERLINK_ANNOUNCE: '' }).port).toBe(9090)
+  })
+
+  it('should print usage for --help and -h, listing every flag', () => {
+    for (const flag of ['--help', '-h']) {
+      const result = parseCli([flag], {})
+      expect(result.kind).toBe('help')
+    }
+    for (const flag of ['--host', '--port', '--data-dir', '--static-dir', '--announce', '--ice-servers',
+      '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
+      '--relay-data-limit', '--tls-cert', '--tls-key', 'PEERLINK_PORT']) {
+      expect(USAGE).toContain(flag)
+    }
+  })
+
+  it.each([
+    [['--port', '65536'], /--port must be a whole number from 0 to 65535/],
+    [['--port', '-1'], /--port/],
+    [['--port', '80x'], /--port.*'80x'/],
+    [['--port', ''], /--port/],
+    [['--max-reservations', '0'], /--max-reservations must be a whole number from 1/],
+    [['--reservation-ttl', '1.5'], /--reservation-ttl/],
+    [['--relay-duration-limit', String(MAX_DURATION_SECONDS + 1)], /--relay-duration-limit/],
+    [['--relay-data-limit', '1e6'], /--relay-data-limit/],
+    [['--host', 'not a host'], /--host must be an IP address or a hostname/],
+    [['--announce', '/ip4/1.2.3.4/tcp/1'], /not a WebSocket address/],
+    [['--announce', 'hello'], /--announce: 'hello' is not a multiaddr/],
+    [['--bootstrap', '/ip4/1.2.3.4/tcp/1/ws'], /has no \/p2p/],
+    [['--ice-servers', '{not json'], /--ice-servers must be JSON/],
+    [['--ice-servers', '{"urls":"stun:a"}'], /JSON list/],
+    [['--ice-servers', '[{"urls":"http://a"}]'], /--ice-servers: ICE server urls must start with stun:/],
+    [['--ice-servers', '[{"urls":"turn:a","username":1}]'], /username and credential must be strings/],
+    [['--tls-cert', 'c.pem'], /--tls-cert and --tls-key must be given together/],
+    [['--data-dir', ''], /--data-dir must not be empty/],
+    [['--frobnicate'], /Unknown option '--frobnicate'[\s\S]*--help/],
+    [['stray'], /--help/]
+  ])('should refuse %j with a clear message', (argv, message) => {
+    expect(rejects(argv)).toMatch(message)
+  })
+
+  it('should refuse an invalid environment variable as clearly as a flag', () => {
+    expect(rejects([], { PEERLINK_PORT: 'ninety' })).toMatch(/--port.*'ninety'/)
+  })
+})
