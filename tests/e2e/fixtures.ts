@@ -13,8 +13,11 @@ export interface Peer {
 export async function openPeer (browser: Browser, baseURL: string): Promise<Peer> {
   const context = await browser.newContext({ baseURL })
   const page = await context.newPage()
+  const started = Date.now()
   await page.goto('/')
   await waitReachable(page)
+  // a figure for the record, never an assertion: tests do not time things
+  console.log(`[figure] page load to relay reservation, new identity: ${Date.now() - started} ms`)
   const link = await page.getByLabel('Your link', { exact: true }).inputValue()
   const peerId = link.split('/p/')[1] ?? ''
   return { context, page, link, peerId }

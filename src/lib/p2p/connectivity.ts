@@ -27,11 +27,14 @@ export function bestConnection (node: PeerlinkNode, peer: PeerId): Connection | 
   return open.find(isDirect) ?? open.find(c => c.limits == null) ?? open.find(isRelayed)
 }
 
-/** What the "Connection" indicator shows for a peer right now. */
+/**
+ * What the "Connection" indicator shows for a peer right now. It only names a
+ * rung chat actually uses: a relayed connection left over from signaling does
+ * not carry chat (yet), so on its own it counts as offline, not "Relayed".
+ */
 export function linkState (node: PeerlinkNode, peer: PeerId, dialing: boolean): LinkState {
   const conn = bestConnection(node, peer)
   if (conn != null && isDirect(conn)) return 'direct'
   if (dialing) return 'connecting'
-  if (conn != null) return 'relayed'
   return 'offline'
 }

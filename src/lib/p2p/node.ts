@@ -58,6 +58,11 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: relayGater(options.relays),
+    connectionManager: {
+      // the RelayKeeper owns reconnecting to the relay (with back-off, on
+      // 'online', and past libp2p's few retries); two owners would race
+      reconnectRetries: 0
+    },
     services: {
       identify: identify(),
       ping: ping(),

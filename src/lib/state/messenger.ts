@@ -103,8 +103,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
       return await dialDirect(this.#o.node, peerIdFromString(peer), relays)
-    } catch (err) {
-      this.safeDispatchEvent('problem', { detail: { peer, message: (err as Error).message } })
+    } catch {
+      // an unreachable peer is not an error to shout about: the indicator
+      // says Offline and the messages stay queued until the peer is back
       return undefined
     }
   }

@@ -22,6 +22,7 @@ export class Thread {
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
+  #problem = $state<string | null>(null)
   #cleanup: Array<() => void> = []
 
   constructor (peer: string) {
@@ -32,6 +33,8 @@ export class Thread {
   get conversation (): Conversation | undefined { return this.#conversation }
   get link (): LinkState { return this.#link }
   get loaded (): boolean { return this.#loaded }
+  /** the last thing that went wrong in this conversation, for the alert */
+  get problem (): string | null { return this.#problem }
 
   /** Opens the conversation: loads history, dials the peer, marks messages read. */
   async open (relayHint?: string): Promise<void> {
@@ -47,10 +50,15 @@ export class Thread {
     const onConversation = (evt: CustomEvent<{ peer: string }>): void => {
       if (evt.detail.peer === this.peer) void this.#reloadConversation()
     }
+    const onProblem = (evt: CustomEvent<{ peer?: string, message: string }>): void => {
+      if (evt.detail.peer === this.peer) this.#problem = evt.detail.message
+    }
     messenger.addEventListener('messages', onMessages)
     messenger.addEventListener('link', onLink)
     messenger.addEventListener('conversations', onConversation)
+    messenger.addEventListener('problem', onProblem)
     this.#cleanup.push(() => {
+      messenger.removeEventListener('problem', onProblem)
       messenger.removeEventListener('messages', onMessages)
       messenger.removeEventListener('link', onLink)
       messenger.removeEventListener('conversations', onConversation)
