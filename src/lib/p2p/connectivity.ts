@@ -28,6 +28,15 @@ export function bestConnection (node: PeerlinkNode, peer: PeerId): Connection | 
 }
 
 /**
+ * The connection chat may use right now, or undefined when there is none: the
+ * messenger sends only when this returns one, and dials otherwise.
+ */
+export function usableConnection (node: PeerlinkNode, peer: PeerId): Connection | undefined {
+  const conn = bestConnection(node, peer)
+  return conn != null && isDirect(conn) ? conn : undefined
+}
+
+/**
  * What the "Connection" indicator shows for a peer right now. It only names a
  * rung chat actually uses: a relayed connection left over from signaling does
  * not carry chat (yet), so on its own it counts as offline, not "Relayed".

@@ -14,6 +14,14 @@ export function webrtcAddress (relay: Multiaddr | string, peer: PeerId): Multiad
 }
 
 /**
+ * Gets a connection chat can use to a peer, climbing the connectivity ladder:
+ * for now the direct WebRTC rung only.
+ */
+export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: { signal?: AbortSignal } = {}): Promise<Connection> {
+  return await dialDirect(node, peer, relays, options)
+}
+
+/**
  * Opens a direct WebRTC connection to a peer through one of the relays (a
  * link's relay hint first). Returns an existing direct connection when there
  * is one. The dialing side needs only a connection to the relay, not its own

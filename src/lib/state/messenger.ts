@@ -1,7 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { dialDirect } from '../p2p/dial.ts'
-import { bestConnection, isDirect } from '../p2p/connectivity.ts'
+import { connectPeer } from '../p2p/dial.ts'
+import { isDirect, usableConnection } from '../p2p/connectivity.ts'
 import { bytesToHex, hexToBytes } from '../store/ids.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
@@ -102,7 +102,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      return await dialDirect(this.#o.node, peerIdFromString(peer), relays)
+      return await connectPeer(this.#o.node, peerIdFromString(peer), relays)
     } catch {
       // an unreachable peer is not an error to shout about: the indicator
       // says Offline and the messages stay queued until the peer is back
@@ -125,7 +125,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     for (const message of pending) {
       if (this.#usable(peer) == null) return
       try {
-        await this.#o.node.services.chat.send(peerId, {
+        await this.#send(peerId, {
           type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text
         })
       } catch {
@@ -138,9 +138,16 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     }
   }
 
+  /**
+   * Chat picks a direct connection when there is one; a relayed one is only
+   * there when usableConnection() allowed it (the connectivity ladder).
+   */
+  async #send (peerId: PeerId, frame: ChatFrame): Promise<void> {
+    await this.#o.node.services.chat.send(peerId, frame, { allowLimited: true })
+  }
+
   #usable (peer: string): Connection | undefined {
-    const conn = bestConnection(this.#o.node, peerIdFromString(peer))
-    return conn != null && isDirect(conn) ? conn : undefined
+    return usableConnection(this.#o.node, peerIdFromString(peer))
   }
 
   readonly #onConnection = (evt: CustomEvent<Connection>): void => {
@@ -156,7 +163,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const peer = peerId.toString()
     const name = this.#o.name()
     if (name !== '') {
-      await this.#o.node.services.chat.send(peerId, { type: 'profile', name }).catch(() => {})
+      await this.#send(peerId, { type: 'profile', name }).catch(() => {})
     }
     await this.flush(peer)
   }
@@ -177,7 +184,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
         const { message, isNew } = await store.messages.saveIncoming(peer, { id, text: frame.text, sentAt: frame.sentAt, seq: frame.seq }, { unread: !this.#o.isReading(peer) })
         // acknowledge only what is stored, and acknowledge duplicates too: the
         // first ack may have been lost, which is why the peer sent it again
-        await this.#o.node.services.chat.send(from, { type: 'ack', ids: [frame.id] })
+        await this.#send(from, { type: 'ack', ids: [frame.id] })
         if (isNew) {
           this.#emitMessages(peer, [message])
           this.safeDispatchEvent('conversations', { detail: { peer } })
