@@ -65,6 +65,8 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
   #stopped = false
+  /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
+  resends = 0
 
   constructor (options: DeliveryOptions) {
     super()
@@ -140,6 +142,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         // the connection went away mid-flush; what is left stays in the outbox
         break
       }
+      if (this.#lastSent.has(key) || message.status !== 'queued') this.resends++
       this.#lastSent.set(key, now)
       if (message.status === 'queued') justSent.push(message.id)
       if (justSent.length >= MAX_BATCH) await markSent()

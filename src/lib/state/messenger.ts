@@ -51,6 +51,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #redial = new Map<string, ReturnType<typeof setTimeout>>()
   #keepalive: ReturnType<typeof setInterval> | undefined
   #stopped = false
+  /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
+  readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
 
   constructor (options: MessengerOptions) {
     super()
@@ -147,6 +149,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   async #dial (peer: string): Promise<Connection | undefined> {
+    this.stats.dials++
+    if (this.#backoff.has(peer)) this.stats.redials++
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
@@ -211,7 +215,10 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       try {
         await this.#o.node.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
       } catch {
-        if (conn.status === 'open') conn.abort(new Error('no answer to ping'))
+        if (conn.status === 'open') {
+          this.stats.deadConnections++
+          conn.abort(new Error('no answer to ping'))
+        }
       }
     }))
   }
