@@ -14,10 +14,22 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 export const KEEPALIVE_MS = 10_000
 /** A live direct connection answers a ping in milliseconds; no answer by then means it is gone. */
 export const PING_TIMEOUT_MS = 5_000
+/**
+ * A frame that cannot be written for this long is stuck behind a connection
+ * that only looks open (a healthy one drains megabytes a second): the send
+ * fails, and the connection is dropped so that a fresh one replaces it.
+ */
+export const SEND_TIMEOUT_MS = 5_000
 /** Redial a peer we want to reach soon after it drops (a reload takes a second or two)… */
 export const REDIAL_MIN_MS = 1_000
 /** …and never more often than this while it stays away. */
 export const REDIAL_MAX_MS = 30_000
+/**
+ * When a connection drops, both sides want it back. Two WebRTC dials crossing
+ * in the relay can both fail, so the side with the larger peer ID waits this
+ * much longer before redialing and usually finds itself dialed already.
+ */
+export const GLARE_DEFER_MS = 1_500
 
 export interface MessengerEvents extends DeliveryEvents {
   /** connections to this peer changed, or a dial started or ended */
@@ -63,7 +75,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
         usable: peer => this.#usable(peer) != null,
         // chat picks a direct connection when there is one; a relayed one is
         // only there when usableConnection() allowed it (the ladder)
-        send: async (peer, frame) => { await options.node.services.chat.send(peerIdFromString(peer), frame, { allowLimited: true }) }
+        send: async (peer, frame) => { await this.#send(peer, frame) }
       },
       isReading: options.isReading,
       name: options.name,
@@ -177,13 +189,22 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       backoff = new Backoff({ minMs: REDIAL_MIN_MS, maxMs: REDIAL_MAX_MS })
       this.#backoff.set(peer, backoff)
     }
+    const defer = this.#o.node.peerId.toString() > peer ? GLARE_DEFER_MS : 0
     this.#redial.set(peer, setTimeout(() => {
       this.#redial.delete(peer)
       void this.connect(peer)
-    }, backoff.next()))
+    }, backoff.next() + defer))
   }
 
-  /** The tab is visible again or the network is back: try everyone we want now, not at the next back-off step. */
+  /**
+   * Something changed that makes a dial likely to work now (the tab is visible
+   * again, the network or the relay is back): try everyone we are waiting to
+   * redial at once, not at the next back-off step.
+   */
+  retryNow (): void {
+    this.#wake()
+  }
+
   readonly #wake = (): void => {
     if (globalThis.document?.visibilityState === 'hidden') return
     for (const [peer, timer] of this.#redial) {
@@ -221,6 +242,19 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
         }
       }
     }))
+  }
+
+  async #send (peer: string, frame: ChatFrame): Promise<void> {
+    const conn = this.#usable(peer)
+    try {
+      await this.#o.node.services.chat.send(peerIdFromString(peer), frame, { allowLimited: true, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
+        this.stats.deadConnections++
+        conn.abort(new Error('a frame could not be written for too long'))
+      }
+      throw err
+    }
   }
 
   #usable (peer: string): Connection | undefined {

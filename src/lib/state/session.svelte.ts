@@ -98,7 +98,7 @@ class Session {
     const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
     this.#peerId = node.peerId.toString()
     const keeper = new RelayKeeper(node, relays)
-    keeper.addEventListener('status', evt => { this.#relay = evt.detail })
+
     const messenger = new Messenger({
       node,
       store,
@@ -106,6 +106,11 @@ class Session {
       isReading: peer => peer === this.reading && document.visibilityState === 'visible',
       name: () => this.#name,
       readReceipts: () => this.#readReceipts
+    })
+    keeper.addEventListener('status', evt => {
+      this.#relay = evt.detail
+      // signaling runs through the relay: peers that were out of reach may be reachable again
+      if (evt.detail === 'reserved') messenger.retryNow()
     })
     await node.start()
     messenger.start()
