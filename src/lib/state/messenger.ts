@@ -102,7 +102,10 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      return await connectPeer(this.#o.node, peerIdFromString(peer), relays)
+      const conn = await connectPeer(this.#o.node, peerIdFromString(peer), relays)
+      // a direct connection is greeted when it opens; the relayed rung is only chosen now
+      if (!isDirect(conn)) void this.#greet(conn.remotePeer)
+      return conn
     } catch {
       // an unreachable peer is not an error to shout about: the indicator
       // says Offline and the messages stay queued until the peer is back
