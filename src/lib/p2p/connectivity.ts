@@ -1,4 +1,4 @@
-import { viaTurn } from './ice-path.ts'
+import { peerConnectionOf, viaTurn } from './ice-path.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
@@ -9,10 +9,14 @@ export type LinkState = 'direct' | 'turn' | 'relayed' | 'connecting' | 'offline'
  * A direct browser connection is one the WebRTC transport made: it carries no
  * relay limits. On the dialing side its remoteAddr still contains
  * /p2p-circuit/webrtc, so the address is not the test. "Direct" here means
- * browser to browser at the libp2p level; it may still run through TURN.
+ * browser to browser at the libp2p level; it may still run through TURN. The
+ * libp2p connection stays open while ICE is disconnected or still checking,
+ * so the peer connection itself must say it is connected.
  */
 export function isDirect (conn: Connection): boolean {
-  return conn.status === 'open' && conn.limits == null && conn.multiplexer === '/webrtc'
+  if (conn.status !== 'open' || conn.limits != null || conn.multiplexer !== '/webrtc') return false
+  const state = peerConnectionOf(conn)?.connectionState
+  return state == null || state === 'connected'
 }
 
 export function isRelayed (conn: Connection): boolean {

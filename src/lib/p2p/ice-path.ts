@@ -9,6 +9,8 @@ export interface IcePath {
   remote: CandidateType
   /** 'udp' or 'tcp' between us and the first hop (the TURN server, for a relay candidate) */
   protocol: string
+  /** ip:port we send to: the peer's NAT, TURN allocation or host address */
+  remoteAddress: string
 }
 
 /**
@@ -37,7 +39,8 @@ export async function icePath (conn: Connection): Promise<IcePath | undefined> {
   return {
     local: local.candidateType as CandidateType,
     remote: remote.candidateType as CandidateType,
-    protocol: String(local.relayProtocol ?? local.protocol ?? '')
+    protocol: String(local.relayProtocol ?? local.protocol ?? ''),
+    remoteAddress: `${String(remote.address ?? remote.ip ?? '')}:${String(remote.port ?? '')}`
   }
 }
 

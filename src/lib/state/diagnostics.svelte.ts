@@ -14,7 +14,7 @@ export interface ConnectionInfo {
   limits: string
   remoteAddr: string
   streams: number
-  /** the selected ICE candidate pair of a WebRTC connection, ours first: 'srflx / srflx udp' */
+  /** the selected ICE candidate pair of a WebRTC connection, ours first: 'srflx / srflx udp 203.0.113.20:4000' */
   path: string
 }
 
@@ -38,7 +38,7 @@ class Diagnostics {
     session.ready().then(({ node }) => {
       const read = (): void => {
         for (const c of node.getConnections().filter(isDirect)) {
-          void icePath(c).then(p => { if (p != null) paths.set(c.id, `${p.local} / ${p.remote} ${p.protocol}`) }, () => {})
+          void icePath(c).then(p => { if (p != null) paths.set(c.id, `${p.local} / ${p.remote} ${p.protocol} ${p.remoteAddress}`) }, () => {})
         }
         this.#addresses = node.getMultiaddrs().map(String)
         this.#connections = node.getConnections().map(c => ({
