@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
-import { InvalidRelayInfoError, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
+import { InvalidRelayInfoError, MAX_ICE_SERVERS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
 import type { IceServer } from '../src/lib/shared/relay-info.ts'
 import {
   DEFAULT_HOST, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES,
   DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS, MAX_DURATION_SECONDS,
-  MAX_RESERVATIONS_CAP
+  MAX_RESERVATIONS_CAP, MIN_TURN_SECRET_LENGTH
 } from './constants.ts'
+import type { IceConfig } from './turn.ts'
 
 export interface TlsFiles {
   /** path of a PEM certificate (chain) */
@@ -23,7 +24,7 @@ export interface TlsFiles {
   keyFile: string
 }
 
-export interface RelayConfig {
+export interface RelayConfig extends IceConfig {
   /** address the public HTTP server binds to */
   host: string
   /** public port; 0 picks any free port */
@@ -34,8 +35,6 @@ export interface RelayConfig {
   staticDir: string
   /** multiaddrs to announce instead of the ones derived from host and port */
   announce: string[]
-  /** STUN/TURN servers handed to browsers in /relay.json */
-  iceServers: IceServer[]
   /** other relays to join in the DHT, each with /p2p/<peerId> */
   bootstrap: string[]
   maxReservations: number
@@ -65,6 +64,8 @@ export function defaultConfig (): RelayConfig {
     staticDir: resolve(REPO_ROOT, 'build'),
     announce: [],
     iceServers: [],
+    stunUrls: [],
+    turnUrls: [],
     bootstrap: [],
     maxReservations: DEFAULT_MAX_RESERVATIONS,
     reservationTtlMs: DEFAULT_RESERVATION_TTL_MS,
@@ -81,6 +82,9 @@ const OPTIONS = {
   'static-dir': { env: 'PEERLINK_STATIC_DIR', help: 'the built app to serve (default build in the repo)' },
   announce: { env: 'PEERLINK_ANNOUNCE', help: 'comma-separated multiaddrs to announce (default from host and port)' },
   'ice-servers': { env: 'PEERLINK_ICE_SERVERS', help: 'JSON list of RTCIceServer objects for browsers (default [])' },
+  'stun-urls': { env: 'PEERLINK_STUN_URLS', help: 'comma-separated stun: urls for browsers (default none)' },
+  'turn-urls': { env: 'PEERLINK_TURN_URLS', help: 'comma-separated turn: urls of a TURN server using --turn-secret' },
+  'turn-secret': { env: 'PEERLINK_TURN_SECRET', help: 'secret shared with the TURN server (coturn static-auth-secret); prefer the variable' },
   bootstrap: { env: 'PEERLINK_BOOTSTRAP', help: 'comma-separated multiaddrs of other relays, with /p2p/<id>' },
   'max-reservations': { env: 'PEERLINK_MAX_RESERVATIONS', help: `browsers reachable through this relay at once (default ${DEFAULT_MAX_RESERVATIONS})` },
   'reservation-ttl': { env: 'PEERLINK_RESERVATION_TTL', help: `seconds before a reservation must be renewed (default ${DEFAULT_RESERVATION_TTL_MS / 1000})` },
@@ -140,6 +144,19 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (announce != null) config.announce = parseAnnounce(announce)
   const iceServers = get('ice-servers')
   if (iceServers != null) config.iceServers = parseIceServers(iceServers)
+  const stunUrls = get('stun-urls')
+  if (stunUrls != null) config.stunUrls = parseUrls('stun-urls', stunUrls, /^stuns?:/)
+  const turnUrls = get('turn-urls')
+  if (turnUrls != null) config.turnUrls = parseUrls('turn-urls', turnUrls, /^turns?:/)
+  const turnSecret = get('turn-secret')
+  if (turnSecret != null) config.turnSecret = parseSecret(turnSecret)
+  if ((config.turnUrls.length > 0) !== (config.turnSecret != null)) {
+    throw new ConfigError('--turn-urls and --turn-secret must be given together')
+  }
+  // browsers refuse a relay.json with more, so the relay must never build one
+  if (config.iceServers.length + (config.stunUrls.length > 0 ? 1 : 0) + (config.turnUrls.length > 0 ? 1 : 0) > MAX_ICE_SERVERS) {
+    throw new ConfigError(`--ice-servers, --stun-urls and --turn-urls together make more than ${MAX_ICE_SERVERS} ICE servers`)
+  }
   const bootstrap = get('bootstrap')
   if (bootstrap != null) config.bootstrap = parseBootstrap(bootstrap)
   const maxReservations = get('max-reservations')
@@ -208,6 +225,26 @@ function parseAnnounce (text: string): string[] {
     }
     return ma.toString()
   })
+}
+
+function parseUrls (name: string, text: string, scheme: RegExp): string[] {
+  const urls = splitList(text)
+  if (urls.length > MAX_ICE_SERVERS) {
+    throw new ConfigError(`--${name}: at most ${MAX_ICE_SERVERS} urls`)
+  }
+  for (const url of urls) {
+    if (!scheme.test(url) || /\s/.test(url)) {
+      throw new ConfigError(`--${name}: '${url}' must start with ${scheme.source.replace(/[\^?]/g, '')}: (e.g. ${name === 'stun-urls' ? 'stun:turn.example.org:3478' : 'turn:turn.example.org:3478?transport=udp'})`)
+    }
+  }
+  return urls
+}
+
+function parseSecret (text: string): string {
+  if (text.length < MIN_TURN_SECRET_LENGTH) {
+    throw new ConfigError(`--turn-secret must be at least ${MIN_TURN_SECRET_LENGTH} characters`)
+  }
+  return text
 }
 
 function parseBootstrap (text: string): string[] {

@@ -98,3 +98,17 @@ export const DEFAULT_CACHE_CONTROL = 'no-cache'
  * tighten what the meta tag already says.
  */
 export const CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
+
+/**
+ * Lifetime of the TURN credentials in one /relay.json answer. The page fetches
+ * it once when it loads and uses it for every WebRTC connection after that,
+ * so it must cover a long chat session; a leaked credential is dead by the
+ * next day, and nothing that outlives it ever reaches a browser.
+ */
+export const TURN_CREDENTIAL_TTL_MS = 12 * HOUR
+
+/** Random bytes in each TURN username, so credentials handed to different browsers differ. */
+export const TURN_USER_TAG_BYTES = 8
+
+/** A TURN secret shorter than this is guessable from one captured credential. */
+export const MIN_TURN_SECRET_LENGTH = 16

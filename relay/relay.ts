@@ -13,6 +13,7 @@ import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
 import { startRelayNode } from './node.ts'
+import { iceServersFor } from './turn.ts'
 import type { RelayNode } from './node.ts'
 import { createUpgradeProxy } from './upgrade-proxy.ts'
 
@@ -61,7 +62,8 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
   const server = createPublicServer({
     staticDir: config.staticDir,
     tls,
-    relayInfo: () => info,
+    // fresh TURN credentials on every request: none outlives TURN_CREDENTIAL_TTL_MS
+    relayInfo: () => info == null ? undefined : { ...info, iceServers: iceServersFor(config) },
     health: (): Health | undefined => node == null
       ? undefined
       : {

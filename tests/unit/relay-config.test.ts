@@ -65,6 +65,9 @@ describe('relay config', () => {
       '--host', '0.0.0.0', '--port', '0', '--data-dir', 'data', '--static-dir', '/var/www',
       '--announce', `/dns4/chat.example.org/tcp/443/tls/ws, /ip4/203.0.113.7/tcp/9090/ws/p2p/${PEER}`,
       '--ice-servers', '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:turn.example.org"],"username":"u","credential":"c"}]',
+      '--stun-urls', 'stun:turn.example.org:3478, stuns:turn.example.org:5349',
+      '--turn-urls', 'turn:turn.example.org:3478?transport=udp,turn:turn.example.org:3478?transport=tcp',
+      '--turn-secret', 'a-test-secret-of-enough-length',
       '--bootstrap', `/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`,
       '--max-reservations', '10', '--reservation-ttl', '60', '--relay-duration-limit', '120',
       '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem'
@@ -79,6 +82,9 @@ describe('relay config', () => {
         { urls: ['stun:stun.example.org:3478'] },
         { urls: ['turn:turn.example.org'], username: 'u', credential: 'c' }
       ],
+      stunUrls: ['stun:turn.example.org:3478', 'stuns:turn.example.org:5349'],
+      turnUrls: ['turn:turn.example.org:3478?transport=udp', 'turn:turn.example.org:3478?transport=tcp'],
+      turnSecret: 'a-test-secret-of-enough-length',
       bootstrap: [`/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`],
       maxReservations: 10,
       reservationTtlMs: 60_000,
@@ -97,6 +103,9 @@ describe('relay config', () => {
       PEERLINK_ANNOUNCE: '/ip4/1.2.3.4/tcp/80/ws',
       PEERLINK_ICE_SERVERS: '[]',
       PEERLINK_BOOTSTRAP: `/ip4/127.0.0.1/tcp/1/ws/p2p/${PEER}`,
+      PEERLINK_STUN_URLS: 'stun:203.0.113.1:3478',
+      PEERLINK_TURN_URLS: 'turn:203.0.113.1:3478',
+      PEERLINK_TURN_SECRET: 'sixteen-chars-or-more',
       PEERLINK_MAX_RESERVATIONS: '5',
       PEERLINK_RESERVATION_TTL: '7',
       PEERLINK_RELAY_DURATION_LIMIT: '8',
@@ -111,6 +120,9 @@ describe('relay config', () => {
       staticDir: '/s',
       announce: ['/ip4/1.2.3.4/tcp/80/ws'],
       bootstrap: [`/ip4/127.0.0.1/tcp/1/ws/p2p/${PEER}`],
+      stunUrls: ['stun:203.0.113.1:3478'],
+      turnUrls: ['turn:203.0.113.1:3478'],
+      turnSecret: 'sixteen-chars-or-more',
       maxReservations: 5,
       reservationTtlMs: 7000,
       relayDurationLimitMs: 8000,
@@ -136,7 +148,8 @@ describe('relay config', () => {
     }
     for (const flag of ['--host', '--port', '--data-dir', '--static-dir', '--announce', '--ice-servers',
       '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
-      '--relay-data-limit', '--tls-cert', '--tls-key', 'PEERLINK_PORT']) {
+      '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret',
+      'PEERLINK_TURN_SECRET', 'PEERLINK_PORT']) {
       expect(USAGE).toContain(flag)
     }
   })
@@ -159,6 +172,11 @@ describe('relay config', () => {
     [['--ice-servers', '[{"urls":"http://a"}]'], /--ice-servers: ICE server urls must start with stun:/],
     [['--ice-servers', '[{"urls":"turn:a","username":1}]'], /username and credential must be strings/],
     [['--tls-cert', 'c.pem'], /--tls-cert and --tls-key must be given together/],
+    [['--stun-urls', 'turn:a'], /--stun-urls: 'turn:a' must start with stun/],
+    [['--turn-urls', 'stun:a', '--turn-secret', 'x'.repeat(16)], /--turn-urls: 'stun:a' must start with turn/],
+    [['--turn-urls', 'turn:a'], /--turn-urls and --turn-secret must be given together/],
+    [['--turn-secret', 'x'.repeat(16)], /--turn-urls and --turn-secret must be given together/],
+    [['--turn-urls', 'turn:a', '--turn-secret', 'short'], /--turn-secret must be at least 16/],
     [['--data-dir', ''], /--data-dir must not be empty/],
     [['--frobnicate'], /Unknown option '--frobnicate'[\s\S]*--help/],
     [['stray'], /--help/]

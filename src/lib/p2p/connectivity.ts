@@ -1,25 +1,43 @@
 import { newestFirst } from './chat/index.ts'
-import type { Connection, PeerId } from '@libp2p/interface'
+import { peerConnectionOf, viaTurn } from './ice-path.ts'
 import type { PeerlinkNode } from './node.ts'
+import type { Connection, PeerId } from '@libp2p/interface'
 
-/**
- * The rungs of the connectivity ladder as the user sees them. TURN is told
- * apart from Direct by the selected ICE candidate pair (a later step); until
- * then a WebRTC connection counts as Direct.
- */
+/** The rungs of the connectivity ladder as the user sees them. */
 export type LinkState = 'direct' | 'turn' | 'relayed' | 'connecting' | 'offline'
 
 /**
  * A direct browser connection is one the WebRTC transport made: it carries no
  * relay limits. On the dialing side its remoteAddr still contains
- * /p2p-circuit/webrtc, so the address is not the test.
+ * /p2p-circuit/webrtc, so the address is not the test. "Direct" here means
+ * browser to browser at the libp2p level; it may still run through TURN. The
+ * libp2p connection stays open while ICE is disconnected or still checking,
+ * so the peer connection itself must say it is connected.
  */
 export function isDirect (conn: Connection): boolean {
-  return conn.status === 'open' && conn.limits == null && conn.multiplexer === '/webrtc'
+  if (conn.status !== 'open' || conn.limits != null || conn.multiplexer !== '/webrtc') return false
+  const state = peerConnectionOf(conn)?.connectionState
+  return state == null || state === 'connected'
 }
 
 export function isRelayed (conn: Connection): boolean {
   return conn.status === 'open' && conn.limits != null
+}
+
+/**
+ * Relayed connections the ladder chose to carry chat (see connectPeer). Other
+ * relayed connections only carry WebRTC signaling, which takes a second, so
+ * chat must not start on them nor the indicator call them "Relayed".
+ */
+const carriers = new WeakSet<Connection>()
+
+/** Marks a relayed connection as the chat carrier for its peer: the last rung of the ladder. */
+export function useAsCarrier (conn: Connection): void {
+  carriers.add(conn)
+}
+
+export function isCarrier (conn: Connection): boolean {
+  return isRelayed(conn) && carriers.has(conn)
 }
 
 /** The connection chat should use: a direct one when there is one. */
@@ -30,21 +48,19 @@ export function bestConnection (node: PeerlinkNode, peer: PeerId): Connection | 
 
 /**
  * The connection chat may use right now, or undefined when there is none: the
- * messenger sends only when this returns one, and dials otherwise.
+ * messenger sends only when this returns one, and dials otherwise. A direct
+ * connection first; a relayed one only once the ladder fell back to it.
  */
 export function usableConnection (node: PeerlinkNode, peer: PeerId): Connection | undefined {
-  const conn = bestConnection(node, peer)
-  return conn != null && isDirect(conn) ? conn : undefined
+  const open = newestFirst(node.getConnections(peer))
+  return open.find(isDirect) ?? open.find(isCarrier)
 }
 
-/**
- * What the "Connection" indicator shows for a peer right now. It only names a
- * rung chat actually uses: a relayed connection left over from signaling does
- * not carry chat (yet), so on its own it counts as offline, not "Relayed".
- */
+/** What the "Connection" indicator shows for a peer right now. */
 export function linkState (node: PeerlinkNode, peer: PeerId, dialing: boolean): LinkState {
-  const conn = bestConnection(node, peer)
-  if (conn != null && isDirect(conn)) return 'direct'
+  const conn = usableConnection(node, peer)
+  if (conn != null && isDirect(conn)) return viaTurn(conn) ? 'turn' : 'direct'
   if (dialing) return 'connecting'
+  if (conn != null) return 'relayed'
   return 'offline'
 }

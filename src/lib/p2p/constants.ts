@@ -19,3 +19,21 @@ export const DIAL_TIMEOUT_MS = 15_000
  * second try (see patches/); one quick retry hides that from the user.
  */
 export const DIAL_ATTEMPTS = 2
+
+/**
+ * How long the first direct (WebRTC) attempt may take before chat falls back
+ * to the relayed connection. ICE on a reachable path, TURN included, connects
+ * within about half a second of signaling; ICE that cannot connect takes
+ * about 15 s to say so, and nobody should wait that long to chat. The direct
+ * attempt goes on in the background and takes over when it succeeds.
+ */
+export const DIRECT_GRACE_MS = 4_000
+
+/** First background retry of a direct path after a fallback to the relay: NAT state may change soon (a network switch). */
+export const UPGRADE_MIN_MS = 15_000
+
+/** Retries slow down to this: each one costs an ICE run on both ends and signaling through the relay. */
+export const UPGRADE_MAX_MS = 5 * 60_000
+
+/** A relayed conversation stops trying after this many failed upgrades; a new dial starts over. */
+export const UPGRADE_MAX_ATTEMPTS = 20

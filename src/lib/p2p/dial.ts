@@ -1,6 +1,8 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS } from './constants.ts'
-import { isDirect } from './connectivity.ts'
+import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
+import { isDirect, isRelayed, useAsCarrier } from './connectivity.ts'
+import { rememberPath } from './ice-path.ts'
+import { keepUpgrading } from './upgrade.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
@@ -13,12 +15,41 @@ export function webrtcAddress (relay: Multiaddr | string, peer: PeerId): Multiad
   return multiaddr(relay.toString()).encapsulate(`/p2p-circuit/webrtc/p2p/${peer.toString()}`)
 }
 
+/** `<relay>/p2p-circuit/p2p/<peer>`: a connection through the relay itself. */
+export function circuitAddress (relay: Multiaddr | string, peer: PeerId): Multiaddr {
+  return multiaddr(relay.toString()).encapsulate(`/p2p-circuit/p2p/${peer.toString()}`)
+}
+
+interface DialOptions { signal?: AbortSignal }
+
 /**
  * Gets a connection chat can use to a peer, climbing the connectivity ladder:
- * for now the direct WebRTC rung only.
+ * direct WebRTC (host, server-reflexive or TURN candidates, whichever ICE
+ * finds) when it connects within DIRECT_GRACE_MS; otherwise the relayed
+ * connection, while the direct attempt goes on and later ones follow with
+ * back-off, so a relayed conversation moves to a direct path when one appears.
  */
-export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: { signal?: AbortSignal } = {}): Promise<Connection> {
-  return await dialDirect(node, peer, relays, options)
+export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: DialOptions = {}): Promise<Connection> {
+  const existing = node.getConnections(peer).find(isDirect)
+  if (existing != null) return existing
+  const direct = dialDirect(node, peer, relays, options)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const outcome = await Promise.race([
+    direct.then(conn => ({ conn }), (err: unknown) => ({ err })),
+    new Promise<{ late: true }>(resolve => { timer = setTimeout(() => { resolve({ late: true }) }, DIRECT_GRACE_MS) })
+  ]).finally(() => { clearTimeout(timer) })
+  if ('conn' in outcome) return outcome.conn
+  let relayed: Connection
+  try {
+    relayed = await dialRelayed(node, peer, relays, options)
+  } catch (err) {
+    // the direct attempt may still win; without any path the peer is unreachable
+    if ('late' in outcome) return await direct.catch(() => { throw err })
+    throw err
+  }
+  useAsCarrier(relayed)
+  keepUpgrading(node, peer, direct, async () => await dialDirect(node, peer, relays))
+  return relayed
 }
 
 /**
@@ -27,7 +58,7 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
  * is one. The dialing side needs only a connection to the relay, not its own
  * reservation, so this does not wait for ours.
  */
-export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: { signal?: AbortSignal } = {}): Promise<Connection> {
+export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: DialOptions = {}): Promise<Connection> {
   const existing = node.getConnections(peer).find(isDirect)
   if (existing != null) return existing
   let lastError: unknown
@@ -35,9 +66,12 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
     for (const relay of relays) {
       options.signal?.throwIfAborted()
       try {
-        const signal = AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
-        const conn = await node.dial(webrtcAddress(relay, peer), { signal })
-        if (isDirect(conn)) return conn
+        const conn = await node.dial(webrtcAddress(relay, peer), { signal: dialSignal(options) })
+        if (isDirect(conn)) {
+          // browsers without a synchronous view of the ICE pair need this for the TURN indicator
+          await rememberPath(conn)
+          return conn
+        }
         lastError = new Error('the connection is not direct')
       } catch (err) {
         lastError = err
@@ -45,4 +79,30 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
     }
   }
   throw new PeerUnreachableError(`Cannot reach ${peer.toString()}: ${(lastError as Error | undefined)?.message ?? 'no relay to go through'}`)
+}
+
+/**
+ * A connection to the peer through a relay: the one signaling already opened
+ * when there is one (libp2p's dial would not reuse a limited connection), else
+ * a new circuit through each relay in turn.
+ */
+export async function dialRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: DialOptions = {}): Promise<Connection> {
+  const existing = node.getConnections(peer).find(isRelayed)
+  if (existing != null) return existing
+  let lastError: unknown
+  for (const relay of relays) {
+    options.signal?.throwIfAborted()
+    try {
+      const conn = await node.dial(circuitAddress(relay, peer), { signal: dialSignal(options) })
+      if (isRelayed(conn) || isDirect(conn)) return conn
+      lastError = new Error('the connection is neither relayed nor direct')
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw new PeerUnreachableError(`Cannot reach ${peer.toString()} through a relay: ${(lastError as Error | undefined)?.message ?? 'no relay to go through'}`)
+}
+
+function dialSignal (options: DialOptions): AbortSignal {
+  return AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
 }

@@ -1,4 +1,5 @@
-import { isDirect } from '../p2p/connectivity.ts'
+import { isCarrier, isDirect } from '../p2p/connectivity.ts'
+import { icePath } from '../p2p/ice-path.ts'
 import { session } from './session.svelte.ts'
 
 export interface ConnectionInfo {
@@ -13,6 +14,8 @@ export interface ConnectionInfo {
   limits: string
   remoteAddr: string
   streams: number
+  /** the selected ICE candidate pair of a WebRTC connection, ours first: 'srflx / srflx udp 203.0.113.20:4000' */
+  path: string
 }
 
 /** How often the diagnostics page reads the node again; cheap, and fast enough to watch changes. */
@@ -45,20 +48,26 @@ class Diagnostics {
   watch (): () => void {
     let timer: ReturnType<typeof setInterval> | undefined
     let stopped = false
+    // getStats() is asynchronous: each read shows what the previous one found
+    const paths = new Map<string, string>()
     session.ready().then(({ node, messenger }) => {
       const read = (): void => {
         this.#stats = { ...messenger.stats, resends: messenger.delivery.resends }
+        for (const c of node.getConnections().filter(isDirect)) {
+          void icePath(c).then(p => { if (p != null) paths.set(c.id, `${p.local} / ${p.remote} ${p.protocol} ${p.remoteAddress}`) }, () => {})
+        }
         this.#addresses = node.getMultiaddrs().map(String)
         this.#connections = node.getConnections().map(c => ({
           id: c.id,
           peer: c.remotePeer.toString(),
           direction: c.direction,
-          kind: isDirect(c) ? 'WebRTC' : c.limits != null ? 'Relayed' : 'WebSocket',
+          kind: isDirect(c) ? 'WebRTC' : isCarrier(c) ? 'Relayed (chat)' : c.limits != null ? 'Relayed' : 'WebSocket',
           multiplexer: c.multiplexer ?? '',
           encryption: c.encryption ?? '',
           limits: c.limits == null ? 'none' : `${c.limits.seconds ?? '∞'} s, ${c.limits.bytes?.toString() ?? '∞'} bytes`,
           remoteAddr: c.remoteAddr.toString(),
-          streams: c.streams.length
+          streams: c.streams.length,
+          path: paths.get(c.id) ?? ''
         }))
       }
       if (stopped) return

@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Backoff } from '../p2p/backoff.ts'
 import { connectPeer } from '../p2p/dial.ts'
-import { usableConnection } from '../p2p/connectivity.ts'
+import { isDirect, usableConnection } from '../p2p/connectivity.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
@@ -168,6 +168,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     try {
       const conn = await connectPeer(this.#o.node, peerIdFromString(peer), relays)
       this.#backoff.get(peer)?.reset()
+      // a direct connection is greeted when it opens; the relayed rung is only chosen now
+      if (!isDirect(conn)) this.delivery.greet(peer).catch(() => {})
       return conn
     } catch {
       // an unreachable peer is no error to shout about: the indicator says

@@ -1,0 +1,49 @@
+import { Backoff } from './backoff.ts'
+import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS } from './constants.ts'
+import { isCarrier, isDirect } from './connectivity.ts'
+import type { PeerlinkNode } from './node.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** Peers with an upgrade loop running, per node, so a peer never gets two. */
+const running = new WeakMap<PeerlinkNode, Set<string>>()
+
+/**
+ * Keeps trying to replace a relayed conversation with a direct WebRTC one,
+ * with jittered back-off, for as long as the relayed connection carries the
+ * chat and no direct one exists. A success needs no hand-over: the new
+ * connection opens, and chat and the indicator prefer a direct one.
+ * `pending` is the direct attempt already under way; the loop waits for it
+ * first. `attempt` makes one more (dial.ts's dialDirect, passed in so that
+ * the two modules do not import each other).
+ */
+export function keepUpgrading (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>): void {
+  const key = peer.toString()
+  let peers = running.get(node)
+  if (peers == null) {
+    peers = new Set()
+    running.set(node, peers)
+  }
+  if (peers.has(key)) return
+  peers.add(key)
+  void upgradeLoop(node, peer, pending, attempt).finally(() => { peers.delete(key) })
+}
+
+function stillRelayed (node: PeerlinkNode, peer: PeerId): boolean {
+  const conns = node.getConnections(peer)
+  return node.status === 'started' && !conns.some(isDirect) && conns.some(isCarrier)
+}
+
+async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>): Promise<void> {
+  await pending.catch(() => {})
+  const backoff = new Backoff({ minMs: UPGRADE_MIN_MS, maxMs: UPGRADE_MAX_MS })
+  while (backoff.attempts < UPGRADE_MAX_ATTEMPTS && stillRelayed(node, peer)) {
+    await new Promise(resolve => setTimeout(resolve, backoff.next()))
+    if (!stillRelayed(node, peer)) return
+    try {
+      await attempt()
+      return
+    } catch {
+      // no direct path yet; the relayed connection keeps carrying the chat
+    }
+  }
+}
