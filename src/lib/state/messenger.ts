@@ -12,14 +12,20 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Peers we chat with are pinged this often, so a dead connection is replaced before a send finds out. */
 export const KEEPALIVE_MS = 10_000
-/** A live direct connection answers a ping in milliseconds; no answer by then means it is gone. */
+/** A live direct connection answers a ping in milliseconds; no answer by then counts as a miss. */
 export const PING_TIMEOUT_MS = 5_000
+/**
+ * Misses in a row before a connection is declared dead: one slow answer on a
+ * busy phone or machine must not cost a working connection (with the relay
+ * gone it could not be made again).
+ */
+export const PING_MISSES = 2
 /**
  * A frame that cannot be written for this long is stuck behind a connection
  * that only looks open (a healthy one drains megabytes a second): the send
  * fails, and the connection is dropped so that a fresh one replaces it.
  */
-export const SEND_TIMEOUT_MS = 5_000
+export const SEND_TIMEOUT_MS = 10_000
 /** Redial a peer we want to reach soon after it drops (a reload takes a second or two)… */
 export const REDIAL_MIN_MS = 1_000
 /** …and never more often than this while it stays away. */
@@ -61,6 +67,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #watched = new Map<string, number>()
   readonly #backoff = new Map<string, Backoff>()
   readonly #redial = new Map<string, ReturnType<typeof setTimeout>>()
+  readonly #misses = new WeakMap<Connection, number>()
   #keepalive: ReturnType<typeof setInterval> | undefined
   #stopped = false
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
@@ -237,8 +244,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       if (conn == null) return
       try {
         await this.#o.node.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+        this.#misses.delete(conn)
       } catch {
-        if (conn.status === 'open') {
+        const misses = (this.#misses.get(conn) ?? 0) + 1
+        this.#misses.set(conn, misses)
+        if (misses >= PING_MISSES && conn.status === 'open') {
           this.stats.deadConnections++
           conn.abort(new Error('no answer to ping'))
         }
