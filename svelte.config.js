@@ -10,7 +10,11 @@ const config = {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
     // registered by src/lib/state/app-worker.svelte.ts, which also offers updates
     // and needs the registration for notifications
-    serviceWorker: { register: false },
+    serviceWorker: {
+      register: false,
+      // store screenshots only matter to the install dialog, which fetches them online
+      files: (file) => !file.startsWith('screenshots/')
+    },
     csp: {
       mode: 'hash',
       directives: {

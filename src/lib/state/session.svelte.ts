@@ -59,6 +59,10 @@ class Session {
 
   /** Opens the store and loads the identity once; needs no network. */
   local (): Promise<Local> {
+    return this.#withKey()
+  }
+
+  #withKey (): Promise<Local & { privateKey: PrivateKey }> {
     this.#local ??= this.#openLocal().catch((err: Error) => this.#fail(err))
     return this.#local
   }
@@ -92,7 +96,7 @@ class Session {
   }
 
   async #start (): Promise<Running> {
-    const { store, privateKey } = await this.local()
+    const { store, privateKey } = await this.#withKey()
     const info = await obtainRelayInfo(() => { this.#relay = 'offline' })
     const relays = relayAddresses(info, location)
     const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
