@@ -59,7 +59,9 @@ async function openAlice (context: BrowserContext): Promise<{ page: Page, link: 
 }
 
 test('a message that arrives while the page is hidden shows a notification after opt-in, sets the badge, and a click opens the conversation', async ({ browser, baseURL }) => {
-  const context = await browser.newContext({ baseURL, permissions: ['notifications'] })
+  // granting permissions denies every other one (CDP Browser.grantPermissions), and without
+  // media permission Chromium gathers no host ICE candidates here: grant those too
+  const context = await browser.newContext({ baseURL, permissions: ['notifications', 'camera', 'microphone'] })
   await context.addInitScript(recordPlatformCalls)
   const bob = await openPeer(browser, baseURL)
   try {
