@@ -234,11 +234,12 @@ describe('stopping the chat service', () => {
 })
 
 /** Just enough of a Connection for selection and for the service's send path. */
-function fakeConnection (id: string, limited: boolean, status: 'open' | 'closed' = 'open'): Connection & { opened: unknown[] } {
+function fakeConnection (id: string, limited: boolean, status: 'open' | 'closed' = 'open', openedAt = 0): Connection & { opened: unknown[] } {
   const opened: unknown[] = []
   return {
     id,
     status,
+    timeline: { open: openedAt },
     limits: limited ? { bytes: 131072n, seconds: 120 } : undefined,
     opened,
     newStream: async (protocol: string, options: unknown) => {
@@ -261,6 +262,13 @@ describe('connection selection', () => {
   it('should refuse a limited-only peer unless allowLimited', () => {
     expect(selectConnection([relayed], false)).toBeUndefined()
     expect(selectConnection([relayed], true)).toBe(relayed)
+  })
+
+  it('should prefer the newest direct connection: after a peer reloads the old one only looks open', () => {
+    const stale = fakeConnection('stale', false, 'open', 1000)
+    const fresh = fakeConnection('fresh', false, 'open', 2000)
+    expect(selectConnection([stale, fresh], false)).toBe(fresh)
+    expect(selectConnection([fresh, stale], false)).toBe(fresh)
   })
 
   it('should ignore connections that are not open', () => {

@@ -7,7 +7,7 @@ import { ALICE, freshName } from './store-helpers.ts'
 /** The documented display order, written out independently of the store. */
 function displayOrder (a: StoredMessage, b: StoredMessage): number {
   const byString = (x: string, y: string): number => x < y ? -1 : x > y ? 1 : 0
-  return a.sentAt - b.sentAt || a.storedAt - b.storedAt || byString(a.direction, b.direction) || byString(a.id, b.id)
+  return a.sentAt - b.sentAt || byString(a.id, b.id) || byString(a.direction, b.direction)
 }
 
 // few distinct clock values, so ties on sentAt and storedAt are common

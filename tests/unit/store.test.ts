@@ -193,16 +193,57 @@ describe('store: reading a conversation', () => {
     expect(await store.messages.list(CAROL)).toEqual([])
   })
 
-  it('should break ties by storedAt, then direction, then id', async () => {
+  it('should break ties by message id, never by when a message arrived here', async () => {
     const { store } = await freshStore()
-    await store.messages.saveIncoming(ALICE, { id: hexId(2), text: 'later arrival', sentAt: 100, seq: 2 }, { now: 300, unread: false })
-    await store.messages.saveIncoming(ALICE, { id: hexId(3), text: 'in b', sentAt: 100, seq: 3 }, { now: 200, unread: false })
-    await store.messages.saveIncoming(ALICE, { id: hexId(1), text: 'in a', sentAt: 100, seq: 1 }, { now: 200, unread: false })
-    await store.messages.createOutgoing(ALICE, 'out', 100)
-    // same sentAt and storedAt as 'out': incoming sorts first whatever the random id
-    await store.messages.saveIncoming(ALICE, { id: 'f'.repeat(32), text: 'in, same instant', sentAt: 100, seq: 4 }, { now: 100, unread: false })
-    expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['in, same instant', 'out', 'in a', 'in b', 'later arrival'])
-    expect((await store.messages.list(ALICE, { limit: 4 })).map(m => m.text)).toEqual(['out', 'in a', 'in b', 'later arrival'])
+    await store.messages.saveIncoming(ALICE, { id: hexId(2), text: 'b, arrived last', sentAt: 100, seq: 2 }, { now: 300, unread: false })
+    await store.messages.saveIncoming(ALICE, { id: hexId(3), text: 'c', sentAt: 100, seq: 3 }, { now: 200, unread: false })
+    await store.messages.saveIncoming(ALICE, { id: hexId(1), text: 'a', sentAt: 100, seq: 1 }, { now: 250, unread: false })
+    await store.messages.saveIncoming(ALICE, { id: hexId(9), text: 'earlier', sentAt: 99, seq: 4 }, { now: 400, unread: false })
+    expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['earlier', 'a', 'b, arrived last', 'c'])
+    expect((await store.messages.list(ALICE, { limit: 2 })).map(m => m.text)).toEqual(['b, arrived last', 'c'])
+  })
+
+  it('should keep our own messages in seq order even when the clock stands still or steps back', async () => {
+    const { store } = await freshStore()
+    const first = await store.messages.createOutgoing(ALICE, 'one', 1000)
+    const second = await store.messages.createOutgoing(ALICE, 'two', 1000)
+    const third = await store.messages.createOutgoing(ALICE, 'three', 500)
+    expect([first.sentAt, second.sentAt, third.sentAt]).toEqual([1000, 1001, 1002])
+    expect((await store.messages.list(ALICE)).map(m => m.seq)).toEqual([1, 2, 3])
+  })
+})
+
+describe('store: batches', () => {
+  it('should store a burst of outgoing messages in one call, in order, with consecutive seqs', async () => {
+    const { store } = await freshStore()
+    const created = await store.messages.createOutgoingMany(ALICE, ['a', 'b', 'c'], 50)
+    expect(created.map(m => [m.seq, m.sentAt, m.status])).toEqual([[1, 50, 'queued'], [2, 51, 'queued'], [3, 52, 'queued']])
+    expect((await store.conversations.get(ALICE))?.nextSeq).toBe(4)
+    expect((await store.messages.outbox(ALICE)).map(m => m.text)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('should save a burst of incoming messages once each, duplicates inside the batch included', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncoming(ALICE, { id: hexId(1), text: 'known', sentAt: 1, seq: 1 }, { now: 5, unread: true })
+    const saved = await store.messages.saveIncomingMany(ALICE, [
+      { id: hexId(1), text: 'resent', sentAt: 1, seq: 1 },
+      { id: hexId(2), text: 'new', sentAt: 2, seq: 2 },
+      { id: hexId(2), text: 'new again', sentAt: 2, seq: 2 },
+      { id: hexId(3), text: 'newer', sentAt: 3, seq: 3 }
+    ], { now: 10, unread: true })
+    expect(saved.map(s => [s.message.text, s.isNew])).toEqual([['known', false], ['new', true], ['new', false], ['newer', true]])
+    expect((await store.conversations.get(ALICE))?.unread).toBe(3)
+    expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['known', 'new', 'newer'])
+  })
+
+  it('should hand out the newest read incoming ids for read receipts', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncomingMany(ALICE, [1, 2, 3].map(n => ({ id: hexId(n), text: `m${n}`, sentAt: n, seq: n })), { now: 10, unread: true })
+    expect(await store.messages.recentlyRead(ALICE, 10)).toEqual([])
+    await store.conversations.markRead(ALICE)
+    const ids = await store.messages.recentlyRead(ALICE, 2)
+    expect(ids).toHaveLength(2)
+    expect(new Set(ids).size).toBe(2)
   })
 })
 

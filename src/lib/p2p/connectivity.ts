@@ -1,3 +1,4 @@
+import { newestFirst } from './chat/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { PeerlinkNode } from './node.ts'
 
@@ -23,7 +24,7 @@ export function isRelayed (conn: Connection): boolean {
 
 /** The connection chat should use: a direct one when there is one. */
 export function bestConnection (node: PeerlinkNode, peer: PeerId): Connection | undefined {
-  const open = node.getConnections(peer).filter(c => c.status === 'open')
+  const open = newestFirst(node.getConnections(peer).filter(c => c.status === 'open'))
   return open.find(isDirect) ?? open.find(c => c.limits == null) ?? open.find(isRelayed)
 }
 

@@ -19,19 +19,35 @@ export interface ConnectionInfo {
 export const DIAGNOSTICS_REFRESH_MS = 1_000
 
 /** A read-only view of the node for the diagnostics page: who we are connected to, and how. */
+export interface DeliveryStats {
+  dials: number
+  redials: number
+  deadConnections: number
+  resends: number
+}
+
 class Diagnostics {
   #connections = $state<ConnectionInfo[]>([])
   #addresses = $state<string[]>([])
+  #stats = $state<DeliveryStats>({ dials: 0, redials: 0, deadConnections: 0, resends: 0 })
 
   get connections (): ConnectionInfo[] { return this.#connections }
   get addresses (): string[] { return this.#addresses }
+  get stats (): DeliveryStats { return this.#stats }
+
+  /** Closes one connection, to see (or test) how the app recovers. */
+  async close (id: string): Promise<void> {
+    const { node } = await session.ready()
+    await node.getConnections().find(c => c.id === id)?.close()
+  }
 
   /** Reads the node now and every DIAGNOSTICS_REFRESH_MS until the returned function is called. */
   watch (): () => void {
     let timer: ReturnType<typeof setInterval> | undefined
     let stopped = false
-    session.ready().then(({ node }) => {
+    session.ready().then(({ node, messenger }) => {
       const read = (): void => {
+        this.#stats = { ...messenger.stats, resends: messenger.delivery.resends }
         this.#addresses = node.getMultiaddrs().map(String)
         this.#connections = node.getConnections().map(c => ({
           id: c.id,

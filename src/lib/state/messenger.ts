@@ -1,23 +1,27 @@
 import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { Backoff } from '../p2p/backoff.ts'
 import { connectPeer } from '../p2p/dial.ts'
-import { isDirect, usableConnection } from '../p2p/connectivity.ts'
-import { bytesToHex, hexToBytes } from '../store/ids.ts'
+import { usableConnection } from '../p2p/connectivity.ts'
+import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
-import type { Connection, PeerId } from '@libp2p/interface'
+import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export interface MessengerEvents {
-  /** a message was stored or changed state in this conversation */
-  messages: CustomEvent<{ peer: string, messages: StoredMessage[] }>
-  /** the conversation list changed (new conversation, name, last message, unread) */
-  conversations: CustomEvent<{ peer: string }>
+/** Peers we chat with are pinged this often, so a dead connection is replaced before a send finds out. */
+export const KEEPALIVE_MS = 10_000
+/** A live direct connection answers a ping in milliseconds; no answer by then means it is gone. */
+export const PING_TIMEOUT_MS = 5_000
+/** Redial a peer we want to reach soon after it drops (a reload takes a second or two)… */
+export const REDIAL_MIN_MS = 1_000
+/** …and never more often than this while it stays away. */
+export const REDIAL_MAX_MS = 30_000
+
+export interface MessengerEvents extends DeliveryEvents {
   /** connections to this peer changed, or a dial started or ended */
   link: CustomEvent<{ peer: string }>
-  /** something went wrong that the user should know about */
-  problem: CustomEvent<{ peer?: string, message: string }>
 }
 
 export interface MessengerOptions {
@@ -25,67 +29,113 @@ export interface MessengerOptions {
   store: Store
   /** relays to signal through, best first */
   relays: () => Multiaddr[]
-  /** whether the user is looking at this conversation right now (then nothing is unread) */
   isReading: (peer: string) => boolean
-  /** our display name, sent to peers in a profile frame */
   name: () => string
+  readReceipts: () => boolean
 }
 
 /**
- * Moves messages between the chat protocol and the store: every outgoing
- * message is stored before it is sent, every incoming one is stored before it
- * is acknowledged, and a message counts as delivered only when the peer's ack
- * for it arrives. The sender of a frame is always the authenticated remote
- * peer of its connection.
+ * Connects the delivery logic to the libp2p node and keeps the peers we care
+ * about (an open conversation, or messages still waiting for them) connected:
+ * redial with back-off when they drop, at once when the tab becomes visible or
+ * the network comes back, and ping them so a dead connection is replaced
+ * rather than reused.
  */
 export class Messenger extends TypedEventEmitter<MessengerEvents> {
+  readonly delivery: Delivery
   readonly #o: MessengerOptions
   readonly #dialing = new Map<string, Promise<Connection | undefined>>()
-  readonly #flushing = new Map<string, Promise<void>>()
   readonly #hints = new Map<string, string>()
+  readonly #watched = new Map<string, number>()
+  readonly #backoff = new Map<string, Backoff>()
+  readonly #redial = new Map<string, ReturnType<typeof setTimeout>>()
+  #keepalive: ReturnType<typeof setInterval> | undefined
+  #stopped = false
+  /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
+  readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
 
   constructor (options: MessengerOptions) {
     super()
     this.#o = options
+    this.delivery = new Delivery({
+      store: options.store,
+      transport: {
+        usable: peer => this.#usable(peer) != null,
+        // chat picks a direct connection when there is one; a relayed one is
+        // only there when usableConnection() allowed it (the ladder)
+        send: async (peer, frame) => { await options.node.services.chat.send(peerIdFromString(peer), frame, { allowLimited: true }) }
+      },
+      isReading: options.isReading,
+      name: options.name,
+      readReceipts: options.readReceipts
+    })
+    for (const type of ['messages', 'conversations', 'typing', 'problem'] as const) {
+      this.delivery.addEventListener(type, (evt: CustomEvent) => { this.safeDispatchEvent(type, { detail: evt.detail }) })
+    }
   }
 
   start (): void {
-    this.#o.node.services.chat.addEventListener('frame', this.#onFrame)
-    this.#o.node.addEventListener('connection:open', this.#onConnection)
-    this.#o.node.addEventListener('connection:close', this.#onConnection)
+    const { node } = this.#o
+    node.services.chat.addEventListener('frame', this.#onFrame)
+    node.addEventListener('connection:open', this.#onConnection)
+    node.addEventListener('connection:close', this.#onConnection)
+    globalThis.addEventListener?.('online', this.#wake)
+    globalThis.document?.addEventListener('visibilitychange', this.#wake)
+    this.#keepalive = setInterval(() => { void this.#checkLiveness() }, KEEPALIVE_MS)
+    void this.#resumeOutboxes()
   }
 
   stop (): void {
-    this.#o.node.services.chat.removeEventListener('frame', this.#onFrame)
-    this.#o.node.removeEventListener('connection:open', this.#onConnection)
-    this.#o.node.removeEventListener('connection:close', this.#onConnection)
+    this.#stopped = true
+    const { node } = this.#o
+    node.services.chat.removeEventListener('frame', this.#onFrame)
+    node.removeEventListener('connection:open', this.#onConnection)
+    node.removeEventListener('connection:close', this.#onConnection)
+    globalThis.removeEventListener?.('online', this.#wake)
+    globalThis.document?.removeEventListener('visibilitychange', this.#wake)
+    clearInterval(this.#keepalive)
+    for (const timer of this.#redial.values()) clearTimeout(timer)
+    this.delivery.stop()
   }
 
   isDialing (peer: string): boolean {
     return this.#dialing.has(peer)
   }
 
-  /** Stores a new message (queued), then sends it if the peer is connected. */
+  /** The UI has this conversation open: keep the peer connected until unwatch(). */
+  watch (peer: string, relayHint?: string): void {
+    if (relayHint != null) this.#hints.set(peer, relayHint)
+    this.#watched.set(peer, (this.#watched.get(peer) ?? 0) + 1)
+    void this.connect(peer)
+  }
+
+  unwatch (peer: string): void {
+    const count = (this.#watched.get(peer) ?? 1) - 1
+    if (count > 0) this.#watched.set(peer, count)
+    else this.#watched.delete(peer)
+  }
+
+  /** Stores a new message (queued), then sends it, connecting first if need be. */
   async send (peer: string, text: string): Promise<StoredMessage> {
-    const message = await this.#o.store.messages.createOutgoing(peer, text)
-    this.#emitMessages(peer, [message])
-    this.safeDispatchEvent('conversations', { detail: { peer } })
-    if (this.#usable(peer) != null) {
-      void this.flush(peer)
-    } else {
-      void this.connect(peer)
-    }
+    const message = await this.delivery.send(peer, text)
+    if (this.#usable(peer) == null) void this.connect(peer)
     return message
   }
 
-  /**
-   * Makes sure there is a direct connection to the peer, dialing through the
-   * relay when there is none. Concurrent calls share one dial.
-   */
-  async connect (peer: string, relayHint?: string): Promise<Connection | undefined> {
-    if (relayHint != null) this.#hints.set(peer, relayHint)
+  async markRead (peer: string): Promise<void> {
+    await this.delivery.markRead(peer)
+  }
+
+  /** Typing indicators are best effort: never queued, never retried. */
+  sendTyping (peer: string, active: boolean): void {
+    if (this.#usable(peer) == null) return
+    this.#o.node.services.chat.send(peerIdFromString(peer), { type: 'typing', active }, { allowLimited: true }).catch(() => {})
+  }
+
+  /** Makes sure there is a usable connection to the peer; concurrent calls share one dial. */
+  async connect (peer: string): Promise<Connection | undefined> {
     const existing = this.#usable(peer)
-    if (existing != null) return existing
+    if (existing != null || this.#stopped) return existing
     let dial = this.#dialing.get(peer)
     if (dial == null) {
       dial = this.#dial(peer).finally(() => {
@@ -99,51 +149,78 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   async #dial (peer: string): Promise<Connection | undefined> {
+    this.stats.dials++
+    if (this.#backoff.has(peer)) this.stats.redials++
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      return await connectPeer(this.#o.node, peerIdFromString(peer), relays)
+      const conn = await connectPeer(this.#o.node, peerIdFromString(peer), relays)
+      this.#backoff.get(peer)?.reset()
+      return conn
     } catch {
-      // an unreachable peer is not an error to shout about: the indicator
-      // says Offline and the messages stay queued until the peer is back
+      // an unreachable peer is no error to shout about: the indicator says
+      // Offline, messages stay queued, and we try again later
+      void this.#scheduleRedial(peer)
       return undefined
     }
   }
 
-  /** Sends every stored message the peer has not acknowledged yet, oldest first. */
-  async flush (peer: string): Promise<void> {
-    const running = this.#flushing.get(peer)
-    if (running != null) return await running
-    const work = this.#flush(peer).finally(() => this.#flushing.delete(peer))
-    this.#flushing.set(peer, work)
-    await work
+  async #wanted (peer: string): Promise<boolean> {
+    if (this.#watched.has(peer)) return true
+    return (await this.#o.store.messages.outbox(peer)).length > 0
   }
 
-  async #flush (peer: string): Promise<void> {
-    const peerId = peerIdFromString(peer)
-    const pending = await this.#o.store.messages.outbox(peer)
-    for (const message of pending) {
-      if (this.#usable(peer) == null) return
-      try {
-        await this.#send(peerId, {
-          type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text
-        })
-      } catch {
-        // the connection went away mid-flush; the message stays in the outbox
-        return
+  async #scheduleRedial (peer: string): Promise<void> {
+    if (this.#stopped || this.#redial.has(peer) || !(await this.#wanted(peer))) return
+    let backoff = this.#backoff.get(peer)
+    if (backoff == null) {
+      backoff = new Backoff({ minMs: REDIAL_MIN_MS, maxMs: REDIAL_MAX_MS })
+      this.#backoff.set(peer, backoff)
+    }
+    this.#redial.set(peer, setTimeout(() => {
+      this.#redial.delete(peer)
+      void this.connect(peer)
+    }, backoff.next()))
+  }
+
+  /** The tab is visible again or the network is back: try everyone we want now, not at the next back-off step. */
+  readonly #wake = (): void => {
+    if (globalThis.document?.visibilityState === 'hidden') return
+    for (const [peer, timer] of this.#redial) {
+      clearTimeout(timer)
+      this.#redial.delete(peer)
+      this.#backoff.get(peer)?.reset()
+      void this.connect(peer)
+    }
+    void this.#checkLiveness()
+  }
+
+  /** After a reload, messages queued before it go out as soon as their peers can be reached. */
+  async #resumeOutboxes (): Promise<void> {
+    try {
+      for (const { peer } of await this.#o.store.conversations.list()) {
+        if ((await this.#o.store.messages.outbox(peer)).length > 0) void this.connect(peer)
       }
-      if (message.status === 'queued') {
-        this.#emitMessages(peer, await this.#o.store.messages.setStatus(peer, 'out', [message.id], 'sent'))
-      }
+    } catch (err) {
+      this.safeDispatchEvent('problem', { detail: { peer: '', message: (err as Error).message } })
     }
   }
 
-  /**
-   * Chat picks a direct connection when there is one; a relayed one is only
-   * there when usableConnection() allowed it (the connectivity ladder).
-   */
-  async #send (peerId: PeerId, frame: ChatFrame): Promise<void> {
-    await this.#o.node.services.chat.send(peerId, frame, { allowLimited: true })
+  /** Pings the peers we care about; a connection that does not answer is closed and redialed. */
+  async #checkLiveness (): Promise<void> {
+    const peers = new Set([...this.#watched.keys()])
+    await Promise.all([...peers].map(async peer => {
+      const conn = this.#usable(peer)
+      if (conn == null) return
+      try {
+        await this.#o.node.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+      } catch {
+        if (conn.status === 'open') {
+          this.stats.deadConnections++
+          conn.abort(new Error('no answer to ping'))
+        }
+      }
+    }))
   }
 
   #usable (peer: string): Connection | undefined {
@@ -153,62 +230,25 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #onConnection = (evt: CustomEvent<Connection>): void => {
     const peer = evt.detail.remotePeer.toString()
     this.#emitLink(peer)
-    if (evt.type === 'connection:open' && isDirect(evt.detail)) {
-      void this.#greet(evt.detail.remotePeer)
+    if (evt.type === 'connection:open' && this.#usable(peer) === evt.detail) {
+      clearTimeout(this.#redial.get(peer))
+      this.#redial.delete(peer)
+      this.#backoff.get(peer)?.reset()
+      this.delivery.greet(peer).catch(() => {})
+    } else if (evt.type === 'connection:close' && this.#usable(peer) == null) {
+      void this.#scheduleRedial(peer)
     }
-  }
-
-  /** A new direct connection: tell the peer our name and send what is waiting. */
-  async #greet (peerId: PeerId): Promise<void> {
-    const peer = peerId.toString()
-    const name = this.#o.name()
-    if (name !== '') {
-      await this.#send(peerId, { type: 'profile', name }).catch(() => {})
-    }
-    await this.flush(peer)
   }
 
   readonly #onFrame = (evt: CustomEvent<ChatFrameEvent>): void => {
     const { from, frame } = evt.detail
-    this.#handle(from, frame).catch(err => {
-      this.safeDispatchEvent('problem', { detail: { peer: from.toString(), message: (err as Error).message } })
+    this.#receive(from.toString(), frame).catch((err: Error) => {
+      this.safeDispatchEvent('problem', { detail: { peer: from.toString(), message: err.message } })
     })
   }
 
-  async #handle (from: PeerId, frame: ChatFrame): Promise<void> {
-    const peer = from.toString()
-    const { store } = this.#o
-    switch (frame.type) {
-      case 'text': {
-        const id = bytesToHex(frame.id)
-        const { message, isNew } = await store.messages.saveIncoming(peer, { id, text: frame.text, sentAt: frame.sentAt, seq: frame.seq }, { unread: !this.#o.isReading(peer) })
-        // acknowledge only what is stored, and acknowledge duplicates too: the
-        // first ack may have been lost, which is why the peer sent it again
-        await this.#send(from, { type: 'ack', ids: [frame.id] })
-        if (isNew) {
-          this.#emitMessages(peer, [message])
-          this.safeDispatchEvent('conversations', { detail: { peer } })
-        }
-        break
-      }
-      case 'ack':
-      case 'read': {
-        const ids = frame.ids.map(bytesToHex)
-        const changed = await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read')
-        this.#emitMessages(peer, changed)
-        break
-      }
-      case 'profile':
-        await store.conversations.setName(peer, frame.name)
-        this.safeDispatchEvent('conversations', { detail: { peer } })
-        break
-      case 'typing':
-        break
-    }
-  }
-
-  #emitMessages (peer: string, messages: StoredMessage[]): void {
-    if (messages.length > 0) this.safeDispatchEvent('messages', { detail: { peer, messages } })
+  async #receive (peer: string, frame: ChatFrame): Promise<void> {
+    await this.delivery.receive(peer, frame)
   }
 
   #emitLink (peer: string): void {

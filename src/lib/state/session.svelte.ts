@@ -7,10 +7,12 @@ import { relayAddresses } from '../p2p/relays.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { Messenger } from './messenger.ts'
 import { obtainRelayInfo } from './relay-source.ts'
+import { acquireTabLock } from './tab-lock.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export type Phase = 'starting' | 'ready' | 'failed'
+/** starting: booting; standby: another tab runs Peerlink; ready: running here; failed: see error */
+export type Phase = 'starting' | 'standby' | 'ready' | 'failed'
 
 /** What works without any network: the stored data and who we are. */
 export interface Local {
@@ -30,41 +32,42 @@ export interface Running {
 /**
  * The app's own node: identity, relay connection and the messenger. Starts in
  * two steps, so the app is useful offline: `local()` (the store and the
- * identity) needs no network; `ready()` (the node) waits for a relay
- * description, live or from the last visit, and the RelayKeeper reconnects
- * when the relay comes back.
+ * identity) needs no network; `ready()` (the node, in the one tab that holds
+ * the node lock) waits for a relay description, live or from the last visit,
+ * and the RelayKeeper reconnects when the relay comes back.
  */
 class Session {
   #phase = $state<Phase>('starting')
   #error = $state<string | null>(null)
+  #notice = $state<string | null>(null)
   #peerId = $state<string | null>(null)
   #relay = $state<RelayStatus>('connecting')
   #name = $state('')
+  #readReceipts = $state(true)
   #online = $state(typeof navigator === 'undefined' || navigator.onLine)
   #local: Promise<Local & { privateKey: PrivateKey }> | undefined
   #running: Promise<Running> | undefined
+  #current: Running | undefined
   /** the conversation the user is looking at, if any (nothing there is unread) */
   reading: string | null = null
 
   get phase (): Phase { return this.#phase }
   get error (): string | null { return this.#error }
+  /** a message about the app as a whole that is not an error (another tab, storage) */
+  get notice (): string | null { return this.#notice }
   get peerId (): string | null { return this.#peerId }
   get relayStatus (): RelayStatus { return this.#relay }
   get name (): string { return this.#name }
+  get readReceipts (): boolean { return this.#readReceipts }
   /** the browser has a network (navigator.onLine): false means surely offline, true only maybe online */
   get online (): boolean { return this.#online }
   get link (): string {
     return this.#peerId != null ? formatShareLink(location.origin, this.#peerId) : ''
   }
 
-  /** Opens the store and loads the identity once; needs no network. */
+  /** Opens the store and loads the identity once; needs no network and no node lock. */
   local (): Promise<Local> {
     return this.#withKey()
-  }
-
-  #withKey (): Promise<Local & { privateKey: PrivateKey }> {
-    this.#local ??= this.#openLocal().catch((err: Error) => this.#fail(err))
-    return this.#local
   }
 
   /** Starts the node once; later calls get the same result. */
@@ -73,30 +76,57 @@ class Session {
     return this.#running
   }
 
+  #withKey (): Promise<Local & { privateKey: PrivateKey }> {
+    this.#local ??= this.#openLocal().catch((err: Error) => this.#fail(err))
+    return this.#local
+  }
+
   #fail (err: Error): never {
     this.#phase = 'failed'
     this.#error = err.message
     throw err
   }
 
+  /**
+   * "Use Peerlink here": take the lock from the other tab (which stops its
+   * node), then start afresh in this one.
+   */
+  async takeOver (): Promise<void> {
+    if (this.#phase !== 'standby') return
+    await acquireTabLock({ steal: true, onWaiting: () => {}, onLost: () => {} })
+    location.reload()
+  }
+
   async #openLocal (): Promise<Local & { privateKey: PrivateKey }> {
     addEventListener('online', () => { this.#online = true })
     addEventListener('offline', () => { this.#online = false })
-    const store = await openStore()
-    let keyBytes = await store.identity.load()
-    if (keyBytes == null) {
-      keyBytes = await createIdentity()
-      await store.identity.save(keyBytes)
-    }
+    const store = await openStore({
+      onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
+      onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
+    })
+    void this.#persistStorage()
+    const keyBytes = await store.identity.load() ?? await store.identity.saveIfAbsent(await createIdentity())
     const privateKey = identityFromBytes(keyBytes)
-    this.#name = (await store.profile.load())?.name ?? ''
+    const profile = await store.profile.load()
+    this.#name = profile?.name ?? ''
+    this.#readReceipts = profile?.readReceipts ?? true
     const peerId = peerIdFromPrivateKey(privateKey).toString()
     this.#peerId = peerId
     return { store, peerId, privateKey }
   }
 
   async #start (): Promise<Running> {
+    // the stored data shows while this tab waits for the lock or the relay
     const { store, privateKey } = await this.#withKey()
+    await acquireTabLock({
+      onWaiting: () => {
+        this.#phase = 'standby'
+        this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
+      },
+      onLost: () => { void this.#yield() }
+    })
+    this.#notice = null
+    this.#phase = 'starting'
     const info = await obtainRelayInfo(() => { this.#relay = 'offline' })
     const relays = relayAddresses(info, location)
     const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
@@ -107,19 +137,49 @@ class Session {
       store,
       relays: () => relays,
       isReading: peer => peer === this.reading && document.visibilityState === 'visible',
-      name: () => this.#name
+      name: () => this.#name,
+      readReceipts: () => this.#readReceipts
     })
     await node.start()
     messenger.start()
     keeper.start()
+    this.#current = { node, store, messenger, keeper, relays }
     this.#phase = 'ready'
-    return { node, store, messenger, keeper, relays }
+    return this.#current
+  }
+
+  /** Another tab took over: stop our node so only one runs, and say so. */
+  async #yield (): Promise<void> {
+    const running = this.#current
+    this.#current = undefined
+    this.#phase = 'standby'
+    this.#notice = 'Peerlink is now running in another tab. You can use it here instead.'
+    if (running == null) return
+    running.keeper.stop()
+    running.messenger.stop()
+    await Promise.resolve(running.node.stop()).catch(() => {})
+    running.store.close()
+  }
+
+  /** Asks the browser not to evict our data under storage pressure (messages exist nowhere else). */
+  async #persistStorage (): Promise<void> {
+    try {
+      if (await navigator.storage?.persisted?.() === false) await navigator.storage.persist()
+    } catch {
+      // not granted or not supported: the data is still kept, just evictable
+    }
   }
 
   async setName (name: string): Promise<void> {
     const { store } = await this.local()
     this.#name = name.trim()
-    await store.profile.save({ name: this.#name })
+    await store.profile.save({ name: this.#name, readReceipts: this.#readReceipts })
+  }
+
+  async setReadReceipts (on: boolean): Promise<void> {
+    const { store } = await this.local()
+    this.#readReceipts = on
+    await store.profile.save({ name: this.#name, readReceipts: on })
   }
 
   /** Replaces this browser's identity (from a backup); the caller reloads so the node starts as it. */

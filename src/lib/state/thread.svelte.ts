@@ -6,7 +6,11 @@ import { compareMessages, type Conversation, type StoredMessage } from '../store
 export type { LinkState }
 
 /** How many messages a conversation page loads; older ones stay in the store. */
-export const HISTORY_PAGE = 500
+export const HISTORY_PAGE = 2_000
+/** While typing goes on, tell the peer again this often (their indicator times out)… */
+export const TYPING_REFRESH_MS = 3_000
+/** …and show theirs for this long after their last typing frame. */
+export const TYPING_SHOWN_MS = 6_000
 
 function key (m: StoredMessage): string {
   return `${m.direction}:${m.id}`
@@ -23,6 +27,9 @@ export class Thread {
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
   #problem = $state<string | null>(null)
+  #peerTyping = $state(false)
+  #typingTimer: ReturnType<typeof setTimeout> | undefined
+  #typingSentAt = 0
   #cleanup: Array<() => void> = []
 
   constructor (peer: string) {
@@ -35,6 +42,8 @@ export class Thread {
   get loaded (): boolean { return this.#loaded }
   /** the last thing that went wrong in this conversation, for the alert */
   get problem (): string | null { return this.#problem }
+  /** the peer is typing right now */
+  get peerTyping (): boolean { return this.#peerTyping }
 
   /** Opens the conversation: loads history, dials the peer, marks messages read. */
   async open (relayHint?: string): Promise<void> {
@@ -53,11 +62,21 @@ export class Thread {
     const onProblem = (evt: CustomEvent<{ peer?: string, message: string }>): void => {
       if (evt.detail.peer === this.peer) this.#problem = evt.detail.message
     }
+    const onTyping = (evt: CustomEvent<{ peer: string, active: boolean }>): void => {
+      if (evt.detail.peer !== this.peer) return
+      clearTimeout(this.#typingTimer)
+      this.#peerTyping = evt.detail.active
+      // a lost "stopped typing" frame must not leave the indicator on
+      if (evt.detail.active) this.#typingTimer = setTimeout(() => { this.#peerTyping = false }, TYPING_SHOWN_MS)
+    }
+    messenger.addEventListener('typing', onTyping)
     messenger.addEventListener('messages', onMessages)
     messenger.addEventListener('link', onLink)
     messenger.addEventListener('conversations', onConversation)
     messenger.addEventListener('problem', onProblem)
     this.#cleanup.push(() => {
+      clearTimeout(this.#typingTimer)
+      messenger.removeEventListener('typing', onTyping)
       messenger.removeEventListener('problem', onProblem)
       messenger.removeEventListener('messages', onMessages)
       messenger.removeEventListener('link', onLink)
@@ -70,7 +89,8 @@ export class Thread {
     this.#loaded = true
     await this.markRead()
     onLink()
-    void messenger.connect(this.peer, relayHint ?? this.#conversation?.relayHint)
+    messenger.watch(this.peer, relayHint ?? this.#conversation?.relayHint)
+    this.#cleanup.push(() => { messenger.unwatch(this.peer) })
   }
 
   close (): void {
@@ -82,14 +102,22 @@ export class Thread {
     await messenger.send(this.peer, text)
   }
 
-  /** Marks what has arrived as read, when the user can see it. */
+  /** Marks what has arrived as read (and tells the peer, if read receipts are on), when the user can see it. */
   async markRead (): Promise<void> {
     if (document.visibilityState !== 'visible') return
-    const { store } = await session.ready()
+    const { messenger } = await session.ready()
     if ((this.#conversation?.unread ?? 0) > 0 || this.#messages.some(m => m.direction === 'in' && m.status === 'delivered')) {
-      await store.conversations.markRead(this.peer)
+      await messenger.markRead(this.peer)
       await this.#reloadConversation()
     }
+  }
+
+  /** Tells the peer we are typing; throttled, and best effort. */
+  typing (active: boolean): void {
+    const now = Date.now()
+    if (active && now - this.#typingSentAt < TYPING_REFRESH_MS) return
+    this.#typingSentAt = active ? now : 0
+    void session.ready().then(({ messenger }) => { messenger.sendTyping(this.peer, active) })
   }
 
   async #reloadConversation (): Promise<void> {

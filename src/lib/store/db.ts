@@ -23,9 +23,8 @@ export interface PeerlinkSchema extends DBSchema {
     key: [string, Direction, string]
     value: StoredMessage
     indexes: {
-      // display order: sentAt, then storedAt; IndexedDB breaks remaining ties
-      // by the primary key, so by direction ('in' first), then id
-      'by-conversation': [string, number, number]
+      // display order, the same on both sides: sentAt, then the message id
+      'by-conversation': [string, number, string]
       // the outbox and the unread incoming messages of one peer, without a scan
       'by-status': [string, Direction, MessageStatus]
     }
@@ -52,8 +51,19 @@ function createInitialSchema (db: PeerlinkDatabase): void {
   messages.createIndex('by-status', ['peer', 'direction', 'status'])
 }
 
+/**
+ * Version 2: the display order breaks ties by message id instead of the local
+ * storedAt, so both sides of a conversation list it in the same order.
+ */
+function orderByIdNotStoredAt (_db: PeerlinkDatabase, tx: UpgradeTransaction): void {
+  const messages = tx.objectStore('messages')
+  messages.deleteIndex('by-conversation')
+  messages.createIndex('by-conversation', ['peer', 'sentAt', 'id'])
+}
+
 export const MIGRATIONS: readonly Migration[] = [
-  createInitialSchema
+  createInitialSchema,
+  orderByIdNotStoredAt
 ]
 
 export interface OpenConnectionOptions {

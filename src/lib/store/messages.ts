@@ -1,7 +1,7 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { MESSAGE_STATUSES, type MessageRepository, type MessageStatus, type StoredMessage } from './types.ts'
+import { MESSAGE_STATUSES, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage } from './types.ts'
 import {
   assertDirection, assertLimit, assertMessageId, assertPeer, assertSeq, assertStatus, assertText, assertTime
 } from './validate.ts'
@@ -19,13 +19,13 @@ function compareStrings (a: string, b: string): number {
 }
 
 /**
- * The display order the store returns, spelled out: the sender's clock, then
- * when it was stored here, then direction ('in' first) and id, which is how
- * IndexedDB breaks ties in the by-conversation index (by primary key).
+ * The display order, the same on both sides of a conversation: the sender's
+ * clock, then the message id (random, and the same on both sides). Each
+ * sender's clock is made strictly increasing per conversation (createOutgoing),
+ * so a sender's messages always show in their sequence order.
  */
 export function compareMessages (a: StoredMessage, b: StoredMessage): number {
-  return a.sentAt - b.sentAt || a.storedAt - b.storedAt ||
-    compareStrings(a.direction, b.direction) || compareStrings(a.id, b.id)
+  return a.sentAt - b.sentAt || compareStrings(a.id, b.id) || compareStrings(a.direction, b.direction)
 }
 
 /** Every by-conversation key of one peer: [peer] sorts before them, [peer, []] after (arrays sort last). */
@@ -36,49 +36,96 @@ function conversationRange (peer: string): IDBKeyRange {
 export function messageRepository (connection: Connection): MessageRepository {
   return {
     async createOutgoing (peer, text, now = Date.now()) {
+      const [message] = await this.createOutgoingMany(peer, [text], now)
+      return message
+    },
+
+    async createOutgoingMany (peer, texts, now = Date.now()) {
       assertPeer(peer)
-      assertText(text)
+      if (!Array.isArray(texts)) throw new InvalidArgumentError('Invalid texts: expected an array')
+      texts.forEach(assertText)
       assertTime(now, 'time')
-      const id = newMessageId()
+      const ids = texts.map(() => newMessageId())
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const conversations = tx.objectStore('conversations')
-        const conversation = await conversations.get(peer) ?? newConversation(peer, now)
-        const message: StoredMessage = {
-          peer, direction: 'out', id, text, sentAt: now, storedAt: now, seq: conversation.nextSeq, status: 'queued'
+        let conversation = await conversations.get(peer) ?? newConversation(peer, now)
+        const created: StoredMessage[] = []
+        for (const [i, text] of texts.entries()) {
+          // strictly after our previous message: time order stays seq order
+          const sentAt = Math.max(now, (conversation.lastSentAt ?? 0) + 1)
+          const message: StoredMessage = {
+            peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq: conversation.nextSeq, status: 'queued'
+          }
+          conversation = { ...withLastMessage(conversation, message), nextSeq: conversation.nextSeq + 1, lastSentAt: sentAt }
+          created.push(message)
         }
+        const messages = tx.objectStore('messages')
         // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
         await Promise.all([
-          tx.objectStore('messages').add(message),
-          conversations.put({ ...withLastMessage(conversation, message), nextSeq: conversation.nextSeq + 1 })
+          ...created.map(async m => await messages.add(m)),
+          conversations.put(conversation)
         ])
-        return message
+        return created
       })
     },
 
     async saveIncoming (peer, msg, options) {
+      const [saved] = await this.saveIncomingMany(peer, [msg], options)
+      return saved
+    },
+
+    async saveIncomingMany (peer, msgs, options) {
       assertPeer(peer)
-      if (typeof msg !== 'object' || msg === null) throw new InvalidArgumentError('Invalid message: expected { id, text, sentAt, seq }')
-      assertMessageId(msg.id)
-      assertText(msg.text)
-      assertTime(msg.sentAt, 'send time')
-      assertSeq(msg.seq)
+      if (!Array.isArray(msgs)) throw new InvalidArgumentError('Invalid messages: expected an array')
+      for (const msg of msgs) {
+        if (typeof msg !== 'object' || msg === null) throw new InvalidArgumentError('Invalid message: expected { id, text, sentAt, seq }')
+        assertMessageId(msg.id)
+        assertText(msg.text)
+        assertTime(msg.sentAt, 'send time')
+        assertSeq(msg.seq)
+      }
       const now = options.now ?? Date.now()
       assertTime(now, 'time')
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const messages = tx.objectStore('messages')
-        const existing = await messages.get([peer, 'in', msg.id])
-        // a resend after a lost ack: the first copy stands, unread is not counted twice
-        if (existing != null) return { message: existing, isNew: false }
-        const message: StoredMessage = {
-          peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: 'delivered'
-        }
+        const existing = await Promise.all(msgs.map(async msg => await messages.get([peer, 'in', msg.id])))
         const conversations = tx.objectStore('conversations')
-        const conversation = withLastMessage(await conversations.get(peer) ?? newConversation(peer, now), message)
-        await Promise.all([
-          messages.add(message),
-          conversations.put(options.unread ? { ...conversation, unread: conversation.unread + 1 } : conversation)
-        ])
-        return { message, isNew: true }
+        let conversation = await conversations.get(peer) ?? newConversation(peer, now)
+        const fresh = new Map<string, StoredMessage>()
+        const results = msgs.map((msg, i): SavedIncoming => {
+          // a resend after a lost ack: the first copy stands, unread is not counted twice
+          const known = existing[i] ?? fresh.get(msg.id)
+          if (known != null) return { message: known, isNew: false }
+          const message: StoredMessage = {
+            peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: 'delivered'
+          }
+          fresh.set(msg.id, message)
+          conversation = withLastMessage(conversation, message)
+          if (options.unread) conversation = { ...conversation, unread: conversation.unread + 1 }
+          return { message, isNew: true }
+        })
+        if (fresh.size > 0) {
+          await Promise.all([
+            ...[...fresh.values()].map(async m => await messages.add(m)),
+            conversations.put(conversation)
+          ])
+        }
+        return results
+      })
+    },
+
+    async recentlyRead (peer, limit) {
+      assertPeer(peer)
+      assertLimit(limit)
+      return await connection.transact(['messages'], 'readonly', async tx => {
+        const index = tx.objectStore('messages').index('by-status')
+        const ids: string[] = []
+        let cursor = limit > 0 ? await index.openCursor(IDBKeyRange.only([peer, 'in', 'read']), 'prev') : null
+        while (cursor != null && ids.length < limit) {
+          ids.push(cursor.value.id)
+          cursor = ids.length < limit ? await cursor.continue() : null
+        }
+        return ids
       })
     },
 

@@ -3,6 +3,14 @@ import { InvalidArgumentError } from './errors.ts'
 import type { IdentityRepository, Profile, ProfileRepository } from './types.ts'
 import { assertName } from './validate.ts'
 
+function checkedKey (key: Uint8Array): Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length === 0) {
+    throw new InvalidArgumentError('Invalid identity key: expected non-empty bytes')
+  }
+  // a copy, so a view into a larger buffer stores only its own bytes
+  return key.slice()
+}
+
 export function identityRepository (connection: Connection): IdentityRepository {
   return {
     async load () {
@@ -11,13 +19,22 @@ export function identityRepository (connection: Connection): IdentityRepository 
     },
 
     async save (key) {
-      if (!(key instanceof Uint8Array) || key.length === 0) {
-        throw new InvalidArgumentError('Invalid identity key: expected non-empty bytes')
-      }
-      // a copy, so a view into a larger buffer stores only its own bytes
-      const privateKey = key.slice()
+      const privateKey = checkedKey(key)
       await connection.transact(['meta'], 'readwrite', async tx => {
         await tx.objectStore('meta').put({ key: 'identity', privateKey })
+      })
+    },
+
+    async saveIfAbsent (key) {
+      const privateKey = checkedKey(key)
+      // one transaction: two tabs opening for the first time at once serialize
+      // here, and the second one gets the first one's identity
+      return await connection.transact(['meta'], 'readwrite', async tx => {
+        const meta = tx.objectStore('meta')
+        const existing = await meta.get('identity')
+        if (existing?.key === 'identity') return existing.privateKey
+        await meta.add({ key: 'identity', privateKey })
+        return privateKey
       })
     }
   }
@@ -33,8 +50,9 @@ export function profileRepository (connection: Connection): ProfileRepository {
     async save (p) {
       if (typeof p !== 'object' || p === null) throw new InvalidArgumentError('Invalid profile: expected { name }')
       assertName(p.name)
+      if (p.readReceipts != null && typeof p.readReceipts !== 'boolean') throw new InvalidArgumentError('Invalid profile: readReceipts must be true or false')
       // only the known fields, so callers cannot stash arbitrary objects here
-      const profile: Profile = { name: p.name }
+      const profile: Profile = p.readReceipts != null ? { name: p.name, readReceipts: p.readReceipts } : { name: p.name }
       await connection.transact(['meta'], 'readwrite', async tx => {
         await tx.objectStore('meta').put({ key: 'profile', profile })
       })

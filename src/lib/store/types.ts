@@ -34,10 +34,17 @@ export interface Conversation {
   unread: number
   /** the seq our next outgoing message gets (starts at 1) */
   nextSeq: number
+  /**
+   * sentAt of our last message here: the next one gets a later sentAt even if
+   * the clock stepped back, so our messages' time order is their seq order
+   */
+  lastSentAt?: number
 }
 
 export interface Profile {
   name: string
+  /** whether we tell peers when we have read their messages; on unless turned off */
+  readReceipts?: boolean
 }
 
 export interface IncomingMessage {
@@ -50,6 +57,8 @@ export interface IncomingMessage {
 export interface IdentityRepository {
   load (): Promise<Uint8Array | undefined>
   save (key: Uint8Array): Promise<void>
+  /** stores the key unless one is stored already; returns the stored one */
+  saveIfAbsent (key: Uint8Array): Promise<Uint8Array>
 }
 
 export interface ProfileRepository {
@@ -68,9 +77,20 @@ export interface ConversationRepository {
   markRead (peer: string): Promise<string[]>
 }
 
+export interface SavedIncoming {
+  message: StoredMessage
+  isNew: boolean
+}
+
 export interface MessageRepository {
   createOutgoing (peer: string, text: string, now?: number): Promise<StoredMessage>
-  saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<{ message: StoredMessage, isNew: boolean }>
+  /** several new messages to one peer in ONE transaction, in the order given */
+  createOutgoingMany (peer: string, texts: string[], now?: number): Promise<StoredMessage[]>
+  saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<SavedIncoming>
+  /** several incoming messages from one peer in ONE transaction; duplicates (also within the batch) come back with isNew false */
+  saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean }): Promise<SavedIncoming[]>
+  /** ids of the newest incoming messages marked read, for re-sending read receipts */
+  recentlyRead (peer: string, limit: number): Promise<string[]>
   setStatus (peer: string, direction: Direction, ids: string[], status: MessageStatus): Promise<StoredMessage[]>
   list (peer: string, options?: { limit?: number }): Promise<StoredMessage[]>
   outbox (peer: string): Promise<StoredMessage[]>

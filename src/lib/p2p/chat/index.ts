@@ -49,7 +49,7 @@ import type { TypedEventTarget } from 'main-event'
 export { CHAT_PROTOCOL, MAX_FRAME_BYTES, MAX_IDS_PER_FRAME, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MESSAGE_ID_BYTES } from './constants.ts'
 export { ChatNotStartedError, InvalidFrameError, NotConnectedError, SendQueueFullError } from './errors.ts'
 export { decodeFrame, encodeFrame, normalizeName } from './codec.ts'
-export { selectConnection } from './connection.ts'
+export { newestFirst, selectConnection } from './connection.ts'
 
 /** A decoded, validated frame. IDs are 16-byte message IDs. */
 export type ChatFrame =

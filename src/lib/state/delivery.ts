@@ -1,0 +1,238 @@
+import { TypedEventEmitter } from 'main-event'
+import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
+import { bytesToHex, hexToBytes, type IncomingMessage, type SavedIncoming, type Store, type StoredMessage } from '../store/index.ts'
+import { Batcher } from './batcher.ts'
+
+/**
+ * An unacknowledged message is sent again after this long. A direct
+ * connection acks within milliseconds, so by then the frame or its ack was lost.
+ */
+export const ACK_TIMEOUT_MS = 4_000
+
+/** One ack frame covers one batch of stored messages. */
+export const MAX_BATCH = MAX_IDS_PER_FRAME
+
+/** Read receipts re-sent on every new connection, in case earlier ones were lost. */
+export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
+
+/** How the delivery logic reaches a peer: the libp2p node in the app, a simulated network in tests. */
+export interface DeliveryTransport {
+  /** whether a connection chat may use exists now */
+  usable: (peer: string) => boolean
+  /** sends one frame; throws when it cannot */
+  send: (peer: string, frame: ChatFrame) => Promise<void>
+}
+
+export interface DeliveryOptions {
+  store: Store
+  transport: DeliveryTransport
+  /** whether the user is looking at this conversation now (then nothing is unread) */
+  isReading: (peer: string) => boolean
+  /** our display name, sent in a profile frame on each new connection */
+  name: () => string
+  /** whether we tell peers when we have read their messages */
+  readReceipts: () => boolean
+  now?: () => number
+}
+
+export interface DeliveryEvents {
+  /** messages were stored or changed state in this conversation */
+  messages: CustomEvent<{ peer: string, messages: StoredMessage[] }>
+  /** the conversation list changed (new conversation, name, last message, unread) */
+  conversations: CustomEvent<{ peer: string }>
+  /** the peer started or stopped typing */
+  typing: CustomEvent<{ peer: string, active: boolean }>
+  /** something went wrong that the user should know about */
+  problem: CustomEvent<{ peer: string, message: string }>
+}
+
+/**
+ * At-least-once transport, exactly-once storage. Every outgoing message is in
+ * the store (the outbox) before it is sent; the receiver stores a message
+ * before it acknowledges it and acknowledges duplicates too (the first ack may
+ * have been lost); the sender marks a message delivered only on that ack and
+ * sends unacknowledged messages again while the peer is reachable. Bursts are
+ * written in batches, one transaction and one ack frame per batch.
+ */
+export class Delivery extends TypedEventEmitter<DeliveryEvents> {
+  readonly #o: DeliveryOptions
+  readonly #now: () => number
+  /** when each unacknowledged message was last transmitted, by `${peer}/${id}` */
+  readonly #lastSent = new Map<string, number>()
+  readonly #retry = new Map<string, ReturnType<typeof setTimeout>>()
+  readonly #flushing = new Map<string, Promise<void>>()
+  readonly #again = new Set<string>()
+  readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
+  readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
+  #stopped = false
+  /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
+  resends = 0
+
+  constructor (options: DeliveryOptions) {
+    super()
+    this.#o = options
+    this.#now = options.now ?? Date.now
+  }
+
+  stop (): void {
+    this.#stopped = true
+    for (const timer of this.#retry.values()) clearTimeout(timer)
+    this.#retry.clear()
+  }
+
+  /** Stores a new message (queued); sends it when the peer is reachable. */
+  async send (peer: string, text: string): Promise<StoredMessage> {
+    let batcher = this.#outgoing.get(peer)
+    if (batcher == null) {
+      batcher = new Batcher(async texts => {
+        const created = await this.#o.store.messages.createOutgoingMany(peer, texts, this.#now())
+        this.#emitMessages(peer, created)
+        this.safeDispatchEvent('conversations', { detail: { peer } })
+        this.flushSoon(peer)
+        return created
+      }, MAX_BATCH)
+      this.#outgoing.set(peer, batcher)
+    }
+    return await batcher.add(text)
+  }
+
+  /**
+   * Sends every queued message, and every sent one whose ack is overdue, in
+   * seq order. Calls during a flush make it run once more afterwards.
+   */
+  async flush (peer: string): Promise<void> {
+    const running = this.#flushing.get(peer)
+    if (running != null) {
+      this.#again.add(peer)
+      return await running
+    }
+    const work = (async () => {
+      do {
+        this.#again.delete(peer)
+        await this.#flushOnce(peer)
+      } while (this.#again.has(peer) && !this.#stopped)
+    })().finally(() => this.#flushing.delete(peer))
+    this.#flushing.set(peer, work)
+    await work
+  }
+
+  /** flush() for callers that do not wait: a failure becomes a 'problem' event, not an unhandled rejection */
+  flushSoon (peer: string): void {
+    this.flush(peer).catch((err: Error) => {
+      if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
+    })
+  }
+
+  async #flushOnce (peer: string): Promise<void> {
+    if (this.#stopped || !this.#o.transport.usable(peer)) return
+    const outbox = await this.#o.store.messages.outbox(peer)
+    const now = this.#now()
+    const justSent: string[] = []
+    const markSent = async (): Promise<void> => {
+      if (justSent.length === 0) return
+      this.#emitMessages(peer, await this.#o.store.messages.setStatus(peer, 'out', justSent.splice(0), 'sent'))
+    }
+    for (const message of outbox) {
+      const key = `${peer}/${message.id}`
+      if (message.status === 'sent' && now - (this.#lastSent.get(key) ?? 0) < ACK_TIMEOUT_MS) continue
+      if (!this.#o.transport.usable(peer)) break
+      try {
+        await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
+      } catch {
+        // the connection went away mid-flush; what is left stays in the outbox
+        break
+      }
+      if (this.#lastSent.has(key) || message.status !== 'queued') this.resends++
+      this.#lastSent.set(key, now)
+      if (message.status === 'queued') justSent.push(message.id)
+      if (justSent.length >= MAX_BATCH) await markSent()
+    }
+    await markSent()
+    if (outbox.length > 0) this.#scheduleRetry(peer)
+  }
+
+  #scheduleRetry (peer: string): void {
+    if (this.#retry.has(peer) || this.#stopped) return
+    this.#retry.set(peer, setTimeout(() => {
+      this.#retry.delete(peer)
+      this.flushSoon(peer)
+    }, ACK_TIMEOUT_MS))
+  }
+
+  /** A frame from `peer`, the authenticated remote peer of the connection it came on. */
+  async receive (peer: string, frame: ChatFrame): Promise<void> {
+    const { store } = this.#o
+    switch (frame.type) {
+      case 'text':
+        await this.#incomingBatcher(peer).add({ id: bytesToHex(frame.id), text: frame.text, sentAt: frame.sentAt, seq: frame.seq })
+        break
+      case 'ack':
+      case 'read': {
+        const ids = frame.ids.map(bytesToHex)
+        for (const id of ids) this.#lastSent.delete(`${peer}/${id}`)
+        // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
+        this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read'))
+        break
+      }
+      case 'profile':
+        await store.conversations.setName(peer, frame.name)
+        this.safeDispatchEvent('conversations', { detail: { peer } })
+        break
+      case 'typing':
+        this.safeDispatchEvent('typing', { detail: { peer, active: frame.active } })
+        break
+    }
+  }
+
+  #incomingBatcher (peer: string): Batcher<IncomingMessage, SavedIncoming> {
+    let batcher = this.#incoming.get(peer)
+    if (batcher == null) {
+      batcher = new Batcher(async msgs => {
+        const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#now(), unread: !this.#o.isReading(peer) })
+        // stored, so acknowledge: all of them, duplicates included
+        const ids = [...new Set(msgs.map(m => m.id))].map(hexToBytes)
+        this.#o.transport.send(peer, { type: 'ack', ids }).catch(() => {
+          // lost with the connection: the peer sends again and we ack then
+        })
+        const fresh = saved.filter(s => s.isNew).map(s => s.message)
+        if (fresh.length > 0) {
+          this.#emitMessages(peer, fresh)
+          this.safeDispatchEvent('conversations', { detail: { peer } })
+          this.safeDispatchEvent('typing', { detail: { peer, active: false } })
+        }
+        return saved
+      }, MAX_BATCH)
+      this.#incoming.set(peer, batcher)
+    }
+    return batcher
+  }
+
+  /** Marks what arrived as read and tells the peer, if read receipts are on. */
+  async markRead (peer: string): Promise<void> {
+    const ids = await this.#o.store.conversations.markRead(peer)
+    if (ids.length === 0) return
+    this.safeDispatchEvent('conversations', { detail: { peer } })
+    await this.#sendReceipts(peer, ids)
+  }
+
+  /** A new connection to the peer: our name, receipts that may have been lost, then the outbox. */
+  async greet (peer: string): Promise<void> {
+    const name = this.#o.name()
+    if (name !== '') await this.#o.transport.send(peer, { type: 'profile', name }).catch(() => {})
+    if (this.#o.readReceipts()) {
+      await this.#sendReceipts(peer, await this.#o.store.messages.recentlyRead(peer, READ_RECEIPTS_ON_CONNECT))
+    }
+    await this.flush(peer)
+  }
+
+  async #sendReceipts (peer: string, ids: string[]): Promise<void> {
+    if (!this.#o.readReceipts() || !this.#o.transport.usable(peer)) return
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_FRAME) {
+      await this.#o.transport.send(peer, { type: 'read', ids: ids.slice(i, i + MAX_IDS_PER_FRAME).map(hexToBytes) }).catch(() => {})
+    }
+  }
+
+  #emitMessages (peer: string, messages: StoredMessage[]): void {
+    if (messages.length > 0) this.safeDispatchEvent('messages', { detail: { peer, messages } })
+  }
+}

@@ -1,0 +1,228 @@
+import 'fake-indexeddb/auto'
+import fc from 'fast-check'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ACK_TIMEOUT_MS, Delivery } from '../../src/lib/state/delivery.ts'
+import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
+import type { ChatFrame } from '../../src/lib/p2p/chat/index.ts'
+
+const A = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
+const B = '12D3KooWBobBobBobBobBobBobBobBobBobBobBobBobBobBobBo'
+let dbCounter = 0
+
+interface InFlight { from: string, to: string, frame: ChatFrame }
+
+/**
+ * Two peers joined by a network the test controls frame by frame: it can hold
+ * frames back, deliver them in any order, drop or duplicate them, cut the
+ * link, and restart either side over its stored data (a page reload).
+ */
+class Lab {
+  readonly inFlight: InFlight[] = []
+  connected = true
+  clock = 1_000_000
+  readonly stores = new Map<string, Store>()
+  readonly sides = new Map<string, Delivery>()
+  sent = 0
+
+  async setup (): Promise<void> {
+    for (const peer of [A, B]) this.stores.set(peer, await openStore({ name: `delivery-${++dbCounter}` }))
+    for (const peer of [A, B]) this.start(peer)
+  }
+
+  start (self: string): void {
+    const other = self === A ? B : A
+    const delivery = new Delivery({
+      store: this.stores.get(self)!,
+      transport: {
+        usable: () => this.connected,
+        send: async (_peer, frame) => {
+          if (!this.connected) throw new Error('not connected')
+          this.inFlight.push({ from: self, to: other, frame })
+        }
+      },
+      isReading: () => false,
+      name: () => '',
+      readReceipts: () => false,
+      now: () => this.clock
+    })
+    this.sides.set(self, delivery)
+  }
+
+  side (peer: string): Delivery {
+    return this.sides.get(peer)!
+  }
+
+  /** The receiving side sees the frame from the other one: the peer of the connection. */
+  async deliver (index: number): Promise<void> {
+    const [item] = this.inFlight.splice(index, 1)
+    if (item != null) await this.side(item.to).receive(item.from, item.frame)
+  }
+
+  async reconnect (): Promise<void> {
+    this.connected = true
+    await Promise.all([this.side(A).greet(B), this.side(B).greet(A)])
+  }
+
+  async restart (peer: string): Promise<void> {
+    this.side(peer).stop()
+    this.start(peer)
+    if (this.connected) await this.side(peer).greet(peer === A ? B : A)
+  }
+
+  /** Heal the network and let retries run until nothing is left in flight or waiting. */
+  async settle (): Promise<void> {
+    await this.reconnect()
+    for (let round = 0; round < 50; round++) {
+      while (this.inFlight.length > 0) await this.deliver(0)
+      this.clock += ACK_TIMEOUT_MS
+      await Promise.all([this.side(A).flush(B), this.side(B).flush(A)])
+      if (this.inFlight.length === 0) return
+    }
+    throw new Error('delivery did not settle in 50 rounds')
+  }
+
+  async dispose (): Promise<void> {
+    for (const d of this.sides.values()) d.stop()
+    // let flushes already under way finish before their stores close
+    await Promise.all([...this.sides.entries()].map(async ([peer, d]) => await d.flush(peer === A ? B : A).catch(() => {})))
+    for (const s of this.stores.values()) s.close()
+  }
+}
+
+type Step =
+  | { kind: 'send', from: 0 | 1, text: string }
+  | { kind: 'deliver' | 'drop' | 'duplicate', at: number }
+  | { kind: 'disconnect' | 'reconnect' | 'tick' }
+  | { kind: 'restart', side: 0 | 1 }
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), from: fc.constantFrom(0 as const, 1 as const), text: fc.string({ minLength: 1, maxLength: 20 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('deliver' as const), at: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('drop' as const, 'duplicate' as const), at: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('disconnect' as const, 'reconnect' as const, 'tick' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), side: fc.constantFrom(0 as const, 1 as const) }) }
+)
+
+async function run (lab: Lab, s: Step): Promise<void> {
+  const peers = [A, B]
+  const pick = (at: number): number => at % lab.inFlight.length
+  switch (s.kind) {
+    case 'send':
+      await lab.side(peers[s.from]).send(peers[1 - s.from], s.text)
+      await lab.side(peers[s.from]).flush(peers[1 - s.from])
+      lab.sent++
+      break
+    case 'deliver':
+      if (lab.inFlight.length > 0) await lab.deliver(pick(s.at))
+      break
+    case 'drop':
+      if (lab.inFlight.length > 0) lab.inFlight.splice(pick(s.at), 1)
+      break
+    case 'duplicate':
+      if (lab.inFlight.length > 0) lab.inFlight.push(lab.inFlight[pick(s.at)])
+      break
+    case 'disconnect':
+      lab.connected = false
+      break
+    case 'reconnect':
+      await lab.reconnect()
+      break
+    case 'tick':
+      lab.clock += ACK_TIMEOUT_MS
+      await Promise.all([lab.side(A).flush(B), lab.side(B).flush(A)])
+      break
+    case 'restart':
+      await lab.restart(peers[s.side])
+      break
+  }
+}
+
+/** What both sides must agree on: the messages themselves, in display order. */
+function shape (messages: StoredMessage[]): string[] {
+  return [...messages].sort(compareMessages).map(m => `${m.id} ${m.sentAt} ${m.seq} ${m.text}`)
+}
+
+describe('delivery: at-least-once transport, exactly-once storage', () => {
+  let lab: Lab | undefined
+  afterEach(async () => { await lab?.dispose() })
+
+  it('should end with every message delivered exactly once, in the same order on both sides, whatever the network does', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async steps => {
+      lab = new Lab()
+      await lab.setup()
+      for (const s of steps) await run(lab, s)
+      await lab.settle()
+
+      const atA = await lab.stores.get(A)!.messages.list(B)
+      const atB = await lab.stores.get(B)!.messages.list(A)
+      expect(atA).toHaveLength(lab.sent)
+      expect(shape(atA)).toEqual(shape(atB))
+      // what the store lists is already in display order
+      expect(atA.map(m => m.id)).toEqual([...atA].sort(compareMessages).map(m => m.id))
+      for (const m of [...atA, ...atB].filter(m => m.direction === 'out')) {
+        expect(m.status).toBe('delivered')
+      }
+      // each sender's messages show in its sequence order
+      for (const list of [atA, atB]) {
+        for (const dir of ['in', 'out']) {
+          const seqs = list.filter(m => m.direction === dir).map(m => m.seq)
+          expect(seqs).toEqual([...seqs].sort((x, y) => x - y))
+        }
+      }
+      await lab.dispose()
+      lab = undefined
+    }), { numRuns: 40 })
+  })
+
+  it('should acknowledge only after storing, and a duplicate again, without storing it twice', async () => {
+    lab = new Lab()
+    await lab.setup()
+    await lab.side(A).send(B, 'hello')
+    await lab.side(A).flush(B)
+    const text = lab.inFlight.find(f => f.frame.type === 'text')!
+    lab.inFlight.push(text)
+    await lab.deliver(0)
+    await lab.deliver(0)
+    const acks = lab.inFlight.filter(f => f.frame.type === 'ack' && f.from === B)
+    expect(acks).toHaveLength(2)
+    expect(await lab.stores.get(B)!.messages.list(A)).toHaveLength(1)
+  })
+
+  it('should ignore acks and receipts for ids it never sent', async () => {
+    lab = new Lab()
+    await lab.setup()
+    const mine = await lab.side(A).send(B, 'mine')
+    await lab.side(A).receive(B, { type: 'ack', ids: [new Uint8Array(16).fill(7)] })
+    await lab.side(A).receive(B, { type: 'read', ids: [new Uint8Array(16).fill(9)] })
+    const [stored] = await lab.stores.get(A)!.messages.list(B)
+    expect(stored.id).toBe(mine.id)
+    expect(stored.status).toBe('sent')
+  })
+
+  it('should keep a message queued while the peer is unreachable and send it on reconnect', async () => {
+    lab = new Lab()
+    await lab.setup()
+    lab.connected = false
+    await lab.side(A).send(B, 'later')
+    expect(lab.inFlight).toHaveLength(0)
+    expect((await lab.stores.get(A)!.messages.outbox(B)).map(m => m.status)).toEqual(['queued'])
+    await lab.restart(A)
+    await lab.settle()
+    expect((await lab.stores.get(A)!.messages.list(B)).map(m => m.status)).toEqual(['delivered'])
+    expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['later'])
+  })
+
+  it('should write a burst in a few batches, not one transaction per message', async () => {
+    lab = new Lab()
+    await lab.setup()
+    const store = lab.stores.get(B)!
+    let calls = 0
+    const original = store.messages.saveIncomingMany.bind(store.messages)
+    store.messages.saveIncomingMany = async (...args) => { calls++; return await original(...args) }
+    await Promise.all(Array.from({ length: 1000 }, async (_, i) => await lab!.side(A).send(B, `m${i}`)))
+    await lab.side(A).flush(B)
+    await Promise.all(lab.inFlight.splice(0).map(async f => await lab!.side(f.to).receive(f.from, f.frame)))
+    expect(await store.messages.list(A)).toHaveLength(1000)
+    expect(calls).toBeLessThanOrEqual(10)
+  })
+})
