@@ -8,6 +8,13 @@ const config = {
     // A single-page app: the relay serves index.html for every path it does not
     // know, so deep links such as /p/<peerId> load from the static build.
     adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    // registered by src/lib/state/app-worker.svelte.ts, which also offers updates
+    // and needs the registration for notifications
+    serviceWorker: {
+      register: false,
+      // store screenshots only matter to the install dialog, which fetches them online
+      files: (file) => !file.startsWith('screenshots/')
+    },
     csp: {
       mode: 'hash',
       directives: {

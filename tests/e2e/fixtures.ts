@@ -27,6 +27,7 @@ export async function openPeer (browser: Browser, baseURL: string): Promise<Peer
 export async function waitReachable (page: Page): Promise<void> {
   await expect(page.getByLabel('Your link', { exact: true })).toHaveValue(/\/p\/12D3Koo/)
   await expect(page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved')
+  await expect(page.locator('[data-relay]')).toHaveText('Online')
 }
 
 /** The "Connection" indicator of the open conversation. */

@@ -9,19 +9,25 @@ class Conversations {
 
   get items (): Conversation[] { return this.#items }
   get loaded (): boolean { return this.#loaded }
+  /** unread messages over all conversations, for the app badge */
+  get unread (): number { return this.#items.reduce((sum, c) => sum + c.unread, 0) }
 
-  /** Loads the list and keeps it current. */
+  /**
+   * Loads the list from the store at once (no network needed, so it shows
+   * offline too) and keeps it current once the node runs.
+   */
   async watch (): Promise<void> {
+    await this.refresh()
+    if (this.#watching) return
+    this.#watching = true
     const { messenger } = await session.ready()
-    if (!this.#watching) {
-      this.#watching = true
-      messenger.addEventListener('conversations', () => { void this.refresh() })
-    }
+    messenger.addEventListener('conversations', () => { void this.refresh() })
+    // what arrived between the first load and the node starting
     await this.refresh()
   }
 
   async refresh (): Promise<void> {
-    const { store } = await session.ready()
+    const { store } = await session.local()
     this.#items = await store.conversations.list()
     this.#loaded = true
   }

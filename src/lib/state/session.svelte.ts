@@ -1,15 +1,24 @@
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createIdentity, identityFromBytes } from '../p2p/identity.ts'
 import { formatShareLink } from '../p2p/links.ts'
 import { createPeerlinkNode, type PeerlinkNode } from '../p2p/node.ts'
 import { RelayKeeper, type RelayStatus } from '../p2p/relay-keeper.ts'
-import { fetchRelayInfo, relayAddresses } from '../p2p/relays.ts'
+import { relayAddresses } from '../p2p/relays.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { Messenger } from './messenger.ts'
+import { obtainRelayInfo } from './relay-source.ts'
 import { acquireTabLock } from './tab-lock.ts'
+import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** starting: booting; standby: another tab runs Peerlink; ready: running here; failed: see error */
 export type Phase = 'starting' | 'standby' | 'ready' | 'failed'
+
+/** What works without any network: the stored data and who we are. */
+export interface Local {
+  store: Store
+  peerId: string
+}
 
 /** What the running app is made of once it has started. */
 export interface Running {
@@ -21,9 +30,11 @@ export interface Running {
 }
 
 /**
- * The app's own node: identity, relay connection and the messenger. Starts
- * once per page, in the one tab that holds the node lock; everything else
- * waits on `ready()`.
+ * The app's own node: identity, relay connection and the messenger. Starts in
+ * two steps, so the app is useful offline: `local()` (the store and the
+ * identity) needs no network; `ready()` (the node, in the one tab that holds
+ * the node lock) waits for a relay description, live or from the last visit,
+ * and the RelayKeeper reconnects when the relay comes back.
  */
 class Session {
   #phase = $state<Phase>('starting')
@@ -33,6 +44,8 @@ class Session {
   #relay = $state<RelayStatus>('connecting')
   #name = $state('')
   #readReceipts = $state(true)
+  #online = $state(typeof navigator === 'undefined' || navigator.onLine)
+  #local: Promise<Local & { privateKey: PrivateKey }> | undefined
   #running: Promise<Running> | undefined
   #current: Running | undefined
   /** the conversation the user is looking at, if any (nothing there is unread) */
@@ -46,18 +59,32 @@ class Session {
   get relayStatus (): RelayStatus { return this.#relay }
   get name (): string { return this.#name }
   get readReceipts (): boolean { return this.#readReceipts }
+  /** the browser has a network (navigator.onLine): false means surely offline, true only maybe online */
+  get online (): boolean { return this.#online }
   get link (): string {
     return this.#peerId != null ? formatShareLink(location.origin, this.#peerId) : ''
   }
 
+  /** Opens the store and loads the identity once; needs no network and no node lock. */
+  local (): Promise<Local> {
+    return this.#withKey()
+  }
+
   /** Starts the node once; later calls get the same result. */
   ready (): Promise<Running> {
-    this.#running ??= this.#start().catch((err: Error) => {
-      this.#phase = 'failed'
-      this.#error = err.message
-      throw err
-    })
+    this.#running ??= this.#start().catch((err: Error) => this.#fail(err))
     return this.#running
+  }
+
+  #withKey (): Promise<Local & { privateKey: PrivateKey }> {
+    this.#local ??= this.#openLocal().catch((err: Error) => this.#fail(err))
+    return this.#local
+  }
+
+  #fail (err: Error): never {
+    this.#phase = 'failed'
+    this.#error = err.message
+    throw err
   }
 
   /**
@@ -70,7 +97,27 @@ class Session {
     location.reload()
   }
 
+  async #openLocal (): Promise<Local & { privateKey: PrivateKey }> {
+    addEventListener('online', () => { this.#online = true })
+    addEventListener('offline', () => { this.#online = false })
+    const store = await openStore({
+      onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
+      onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
+    })
+    void this.#persistStorage()
+    const keyBytes = await store.identity.load() ?? await store.identity.saveIfAbsent(await createIdentity())
+    const privateKey = identityFromBytes(keyBytes)
+    const profile = await store.profile.load()
+    this.#name = profile?.name ?? ''
+    this.#readReceipts = profile?.readReceipts ?? true
+    const peerId = peerIdFromPrivateKey(privateKey).toString()
+    this.#peerId = peerId
+    return { store, peerId, privateKey }
+  }
+
   async #start (): Promise<Running> {
+    // the stored data shows while this tab waits for the lock or the relay
+    const { store, privateKey } = await this.#withKey()
     await acquireTabLock({
       onWaiting: () => {
         this.#phase = 'standby'
@@ -80,23 +127,9 @@ class Session {
     })
     this.#notice = null
     this.#phase = 'starting'
-    // the store and the relay description do not depend on each other
-    const [store, info] = await Promise.all([
-      openStore({
-        onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
-        onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
-      }),
-      fetchRelayInfo()
-    ])
-    void this.#persistStorage()
-    const keyBytes = await store.identity.load() ?? await store.identity.saveIfAbsent(await createIdentity())
-    const privateKey = identityFromBytes(keyBytes)
-    const profile = await store.profile.load()
-    this.#name = profile?.name ?? ''
-    this.#readReceipts = profile?.readReceipts ?? true
+    const info = await obtainRelayInfo(() => { this.#relay = 'offline' })
     const relays = relayAddresses(info, location)
     const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
-    this.#peerId = node.peerId.toString()
     const keeper = new RelayKeeper(node, relays)
 
     const messenger = new Messenger({
@@ -143,15 +176,30 @@ class Session {
   }
 
   async setName (name: string): Promise<void> {
-    const { store } = await this.ready()
+    const { store } = await this.local()
     this.#name = name.trim()
     await store.profile.save({ name: this.#name, readReceipts: this.#readReceipts })
   }
 
   async setReadReceipts (on: boolean): Promise<void> {
-    const { store } = await this.ready()
+    const { store } = await this.local()
     this.#readReceipts = on
     await store.profile.save({ name: this.#name, readReceipts: on })
+  }
+
+  /** Replaces this browser's identity (from a backup); the caller reloads so the node starts as it. */
+  async replaceIdentity (keyBytes: Uint8Array): Promise<void> {
+    identityFromBytes(keyBytes)
+    const { store } = await this.local()
+    await store.identity.save(keyBytes)
+  }
+
+  /** The stored identity key, for a backup. */
+  async identityBytes (): Promise<Uint8Array> {
+    const { store } = await this.local()
+    const bytes = await store.identity.load()
+    if (bytes == null) throw new Error('This browser has no identity yet.')
+    return bytes
   }
 }
 

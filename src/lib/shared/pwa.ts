@@ -1,0 +1,27 @@
+/**
+ * What the service worker and the page agree on. No imports: the service
+ * worker bundle must not pull in the app.
+ */
+
+/** Every cache of ours starts with this; on activate, ours of older versions are deleted, nobody else's. */
+export const CACHE_PREFIX = 'peerlink-'
+
+/** The SPA shell: the relay answers every app path with it, so offline the cache does the same. */
+export const SHELL_PATH = '/index.html'
+
+/**
+ * Endpoints that describe the relay as it is right now: a cached copy would
+ * make an offline app believe the relay is up, or pin an old relay address.
+ */
+export const LIVE_PATHS: ReadonlySet<string> = new Set(['/relay.json', '/healthz', '/metrics'])
+
+/** page -> waiting worker: the user chose to reload into the new version */
+export const SKIP_WAITING = 'peerlink:skip-waiting'
+
+/** worker -> page: a notification was clicked; show this in-app path */
+export const OPEN_URL = 'peerlink:open-url'
+
+export interface OpenUrlMessage {
+  type: typeof OPEN_URL
+  url: string
+}

@@ -1,0 +1,119 @@
+import { goto } from '$app/navigation'
+import { appWorker } from './app-worker.svelte.ts'
+import { session } from './session.svelte.ts'
+import type { StoredMessage } from '../store/index.ts'
+
+/** Where the user's "yes, notify me" is kept; the browser's permission alone is not consent for this app. */
+export const NOTIFY_KEY = 'peerlink:notify'
+/** A lock screen shows a line or two; a long message is cut here, and the app shows the rest. */
+export const NOTIFICATION_BODY_MAX = 160
+/** Message IDs remembered so a message that changes state later is not announced twice. */
+export const SEEN_IDS_MAX = 1_000
+
+export type Permission = NotificationPermission | 'unsupported'
+
+function supported (): boolean {
+  return typeof Notification !== 'undefined'
+}
+
+/**
+ * System notifications for messages that arrive while the page is hidden,
+ * and the app badge with the unread count. Never asks for permission by
+ * itself: only enable(), from a button the user pressed.
+ */
+class Notifications {
+  #permission = $state<Permission>(supported() ? Notification.permission : 'unsupported')
+  #optedIn = $state(false)
+  #seen = new Set<string>()
+  #started = false
+
+  get permission (): Permission { return this.#permission }
+  /** notifications will be shown */
+  get enabled (): boolean { return this.#optedIn && this.#permission === 'granted' }
+
+  /** Asks for permission (only ever from a user's click) and remembers the choice. */
+  async enable (): Promise<void> {
+    if (!supported()) return
+    this.#permission = await Notification.requestPermission()
+    this.#optedIn = this.#permission === 'granted'
+    this.#save()
+  }
+
+  disable (): void {
+    this.#optedIn = false
+    this.#save()
+  }
+
+  async start (): Promise<void> {
+    if (this.#started) return
+    this.#started = true
+    try {
+      this.#optedIn = localStorage.getItem(NOTIFY_KEY) === 'on'
+    } catch {
+      this.#optedIn = false
+    }
+    document.addEventListener('visibilitychange', () => { void this.#updateBadge() })
+    void this.#updateBadge()
+    const { messenger } = await session.ready()
+    messenger.addEventListener('messages', evt => { void this.#onMessages(evt.detail.peer, evt.detail.messages) })
+    messenger.addEventListener('conversations', () => { void this.#updateBadge() })
+  }
+
+  #save (): void {
+    try {
+      localStorage.setItem(NOTIFY_KEY, this.#optedIn ? 'on' : 'off')
+    } catch {
+      // without storage the choice lasts for this page only
+    }
+  }
+
+  async #onMessages (peer: string, messages: StoredMessage[]): Promise<void> {
+    const fresh = messages.filter(m => m.direction === 'in' && !this.#seen.has(m.id))
+    for (const m of fresh) this.#remember(m.id)
+    if (fresh.length === 0 || document.visibilityState !== 'hidden' || !this.enabled) return
+    const { store } = await session.local()
+    const conversation = await store.conversations.get(peer)
+    const name = conversation?.name != null && conversation.name !== '' ? conversation.name : `Peer …${peer.slice(-8)}`
+    const last = fresh[fresh.length - 1]
+    const body = last.text.length > NOTIFICATION_BODY_MAX ? `${last.text.slice(0, NOTIFICATION_BODY_MAX - 1)}…` : last.text
+    await this.#show(name, { body, tag: peer, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
+  }
+
+  #remember (id: string): void {
+    this.#seen.add(id)
+    // a Set iterates in insertion order: the first entry is the oldest
+    if (this.#seen.size > SEEN_IDS_MAX) this.#seen.delete(this.#seen.values().next().value as string)
+  }
+
+  async #show (title: string, options: NotificationOptions & { data: { url: string } }): Promise<void> {
+    // Android allows notifications only through the service worker; its click handler opens the conversation
+    const registration = appWorker.registration
+    if (registration?.active != null) {
+      await registration.showNotification(title, options).catch(() => {})
+      return
+    }
+    try {
+      const n = new Notification(title, options)
+      n.onclick = () => {
+        focus()
+        void goto(options.data.url)
+        n.close()
+      }
+    } catch {
+      // the platform refused; the badge and the conversation list still say it
+    }
+  }
+
+  /** Unread messages, not counting the conversation the user is looking at right now. */
+  async #updateBadge (): Promise<void> {
+    if (typeof navigator.setAppBadge !== 'function') return
+    const { store } = await session.local()
+    const visible = document.visibilityState === 'visible'
+    const unread = (await store.conversations.list())
+      .filter(c => !(visible && c.peer === session.reading))
+      .reduce((sum, c) => sum + c.unread, 0)
+    await (unread > 0 ? navigator.setAppBadge(unread) : navigator.clearAppBadge()).catch(() => {})
+  }
+}
+
+export const notifications = new Notifications()

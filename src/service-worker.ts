@@ -1,0 +1,86 @@
+/// <reference types="@sveltejs/kit" />
+/// <reference no-default-lib="true"/>
+/// <reference lib="esnext" />
+/// <reference lib="webworker" />
+/**
+ * Peerlink's service worker: the app starts from the cache, with or without
+ * network, and every path (deep links such as /p/<peerId> too) gets the
+ * cached app shell, which is what the relay serves for them online. Live
+ * endpoints are never cached: they describe the relay as it is now.
+ */
+import { build, files, version } from '$service-worker'
+import { CACHE_PREFIX, LIVE_PATHS, SHELL_PATH, SKIP_WAITING, OPEN_URL, type OpenUrlMessage } from './lib/shared/pwa.ts'
+
+const sw = self as unknown as ServiceWorkerGlobalScope
+
+/** One cache per build, so an update never mixes files of two versions. */
+const CACHE = `${CACHE_PREFIX}${version}`
+
+/** Hashed build output, static files and the shell: everything the app needs to start. */
+const PRECACHE = [...new Set([...build, ...files, SHELL_PATH])]
+const PRECACHED = new Set(PRECACHE)
+
+sw.addEventListener('install', event => {
+  // no skipWaiting here: an open page keeps the version it started with until
+  // the user chooses "Reload" (the page then sends SKIP_WAITING)
+  event.waitUntil(caches.open(CACHE).then(async cache => {
+    // fresh copies, never what the HTTP cache kept of an older build
+    await cache.addAll(PRECACHE.map(path => new Request(path, { cache: 'reload' })))
+  }))
+})
+
+sw.addEventListener('activate', event => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith(CACHE_PREFIX) && key !== CACHE) await caches.delete(key)
+    }
+    // the first install takes over the page that registered it, so it works offline at once
+    await sw.clients.claim()
+  })())
+})
+
+sw.addEventListener('message', event => {
+  if ((event.data as { type?: string } | null)?.type === SKIP_WAITING) void sw.skipWaiting()
+})
+
+sw.addEventListener('fetch', event => {
+  const { request } = event
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  // other origins (relays elsewhere) and live endpoints go to the network untouched
+  if (url.origin !== sw.location.origin || LIVE_PATHS.has(url.pathname)) return
+  if (request.mode === 'navigate') {
+    event.respondWith(fromCache(SHELL_PATH, request))
+    return
+  }
+  if (PRECACHED.has(url.pathname)) event.respondWith(fromCache(url.pathname, request))
+})
+
+/** The cached copy, or the network when the cache lost it (storage pressure can evict it). */
+async function fromCache (path: string, request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE)
+  const cached = await cache.match(path)
+  return cached ?? await fetch(request)
+}
+
+sw.addEventListener('notificationclick', event => {
+  event.notification.close()
+  const data = event.notification.data as { url?: unknown } | null
+  const url = typeof data?.url === 'string' ? new URL(data.url, sw.location.origin) : null
+  // only our own pages: a notification never opens another site
+  if (url == null || url.origin !== sw.location.origin) return
+  event.waitUntil(openUrl(url.pathname + url.search))
+})
+
+/** Shows the conversation in an open Peerlink window (its node keeps running), else opens one. */
+async function openUrl (path: string): Promise<void> {
+  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true })
+  const client = windows.find(c => c.focused) ?? windows[0]
+  if (client == null) {
+    await sw.clients.openWindow(path)
+    return
+  }
+  const message: OpenUrlMessage = { type: OPEN_URL, url: path }
+  client.postMessage(message)
+  await client.focus()
+}

@@ -1,0 +1,109 @@
+import { connection, expect, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
+import type { BrowserContext, Page } from '@playwright/test'
+
+interface Recorded {
+  notes: Array<{ title: string, body?: string, url?: string }>
+  badges: number[]
+  permissionRequests: number
+}
+
+/**
+ * Records what the app asks of the platform: notifications shown (either
+ * way), app badge values and permission prompts, then lets each call through.
+ */
+function recordPlatformCalls (): void {
+  const rec: Recorded = { notes: [], badges: [], permissionRequests: 0 }
+  ;(window as unknown as { __rec: Recorded }).__rec = rec
+  const note = (title: string, options?: NotificationOptions): void => {
+    rec.notes.push({ title, body: options?.body, url: (options?.data as { url?: string } | undefined)?.url })
+  }
+  const show = ServiceWorkerRegistration.prototype.showNotification
+  ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+    note(title, options)
+    return show.call(this, title, options)
+  }
+  const Original = window.Notification
+  const Wrapped = function (title: string, options?: NotificationOptions) {
+    note(title, options)
+    return new Original(title, options)
+  } as unknown as typeof Notification
+  Object.defineProperty(Wrapped, 'permission', { get: () => Original.permission })
+  Wrapped.requestPermission = async () => {
+    rec.permissionRequests++
+    return await Original.requestPermission()
+  }
+  window.Notification = Wrapped
+  navigator.setAppBadge = async (n?: number) => { rec.badges.push(n ?? 0) }
+  navigator.clearAppBadge = async () => { rec.badges.push(0) }
+}
+
+/** As if the user switched to another app: the page is hidden, and says so. */
+async function hide (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+}
+
+async function recorded (page: Page): Promise<Recorded> {
+  return await page.evaluate(() => (window as unknown as { __rec: Recorded }).__rec)
+}
+
+async function openAlice (context: BrowserContext): Promise<{ page: Page, link: string }> {
+  const page = await context.newPage()
+  await page.goto('/')
+  await waitReachable(page)
+  await page.waitForFunction(() => navigator.serviceWorker.controller != null)
+  return { page, link: await page.getByLabel('Your link', { exact: true }).inputValue() }
+}
+
+test('a message that arrives while the page is hidden shows a notification after opt-in, sets the badge, and a click opens the conversation', async ({ browser, baseURL }) => {
+  // granting permissions denies every other one (CDP Browser.grantPermissions), and without
+  // media permission Chromium gathers no host ICE candidates here: grant those too
+  const context = await browser.newContext({ baseURL, permissions: ['notifications', 'camera', 'microphone'] })
+  await context.addInitScript(recordPlatformCalls)
+  const bob = await openPeer(browser, baseURL)
+  try {
+    const alice = await openAlice(context)
+    // never asked on load, even with the permission already granted
+    expect((await recorded(alice.page)).permissionRequests).toBe(0)
+
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await hide(alice.page)
+    await sendMessage(bob.page, 'before you opted in')
+    await expect.poll(async () => (await recorded(alice.page)).badges.at(-1)).toBe(1)
+    expect((await recorded(alice.page)).notes).toHaveLength(0)
+
+    await alice.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => false })
+    })
+    await alice.page.getByRole('button', { name: 'Turn on notifications' }).click()
+    await expect(alice.page.getByRole('button', { name: 'Turn off notifications' })).toBeVisible()
+    expect((await recorded(alice.page)).permissionRequests).toBe(1)
+
+    await hide(alice.page)
+    await sendMessage(bob.page, 'you have mail')
+    await expect.poll(async () => (await recorded(alice.page)).notes).toEqual([
+      expect.objectContaining({ body: 'you have mail', url: `/p/${bob.peerId}` })
+    ])
+    await expect.poll(async () => (await recorded(alice.page)).badges.at(-1)).toBe(2)
+
+    // the user taps the notification: the service worker's click handler opens the conversation
+    const [worker] = context.serviceWorkers()
+    await worker.evaluate(async () => {
+      // the worker's globals, which this file's DOM typings do not have
+      const scope = self as unknown as { registration: { getNotifications: () => Promise<unknown[]> }, dispatchEvent: (e: Event) => void }
+      const NotificationEvent = (self as unknown as { NotificationEvent: new (type: string, init: { notification: unknown }) => Event }).NotificationEvent
+      const [shown] = await scope.registration.getNotifications()
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown }))
+    })
+    await expect(alice.page).toHaveURL(new RegExp(`/p/${bob.peerId}$`))
+    await expect(alice.page.getByRole('log', { name: 'Messages' })).toContainText('you have mail')
+  } finally {
+    await context.close()
+    await bob.context.close()
+  }
+})

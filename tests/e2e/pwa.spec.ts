@@ -1,0 +1,133 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
+import { pngSize } from './png.ts'
+import type { Page } from '@playwright/test'
+
+const BUILT_WORKER = resolve(import.meta.dirname, '../../build/service-worker.js')
+
+/** The service worker has taken over the page: from now on the app starts from its cache. */
+async function waitControlled (page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated')
+}
+
+interface ManifestImage { src: string, sizes: string, type: string, purpose?: string }
+
+test('the manifest is linked from every page, parses, and its icons are images of the stated sizes', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL })
+  try {
+    const page = await context.newPage()
+    for (const path of ['/', '/p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', '/backup']) {
+      await page.goto(path)
+      await expect(page.locator('link[rel="manifest"]')).toHaveAttribute('href', '/manifest.webmanifest')
+      await expect(page.locator('link[rel="apple-touch-icon"]')).toHaveCount(1)
+      await expect(page.locator('meta[name="apple-mobile-web-app-capable"]')).toHaveAttribute('content', 'yes')
+    }
+    const response = await context.request.get(new URL('/manifest.webmanifest', baseURL).href)
+    expect(response.ok()).toBe(true)
+    expect(response.headers()['content-type']).toContain('application/manifest+json')
+    const manifest = await response.json() as Record<string, unknown> & { icons: ManifestImage[], screenshots: ManifestImage[] }
+    expect(manifest).toMatchObject({ name: 'Peerlink', short_name: 'Peerlink', start_url: '/', scope: '/', display: 'standalone' })
+    for (const field of ['description', 'theme_color', 'background_color']) expect(typeof manifest[field]).toBe('string')
+
+    const sizes = manifest.icons.map(i => `${i.sizes} ${i.purpose ?? 'any'}`)
+    expect(sizes).toEqual(expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']))
+    expect(manifest.screenshots.length).toBeGreaterThan(0)
+    const appleIcon = await page.locator('link[rel="apple-touch-icon"]').getAttribute('href')
+    const images = [...manifest.icons, ...manifest.screenshots, { src: appleIcon ?? '', sizes: '180x180', type: 'image/png' }]
+    for (const image of images) {
+      const res = await context.request.get(new URL(image.src, baseURL).href)
+      expect(res.ok(), image.src).toBe(true)
+      expect(res.headers()['content-type']).toBe(image.type)
+      const { width, height } = pngSize(await res.body())
+      expect(`${width}x${height}`, image.src).toBe(image.sizes)
+    }
+  } finally {
+    await context.close()
+  }
+})
+
+test('offline with the relay down, a reload shows the app, the history and "Offline"; deep links open too', async ({ browser, baseURL, relay }) => {
+  const alice = await openPeer(browser, baseURL)
+  const bob = await openPeer(browser, baseURL)
+  try {
+    await waitControlled(bob.page)
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await sendMessage(bob.page, 'kept for offline reading')
+    await expect(messageLog(bob.page).locator('li.out', { hasText: 'kept for offline reading' })).toHaveAttribute('data-status', /delivered|read/)
+    await alice.context.close()
+
+    await relay.stop()
+    await bob.context.setOffline(true)
+    await bob.page.reload()
+    await expect(messageLog(bob.page)).toContainText('kept for offline reading')
+    await expect(bob.page.locator('[data-relay]')).toHaveText('Offline')
+    await expect(connection(bob.page)).toHaveText('Offline')
+    await expect(bob.page.getByRole('alert')).toHaveCount(0)
+
+    // the home page lists the conversation from the store alone
+    await bob.page.goto('/')
+    await expect(bob.page.getByLabel('Your link', { exact: true })).toHaveValue(bob.link)
+    await expect(bob.page.getByRole('link', { name: /kept for offline reading/ })).toBeVisible()
+
+    // a deep link, loaded afresh, comes from the cache as well (in this tab: a
+    // second tab of the profile would wait for this one, which holds the node)
+    await bob.page.goto(`/p/${alice.peerId}`)
+    await expect(messageLog(bob.page)).toContainText('kept for offline reading')
+    await expect(connection(bob.page)).toHaveText('Offline')
+    await bob.page.goto('/')
+
+    // live endpoints were never cached: offline they fail instead of answering from a cache
+    const relayJson = await bob.page.evaluate(async () => await fetch('/relay.json').then(r => r.status, () => 'failed'))
+    expect(relayJson).toBe('failed')
+    const cached = await bob.page.evaluate(async () => {
+      const urls: string[] = []
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname)
+      }
+      return urls
+    })
+    expect(cached).toContain('/index.html')
+    for (const live of ['/relay.json', '/healthz', '/metrics']) expect(cached).not.toContain(live)
+
+    // back online with the relay up, the node that started offline gets its reservation
+    await relay.start()
+    await bob.context.setOffline(false)
+    await waitReachable(bob.page)
+  } finally {
+    await bob.context.close()
+    await alice.context.close().catch(() => {})
+  }
+})
+
+test('a new version is offered with "Reload", and reloading activates it and drops old caches', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL })
+  const original = await readFile(BUILT_WORKER, 'utf8')
+  try {
+    const page = await context.newPage()
+    await page.goto('/')
+    await waitControlled(page)
+    await expect(page.getByText('A new version is ready')).toHaveCount(0)
+    const firstWorker = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)
+    // a cache a previous version left behind
+    await page.evaluate(async () => { await caches.open('peerlink-old-version') })
+
+    // a changed worker script is a new version to the browser
+    await writeFile(BUILT_WORKER, `${original}\n// e2e: a new version\n`)
+    await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())?.update() })
+    await expect(page.getByRole('status').filter({ hasText: 'A new version is ready' })).toBeVisible()
+
+    const reloaded = page.waitForEvent('load')
+    await page.getByRole('button', { name: 'Reload', exact: true }).click()
+    await reloaded
+    await waitControlled(page)
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(firstWorker)
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting == null)).toBe(true)
+    await expect(page.getByText('A new version is ready')).toHaveCount(0)
+    expect(await page.evaluate(async () => await caches.keys())).not.toContain('peerlink-old-version')
+  } finally {
+    await writeFile(BUILT_WORKER, original)
+    await context.close()
+  }
+})
