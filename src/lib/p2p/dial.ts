@@ -1,6 +1,7 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS } from './constants.ts'
 import { isDirect } from './connectivity.ts'
+import { MARKS, mark } from '../shared/marks.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
@@ -30,6 +31,7 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
 export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: { signal?: AbortSignal } = {}): Promise<Connection> {
   const existing = node.getConnections(peer).find(isDirect)
   if (existing != null) return existing
+  mark(MARKS.dialStart)
   let lastError: unknown
   for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {
     for (const relay of relays) {
@@ -37,7 +39,10 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
       try {
         const signal = AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
         const conn = await node.dial(webrtcAddress(relay, peer), { signal })
-        if (isDirect(conn)) return conn
+        if (isDirect(conn)) {
+          mark(MARKS.dialDirect)
+          return conn
+        }
         lastError = new Error('the connection is not direct')
       } catch (err) {
         lastError = err

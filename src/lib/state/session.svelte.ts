@@ -4,6 +4,7 @@ import { createPeerlinkNode, type PeerlinkNode } from '../p2p/node.ts'
 import { RelayKeeper, type RelayStatus } from '../p2p/relay-keeper.ts'
 import { fetchRelayInfo, relayAddresses } from '../p2p/relays.ts'
 import { openStore, type Store } from '../store/index.ts'
+import { MARKS, mark } from '../shared/marks.ts'
 import { Messenger } from './messenger.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -52,8 +53,10 @@ class Session {
   }
 
   async #start (): Promise<Running> {
+    mark(MARKS.sessionStart)
     // the store and the relay description do not depend on each other
     const [store, info] = await Promise.all([openStore(), fetchRelayInfo()])
+    mark(MARKS.storeReady)
     let keyBytes = await store.identity.load()
     if (keyBytes == null) {
       keyBytes = await createIdentity()
@@ -64,8 +67,13 @@ class Session {
     const relays = relayAddresses(info, location)
     const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
     this.#peerId = node.peerId.toString()
+    mark(MARKS.nodeCreated)
     const keeper = new RelayKeeper(node, relays)
-    keeper.addEventListener('status', evt => { this.#relay = evt.detail })
+    keeper.addEventListener('status', evt => {
+      this.#relay = evt.detail
+      if (evt.detail === 'connected') mark(MARKS.relayConnected)
+      if (evt.detail === 'reserved') mark(MARKS.relayReserved)
+    })
     const messenger = new Messenger({
       node,
       store,
@@ -77,6 +85,7 @@ class Session {
     messenger.start()
     keeper.start()
     this.#phase = 'ready'
+    mark(MARKS.sessionReady)
     return { node, store, messenger, keeper, relays }
   }
 
