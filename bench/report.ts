@@ -66,9 +66,12 @@ function bulk (t: TransportFigures): Row[] {
 
 function capacity (c: LoadResult): Row[] {
   const last = c.steps[c.steps.length - 1]
-  const perReservation = last != null ? (last.relay.rssBytes - c.before.rssBytes) / last.reservations / KB : Number.NaN
-  const cpuMs = last != null ? (last.relay.cpuSeconds - c.before.cpuSeconds) * 1000 / last.reservations : Number.NaN
   const first = c.steps[0]
+  // the slope from the first reservation on: the relay's start-up garbage and
+  // its first GCs would otherwise count as (negative) cost per reservation
+  const added = last != null && first != null ? last.reservations - first.reservations : 0
+  const perReservation = added > 0 ? (last.relay.rssBytes - first.relay.rssBytes) / added / KB : Number.NaN
+  const cpuMs = added > 0 ? (last.relay.cpuSeconds - first.relay.cpuSeconds) * 1000 / added : Number.NaN
   return [
     { section: '4 relay', what: `reservations held by one relay process (${c.failed} failed${c.timedOut ? ', time limit hit' : ''})`, unit: 'count', value: c.reached, target: '≥ 2000', verdict: verdict(c.reached >= 2000) },
     { section: '4 relay', what: 'relay RSS per reservation', unit: 'KB', value: perReservation, target: '≤ 150', verdict: verdict(perReservation <= 150) },

@@ -263,6 +263,13 @@ describe('connection selection', () => {
     expect(selectConnection([relayed], true)).toBe(relayed)
   })
 
+  it('should pick the newest of several unlimited connections (the peer reloaded; the old one is stale)', () => {
+    const old = Object.assign(fakeConnection('old', false), { timeline: { open: 1_000 } })
+    const fresh = Object.assign(fakeConnection('fresh', false), { timeline: { open: 2_000 } })
+    expect(selectConnection([old, fresh], false)).toBe(fresh)
+    expect(selectConnection([fresh, old, relayed], true)).toBe(fresh)
+  })
+
   it('should ignore connections that are not open', () => {
     expect(selectConnection([closed], true)).toBeUndefined()
     expect(selectConnection([closed, relayed], true)).toBe(relayed)
