@@ -129,6 +129,10 @@ async function main (): Promise<void> {
     if (failed > target / 10) break
   }
   const rampMs = Date.now() - started
+  // a time limit or failures may have ended the ramp between steps: measure where it stopped
+  if (steps[steps.length - 1].reservations !== clients.length + 1) {
+    steps.push({ reservations: clients.length + 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
+  }
   const idleStart = await sampleProcess(pid)
   await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))
   const idleEnd = await sampleProcess(pid)
