@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Response } from 'playwright-core'
 import { freshContext, waitComposer } from './app.ts'
 
 export interface FileWeight { file: string, raw: number, gzip: number }
@@ -84,12 +84,16 @@ export async function weight (browser: Browser, baseURL: string, buildDir: strin
   const context = await freshContext(browser, baseURL)
   try {
     const page = await context.newPage()
-    let loadedJs = 0
-    page.on('response', res => {
-      if (res.url().endsWith('.js')) void res.body().then(b => { loadedJs += b.byteLength }, () => {})
-    })
+    let fetched = 0
+    const count = (res: Response): void => {
+      if (res.url().endsWith('.js')) void res.body().then(b => { fetched += b.byteLength }, () => {})
+    }
+    page.on('response', count)
     await page.goto('/')
     await page.waitForSelector('[data-relay="reserved"]')
+    // the first load only: the reload below would count everything twice
+    page.off('response', count)
+    const loadedJs = fetched
     const emptyHome = await heapUsed(page)
     await seed(page, conversations, perConversation)
     await page.reload()
