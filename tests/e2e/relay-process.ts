@@ -28,8 +28,19 @@ async function freePort (): Promise<number> {
 export class RelayProcess {
   #child: ChildProcess | undefined
   #output = ''
+  readonly #extraArgs: string[]
   port = 0
   dataDir = ''
+
+  /** `extraArgs` go to relay/main.ts after the host, port and data dir (e.g. `--max-reservations`). */
+  constructor (extraArgs: string[] = []) {
+    this.#extraArgs = extraArgs
+  }
+
+  /** the relay's process ID while it runs (the benchmarks read its /proc entries) */
+  get pid (): number | undefined {
+    return this.#child?.pid
+  }
 
   get url (): string {
     return `http://127.0.0.1:${this.port}`
@@ -48,7 +59,7 @@ export class RelayProcess {
     if (this.running) return
     if (this.port === 0) this.port = await freePort()
     if (this.dataDir === '') this.dataDir = await mkdtemp(join(tmpdir(), 'peerlink-relay-'))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.dataDir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.dataDir, ...this.#extraArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe']
     })

@@ -3,6 +3,7 @@ import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
 import { isDirect, isRelayed, useAsCarrier } from './connectivity.ts'
 import { rememberPath } from './ice-path.ts'
 import { keepUpgrading } from './upgrade.ts'
+import { MARKS, mark } from '../shared/marks.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
@@ -61,6 +62,7 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
 export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: DialOptions = {}): Promise<Connection> {
   const existing = node.getConnections(peer).find(isDirect)
   if (existing != null) return existing
+  mark(MARKS.dialStart)
   let lastError: unknown
   for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {
     for (const relay of relays) {
@@ -69,6 +71,7 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
         const conn = await node.dial(webrtcAddress(relay, peer), { signal: dialSignal(options) })
         if (isDirect(conn)) {
           // browsers without a synchronous view of the ICE pair need this for the TURN indicator
+          mark(MARKS.dialDirect)
           await rememberPath(conn)
           return conn
         }

@@ -5,6 +5,7 @@ import { createPeerlinkNode, type PeerlinkNode } from '../p2p/node.ts'
 import { RelayKeeper, type RelayStatus } from '../p2p/relay-keeper.ts'
 import { relayAddresses } from '../p2p/relays.ts'
 import { openStore, type Store } from '../store/index.ts'
+import { MARKS, mark } from '../shared/marks.ts'
 import { Messenger } from './messenger.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { acquireTabLock } from './tab-lock.ts'
@@ -116,8 +117,12 @@ class Session {
   }
 
   async #start (): Promise<Running> {
+    mark(MARKS.sessionStart)
+    // the relay description does not depend on the store: fetch both at once
+    const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
     // the stored data shows while this tab waits for the lock or the relay
     const { store, privateKey } = await this.#withKey()
+    mark(MARKS.storeReady)
     await acquireTabLock({
       onWaiting: () => {
         this.#phase = 'standby'
@@ -127,11 +132,11 @@ class Session {
     })
     this.#notice = null
     this.#phase = 'starting'
-    const info = await obtainRelayInfo(() => { this.#relay = 'offline' })
+    const info = await relayInfo
     const relays = relayAddresses(info, location)
     const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
+    mark(MARKS.nodeCreated)
     const keeper = new RelayKeeper(node, relays)
-
     const messenger = new Messenger({
       node,
       store,
@@ -142,14 +147,19 @@ class Session {
     })
     keeper.addEventListener('status', evt => {
       this.#relay = evt.detail
-      // signaling runs through the relay: peers that were out of reach may be reachable again
-      if (evt.detail === 'reserved') messenger.retryNow()
+      if (evt.detail === 'connected') mark(MARKS.relayConnected)
+      if (evt.detail === 'reserved') {
+        mark(MARKS.relayReserved)
+        // signaling runs through the relay: peers that were out of reach may be reachable again
+        messenger.retryNow()
+      }
     })
     await node.start()
     messenger.start()
     keeper.start()
     this.#current = { node, store, messenger, keeper, relays }
     this.#phase = 'ready'
+    mark(MARKS.sessionReady)
     return this.#current
   }
 

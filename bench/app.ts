@@ -1,0 +1,94 @@
+/** Driving the real app the way a user does: pages, links, the composer. */
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { installObserver, type Observed } from './observer.ts'
+import type { MarkName } from '../src/lib/shared/marks.ts'
+
+/** A step that has not happened by now is not going to: the run goes on without it. */
+export const STEP_TIMEOUT_MS = 30_000
+
+export interface Owner {
+  context: BrowserContext
+  page: Page
+  link: string
+  peerId: string
+}
+
+/** A fresh profile (no identity, no cache) with the observer installed in every page it opens. */
+export async function freshContext (browser: Browser, baseURL: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL })
+  // tsx compiles with keepNames, which wraps named inner functions in a
+  // `__name(fn, 'name')` helper that exists in Node, not in the page
+  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn' })
+  await context.addInitScript(installObserver)
+  return context
+}
+
+/** Opens the app on the home page and waits for the relay reservation. */
+export async function openOwner (browser: Browser, baseURL: string): Promise<Owner> {
+  const context = await freshContext(browser, baseURL)
+  const page = await context.newPage()
+  await page.goto('/')
+  await page.waitForSelector('[data-relay="reserved"]', { timeout: STEP_TIMEOUT_MS })
+  const link = await page.inputValue('#your-link')
+  return { context, page, link, peerId: link.split('/p/')[1] ?? '' }
+}
+
+export async function observed (page: Page): Promise<Observed> {
+  return await page.evaluate(() => {
+    const o = window.__benchObserved
+    if (o == null) throw new Error('observer not installed')
+    return { ...o, inAt: {} }
+  })
+}
+
+/** Waits until `pick` of the observed state is set, polling in the page; returns it. */
+export async function waitObserved (page: Page, pick: 'reserved' | 'direct' | 'delivered', timeout = STEP_TIMEOUT_MS): Promise<number> {
+  const handle = await page.waitForFunction(key => window.__benchObserved?.[key] ?? false, pick, { timeout, polling: 20 })
+  return await handle.jsonValue() as number
+}
+
+/** Waits until the conversation's composer is there (the session is ready and the thread open). */
+export async function waitComposer (page: Page): Promise<void> {
+  await page.waitForSelector('#composer-text', { timeout: STEP_TIMEOUT_MS })
+}
+
+/**
+ * Sends through the composer exactly as Enter does (the form's submit
+ * handler), from inside the page; returns the page time of the send.
+ * Several texts go out back to back, as fast as a script can type.
+ */
+export async function sendTexts (page: Page, texts: string[]): Promise<number> {
+  return await page.evaluate(list => {
+    const field = document.querySelector<HTMLTextAreaElement>('#composer-text')
+    const form = field?.form
+    if (field == null || form == null) throw new Error('no composer')
+    const at = performance.now()
+    for (const text of list) {
+      field.value = text
+      field.dispatchEvent(new Event('input', { bubbles: true }))
+      form.requestSubmit()
+    }
+    return at
+  }, texts)
+}
+
+/** The app's performance marks, first occurrence of each, in page time. */
+export async function marks (page: Page): Promise<Partial<Record<MarkName | 'page:dom-content-loaded', number>>> {
+  return await page.evaluate(() => {
+    const out: Record<string, number> = {}
+    for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('peerlink:')) out[m.name] ??= m.startTime
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined
+    if (nav != null) out['page:dom-content-loaded'] = nav.domContentLoadedEventEnd
+    return out
+  })
+}
+
+export async function withTimeout<T> (work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const limit = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what} took over ${ms} ms`)) }, ms) })
+  try {
+    return await Promise.race([work, limit])
+  } finally {
+    clearTimeout(timer)
+  }
+}

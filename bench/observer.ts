@@ -1,0 +1,65 @@
+/**
+ * What the benchmark sees of the app from outside, the way a user would:
+ * an init script records, in page time (ms since navigation start), when the
+ * header first says the relay reservation is held, when "Connection" first
+ * says Direct, when an own message is first shown delivered, and when each
+ * incoming message is first rendered (by its text). It runs in the page, so
+ * no round trip to the driver skews the times.
+ */
+
+export interface Observed {
+  reserved?: number
+  direct?: number
+  delivered?: number
+  /** own messages shown delivered or read so far */
+  deliveredCount: number
+  lastDelivered?: number
+  /** incoming messages rendered so far, and when the last one was */
+  inCount: number
+  lastIn?: number
+  /** epoch ms (timeOrigin + now) per incoming text, while `trackTexts` is on */
+  inAt: Record<string, number>
+  trackTexts: boolean
+}
+
+declare global {
+  interface Window { __benchObserved?: Observed }
+}
+
+/** Passed to page.addInitScript: self-contained, it is serialized into the page. */
+export function installObserver (): void {
+  const seen: Observed = { deliveredCount: 0, inCount: 0, inAt: {}, trackTexts: true }
+  window.__benchObserved = seen
+  const check = (records: MutationRecord[]): void => {
+    const now = performance.now()
+    seen.reserved ??= document.querySelector('[data-relay="reserved"]') != null ? now : undefined
+    if (seen.direct == null) {
+      const status = document.querySelector('[aria-labelledby="connection-label"]')
+      if (status?.textContent === 'Direct') seen.direct = now
+    }
+    for (const r of records) {
+      if (r.type === 'attributes' && r.attributeName === 'data-status') {
+        const el = r.target as Element
+        const status = el.getAttribute('data-status')
+        if (el.matches('li.out') && (status === 'delivered' || status === 'read') && r.oldValue !== 'delivered' && r.oldValue !== 'read') {
+          seen.deliveredCount++
+          seen.lastDelivered = now
+          seen.delivered ??= now
+        }
+      }
+      for (const node of r.addedNodes) {
+        if (!(node instanceof HTMLElement) || !node.matches('li.in')) continue
+        seen.inCount++
+        seen.lastIn = now
+        if (seen.trackTexts) seen.inAt[node.querySelector('.text')?.textContent ?? ''] = performance.timeOrigin + now
+      }
+    }
+  }
+  const start = (): void => {
+    new MutationObserver(check).observe(document.documentElement, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-relay', 'data-status']
+    })
+  }
+  if (document.documentElement != null) start()
+  else document.addEventListener('readystatechange', start, { once: true })
+}

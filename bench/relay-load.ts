@@ -1,0 +1,157 @@
+/**
+ * 4. Relay capacity, as its own Node process (so its clients do not share a
+ * heap or an event loop with the browsers' driver): Node libp2p clients make
+ * reservations on one relay process, in batches, until a count or a time
+ * limit; at each step the relay process's RSS and CPU are read from /proc,
+ * and a dial through the relay (the signaling path) is timed.
+ *
+ * Usage: tsx bench/relay-load.ts <relay multiaddr> <relay pid> <max> <time limit ms>
+ * Prints one JSON line (LoadResult) on stdout.
+ */
+import '../relay/polyfill.ts'
+import '../relay/ws-compat.ts'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { sampleProcess, type ProcSample } from './proc.ts'
+
+/**
+ * Clients that reserve at once: well under the relay's per-host inbound limit
+ * (200/s), and few enough that a loaded 2-core machine finishes their
+ * handshakes before the dial timeout.
+ */
+const BATCH = 25
+/** Take the relay's measure after every this many reservations. */
+const STEP = 250
+/** Signaling dials timed at each step. */
+const PROBE_DIALS = 10
+/** One reservation that takes longer than this has failed. */
+const RESERVE_TIMEOUT_MS = 30_000
+/** Window for the relay's CPU while it only holds reservations (keep-alives, timers). */
+const IDLE_WINDOW_MS = 5_000
+const POLL_MS = 25
+
+export interface LoadStep {
+  reservations: number
+  relay: ProcSample
+  /** ms per dial through the relay to a client holding a reservation */
+  dialMs: number[]
+}
+
+export interface LoadResult {
+  target: number
+  reached: number
+  failed: number
+  timedOut: boolean
+  before: ProcSample
+  steps: LoadStep[]
+  /** relay CPU share (0..1 of one core) over IDLE_WINDOW_MS at the end, holding `reached` */
+  idleCpu: number
+  /** wall ms to make all reservations */
+  rampMs: number
+}
+
+async function client (): Promise<Libp2p> {
+  return await createLibp2p({
+    addresses: { listen: ['/p2p-circuit'] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  })
+}
+
+function circuit (node: Libp2p): string | undefined {
+  return node.getMultiaddrs().map(String).find(a => a.includes('/p2p-circuit'))
+}
+
+async function reserve (relay: string): Promise<Libp2p> {
+  const node = await client()
+  await node.start()
+  await node.dial(multiaddr(relay), { signal: AbortSignal.timeout(RESERVE_TIMEOUT_MS) })
+  const deadline = Date.now() + RESERVE_TIMEOUT_MS
+  while (circuit(node) == null) {
+    if (Date.now() > deadline) { await node.stop(); throw new Error('no reservation') }
+    await new Promise(resolve => setTimeout(resolve, POLL_MS))
+  }
+  return node
+}
+
+/** Dial the target through the relay and close again: the browser's signaling path, minus WebRTC. */
+async function probe (dialer: Libp2p, target: Libp2p): Promise<number[]> {
+  const times: number[] = []
+  const addr = multiaddr(circuit(target) ?? '')
+  for (let i = 0; i < PROBE_DIALS; i++) {
+    const started = performance.now()
+    try {
+      const conn = await dialer.dial(addr, { signal: AbortSignal.timeout(RESERVE_TIMEOUT_MS) })
+      times.push(performance.now() - started)
+      await conn.close()
+    } catch {
+      times.push(Number.NaN)
+    }
+  }
+  return times
+}
+
+async function main (): Promise<void> {
+  const [relay, pidText, maxText, limitText] = process.argv.slice(2)
+  const pid = Number(pidText)
+  const target = Number(maxText)
+  const deadline = Date.now() + Number(limitText)
+  const before = await sampleProcess(pid)
+  const dialer = await client()
+  await dialer.start()
+  await dialer.dial(multiaddr(relay))
+  const listener = await reserve(relay)
+  const clients: Libp2p[] = []
+  const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) }]
+  let failed = 0
+  const started = Date.now()
+  while (clients.length < target - 1 && Date.now() < deadline) {
+    const size = Math.min(BATCH, target - 1 - clients.length)
+    const t0 = Date.now()
+    const made = await Promise.allSettled(Array.from({ length: size }, async () => await reserve(relay)))
+    for (const m of made) {
+      if (m.status === 'fulfilled') clients.push(m.value)
+      else failed++
+    }
+    const held = clients.length + 1
+    if (process.env.BENCH_DEBUG != null) console.error(`batch ${size} in ${Date.now() - t0} ms, held ${held}, failed ${failed}`, (made.find(m => m.status === "rejected") as PromiseRejectedResult | undefined)?.reason?.message)
+    if (held % STEP < BATCH || held >= target) {
+      steps.push({ reservations: held, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
+    }
+    if (failed > target / 10) break
+  }
+  const rampMs = Date.now() - started
+  // a time limit or failures may have ended the ramp between steps: measure where it stopped
+  if (steps[steps.length - 1].reservations !== clients.length + 1) {
+    steps.push({ reservations: clients.length + 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
+  }
+  const idleStart = await sampleProcess(pid)
+  await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))
+  const idleEnd = await sampleProcess(pid)
+  const result: LoadResult = {
+    target,
+    reached: clients.length + 1,
+    failed,
+    timedOut: Date.now() >= deadline,
+    before,
+    steps,
+    idleCpu: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / ((idleEnd.at - idleStart.at) / 1000),
+    rampMs
+  }
+  process.stdout.write(JSON.stringify(result) + '\n')
+  // the driver stops the relay next; stopping 2,000 clients one by one would only add minutes
+  process.exit(0)
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message)
+  process.exit(1)
+})

@@ -1,0 +1,122 @@
+/** Turns the raw figures into the table rows, each beside its floor and target. */
+import { summarize, type Row, type Summary } from './stats.ts'
+import type { MessageFigures } from './messages.ts'
+import type { LoadResult } from './relay-load.ts'
+import type { Phases, TimeToTalk } from './time-to-talk.ts'
+import type { TransportFigures } from './transport.ts'
+import type { Weight } from './weight.ts'
+
+export interface Results {
+  timeToTalk?: TimeToTalk
+  messages?: MessageFigures
+  transport?: TransportFigures
+  capacity?: LoadResult
+  weight?: Weight
+  errors: string[]
+}
+
+const KB = 1000
+const LAST_COLD = 'first message delivered (UI)'
+const LAST_FLOOR = 'first message echoed'
+
+function column (runs: Phases[], phase: string): number[] {
+  return runs.map(r => r[phase]).filter(Number.isFinite)
+}
+
+function verdict (ok: boolean): 'met' | 'MISSED' {
+  return ok ? 'met' : 'MISSED'
+}
+
+function ttt (t: TimeToTalk): Row[] {
+  const floor = summarize(column(t.floor, LAST_FLOOR))
+  const cold = summarize(column(t.cold, LAST_COLD))
+  const warm = summarize(column(t.warm, LAST_COLD))
+  const floorOpen = summarize(column(t.floor, 'data channel open').map((v, i) => v - (t.floor[i]['script running'] ?? 0)))
+  const dial = (runs: Phases[]): Summary => summarize(runs.map(r => r['direct connection (dial returns)'] - r['dial start']))
+  return [
+    { section: '1 time to talk', what: 'link open → first message delivered, new user', unit: 'ms', value: cold, floor, target: '≤ 1000 median', verdict: verdict(cold.median <= 1000) },
+    { section: '1 time to talk', what: 'same, returning user', unit: 'ms', value: warm, floor, target: '≤ 600 median', verdict: verdict(warm.median <= 600) },
+    { section: '1 time to talk', what: 'dial start → direct connection, new user', unit: 'ms', value: dial(t.cold), floor: floorOpen },
+    { section: '1 time to talk', what: 'dial start → direct connection, returning', unit: 'ms', value: dial(t.warm), floor: floorOpen }
+  ]
+}
+
+function messages (m: MessageFigures, t?: TransportFigures): Row[] {
+  const latency = summarize(m.latency)
+  // one way on the bare channel is half its round trip
+  const floor = t != null ? summarize(t.bareRtt.map(x => x / 2)) : undefined
+  const done = Math.min(m.burst.rendered, m.burst.delivered)
+  const rate = done / (m.burst.ms / 1000)
+  const floorRate = t != null ? summarize(t.bareBurst.map(ms => m.burst.count / (ms / 1000))) : undefined
+  return [
+    { section: '2 messages', what: 'send → rendered + stored on the other side', unit: 'ms', value: latency, floor, target: '≤ 5 median', verdict: verdict(latency.median <= 5) },
+    { section: '2 messages', what: `burst of ${m.burst.count}, both sides stored${m.burst.complete ? '' : ` (INCOMPLETE: ${done} in the time limit)`}`, unit: 'msg/s', value: rate, floor: floorRate, target: '≥ 3000', verdict: verdict(rate >= 3000) },
+    ...(t != null ? [{ section: '2 messages', what: 'libp2p stream round trip (no store, no UI)', unit: 'ms', value: summarize(t.nodeRtt), floor: summarize(t.bareRtt) }] : [])
+  ]
+}
+
+function bulk (t: TransportFigures): Row[] {
+  const node = summarize(t.nodeBulk)
+  const bare = summarize(t.bareBulk)
+  return [
+    { section: '3 bulk', what: `${t.bulkBytes / 2 ** 20} MiB over one libp2p stream vs one data channel`, unit: 'MB/s', value: node, floor: bare, target: '≥ 0.8× floor', verdict: verdict(node.median >= 0.8 * bare.median) },
+    { section: '3 bulk', what: 'warm direct dial (nodes hold reservations)', unit: 'ms', value: t.nodeDial }
+  ]
+}
+
+function capacity (c: LoadResult): Row[] {
+  const last = c.steps[c.steps.length - 1]
+  const first = c.steps[0]
+  // the slope from the first reservation on: the relay's start-up garbage and
+  // its first GCs would otherwise count as (negative) cost per reservation
+  const added = last != null && first != null ? last.reservations - first.reservations : 0
+  const perReservation = added > 0 ? (last.relay.rssBytes - first.relay.rssBytes) / added / KB : Number.NaN
+  const cpuMs = added > 0 ? (last.relay.cpuSeconds - first.relay.cpuSeconds) * 1000 / added : Number.NaN
+  return [
+    { section: '4 relay', what: `reservations held by one relay process (${c.failed} failed${c.timedOut ? ', time limit hit' : ''})`, unit: 'count', value: c.reached, target: '≥ 2000', verdict: verdict(c.reached >= 2000) },
+    { section: '4 relay', what: 'relay RSS per reservation', unit: 'KB', value: perReservation, target: '≤ 150', verdict: verdict(perReservation <= 150) },
+    { section: '4 relay', what: 'relay CPU per reservation made', unit: 'ms', value: cpuMs },
+    { section: '4 relay', what: `relay CPU holding ${c.reached} reservations`, unit: '% of a core', value: c.idleCpu * 100 },
+    { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }
+  ]
+}
+
+function weight (w: Weight): Row[] {
+  const mb = (n: number): number => n / 2 ** 20
+  return [
+    { section: '5 weight', what: 'first-page JS (modulepreload), gzip', unit: 'KB', value: w.js.gzip / KB, target: '≤ 200', verdict: verdict(w.js.gzip / KB <= 200) },
+    { section: '5 weight', what: 'first-page JS, raw', unit: 'KB', value: w.js.raw / KB },
+    { section: '5 weight', what: 'first-page CSS, raw / gzip', unit: 'KB', value: w.css.raw / KB, floor: w.css.gzip / KB },
+    { section: '5 weight', what: 'JS fetched to show the home page (incl. lazy chunks)', unit: 'KB', value: w.loadedJs / KB },
+    { section: '5 weight', what: 'JS heap: empty app, home', unit: 'MiB', value: mb(w.heap.emptyHome) },
+    { section: '5 weight', what: `JS heap: ${w.seeded.conversations} × ${w.seeded.messages / w.seeded.conversations} messages, home`, unit: 'MiB', value: mb(w.heap.seededHome) },
+    { section: '5 weight', what: 'same, one conversation open', unit: 'MiB', value: mb(w.heap.seededThread) }
+  ]
+}
+
+export function rows (r: Results): Row[] {
+  return [
+    ...(r.timeToTalk != null ? ttt(r.timeToTalk) : []),
+    ...(r.messages != null ? messages(r.messages, r.transport) : []),
+    ...(r.transport != null ? bulk(r.transport) : []),
+    ...(r.capacity != null ? capacity(r.capacity) : []),
+    ...(r.weight != null ? weight(r.weight) : [])
+  ]
+}
+
+/** Median page time of each phase and the median step from the phase before, per kind of run. */
+export function phaseTable (t: TimeToTalk): string {
+  const lines = ['| run | phase | at, ms since navigation (median) | step from previous (median) |', '| --- | --- | --- | --- |']
+  for (const [name, runs] of [['new user', t.cold], ['returning', t.warm], ['floor (bare WebRTC page)', t.floor]] as const) {
+    const phases = Object.keys(runs[0] ?? {})
+    let previous: string | undefined
+    for (const phase of phases) {
+      const at = summarize(column(runs, phase)).median
+      const prev = previous
+      const step = prev != null ? summarize(runs.map(r => r[phase] - r[prev]).filter(Number.isFinite)).median : at
+      lines.push(`| ${name} | ${phase} | ${at.toFixed(0)} | ${step.toFixed(0)} |`)
+      if (!phase.includes('overlaps')) previous = phase
+    }
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,115 @@
+/**
+ * 1. Time to talk: a share link opened in a fresh page until the first
+ * message shows delivered on the opener's side (so the other side has
+ * stored it), split into phases; the same for a returning user; and the
+ * platform floor: a bare RTCPeerConnection page doing the same job.
+ */
+import type { Browser, Page } from 'playwright-core'
+import { freshContext, marks, openOwner, sendTexts, waitComposer, waitObserved, type Owner } from './app.ts'
+import { MARKS } from '../src/lib/shared/marks.ts'
+import type { BenchServer } from './server.ts'
+import type { AutoResult, BareApi } from './pages/protocol.ts'
+
+/** Phases of one run, each in ms since the page's navigation started. */
+export type Phases = Record<string, number>
+
+export interface TimeToTalk {
+  cold: Phases[]
+  warm: Phases[]
+  floor: Phases[]
+  failures: string[]
+}
+
+/** Opens the owner's link in `page`, sends at once when possible, and waits for "delivered". */
+async function talk (page: Page, link: string, text: string): Promise<Phases> {
+  await page.goto(link, { waitUntil: 'commit' })
+  await waitComposer(page)
+  const sent = await sendTexts(page, [text])
+  const delivered = await waitObserved(page, 'delivered')
+  const direct = await waitObserved(page, 'direct')
+  const m = await marks(page)
+  const reserved = await waitObserved(page, 'reserved').catch(() => Number.NaN)
+  return {
+    'page ready (DOMContentLoaded)': m['page:dom-content-loaded'] ?? Number.NaN,
+    'app code running (session start)': m[MARKS.sessionStart] ?? Number.NaN,
+    'store open + /relay.json': m[MARKS.storeReady] ?? Number.NaN,
+    'identity + node built': m[MARKS.nodeCreated] ?? Number.NaN,
+    'node started (session ready)': m[MARKS.sessionReady] ?? Number.NaN,
+    'dial start': m[MARKS.dialStart] ?? Number.NaN,
+    'composer usable, message sent': sent,
+    'direct connection (dial returns)': m[MARKS.dialDirect] ?? Number.NaN,
+    'UI shows Direct': direct,
+    'first message delivered (UI)': delivered,
+    'own relay reservation (overlaps)': reserved
+  }
+}
+
+export async function timeToTalk (browser: Browser, baseURL: string, server: BenchServer, runs: number): Promise<TimeToTalk> {
+  const result: TimeToTalk = { cold: [], warm: [], floor: [], failures: [] }
+  const owner: Owner = await openOwner(browser, baseURL)
+  try {
+    for (let i = 0; i < runs; i++) {
+      const context = await freshContext(browser, baseURL)
+      try {
+        result.cold.push(await talk(await context.newPage(), owner.link, `cold ${i}`))
+      } catch (err) {
+        result.failures.push(`cold ${i}: ${(err as Error).message.split('\n')[0]}`)
+      } finally {
+        await context.close()
+      }
+    }
+    // a returning user: the same profile (saved identity, warm HTTP cache) opens the link again
+    const context = await freshContext(browser, baseURL)
+    try {
+      const page = await context.newPage()
+      await talk(page, owner.link, 'first visit')
+      for (let i = 0; i < runs; i++) {
+        try {
+          result.warm.push(await talk(page, owner.link, `warm ${i}`))
+        } catch (err) {
+          result.failures.push(`warm ${i}: ${(err as Error).message.split('\n')[0]}`)
+        }
+      }
+    } finally {
+      await context.close()
+    }
+  } finally {
+    await owner.context.close()
+  }
+  result.floor = await floor(browser, server, runs)
+  return result
+}
+
+/** The same job with nothing but the platform: a tiny page, a WebSocket for signaling, one data channel. */
+async function floor (browser: Browser, server: BenchServer, runs: number): Promise<Phases[]> {
+  const out: Phases[] = []
+  const answerer = await browser.newContext()
+  const answerPage = await answerer.newPage()
+  await answerPage.goto(`${server.url}bare.html`)
+  try {
+    for (let i = 0; i < runs; i++) {
+      const room = `ttt-${i}`
+      const answered = answerPage.evaluate(async url => await (window as unknown as { peerlinkBench: BareApi }).peerlinkBench.bareConnect(url, 'answer'), server.signalUrl(room))
+      const context = await browser.newContext()
+      try {
+        const page = await context.newPage()
+        await page.goto(`${server.url}bare.html?signal=${encodeURIComponent(server.signalUrl(room))}`, { waitUntil: 'commit' })
+        await page.waitForFunction(() => 'peerlinkAuto' in window, undefined, { polling: 5 })
+        const phases = await page.evaluate(async () => await (window as unknown as { peerlinkAuto: Promise<AutoResult> }).peerlinkAuto)
+        await answered
+        const nav = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd)
+        out.push({
+          'page ready (DOMContentLoaded)': nav,
+          'script running': phases.scriptRunning,
+          'data channel open': phases.open,
+          'first message echoed': phases.echoed
+        })
+      } finally {
+        await context.close()
+      }
+    }
+  } finally {
+    await answerer.close()
+  }
+  return out
+}

@@ -1,0 +1,84 @@
+/**
+ * The transport layer alone, two bench pages side by side: the bare
+ * RTCDataChannel (the platform floor) and a real Peerlink libp2p node
+ * (src/lib/p2p/node.ts) with its direct WebRTC connection. Round trips,
+ * a small-message burst, and bulk over one stream vs one data channel,
+ * interleaved so both see the same machine load.
+ */
+import type { Browser, Page } from 'playwright-core'
+import { withTimeout } from './app.ts'
+import type { BenchServer } from './server.ts'
+import type { BenchApi } from './pages/protocol.ts'
+
+export interface TransportFigures {
+  bareRtt: number[]
+  nodeRtt: number[]
+  /** ms for the whole burst, per repetition */
+  bareBurst: number[]
+  /** ms for one warm direct dial through the relay (node already has its reservation) */
+  nodeDial: number
+  /** MB/s (10^6 bytes per second) per repetition */
+  bareBulk: number[]
+  nodeBulk: number[]
+  bulkBytes: number
+  failures: string[]
+}
+
+export interface TransportPlan {
+  rtts: number
+  burst: number
+  bursts: number
+  bulkBytes: number
+  bulkRuns: number
+  /** one bulk transfer that takes longer than this is counted as failed */
+  bulkTimeoutMs: number
+}
+
+type Call = <K extends keyof BenchApi>(page: Page, fn: K, ...args: Parameters<BenchApi[K]>) => Promise<Awaited<ReturnType<BenchApi[K]>>>
+
+const call: Call = async (page, fn, ...args) => await page.evaluate(
+  async ([name, rest]) => await (window as unknown as { peerlinkBench: Record<string, (...a: unknown[]) => unknown> }).peerlinkBench[name](...rest),
+  [fn, args] as const
+) as never
+
+async function benchPage (browser: Browser, url: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(url)
+  await page.waitForFunction(() => 'peerlinkBench' in window)
+  return page
+}
+
+export async function transport (browser: Browser, server: BenchServer, relayAddr: string, plan: TransportPlan): Promise<TransportFigures> {
+  const out: TransportFigures = { bareRtt: [], nodeRtt: [], bareBurst: [], nodeDial: Number.NaN, bareBulk: [], nodeBulk: [], bulkBytes: plan.bulkBytes, failures: [] }
+  const a = await benchPage(browser, server.url)
+  const b = await benchPage(browser, server.url)
+  try {
+    const answered = call(b, 'bareConnect', server.signalUrl('transport'), 'answer')
+    await call(a, 'bareConnect', server.signalUrl('transport'), 'offer')
+    await answered
+    const [, peerB] = await Promise.all([call(a, 'nodeStart', relayAddr), call(b, 'nodeStart', relayAddr)])
+    out.nodeDial = await call(a, 'nodeDial', peerB)
+
+    out.bareRtt = await call(a, 'bareRtt', plan.rtts)
+    out.nodeRtt = await call(a, 'nodeRtt', peerB, plan.rtts)
+    for (let i = 0; i < plan.bursts; i++) out.bareBurst.push(await call(a, 'bareBurst', plan.burst))
+
+    const mbps = (ms: number): number => plan.bulkBytes / 1e6 / (ms / 1000)
+    for (let i = 0; i < plan.bulkRuns; i++) {
+      for (const [name, list] of [['bareBulk', out.bareBulk], ['nodeBulk', out.nodeBulk]] as const) {
+        try {
+          const ms = name === 'bareBulk'
+            ? await withTimeout(call(a, 'bareBulk', plan.bulkBytes), plan.bulkTimeoutMs, name)
+            : await withTimeout(call(a, 'nodeBulk', peerB, plan.bulkBytes), plan.bulkTimeoutMs, name)
+          list.push(mbps(ms))
+        } catch (err) {
+          out.failures.push(`${name} ${i}: ${(err as Error).message.split('\n')[0]}`)
+        }
+      }
+    }
+  } finally {
+    await a.context().close()
+    await b.context().close()
+  }
+  return out
+}

@@ -1,0 +1,32 @@
+/**
+ * Names of the `performance.mark()` entries the app leaves at the boundaries
+ * of its start-up and dialing phases. A mark is a timestamp in the page's
+ * performance timeline and nothing else: it costs next to nothing, sends
+ * nothing anywhere, and lets the benchmarks (bench/) and the browser's own
+ * profiler split "time to talk" into phases without a debug hook.
+ */
+export const MARKS = {
+  /** the session begins opening the store and fetching /relay.json */
+  sessionStart: 'peerlink:session-start',
+  /** store open and relay description fetched */
+  storeReady: 'peerlink:store-ready',
+  /** identity loaded or created, libp2p node built (not started) */
+  nodeCreated: 'peerlink:node-created',
+  /** libp2p started: the app can send and dial */
+  sessionReady: 'peerlink:session-ready',
+  /** connected to a relay (no reservation yet) */
+  relayConnected: 'peerlink:relay-connected',
+  /** reservation held: others can reach us */
+  relayReserved: 'peerlink:relay-reserved',
+  /** a direct dial to a peer starts (signaling through the relay) */
+  dialStart: 'peerlink:dial-start',
+  /** the direct WebRTC connection to the peer is open */
+  dialDirect: 'peerlink:dial-direct'
+} as const
+
+export type MarkName = typeof MARKS[keyof typeof MARKS]
+
+/** Leaves a mark in the performance timeline, where there is one. */
+export function mark (name: MarkName): void {
+  globalThis.performance?.mark?.(name)
+}
