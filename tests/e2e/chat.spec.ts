@@ -119,6 +119,23 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await expect(messageLog(alice.page)).toContainText('remember me')
   })
 
+  test('names travel in profile frames, and typing shows on the other side', async () => {
+    await alice.page.getByLabel('Your name').fill('Alice')
+    await alice.page.getByRole('button', { name: 'Save name' }).click()
+    await expect(alice.page.getByRole('button', { name: 'Save name' })).toBeDisabled()
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await expect(bob.page.getByRole('heading', { level: 1 })).toHaveText('Alice')
+
+    await sendMessage(bob.page, 'ping')
+    await alice.page.getByRole('link', { name: /ping/ }).click()
+    await expect(connection(alice.page)).toHaveText('Direct')
+    await bob.page.getByLabel('Message', { exact: true }).pressSequentially('typing a rep')
+    await expect(alice.page.getByText(/is typing…/)).toBeVisible()
+    await bob.page.getByLabel('Message', { exact: true }).press('Enter')
+    await expect(alice.page.getByText(/is typing…/)).toHaveCount(0)
+  })
+
   test('a message with HTML and script in it is shown as literal text and runs nothing', async () => {
     const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>'
     await bob.page.goto(alice.link)
