@@ -88,7 +88,10 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         const created = await this.#o.store.messages.createOutgoingMany(peer, texts, this.#now())
         this.#emitMessages(peer, created)
         this.safeDispatchEvent('conversations', { detail: { peer } })
-        this.flushSoon(peer)
+        // new messages go straight out: no outbox read per message under a burst
+        this.#sendNew(peer, created).catch((err: Error) => {
+          if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
+        })
         return created
       }, MAX_BATCH)
       this.#outgoing.set(peer, batcher)
@@ -114,6 +117,28 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     })().finally(() => this.#flushing.delete(peer))
     this.#flushing.set(peer, work)
     await work
+  }
+
+  /**
+   * Sends messages just stored, without reading the outbox again. Whatever
+   * cannot go now stays queued for the next flush (on connect, or the retry
+   * timer), which reads the outbox.
+   */
+  async #sendNew (peer: string, created: StoredMessage[]): Promise<void> {
+    if (this.#stopped || !this.#o.transport.usable(peer)) return
+    const now = this.#now()
+    const sent: string[] = []
+    for (const message of created) {
+      try {
+        await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
+      } catch {
+        break
+      }
+      this.#lastSent.set(`${peer}/${message.id}`, now)
+      sent.push(message.id)
+    }
+    if (sent.length > 0) this.#emitMessages(peer, await this.#o.store.messages.setStatus(peer, 'out', sent, 'sent'))
+    this.#scheduleRetry(peer)
   }
 
   /** flush() for callers that do not wait: a failure becomes a 'problem' event, not an unhandled rejection */

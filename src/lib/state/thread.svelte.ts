@@ -11,6 +11,8 @@ export const HISTORY_PAGE = 2_000
 export const TYPING_REFRESH_MS = 3_000
 /** …and show theirs for this long after their last typing frame. */
 export const TYPING_SHOWN_MS = 6_000
+/** Arrivals within this window are marked read together: one transaction and one receipt frame. */
+export const MARK_READ_DELAY_MS = 50
 
 function key (m: StoredMessage): string {
   return `${m.direction}:${m.id}`
@@ -31,6 +33,9 @@ export class Thread {
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentAt = 0
   #cleanup: Array<() => void> = []
+  /** where each message sits in #messages, by key, so updates do not scan the list */
+  readonly #index = new Map<string, number>()
+  #markReadTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (peer: string) {
     this.peer = peer
@@ -94,6 +99,7 @@ export class Thread {
   }
 
   close (): void {
+    clearTimeout(this.#markReadTimer)
     for (const fn of this.#cleanup.splice(0)) fn()
   }
 
@@ -126,9 +132,45 @@ export class Thread {
   }
 
   #merge (incoming: StoredMessage[]): void {
-    const byKey = new Map(this.#messages.map(m => [key(m), m]))
-    for (const m of incoming) byKey.set(key(m), m)
-    this.#messages = [...byKey.values()].sort(compareMessages)
-    if (incoming.some(m => m.direction === 'in' && m.status === 'delivered')) void this.markRead()
+    const list = this.#messages
+    for (const m of incoming) {
+      const at = this.#index.get(key(m))
+      if (at != null && list[at] != null && key(list[at]) === key(m)) {
+        list[at] = m
+        continue
+      }
+      // new messages nearly always belong at the end: append, else binary-insert
+      const last = list[list.length - 1]
+      if (last == null || compareMessages(last, m) < 0) {
+        list.push(m)
+        this.#index.set(key(m), list.length - 1)
+        continue
+      }
+      let lo = 0
+      let hi = list.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (compareMessages(list[mid], m) < 0) lo = mid + 1
+        else hi = mid
+      }
+      list.splice(lo, 0, m)
+      this.#reindex(lo)
+    }
+    if (incoming.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
   }
+
+  /** A burst of arrivals is marked read once, not once per batch. */
+  #markReadSoon (): void {
+    if (this.#markReadTimer != null) return
+    this.#markReadTimer = setTimeout(() => {
+      this.#markReadTimer = undefined
+      void this.markRead()
+    }, MARK_READ_DELAY_MS)
+  }
+
+  /** positions from `from` on moved after an insert */
+  #reindex (from: number): void {
+    for (let i = from; i < this.#messages.length; i++) this.#index.set(key(this.#messages[i]), i)
+  }
+
 }
