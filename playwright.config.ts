@@ -1,7 +1,5 @@
 import { defineConfig } from '@playwright/test'
-
-/** Debian's Chromium: Playwright cannot download its own browser on this machine. */
-const CHROMIUM = process.env.PEERLINK_CHROMIUM ?? '/usr/bin/chromium'
+import { CHROMIUM, LOOPBACK_ICE_ARGS, QUIET_ARGS } from './tests/chromium.ts'
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -18,23 +16,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        // the tests run in a loopback-only namespace, where Chromium gathers
-        // ICE candidates only with both of these: loopback candidates must be
-        // allowed, and host candidates are only gathered when the page is
-        // treated as holding media permission (checked: without the second
-        // flag no candidate at all is gathered, so no WebRTC connection forms)
-        '--allow-loopback-in-peer-connection',
-        '--use-fake-ui-for-media-stream',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-domain-reliability',
-        '--no-pings'
-      ]
+      args: [...QUIET_ARGS, ...LOOPBACK_ICE_ARGS]
     }
   }
 })

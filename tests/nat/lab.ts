@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser } from '@playwright/test'
+import { CHROMIUM, QUIET_ARGS } from '../chromium.ts'
 import { all, namespaces, PUBLIC_IP, routerRules, setupScript, SIDES, type Namespaces, type NatKind, type Side } from './topology.ts'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '../..')
-const CHROMIUM = process.env.PEERLINK_CHROMIUM ?? '/usr/bin/chromium'
 
 /** Every lab namespace starts with this and the owning process's pid, so stale ones can be told apart. */
 export const PREFIX = 'plnat'
@@ -123,12 +123,10 @@ export class NatLab {
     const browser = await chromium.launch({
       executablePath: wrapper,
       args: [
-        '--no-sandbox',
+        ...QUIET_ARGS,
         // the page comes over plain http from the lab's public address, which
         // is no secure context: without this, no WebCrypto and no libp2p
-        `--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`,
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--no-first-run', '--disable-quic', '--disable-domain-reliability', '--no-pings'
+        `--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`
       ]
     })
     this.#browsers.push(browser)
