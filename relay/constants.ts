@@ -112,3 +112,13 @@ export const TURN_USER_TAG_BYTES = 8
 
 /** A TURN secret shorter than this is guessable from one captured credential. */
 export const MIN_TURN_SECRET_LENGTH = 16
+
+/**
+ * Other relays listed in /relay.json: a browser reads the list once per page
+ * load and only needs the few that share our DHT; the MAX_RELAY_ADDRS cap of
+ * the browser's parser (32) bounds it too.
+ */
+export const MAX_LISTED_RELAYS = 32
+
+/** A relay usually announces one or two addresses; more would crowd the others out of the list. */
+export const MAX_ADDRS_PER_LISTED_RELAY = 4

@@ -22,6 +22,7 @@ import { isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
   MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
@@ -53,6 +54,8 @@ export interface StartedNode {
   node: RelayNode
   /** the loopback port the WebSocket listener took, where the public server forwards upgrades */
   internalPort: number
+  /** every announced address is private (localhost, a LAN): other relays' private addresses are fine to hand out */
+  privateNetwork: boolean
 }
 
 /** Never reachable from outside: only our upgrade proxy connects here. */
@@ -93,7 +96,10 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
         protocol: DHT_PROTOCOL,
         // the library defaults to client mode; a relay is what the DHT is made of
         clientMode: false,
-        peerInfoMapper: privateNetwork ? passthroughMapper : removePrivateAddressesMapper
+        peerInfoMapper: privateNetwork ? passthroughMapper : removePrivateAddressesMapper,
+        // browsers publish where they can be reached; only signed, fresh records are stored
+        validators: { [LOCATION_NAMESPACE]: validateLocation },
+        selectors: { [LOCATION_NAMESPACE]: selectLocation }
       })
     }
   }) as RelayNode
@@ -114,7 +120,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     throw new Error('the internal WebSocket listener did not report its port')
   }
   await joinBootstrap(node, init.bootstrap, init.log)
-  return { node, internalPort }
+  return { node, internalPort, privateNetwork }
 }
 
 /**

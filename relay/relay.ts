@@ -13,6 +13,8 @@ import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
 import { startRelayNode } from './node.ts'
+import { watchFederation } from './federation.ts'
+import type { Federation } from './federation.ts'
 import { iceServersFor } from './turn.ts'
 import type { RelayNode } from './node.ts'
 import { createUpgradeProxy } from './upgrade-proxy.ts'
@@ -58,12 +60,15 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
 
   let node: RelayNode | undefined
   let info: RelayInfo | undefined
+  let federation: Federation | undefined
   const proxy = createUpgradeProxy()
   const server = createPublicServer({
     staticDir: config.staticDir,
     tls,
     // fresh TURN credentials on every request: none outlives TURN_CREDENTIAL_TTL_MS
-    relayInfo: () => info == null ? undefined : { ...info, iceServers: iceServersFor(config) },
+    relayInfo: () => info == null
+      ? undefined
+      : { ...info, iceServers: iceServersFor(config), relays: federation?.list() ?? [] },
     health: (): Health | undefined => node == null
       ? undefined
       : {
@@ -107,12 +112,13 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       log
     })
     node = started.node
+    federation = watchFederation(node, config.bootstrap, started.privateNetwork)
     proxy.setTarget(started.internalPort)
   } catch (err) {
     await closeServer()
     throw err instanceof RelayStartError ? err : new RelayStartError(`cannot start libp2p: ${(err as Error).message}`)
   }
-  info = { peerId, multiaddrs, iceServers: config.iceServers }
+  info = { peerId, multiaddrs, iceServers: config.iceServers, relays: [] }
 
   let stopping: Promise<void> | undefined
   const running = node
@@ -126,6 +132,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       stopping ??= (async () => {
         // refuse new work first, then let libp2p say goodbye on the open connections
         server.close()
+        federation?.stop()
         try {
           await running.stop()
         } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidRelayInfoError, MAX_RELAY_ADDRS, parseRelayInfo } from '../../src/lib/shared/relay-info.ts'
-import { relayAddresses } from '../../src/lib/p2p/relays.ts'
+import { otherRelayAddresses, relayAddresses } from '../../src/lib/p2p/relays.ts'
 
 const ID = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 
@@ -21,11 +21,25 @@ describe('relay.json', () => {
     expect(() => parseRelayInfo({ peerId: ID, multiaddrs: Array(MAX_RELAY_ADDRS + 1).fill('/x'), iceServers: [] })).toThrow(/multiaddrs/)
     expect(() => parseRelayInfo({ peerId: ID, multiaddrs: [], iceServers: [{ urls: 'http://evil' }] })).toThrow(/stun:/)
     expect(() => parseRelayInfo({ peerId: ID, multiaddrs: [], iceServers: [{ urls: [] }] })).toThrow(/urls/)
+    expect(() => parseRelayInfo({ peerId: ID, multiaddrs: [], iceServers: [], relays: 'x' })).toThrow(/relays/)
+    expect(() => parseRelayInfo({ peerId: ID, multiaddrs: [], iceServers: [], relays: Array(MAX_RELAY_ADDRS + 1).fill('/x') })).toThrow(/relays/)
+  })
+
+  it('should read the other relays of the DHT, and none from a relay that predates them', () => {
+    const other = `/ip4/127.0.0.1/tcp/9091/ws/p2p/${ID}`
+    expect(parseRelayInfo({ peerId: ID, multiaddrs: [], iceServers: [], relays: [other] }).relays).toEqual([other])
+    expect(parseRelayInfo({ peerId: ID, multiaddrs: [], iceServers: [] }).relays).toEqual([])
+  })
+
+  it('should keep only other relays it can dial: parseable, with a peer ID', () => {
+    const good = `/ip4/127.0.0.1/tcp/9091/ws/p2p/${ID}`
+    const parsed = otherRelayAddresses({ peerId: ID, multiaddrs: [], iceServers: [], relays: [good, '/not/a/multiaddr', '/ip4/127.0.0.1/tcp/1/ws'] })
+    expect(parsed.map(String)).toEqual([good])
   })
 })
 
 describe('relay addresses', () => {
-  const info = { peerId: ID, multiaddrs: [`/ip4/10.0.0.5/tcp/9090/ws/p2p/${ID}`, '/not/a/multiaddr', `/ip4/1.2.3.4/tcp/1/ws/p2p/12D3KooWSomeoneElse`], iceServers: [] }
+  const info = { peerId: ID, multiaddrs: [`/ip4/10.0.0.5/tcp/9090/ws/p2p/${ID}`, '/not/a/multiaddr', `/ip4/1.2.3.4/tcp/1/ws/p2p/12D3KooWSomeoneElse`], iceServers: [], relays: [] }
 
   it('puts the address built from the page origin first, then announced ones', () => {
     const addrs = relayAddresses(info, { protocol: 'http:', hostname: '127.0.0.1', port: '9090' }).map(String)

@@ -37,3 +37,25 @@ export const UPGRADE_MAX_MS = 5 * 60_000
 
 /** A relayed conversation stops trying after this many failed upgrades; a new dial starts over. */
 export const UPGRADE_MAX_ATTEMPTS = 20
+
+/**
+ * Re-publish our location this often while online: a third of the record's
+ * lifetime (LOCATION_TTL_MS, one hour), so two publications can fail before
+ * friends on other relays stop finding us, and relays that restarted (and
+ * forgot every record) learn it again soon.
+ */
+export const LOCATION_REPUBLISH_MS = 20 * 60_000
+
+/** A failed publication is retried soon: the DHT may just not know a server yet. */
+export const LOCATION_RETRY_MIN_MS = 2_000
+export const LOCATION_RETRY_MAX_MS = 60_000
+
+/** One publication walks to the closest relays and stores there; on a working network it takes well under a second. */
+export const LOCATION_PUBLISH_TIMEOUT_MS = 15_000
+
+/**
+ * A lookup asks the relays closest to the peer's key. With a handful of
+ * relays that is one or two round trips; a user waiting on a dial should not
+ * wait longer than this for a peer that is nowhere to be found.
+ */
+export const LOCATION_LOOKUP_TIMEOUT_MS = 8_000

@@ -10,6 +10,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { chat, type Chat } from './chat/index.ts'
 import { DHT_PROTOCOL } from './constants.ts'
 import { relayGater } from './gater.ts'
+import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../shared/location-record.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -30,6 +31,8 @@ export interface NodeOptions {
   privateKey: PrivateKey
   /** the relays this browser may use, best first */
   relays: Multiaddr[]
+  /** other relays of the same DHT, which the browser may dial to find and reach peers that use them */
+  otherRelays?: Multiaddr[]
   /** STUN/TURN servers from the relay; never the library's public defaults */
   iceServers: IceServer[]
 }
@@ -57,7 +60,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: relayGater(options.relays),
+    connectionGater: relayGater([...options.relays, ...(options.otherRelays ?? [])]),
     connectionManager: {
       // the RelayKeeper owns reconnecting to the relay (with back-off, on
       // 'online', and past libp2p's few retries); two owners would race
@@ -73,7 +76,10 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
         // only ask; the relays are the DHT servers
         clientMode: true,
         // relays may sit on a LAN or localhost; keep their addresses
-        peerInfoMapper: passthroughMapper
+        peerInfoMapper: passthroughMapper,
+        // where peers can be reached: signed by the peer, checked here before we dial
+        validators: { [LOCATION_NAMESPACE]: validateLocation },
+        selectors: { [LOCATION_NAMESPACE]: selectLocation }
       })
     }
   })

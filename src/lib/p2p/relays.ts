@@ -52,3 +52,17 @@ export function relayAddresses (info: RelayInfo, location: PageLocation): Multia
   }
   return addrs
 }
+
+/** The other relays of the same DHT that relay.json lists, parsed; ones this browser cannot parse are left out. */
+export function otherRelayAddresses (info: RelayInfo): Multiaddr[] {
+  const addrs: Multiaddr[] = []
+  for (const text of info.relays) {
+    try {
+      const ma = multiaddr(text)
+      if (ma.getComponents().some(c => c.name === 'p2p')) addrs.push(ma)
+    } catch {
+      // an address of another relay that this browser cannot parse is of no use to it
+    }
+  }
+  return addrs
+}

@@ -17,6 +17,12 @@ export interface RelayInfo {
   multiaddrs: string[]
   /** the STUN/TURN servers browsers should use; empty means host candidates only */
   iceServers: IceServer[]
+  /**
+   * addresses of the other relays this one shares a DHT with: a browser may
+   * dial these (to look a peer up, or to reach a peer through its relay) even
+   * where it refuses other private or plain-ws addresses
+   */
+  relays: string[]
 }
 
 /** A relay.json larger than this is not a relay description but a mistake or an attack. */
@@ -58,7 +64,7 @@ export function parseRelayInfo (json: unknown): RelayInfo {
   if (typeof json !== 'object' || json == null) {
     throw new InvalidRelayInfoError('relay.json must be an object')
   }
-  const { peerId, multiaddrs, iceServers } = json as Record<string, unknown>
+  const { peerId, multiaddrs, iceServers, relays } = json as Record<string, unknown>
   if (typeof peerId !== 'string' || peerId.length === 0) {
     throw new InvalidRelayInfoError('relay.json has no peerId')
   }
@@ -68,5 +74,10 @@ export function parseRelayInfo (json: unknown): RelayInfo {
   if (!Array.isArray(iceServers) || iceServers.length > MAX_ICE_SERVERS) {
     throw new InvalidRelayInfoError('relay.json iceServers must be a list')
   }
-  return { peerId, multiaddrs, iceServers: iceServers.map(parseIceServer) }
+  // relays before federation did not list other relays
+  const others = relays ?? []
+  if (!isStringArray(others, MAX_RELAY_ADDRS)) {
+    throw new InvalidRelayInfoError('relay.json relays must be a list of strings')
+  }
+  return { peerId, multiaddrs, iceServers: iceServers.map(parseIceServer), relays: others }
 }

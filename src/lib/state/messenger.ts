@@ -1,7 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Backoff } from '../p2p/backoff.ts'
-import { connectPeer } from '../p2p/dial.ts'
+import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { isDirect, usableConnection } from '../p2p/connectivity.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -47,6 +47,8 @@ export interface MessengerOptions {
   store: Store
   /** relays to signal through, best first */
   relays: () => Multiaddr[]
+  /** finds the relays of a peer that none of ours reaches (the DHT) */
+  locate: Locate
   isReading: (peer: string) => boolean
   name: () => string
   readReceipts: () => boolean
@@ -173,7 +175,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      const conn = await connectPeer(this.#o.node, peerIdFromString(peer), relays)
+      const { conn, located } = await reachPeer(this.#o.node, peerIdFromString(peer), relays, this.#o.locate)
+      if (located != null && located !== hint) {
+        this.#hints.set(peer, located)
+        this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
+      }
       this.#backoff.get(peer)?.reset()
       // a direct connection is greeted when it opens; the relayed rung is only chosen now
       if (!isDirect(conn)) this.delivery.greet(peer).catch(() => {})

@@ -1,9 +1,10 @@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createIdentity, identityFromBytes } from '../p2p/identity.ts'
 import { formatShareLink } from '../p2p/links.ts'
+import { Locator } from '../p2p/locator.ts'
 import { createPeerlinkNode, type PeerlinkNode } from '../p2p/node.ts'
 import { RelayKeeper, type RelayStatus } from '../p2p/relay-keeper.ts'
-import { relayAddresses } from '../p2p/relays.ts'
+import { otherRelayAddresses, relayAddresses } from '../p2p/relays.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { Messenger } from './messenger.ts'
@@ -27,6 +28,7 @@ export interface Running {
   store: Store
   messenger: Messenger
   keeper: RelayKeeper
+  locator: Locator
   relays: Multiaddr[]
 }
 
@@ -134,13 +136,15 @@ class Session {
     this.#phase = 'starting'
     const info = await relayInfo
     const relays = relayAddresses(info, location)
-    const node = await createPeerlinkNode({ privateKey, relays, iceServers: info.iceServers })
+    const node = await createPeerlinkNode({ privateKey, relays, otherRelays: otherRelayAddresses(info), iceServers: info.iceServers })
     mark(MARKS.nodeCreated)
     const keeper = new RelayKeeper(node, relays)
+    const locator = new Locator(node, privateKey)
     const messenger = new Messenger({
       node,
       store,
       relays: () => relays,
+      locate: async (peer, options) => await locator.find(peer, options),
       isReading: peer => peer === this.reading && document.visibilityState === 'visible',
       name: () => this.#name,
       readReceipts: () => this.#readReceipts
@@ -157,7 +161,8 @@ class Session {
     await node.start()
     messenger.start()
     keeper.start()
-    this.#current = { node, store, messenger, keeper, relays }
+    locator.start()
+    this.#current = { node, store, messenger, keeper, locator, relays }
     this.#phase = 'ready'
     mark(MARKS.sessionReady)
     return this.#current
@@ -171,6 +176,7 @@ class Session {
     this.#notice = 'Peerlink is now running in another tab. You can use it here instead.'
     if (running == null) return
     running.keeper.stop()
+    running.locator.stop()
     running.messenger.stop()
     await Promise.resolve(running.node.stop()).catch(() => {})
     running.store.close()

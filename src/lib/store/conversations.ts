@@ -77,6 +77,17 @@ export function conversationRepository (connection: Connection): ConversationRep
       })
     },
 
+    async setRelayHint (peer, relayHint) {
+      assertPeer(peer)
+      assertRelayHint(relayHint)
+      await connection.transact(['conversations'], 'readwrite', async tx => {
+        const store = tx.objectStore('conversations')
+        const existing = await store.get(peer) ?? newConversation(peer, Date.now())
+        if (existing.relayHint === relayHint) return
+        await store.put({ ...existing, relayHint })
+      })
+    },
+
     async markRead (peer) {
       assertPeer(peer)
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {

@@ -73,6 +73,8 @@ export interface ConversationRepository {
   /** most recent activity first (lastMessageAt, else createdAt) */
   list (): Promise<Conversation[]>
   setName (peer: string, name: string): Promise<void>
+  /** where the peer was last found reachable (a DHT lookup): tried first next time */
+  setRelayHint (peer: string, relayHint: string): Promise<void>
   /** unread = 0, incoming 'delivered' messages become 'read'; returns their ids */
   markRead (peer: string): Promise<string[]>
 }

@@ -1,0 +1,148 @@
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { Backoff } from './backoff.ts'
+import {
+  LOCATION_PUBLISH_TIMEOUT_MS, LOCATION_LOOKUP_TIMEOUT_MS, LOCATION_REPUBLISH_MS,
+  LOCATION_RETRY_MAX_MS, LOCATION_RETRY_MIN_MS
+} from './constants.ts'
+import { locationKey, openLocation, sealLocation } from '../shared/location-record.ts'
+import type { PeerlinkNode } from './node.ts'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+
+const CIRCUIT = '/p2p-circuit'
+
+/** Our addresses through relays (`<relay>/p2p-circuit[/webrtc]/p2p/<us>`), the ones worth publishing. */
+export function circuitAddresses (node: PeerlinkNode): Multiaddr[] {
+  return node.getMultiaddrs().filter(ma => ma.toString().includes(`${CIRCUIT}/`))
+}
+
+function addressKey (from: PeerlinkNode | Multiaddr[]): string {
+  const addrs = Array.isArray(from) ? from : circuitAddresses(from)
+  return addrs.map(String).sort().join(' ')
+}
+
+/** The relays a set of circuit addresses goes through, each once, in order. */
+export function relaysOf (addrs: Multiaddr[]): string[] {
+  const relays = new Set<string>()
+  for (const ma of addrs) {
+    const text = ma.toString()
+    const at = text.indexOf(CIRCUIT)
+    if (at > 0) relays.add(multiaddr(text.slice(0, at)).toString())
+  }
+  return [...relays]
+}
+
+/**
+ * Finds peers by peer ID alone through Peerlink's DHT, and keeps this
+ * browser findable: whenever its circuit addresses change (a new reservation,
+ * another relay) and every LOCATION_REPUBLISH_MS while online, it publishes a
+ * signed record of them under its peer ID. The relays are the DHT servers;
+ * a friend on another relay reads the record, checks the signature and age,
+ * and dials through the relay it names.
+ */
+export class Locator {
+  readonly #node: PeerlinkNode
+  readonly #privateKey: PrivateKey
+  readonly #retry = new Backoff({ minMs: LOCATION_RETRY_MIN_MS, maxMs: LOCATION_RETRY_MAX_MS })
+  #published = ''
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #publishing = false
+  #stopped = true
+  /** successful publications and lookups, for diagnostics */
+  readonly stats = { published: 0, publishFailures: 0, lookups: 0, found: 0 }
+
+  constructor (node: PeerlinkNode, privateKey: PrivateKey) {
+    this.#node = node
+    this.#privateKey = privateKey
+  }
+
+  start (): void {
+    this.#stopped = false
+    this.#node.addEventListener('self:peer:update', this.#onAddresses)
+    this.#node.addEventListener('transport:listening', this.#onAddresses)
+    this.#onAddresses()
+  }
+
+  stop (): void {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    this.#node.removeEventListener('self:peer:update', this.#onAddresses)
+    this.#node.removeEventListener('transport:listening', this.#onAddresses)
+  }
+
+  /** Publish now, e.g. when a reservation landed. Returns whether at least one relay stored the record. */
+  async publishNow (): Promise<boolean> {
+    if (this.#stopped || this.#publishing) return false
+    const addrs = circuitAddresses(this.#node)
+    if (addrs.length === 0) return false
+    this.#publishing = true
+    clearTimeout(this.#timer)
+    let stored = 0
+    try {
+      const value = await sealLocation(this.#privateKey, this.#node.peerId, addrs)
+      for await (const event of this.#node.services.dht.put(locationKey(this.#node.peerId), value, {
+        signal: AbortSignal.timeout(LOCATION_PUBLISH_TIMEOUT_MS)
+      })) {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored++
+      }
+    } catch {
+      // a timeout or no reachable DHT server: counted as a failure below
+    } finally {
+      this.#publishing = false
+    }
+    if (stored > 0) {
+      this.stats.published++
+      this.#published = addressKey(addrs)
+      this.#retry.reset()
+      // the addresses may have changed while the record was on its way
+      this.#schedule(addressKey(this.#node) === this.#published ? LOCATION_REPUBLISH_MS : 0)
+    } else {
+      this.stats.publishFailures++
+      this.#schedule(this.#retry.next())
+    }
+    return stored > 0
+  }
+
+  /**
+   * The relays a peer said it is reachable through, from the newest valid
+   * record the DHT holds; empty when there is none (or no DHT server answers
+   * in time). Never throws: not finding a peer is an ordinary outcome.
+   */
+  async find (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    this.stats.lookups++
+    const key = locationKey(peer)
+    let best: Uint8Array | undefined
+    try {
+      const signal = AbortSignal.any([AbortSignal.timeout(LOCATION_LOOKUP_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
+      // the last VALUE event is the best record by our selector
+      for await (const event of this.#node.services.dht.get(key, { signal })) {
+        if (event.name === 'VALUE') best = event.value
+      }
+    } catch {
+      // a query that timed out may still have found the record before
+    }
+    if (best == null) return []
+    try {
+      const location = await openLocation(key, best)
+      const relays = relaysOf(location.multiaddrs)
+      if (relays.length > 0) this.stats.found++
+      return relays
+    } catch {
+      return []
+    }
+  }
+
+  readonly #onAddresses = (): void => {
+    if (this.#stopped) return
+    const now = addressKey(this.#node)
+    // with the reservation gone, the relay may have restarted and forgotten
+    // every record: the next reservation publishes again, even at the same address
+    if (now === '') this.#published = ''
+    else if (now !== this.#published) void this.publishNow()
+  }
+
+  #schedule (ms: number): void {
+    clearTimeout(this.#timer)
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => { void this.publishNow() }, ms)
+  }
+}
