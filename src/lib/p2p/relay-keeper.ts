@@ -1,5 +1,6 @@
 import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.ts'
+import { probeReservation } from './reservation-probe.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -13,8 +14,21 @@ export const RECONNECT_MAX_MS = 30_000
  * the connection is dropped and made again, which starts a fresh reservation.
  */
 export const RESERVATION_GRACE_MS = 10_000
+/**
+ * A reservation normally lands within a few hundred milliseconds of the
+ * connection. Still none after this: ask the relay ourselves, so that a full
+ * relay is told apart from a slow one and the user learns it at once.
+ */
+export const RESERVATION_PROBE_MS = 2_000
+/**
+ * A full relay frees slots only as other browsers leave: ask again after a
+ * while, less and less often, but never so rarely that a freed slot sits unused for long.
+ */
+export const FULL_RETRY_MIN_MS = 30_000
+export const FULL_RETRY_MAX_MS = 5 * 60_000
 
-export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'offline'
+/** 'full': connected (we can still dial friends), but the relay refused us a reservation, so nobody can reach us */
+export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'full' | 'offline'
 
 export interface RelayKeeperEvents {
   status: CustomEvent<RelayStatus>
@@ -30,9 +44,13 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   readonly #node: PeerlinkNode
   readonly #relays: Multiaddr[]
   readonly #backoff = new Backoff({ minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS })
+  readonly #fullBackoff = new Backoff({ minMs: FULL_RETRY_MIN_MS, maxMs: FULL_RETRY_MAX_MS })
   #status: RelayStatus = 'connecting'
   #timer: ReturnType<typeof setTimeout> | undefined
   #graceTimer: ReturnType<typeof setTimeout> | undefined
+  #probeTimer: ReturnType<typeof setTimeout> | undefined
+  #fullTimer: ReturnType<typeof setTimeout> | undefined
+  #full = false
   #dialing = false
   #stopped = true
 
@@ -71,6 +89,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#stopped = true
     clearTimeout(this.#timer)
     clearTimeout(this.#graceTimer)
+    clearTimeout(this.#probeTimer)
+    clearTimeout(this.#fullTimer)
     this.#node.removeEventListener('peer:disconnect', this.#onChange)
     this.#node.removeEventListener('peer:connect', this.#onChange)
     this.#node.removeEventListener('self:peer:update', this.#onChange)
@@ -93,18 +113,47 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   #update (): void {
     if (this.#stopped) return
     const connected = this.relayPeers.length > 0
-    const next: RelayStatus = this.circuitAddress != null ? 'reserved' : connected ? 'connected' : this.#dialing ? 'connecting' : 'offline'
+    if (!connected || this.circuitAddress != null) {
+      this.#full = false
+      clearTimeout(this.#fullTimer)
+    }
+    if (this.circuitAddress != null) this.#fullBackoff.reset()
+    const next: RelayStatus = this.circuitAddress != null
+      ? 'reserved'
+      : connected ? (this.#full ? 'full' : 'connected') : this.#dialing ? 'connecting' : 'offline'
     if (next === 'connected' && this.#graceTimer == null) {
       this.#graceTimer = setTimeout(() => { void this.#redoReservation() }, RESERVATION_GRACE_MS)
+      this.#probeTimer = setTimeout(() => { void this.#probe() }, RESERVATION_PROBE_MS)
     }
     if (next !== 'connected') {
       clearTimeout(this.#graceTimer)
+      clearTimeout(this.#probeTimer)
       this.#graceTimer = undefined
     }
     if (!connected && !this.#dialing && this.#timer == null) {
       this.#schedule()
     }
     this.#setStatus(next)
+  }
+
+  /**
+   * Still no reservation: ask the relay whether it has room. A refusal
+   * shows as 'full' at once; we keep the connection (friends can still be
+   * dialed through it) and ask again later over a fresh connection, which
+   * makes libp2p try a reservation again.
+   */
+  async #probe (): Promise<void> {
+    const conn = this.#node.getConnections().find(c => this.relayPeers.includes(c.remotePeer.toString()) && c.status === 'open')
+    if (this.#stopped || conn == null || this.circuitAddress != null) return
+    const answer = await probeReservation(conn)
+    if (this.#stopped || this.circuitAddress != null || (answer !== 'full' && answer !== 'refused')) return
+    this.#full = true
+    clearTimeout(this.#fullTimer)
+    this.#fullTimer = setTimeout(() => {
+      this.#full = false
+      void this.#reconnect()
+    }, this.#fullBackoff.next())
+    this.#update()
   }
 
   #setStatus (status: RelayStatus): void {
@@ -144,6 +193,11 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   async #redoReservation (): Promise<void> {
     this.#graceTimer = undefined
     if (this.#stopped || this.circuitAddress != null) return
+    await this.#reconnect()
+  }
+
+  /** Drops the relay connections; the next dial makes libp2p ask for a reservation afresh. */
+  async #reconnect (): Promise<void> {
     for (const id of this.relayPeers) {
       const conns = this.#node.getConnections().filter(c => c.remotePeer.toString() === id)
       await Promise.all(conns.map(async c => { await c.close().catch(() => c.abort(new Error('relay reservation stuck'))) }))
