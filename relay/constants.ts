@@ -122,3 +122,18 @@ export const MAX_LISTED_RELAYS = 32
 
 /** A relay usually announces one or two addresses; more would crowd the others out of the list. */
 export const MAX_ADDRS_PER_LISTED_RELAY = 4
+
+/** Where kad-dht keeps what peers PUT (location records) and announce (providers) in the datastore. */
+export const DHT_RECORD_PREFIX = '/dht/record/'
+export const DHT_PROVIDER_PREFIX = '/dht/provider/'
+
+/**
+ * Location records a relay keeps at most. With a handful of relays each one
+ * holds every record, one per browser seen in the last hour: 50,000 is far
+ * more than a community relay serves, and at the largest record we accept
+ * (4 KiB; a real one is about 300 bytes) bounds the store at 200 MiB.
+ */
+export const MAX_DHT_RECORDS = 50_000
+
+/** Peerlink never uses providers; a few are allowed so the DHT answers correctly, no more. */
+export const MAX_DHT_PROVIDERS = 1_000

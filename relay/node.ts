@@ -23,10 +23,12 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
+import { BoundedDatastore } from './bounded-datastore.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
   MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
 } from './constants.ts'
+import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
 
 export interface RelayServices {
   identify: Identify
@@ -68,6 +70,10 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   const node = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
+    datastore: new BoundedDatastore([
+      { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
+      { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
+    ]),
     addresses: {
       listen: [INTERNAL_LISTEN],
       announce: init.announce

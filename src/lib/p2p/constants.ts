@@ -4,6 +4,14 @@
  */
 export const DHT_PROTOCOL = '/peerlink/kad/1.0.0'
 
+/**
+ * kad-dht holds every query until its first self-query has run, which it
+ * starts 1 s after the node by default. Starting it at once (it only waits
+ * for the relay to show up in the routing table) takes that second off the
+ * first lookup of a friend on another relay.
+ */
+export const DHT_FIRST_SELF_QUERY_MS = 0
+
 /** How long to wait for /relay.json before telling the user the relay is unreachable. */
 export const RELAY_INFO_TIMEOUT_MS = 5_000
 

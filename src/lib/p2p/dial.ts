@@ -9,6 +9,18 @@ import type { Connection, PeerId } from '@libp2p/interface'
 
 export class PeerUnreachableError extends Error {
   override name = 'PeerUnreachableError'
+  /** every relay tried said it holds no reservation for the peer: it is not there, so no other rung can help */
+  readonly notThere: boolean
+
+  constructor (message: string, notThere = false) {
+    super(message)
+    this.notThere = notThere
+  }
+}
+
+/** The relay answered that the peer holds no reservation with it: retrying through that relay is pointless. */
+function isNoReservation (err: unknown): boolean {
+  return String((err as Error | undefined)?.message ?? '').includes('NO_RESERVATION')
 }
 
 /** `<relay>/p2p-circuit/webrtc/p2p/<peer>`: signal through the relay, then connect directly. */
@@ -40,6 +52,7 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
     new Promise<{ late: true }>(resolve => { timer = setTimeout(() => { resolve({ late: true }) }, DIRECT_GRACE_MS) })
   ]).finally(() => { clearTimeout(timer) })
   if ('conn' in outcome) return outcome.conn
+  if ('err' in outcome && outcome.err instanceof PeerUnreachableError && outcome.err.notThere) throw outcome.err
   let relayed: Connection
   try {
     relayed = await dialRelayed(node, peer, relays, options)
@@ -64,9 +77,11 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
   if (existing != null) return existing
   mark(MARKS.dialStart)
   let lastError: unknown
+  const notThere = new Set<string>()
   for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {
     for (const relay of relays) {
       options.signal?.throwIfAborted()
+      if (notThere.has(relay.toString())) continue
       try {
         const conn = await node.dial(webrtcAddress(relay, peer), { signal: dialSignal(options) })
         if (isDirect(conn)) {
@@ -78,10 +93,14 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
         lastError = new Error('the connection is not direct')
       } catch (err) {
         lastError = err
+        if (isNoReservation(err)) notThere.add(relay.toString())
       }
     }
   }
-  throw new PeerUnreachableError(`Cannot reach ${peer.toString()}: ${(lastError as Error | undefined)?.message ?? 'no relay to go through'}`)
+  throw new PeerUnreachableError(
+    `Cannot reach ${peer.toString()}: ${(lastError as Error | undefined)?.message ?? 'no relay to go through'}`,
+    relays.length > 0 && notThere.size === new Set(relays.map(String)).size
+  )
 }
 
 /**

@@ -8,7 +8,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { chat, type Chat } from './chat/index.ts'
-import { DHT_PROTOCOL } from './constants.ts'
+import { DHT_FIRST_SELF_QUERY_MS, DHT_PROTOCOL } from './constants.ts'
 import { relayGater } from './gater.ts'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../shared/location-record.ts'
 import type { IceServer } from '../shared/relay-info.ts'
@@ -75,6 +75,9 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
         // browsers cannot accept inbound DHT queries from strangers, so they
         // only ask; the relays are the DHT servers
         clientMode: true,
+        // every lookup waits for the first self-query; the library's 1 s
+        // delay before it would be paid by the first friend looked up
+        initialQuerySelfInterval: DHT_FIRST_SELF_QUERY_MS,
         // relays may sit on a LAN or localhost; keep their addresses
         peerInfoMapper: passthroughMapper,
         // where peers can be reached: signed by the peer, checked here before we dial
