@@ -137,3 +137,10 @@ export const MAX_DHT_RECORDS = 50_000
 
 /** Peerlink never uses providers; a few are allowed so the DHT answers correctly, no more. */
 export const MAX_DHT_PROVIDERS = 1_000
+
+/**
+ * How often a relay dials a bootstrap relay it is not connected to. A relay
+ * back from a restart is rejoined within this; one dial per missing relay per
+ * round costs nothing.
+ */
+export const BOOTSTRAP_REDIAL_MS = 10 * SECOND

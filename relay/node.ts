@@ -11,11 +11,9 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
-import { KEEP_ALIVE } from '@libp2p/interface'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import type { Ping } from '@libp2p/ping'
 import { isPrivate } from '@libp2p/utils'
@@ -23,6 +21,7 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
+import { keepBootstrapped } from './bootstrap.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
@@ -125,7 +124,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     await node.stop()
     throw new Error('the internal WebSocket listener did not report its port')
   }
-  await joinBootstrap(node, init.bootstrap, init.log)
+  keepBootstrapped(node, init.bootstrap, init.log)
   return { node, internalPort, privateNetwork }
 }
 
@@ -141,31 +140,4 @@ function releaseReservation (node: RelayNode, peer: PeerId): void {
   // stop its expiry timer first, or it would later delete a newer reservation of the same peer
   reservation.signal.clear()
   reservations.delete(peer)
-}
-
-/**
- * Tagged keep-alive, libp2p redials the other relays itself with back-off when
- * a connection drops; the first dial is not awaited so one relay that is down
- * does not hold up this one's start.
- */
-async function joinBootstrap (node: RelayNode, bootstrap: string[], log: (message: string) => void): Promise<void> {
-  const self = node.peerId.toString()
-  for (const addr of bootstrap) {
-    const ma = multiaddr(addr)
-    const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
-    if (id == null || id === self) continue
-    try {
-      await node.peerStore.merge(peerIdFromString(id), {
-        multiaddrs: [ma],
-        tags: { [KEEP_ALIVE]: { value: 1 } }
-      })
-    } catch (err) {
-      log(`bootstrap peer ${addr} ignored: ${(err as Error).message}`)
-      continue
-    }
-    node.dial(ma).then(
-      () => { log(`joined bootstrap relay ${id}`) },
-      (err: Error) => { log(`bootstrap relay ${addr} not reachable yet: ${err.message}`) }
-    )
-  }
 }

@@ -109,6 +109,31 @@ test.describe('several relays find each other\'s peers over the DHT', () => {
     }
   })
 
+  test('when A\'s relay goes down, A takes a reservation on the other relay and stays reachable by link', async ({ browser, relays: [first, second] }) => {
+    await federated(first, second)
+    const r2 = (await relayInfo(second)).peerId
+    const alice = await openPeer(browser, first.url)
+    try {
+      await first.stop()
+      // the header goes back to Online once the other relay holds her reservation
+      await expect(alice.page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved', { timeout: 45_000 })
+      await alice.page.getByRole('link', { name: 'Diagnostics' }).click()
+      await expect(ownAddresses(alice.page)).toContainText(`/p2p/${r2}/p2p-circuit`)
+      await alice.page.goBack()
+
+      const dave = await openPeer(browser, second.url)
+      try {
+        const ms = await chatAcrossRelays(dave, alice, 'hello while your relay is down')
+        console.log(`[figure] friend's link while the friend's own relay is down (failover reservation): ${ms} ms`)
+      } finally {
+        await dave.context.close()
+      }
+    } finally {
+      await alice.context.close()
+      await first.start()
+    }
+  })
+
   test('a peer that published nowhere stays Offline, and the message waits queued', async ({ browser, relays: [first, second] }) => {
     await federated(first, second)
     const bob = await openPeer(browser, second.url)

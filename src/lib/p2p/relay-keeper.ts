@@ -43,6 +43,7 @@ export interface RelayKeeperEvents {
 export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   readonly #node: PeerlinkNode
   readonly #relays: Multiaddr[]
+  readonly #fallbacks: Multiaddr[]
   readonly #backoff = new Backoff({ minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS })
   readonly #fullBackoff = new Backoff({ minMs: FULL_RETRY_MIN_MS, maxMs: FULL_RETRY_MAX_MS })
   #status: RelayStatus = 'connecting'
@@ -54,10 +55,17 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   #dialing = false
   #stopped = true
 
-  constructor (node: PeerlinkNode, relays: Multiaddr[]) {
+  /**
+   * `relays` are this app's own relay (its addresses, best first);
+   * `fallbacks` the other relays of the same DHT, used only while none of
+   * ours answers: a reservation there, published in the DHT, keeps us
+   * reachable by link while our relay is down.
+   */
+  constructor (node: PeerlinkNode, relays: Multiaddr[], fallbacks: Multiaddr[] = []) {
     super()
     this.#node = node
     this.#relays = relays
+    this.#fallbacks = fallbacks
   }
 
   get status (): RelayStatus {
@@ -71,7 +79,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 
   /** the relay we are connected to, if any */
   get relayPeers (): string[] {
-    const ids = new Set(this.#relays.map(relayPeerId))
+    const ids = new Set([...this.#relays, ...this.#fallbacks].map(relayPeerId))
     return this.#node.getConnections().map(c => c.remotePeer.toString()).filter(id => ids.has(id))
   }
 
@@ -175,13 +183,13 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#dialing = true
     this.#setStatus('connecting')
     try {
-      for (const addr of this.#relays) {
+      for (const addr of [...this.#relays, ...this.#fallbacks]) {
         try {
           await this.#node.dial(addr)
           this.#backoff.reset()
           return
         } catch {
-          // try the relay's next address; if none works, back off below
+          // try the relay's next address, then the other relays; if none works, back off below
         }
       }
     } finally {

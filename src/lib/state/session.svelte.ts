@@ -136,9 +136,10 @@ class Session {
     this.#phase = 'starting'
     const info = await relayInfo
     const relays = relayAddresses(info, location)
-    const node = await createPeerlinkNode({ privateKey, relays, otherRelays: otherRelayAddresses(info), iceServers: info.iceServers })
+    const otherRelays = otherRelayAddresses(info)
+    const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: info.iceServers })
     mark(MARKS.nodeCreated)
-    const keeper = new RelayKeeper(node, relays)
+    const keeper = new RelayKeeper(node, relays, otherRelays)
     const locator = new Locator(node, privateKey)
     const messenger = new Messenger({
       node,
