@@ -85,6 +85,9 @@ test.describe('several relays find each other\'s peers over the DHT', () => {
         await expect(page.locator(`tr[data-peer="${peer}"]`).filter({ hasText: 'WebRTC' })).toHaveCount(1)
         await expect(ownAddresses(page)).toContainText(`/p2p/${own}/p2p-circuit`)
         await expect(ownAddresses(page)).not.toContainText(`/p2p/${other}/p2p-circuit`)
+        // both published where they are; Bob found Alice by looking her up
+        await expect(page.locator('[data-stat="published"]')).toHaveText(/^[1-9]\d* \(/)
+        if (page === bob.page) await expect(page.locator('[data-stat="lookups"]')).toHaveText(/^[1-9]\d* \([1-9]\d*\)$/)
         await page.goBack()
       }
 

@@ -27,12 +27,18 @@ export interface DeliveryStats {
   redials: number
   deadConnections: number
   resends: number
+  /** our location records stored in the DHT, and publications no relay took */
+  published: number
+  publishFailures: number
+  /** DHT lookups of peers none of our relays reached, and how many found a relay */
+  lookups: number
+  found: number
 }
 
 class Diagnostics {
   #connections = $state<ConnectionInfo[]>([])
   #addresses = $state<string[]>([])
-  #stats = $state<DeliveryStats>({ dials: 0, redials: 0, deadConnections: 0, resends: 0 })
+  #stats = $state<DeliveryStats>({ dials: 0, redials: 0, deadConnections: 0, resends: 0, published: 0, publishFailures: 0, lookups: 0, found: 0 })
 
   get connections (): ConnectionInfo[] { return this.#connections }
   get addresses (): string[] { return this.#addresses }
@@ -50,9 +56,9 @@ class Diagnostics {
     let stopped = false
     // getStats() is asynchronous: each read shows what the previous one found
     const paths = new Map<string, string>()
-    session.ready().then(({ node, messenger }) => {
+    session.ready().then(({ node, messenger, locator }) => {
       const read = (): void => {
-        this.#stats = { ...messenger.stats, resends: messenger.delivery.resends }
+        this.#stats = { ...messenger.stats, resends: messenger.delivery.resends, ...locator.stats }
         for (const c of node.getConnections().filter(isDirect)) {
           void icePath(c).then(p => { if (p != null) paths.set(c.id, `${p.local} / ${p.remote} ${p.protocol} ${p.remoteAddress}`) }, () => {})
         }
