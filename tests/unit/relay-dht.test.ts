@@ -6,7 +6,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
@@ -16,13 +15,12 @@ import { Key } from 'interface-datastore'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BoundedDatastore } from '../../relay/bounded-datastore.ts'
-import { DHT_PROTOCOL } from '../../relay/constants.ts'
 import { startRelay } from '../../relay/relay.ts'
 import type { RunningRelay } from '../../relay/relay.ts'
-import { DHT_FIRST_SELF_QUERY_MS } from '../../src/lib/p2p/constants.ts'
+import { clientDHT } from '../../src/lib/p2p/dht.ts'
 import { Locator } from '../../src/lib/p2p/locator.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
-import { LOCATION_NAMESPACE, locationKey, sealLocation, selectLocation, validateLocation } from '../../src/lib/shared/location-record.ts'
+import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
 import { parseRelayInfo } from '../../src/lib/shared/relay-info.ts'
 
 let dir: string
@@ -49,14 +47,8 @@ async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: KadDHT }>
     services: {
       identify: identify(),
       ping: ping(),
-      dht: kadDHT({
-        protocol: DHT_PROTOCOL,
-        clientMode: true,
-        initialQuerySelfInterval: DHT_FIRST_SELF_QUERY_MS,
-        peerInfoMapper: passthroughMapper,
-        validators: { [LOCATION_NAMESPACE]: validateLocation },
-        selectors: { [LOCATION_NAMESPACE]: selectLocation }
-      })
+      // the browser's own DHT configuration
+      dht: clientDHT()
     }
   })
   clients.push(node)

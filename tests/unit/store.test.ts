@@ -33,6 +33,23 @@ describe('store: identity and profile', () => {
   })
 })
 
+describe('store: conversations', () => {
+  it('should remember where a peer was last found, replacing an older hint and keeping the rest', async () => {
+    const { store } = await freshStore()
+    await store.conversations.ensure(ALICE, { relayHint: '/dns4/one.example/tcp/443/tls/ws/p2p/relay1' })
+    await store.conversations.setName(ALICE, 'Alice')
+    // a link's hint is only filled in when there is none; a lookup's finding replaces it
+    await store.conversations.ensure(ALICE, { relayHint: '/dns4/ignored.example/tcp/443/tls/ws/p2p/relayX' })
+    expect(await store.conversations.get(ALICE)).toMatchObject({ relayHint: '/dns4/one.example/tcp/443/tls/ws/p2p/relay1', name: 'Alice' })
+    await store.conversations.setRelayHint(ALICE, '/dns4/two.example/tcp/443/tls/ws/p2p/relay2')
+    expect(await store.conversations.get(ALICE)).toMatchObject({ relayHint: '/dns4/two.example/tcp/443/tls/ws/p2p/relay2', name: 'Alice' })
+    // and for a peer with no conversation yet, one is made
+    await store.conversations.setRelayHint(BOB, '/dns4/two.example/tcp/443/tls/ws/p2p/relay2')
+    expect(await store.conversations.get(BOB)).toMatchObject({ peer: BOB, unread: 0, relayHint: '/dns4/two.example/tcp/443/tls/ws/p2p/relay2' })
+    await expect(store.conversations.setRelayHint(BOB, '')).rejects.toThrow(/relay hint/)
+  })
+})
+
 describe('store: outgoing messages', () => {
   it('should assign increasing seqs and unique ids, even when sent concurrently', async () => {
     const { store } = await freshStore()

@@ -2,15 +2,13 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { chat, type Chat } from './chat/index.ts'
-import { DHT_FIRST_SELF_QUERY_MS, DHT_PROTOCOL } from './constants.ts'
+import { clientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
-import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../shared/location-record.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -70,20 +68,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
       identify: identify(),
       ping: ping(),
       chat: chat(),
-      dht: kadDHT({
-        protocol: DHT_PROTOCOL,
-        // browsers cannot accept inbound DHT queries from strangers, so they
-        // only ask; the relays are the DHT servers
-        clientMode: true,
-        // every lookup waits for the first self-query; the library's 1 s
-        // delay before it would be paid by the first friend looked up
-        initialQuerySelfInterval: DHT_FIRST_SELF_QUERY_MS,
-        // relays may sit on a LAN or localhost; keep their addresses
-        peerInfoMapper: passthroughMapper,
-        // where peers can be reached: signed by the peer, checked here before we dial
-        validators: { [LOCATION_NAMESPACE]: validateLocation },
-        selectors: { [LOCATION_NAMESPACE]: selectLocation }
-      })
+      dht: clientDHT()
     }
   })
 }

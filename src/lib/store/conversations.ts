@@ -32,6 +32,16 @@ export function compareConversations (a: Conversation, b: Conversation): number 
   return activityOf(b) - activityOf(a) || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0)
 }
 
+/** Sets one field of a conversation, creating the conversation when it does not exist yet. */
+async function setField<K extends 'name' | 'relayHint'> (connection: Connection, peer: string, field: K, value: Conversation[K]): Promise<void> {
+  await connection.transact(['conversations'], 'readwrite', async tx => {
+    const store = tx.objectStore('conversations')
+    const existing = await store.get(peer) ?? newConversation(peer, Date.now())
+    if (existing[field] === value) return
+    await store.put({ ...existing, [field]: value })
+  })
+}
+
 export function conversationRepository (connection: Connection): ConversationRepository {
   return {
     async get (peer) {
@@ -68,24 +78,14 @@ export function conversationRepository (connection: Connection): ConversationRep
     async setName (peer, name) {
       assertPeer(peer)
       assertName(name)
-      await connection.transact(['conversations'], 'readwrite', async tx => {
-        const store = tx.objectStore('conversations')
-        // a profile frame can arrive before the first message: keep the name anyway
-        const existing = await store.get(peer) ?? newConversation(peer, Date.now())
-        if (existing.name === name) return
-        await store.put({ ...existing, name })
-      })
+      // a profile frame can arrive before the first message: keep the name anyway
+      await setField(connection, peer, 'name', name)
     },
 
     async setRelayHint (peer, relayHint) {
       assertPeer(peer)
       assertRelayHint(relayHint)
-      await connection.transact(['conversations'], 'readwrite', async tx => {
-        const store = tx.objectStore('conversations')
-        const existing = await store.get(peer) ?? newConversation(peer, Date.now())
-        if (existing.relayHint === relayHint) return
-        await store.put({ ...existing, relayHint })
-      })
+      await setField(connection, peer, 'relayHint', relayHint)
     },
 
     async markRead (peer) {
