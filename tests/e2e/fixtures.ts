@@ -13,6 +13,7 @@ export interface Peer {
 export async function openPeer (browser: Browser, baseURL: string): Promise<Peer> {
   const context = await browser.newContext({ baseURL })
   const page = await context.newPage()
+  await debugPage(context, page)
   const started = Date.now()
   await page.goto('/')
   await waitReachable(page)
@@ -21,6 +22,19 @@ export async function openPeer (browser: Browser, baseURL: string): Promise<Peer
   const link = await page.getByLabel('Your link', { exact: true }).inputValue()
   const peerId = link.split('/p/')[1] ?? ''
   return { context, page, link, peerId }
+}
+
+/**
+ * PEERLINK_E2E_DEBUG=<libp2p debug namespaces> turns on libp2p's logs in every
+ * page and prints them, each line tagged with the page, for chasing a failure.
+ */
+let pages = 0
+async function debugPage (context: BrowserContext, page: Page): Promise<void> {
+  const namespaces = process.env.PEERLINK_E2E_DEBUG
+  if (namespaces == null || namespaces === '') return
+  const tag = `page${++pages}`
+  await context.addInitScript((ns: string) => { localStorage.setItem('debug', ns) }, namespaces)
+  page.on('console', message => { console.log(`[${tag} ${new Date().toISOString().slice(11, 23)}] ${message.text()}`) })
 }
 
 /** The header says Online once the relay reservation is made: others can reach us. */

@@ -37,7 +37,16 @@ export const DIAL_ATTEMPTS = 2
  */
 export const DIRECT_GRACE_MS = 4_000
 
-/** First background retry of a direct path after a fallback to the relay: NAT state may change soon (a network switch). */
+/**
+ * One quick retry of the direct path right after a fallback to the relay. A
+ * direct attempt that failed fast usually hit something passing (the relay
+ * still routing to the peer's connection from before a reload, a dropped
+ * signaling message) and works on the next try; ICE that truly cannot connect
+ * costs one more background attempt, nothing the user waits for.
+ */
+export const UPGRADE_SOON_MS = 2_000
+
+/** Background retries after the quick one start at this: NAT state may change soon (a network switch). */
 export const UPGRADE_MIN_MS = 15_000
 
 /** Retries slow down to this: each one costs an ICE run on both ends and signaling through the relay. */

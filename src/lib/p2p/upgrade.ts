@@ -1,5 +1,5 @@
 import { Backoff } from './backoff.ts'
-import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS } from './constants.ts'
+import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS, UPGRADE_SOON_MS } from './constants.ts'
 import { isCarrier, isDirect } from './connectivity.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -36,8 +36,10 @@ function stillRelayed (node: PeerlinkNode, peer: PeerId): boolean {
 async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>): Promise<void> {
   await pending.catch(() => {})
   const backoff = new Backoff({ minMs: UPGRADE_MIN_MS, maxMs: UPGRADE_MAX_MS })
+  let soon = true
   while (backoff.attempts < UPGRADE_MAX_ATTEMPTS && stillRelayed(node, peer)) {
-    await new Promise(resolve => setTimeout(resolve, backoff.next()))
+    await new Promise(resolve => setTimeout(resolve, soon ? UPGRADE_SOON_MS : backoff.next()))
+    soon = false
     if (!stillRelayed(node, peer)) return
     try {
       await attempt()
