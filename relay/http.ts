@@ -29,6 +29,8 @@ export interface HttpInit {
   relayInfo: () => RelayInfo | undefined
   health: () => Health | undefined
   proxy: UpgradeProxy
+  /** the Prometheus text format for GET /metrics */
+  metrics: () => Promise<{ contentType: string, body: string }>
   log: (message: string) => void
 }
 
@@ -85,6 +87,12 @@ export function createPublicServer (init: HttpInit): Server {
     if (pathname === '/healthz') {
       const health = init.health()
       sendJson(req, res, health?.ok === true ? 200 : 503, health ?? { ok: false })
+      return
+    }
+    if (pathname === '/metrics') {
+      const { contentType, body } = await init.metrics()
+      res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' })
+      res.end(req.method === 'HEAD' ? undefined : body)
       return
     }
     await serveStatic(req, res, pathname)

@@ -22,6 +22,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
 import { keepBootstrapped } from './bootstrap.ts'
+import type { RelayMetrics } from './metrics.ts'
+import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
@@ -49,6 +51,7 @@ export interface RelayNodeInit {
   relayDurationLimitMs: number
   relayDataLimitBytes: number
   log: (message: string) => void
+  metrics: RelayMetrics
 }
 
 export interface StartedNode {
@@ -66,13 +69,15 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   // a public relay must not hand out LAN addresses through the DHT, but relays
   // that only live on loopback or a LAN (tests, home setups) must see each other's
   const privateNetwork = init.announce.every(addr => isPrivate(multiaddr(addr)))
+  const datastore = new BoundedDatastore([
+    { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
+    { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
+  ])
   const node = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
-    datastore: new BoundedDatastore([
-      { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
-      { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
-    ]),
+    datastore,
+    metrics: init.metrics.libp2p,
     addresses: {
       listen: [INTERNAL_LISTEN],
       announce: init.announce
@@ -116,6 +121,12 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
       if (tcp?.value != null) internalPort = Number(tcp.value)
     }
   })
+  if (!observeRelayServer(node, {
+    onReservation: (_peer, status) => { init.metrics.reservation(status) },
+    onRelayedConnection: () => { init.metrics.relayedConnection() }
+  })) {
+    init.log('this @libp2p/circuit-relay-v2 version hides its reservations: reservation metrics stay at 0')
+  }
   node.addEventListener('peer:disconnect', (event) => {
     releaseReservation(node, event.detail)
   })
@@ -124,6 +135,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     await node.stop()
     throw new Error('the internal WebSocket listener did not report its port')
   }
+  init.metrics.watch(node, datastore)
   keepBootstrapped(node, init.bootstrap, init.log)
   return { node, internalPort, privateNetwork }
 }

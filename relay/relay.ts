@@ -12,6 +12,7 @@ import type { RelayConfig } from './config.ts'
 import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
+import { createRelayMetrics } from './metrics.ts'
 import { startRelayNode } from './node.ts'
 import { watchFederation } from './federation.ts'
 import type { Federation } from './federation.ts'
@@ -61,6 +62,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
   let node: RelayNode | undefined
   let info: RelayInfo | undefined
   let federation: Federation | undefined
+  const metrics = createRelayMetrics()
   const proxy = createUpgradeProxy()
   const server = createPublicServer({
     staticDir: config.staticDir,
@@ -78,6 +80,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
           reservations: node.services.relay.reservations.size
         },
     proxy,
+    metrics: metrics.scrape,
     log
   })
 
@@ -109,7 +112,8 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       reservationTtlMs: config.reservationTtlMs,
       relayDurationLimitMs: config.relayDurationLimitMs,
       relayDataLimitBytes: config.relayDataLimitBytes,
-      log
+      log,
+      metrics
     })
     node = started.node
     federation = watchFederation(node, config.bootstrap, started.privateNetwork)
