@@ -15,6 +15,8 @@ import {
   DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS, MAX_DURATION_SECONDS,
   MAX_RESERVATIONS_CAP, MIN_TURN_SECRET_LENGTH
 } from './constants.ts'
+import { LOG_FORMATS } from './logger.ts'
+import type { LogFormat } from './logger.ts'
 import type { IceConfig } from './turn.ts'
 
 export interface TlsFiles {
@@ -43,6 +45,8 @@ export interface RelayConfig extends IceConfig {
   relayDataLimitBytes: number
   /** serve https and wss with these files */
   tls?: TlsFiles
+  /** text for a terminal, json (one object per line) for a log collector */
+  logFormat: LogFormat
 }
 
 export type CliResult =
@@ -70,7 +74,8 @@ export function defaultConfig (): RelayConfig {
     maxReservations: DEFAULT_MAX_RESERVATIONS,
     reservationTtlMs: DEFAULT_RESERVATION_TTL_MS,
     relayDurationLimitMs: DEFAULT_RELAY_DURATION_LIMIT_MS,
-    relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES
+    relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES,
+    logFormat: 'text'
   }
 }
 
@@ -91,7 +96,8 @@ const OPTIONS = {
   'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
   'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
   'tls-cert': { env: 'PEERLINK_TLS_CERT', help: 'PEM certificate file: serve https and wss' },
-  'tls-key': { env: 'PEERLINK_TLS_KEY', help: 'PEM private key file for --tls-cert' }
+  'tls-key': { env: 'PEERLINK_TLS_KEY', help: 'PEM private key file for --tls-cert' },
+  'log-format': { env: 'PEERLINK_LOG_FORMAT', help: `relay events on stderr as ${LOG_FORMATS.join(' or ')} lines (default text)` }
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -175,7 +181,18 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (certFile != null && keyFile != null) {
     config.tls = { certFile: parsePath('tls-cert', certFile, cwd), keyFile: parsePath('tls-key', keyFile, cwd) }
   }
+  const logFormat = get('log-format')
+  if (logFormat != null) config.logFormat = parseChoice('log-format', logFormat, LOG_FORMATS)
   return { kind: 'run', config }
+}
+
+function parseChoice<T extends string> (name: string, text: string, choices: readonly T[]): T {
+  const value = text.trim().toLowerCase()
+  const found = choices.find(choice => choice === value)
+  if (found == null) {
+    throw new ConfigError(`--${name} must be one of ${choices.join(', ')}, got '${text}'`)
+  }
+  return found
 }
 
 function parseInteger (name: string, text: string, min: number, max: number): number {

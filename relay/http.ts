@@ -11,6 +11,7 @@ import {
   CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS
 } from './constants.ts'
+import type { Logger } from './logger.ts'
 import { createStaticHandler } from './static-files.ts'
 import type { UpgradeProxy } from './upgrade-proxy.ts'
 
@@ -31,7 +32,7 @@ export interface HttpInit {
   proxy: UpgradeProxy
   /** the Prometheus text format for GET /metrics */
   metrics: () => Promise<{ contentType: string, body: string }>
-  log: (message: string) => void
+  log: Logger
 }
 
 /** On every response: the app is never framed, never MIME-sniffed, and leaks no referrer. */
@@ -100,7 +101,7 @@ export function createPublicServer (init: HttpInit): Server {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((err: Error) => {
-      init.log(`error serving ${req.url ?? ''}: ${err.message}`)
+      init.log.error('error serving a request', { url: req.url ?? '', err })
       if (!res.headersSent) {
         sendPlain(res, 500, 'Internal error\n')
       } else {

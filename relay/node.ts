@@ -22,6 +22,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
 import { keepBootstrapped } from './bootstrap.ts'
+import type { Logger } from './logger.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
@@ -50,7 +51,7 @@ export interface RelayNodeInit {
   reservationTtlMs: number
   relayDurationLimitMs: number
   relayDataLimitBytes: number
-  log: (message: string) => void
+  log: Logger
   metrics: RelayMetrics
 }
 
@@ -122,10 +123,13 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     }
   })
   if (!observeRelayServer(node, {
-    onReservation: (_peer, status) => { init.metrics.reservation(status) },
+    onReservation: (peer, status) => {
+      init.metrics.reservation(status)
+      if (status !== 'ok') init.log.warn('reservation refused', { peer: peer.toString(), status })
+    },
     onRelayedConnection: () => { init.metrics.relayedConnection() }
   })) {
-    init.log('this @libp2p/circuit-relay-v2 version hides its reservations: reservation metrics stay at 0')
+    init.log.warn('this @libp2p/circuit-relay-v2 version hides its reservations: reservation metrics stay at 0')
   }
   node.addEventListener('peer:disconnect', (event) => {
     releaseReservation(node, event.detail)

@@ -12,6 +12,8 @@ import type { RelayConfig } from './config.ts'
 import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
+import { toLogger } from './logger.ts'
+import type { LogSink } from './logger.ts'
 import { createRelayMetrics } from './metrics.ts'
 import { startRelayNode } from './node.ts'
 import { watchFederation } from './federation.ts'
@@ -21,8 +23,8 @@ import type { RelayNode } from './node.ts'
 import { createUpgradeProxy } from './upgrade-proxy.ts'
 
 export interface StartRelayOptions {
-  /** warnings and notes while running; silent by default so tests stay quiet */
-  log?: (message: string) => void
+  /** the relay's own events; silent by default so tests stay quiet. A plain function still works. */
+  log?: LogSink
 }
 
 export interface RunningRelay {
@@ -55,7 +57,7 @@ async function readTls (config: RelayConfig): Promise<{ cert: Buffer, key: Buffe
 
 export async function startRelay (partial: Partial<RelayConfig> = {}, options: StartRelayOptions = {}): Promise<RunningRelay> {
   const config: RelayConfig = { ...defaultConfig(), ...partial }
-  const log = options.log ?? (() => {})
+  const log = toLogger(options.log)
   const tls = await readTls(config)
   const privateKey = await loadOrCreateKey(config.dataDir)
 
@@ -97,7 +99,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
     server.closeAllConnections()
     await new Promise<void>(resolve => { server.close(() => { resolve() }) })
   }
-  server.on('error', (err: Error) => { log(`HTTP server error: ${err.message}`) })
+  server.on('error', (err: Error) => { log.error('HTTP server error', { err }) })
 
   const peerId = peerIdFromPrivateKey(privateKey).toString()
   let multiaddrs: string[]
@@ -123,6 +125,8 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
     throw err instanceof RelayStartError ? err : new RelayStartError(`cannot start libp2p: ${(err as Error).message}`)
   }
   info = { peerId, multiaddrs, iceServers: config.iceServers, relays: [] }
+  log.info('relay started', { peerId, url: publicUrl(config.host, port, tls != null), maxReservations: config.maxReservations })
+  for (const addr of multiaddrs) log.info('listening', { addr })
 
   let stopping: Promise<void> | undefined
   const running = node

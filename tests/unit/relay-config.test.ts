@@ -70,7 +70,8 @@ describe('relay config', () => {
       '--turn-secret', 'a-test-secret-of-enough-length',
       '--bootstrap', `/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`,
       '--max-reservations', '10', '--reservation-ttl', '60', '--relay-duration-limit', '120',
-      '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem'
+      '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem',
+      '--log-format', 'json'
     ])
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -90,7 +91,8 @@ describe('relay config', () => {
       reservationTtlMs: 60_000,
       relayDurationLimitMs: 120_000,
       relayDataLimitBytes: 1000,
-      tls: { certFile: '/srv/cert.pem', keyFile: '/etc/key.pem' }
+      tls: { certFile: '/srv/cert.pem', keyFile: '/etc/key.pem' },
+      logFormat: 'json'
     })
   })
 
@@ -111,7 +113,8 @@ describe('relay config', () => {
       PEERLINK_RELAY_DURATION_LIMIT: '8',
       PEERLINK_RELAY_DATA_LIMIT: '9',
       PEERLINK_TLS_CERT: '/c',
-      PEERLINK_TLS_KEY: '/k'
+      PEERLINK_TLS_KEY: '/k',
+      PEERLINK_LOG_FORMAT: 'JSON'
     })
     expect(config).toMatchObject({
       host: '::1',
@@ -127,7 +130,8 @@ describe('relay config', () => {
       reservationTtlMs: 7000,
       relayDurationLimitMs: 8000,
       relayDataLimitBytes: 9,
-      tls: { certFile: '/c', keyFile: '/k' }
+      tls: { certFile: '/c', keyFile: '/k' },
+      logFormat: 'json'
     })
   })
 
@@ -148,7 +152,7 @@ describe('relay config', () => {
     }
     for (const flag of ['--host', '--port', '--data-dir', '--static-dir', '--announce', '--ice-servers',
       '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
-      '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret',
+      '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret', '--log-format',
       'PEERLINK_TURN_SECRET', 'PEERLINK_PORT']) {
       expect(USAGE).toContain(flag)
     }
@@ -178,6 +182,7 @@ describe('relay config', () => {
     [['--turn-secret', 'x'.repeat(16)], /--turn-urls and --turn-secret must be given together/],
     [['--turn-urls', 'turn:a', '--turn-secret', 'short'], /--turn-secret must be at least 16/],
     [['--data-dir', ''], /--data-dir must not be empty/],
+    [['--log-format', 'yaml'], /--log-format must be one of text, json, got 'yaml'/],
     [['--frobnicate'], /Unknown option '--frobnicate'[\s\S]*--help/],
     [['stray'], /--help/]
   ])('should refuse %j with a clear message', (argv, message) => {
