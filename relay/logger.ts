@@ -80,3 +80,25 @@ export function toLogger (sink: LogSink | undefined): Logger {
   }
   return { debug () {}, info: at, warn: at, error: at }
 }
+
+/**
+ * For events a client can repeat at will (limit hits): true the first time a
+ * key is seen in each window. The keys are forgotten window by window, so
+ * many clients cannot grow the memory behind it either.
+ */
+/** Keys remembered per window; past it, new keys stay silent until the next window. */
+const MAX_KEYS_PER_WINDOW = 10_000
+
+export function oncePer (windowMs: number, now: () => number = Date.now): (key: string) => boolean {
+  let seen = new Set<string>()
+  let windowStart = now()
+  return (key: string): boolean => {
+    if (now() - windowStart >= windowMs) {
+      seen = new Set()
+      windowStart = now()
+    }
+    if (seen.has(key) || seen.size >= MAX_KEYS_PER_WINDOW) return false
+    seen.add(key)
+    return true
+  }
+}

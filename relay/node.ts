@@ -11,7 +11,7 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
@@ -22,13 +22,15 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
 import { keepBootstrapped } from './bootstrap.ts'
+import { guardProtocol } from './frame-guard.ts'
+import { enforcePeerLimit, peerLimitGater } from './peer-limit.ts'
 import type { Logger } from './logger.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import {
-  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
-  MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
+  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, MAX_DHT_MESSAGE_BYTES,
+  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
 
@@ -51,6 +53,7 @@ export interface RelayNodeInit {
   reservationTtlMs: number
   relayDurationLimitMs: number
   relayDataLimitBytes: number
+  maxConnectionsPerPeer: number
   log: Logger
   metrics: RelayMetrics
 }
@@ -63,10 +66,17 @@ export interface StartedNode {
   privateNetwork: boolean
 }
 
+/** The circuit relay v2 hop protocol, whose handler we guard. */
+const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+
 /** Never reachable from outside: only our upgrade proxy connects here. */
 const INTERNAL_LISTEN = '/ip4/127.0.0.1/tcp/0/ws'
 
 export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode> {
+  const refused = (limit: string, fields: Record<string, unknown>): void => {
+    init.metrics.refused(limit)
+    init.log.warn('refused by a limit', { limit, ...fields })
+  }
   // a public relay must not hand out LAN addresses through the DHT, but relays
   // that only live on loopback or a LAN (tests, home setups) must see each other's
   const privateNetwork = init.announce.every(addr => isPrivate(multiaddr(addr)))
@@ -74,10 +84,16 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
     { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
   ])
+  let started: RelayNode | undefined
   const node = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
     datastore,
+    connectionGater: peerLimitGater({
+      maxConnectionsPerPeer: init.maxConnectionsPerPeer,
+      connectionsOf: peer => started?.getConnections(peer).length ?? 0,
+      onRefused: peer => { refused('per_peer', { peer: peer.toString(), max: init.maxConnectionsPerPeer }) }
+    }),
     metrics: init.metrics.libp2p,
     addresses: {
       listen: [INTERNAL_LISTEN],
@@ -114,6 +130,11 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
       })
     }
   }) as RelayNode
+  started = node
+  enforcePeerLimit(node, {
+    maxConnectionsPerPeer: init.maxConnectionsPerPeer,
+    onRefused: peer => { refused('per_peer', { peer: peer.toString(), max: init.maxConnectionsPerPeer }) }
+  })
 
   let internalPort: number | undefined
   node.addEventListener('transport:listening', (event) => {
@@ -139,6 +160,12 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     await node.stop()
     throw new Error('the internal WebSocket listener did not report its port')
   }
+  const onOversized = (protocol: string, connection: Connection, declared: number): void => {
+    refused('message_size', { protocol, peer: connection.remotePeer.toString(), declared })
+  }
+  // the services registered their handlers in start(); put the guards in front of them
+  await guardProtocol(node, { protocol: HOP_PROTOCOL, maxFrameBytes: MAX_HOP_MESSAGE_BYTES, frames: 'first', onRefused: onOversized })
+  await guardProtocol(node, { protocol: DHT_PROTOCOL, maxFrameBytes: MAX_DHT_MESSAGE_BYTES, frames: 'all', onRefused: onOversized })
   init.metrics.watch(node, datastore)
   keepBootstrapped(node, init.bootstrap, init.log)
   return { node, internalPort, privateNetwork }

@@ -12,7 +12,8 @@ import type { RelayConfig } from './config.ts'
 import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
-import { toLogger } from './logger.ts'
+import { LIMIT_LOG_INTERVAL_MS } from './constants.ts'
+import { oncePer, toLogger } from './logger.ts'
 import type { LogSink } from './logger.ts'
 import { createRelayMetrics } from './metrics.ts'
 import { startRelayNode } from './node.ts'
@@ -65,7 +66,17 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
   let info: RelayInfo | undefined
   let federation: Federation | undefined
   const metrics = createRelayMetrics()
-  const proxy = createUpgradeProxy()
+  const logLimitHit = oncePer(LIMIT_LOG_INTERVAL_MS)
+  const proxy = createUpgradeProxy({
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    trustProxy: config.trustProxy,
+    onRefused (limit, ip) {
+      metrics.refused(limit)
+      if (logLimitHit(`${limit} ${ip}`)) {
+        log.warn('upgrade refused by a limit', { limit, ip, max: limit === 'per_ip' ? config.maxConnectionsPerIp : undefined, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+      }
+    }
+  })
   const server = createPublicServer({
     staticDir: config.staticDir,
     tls,
@@ -114,6 +125,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       reservationTtlMs: config.reservationTtlMs,
       relayDurationLimitMs: config.relayDurationLimitMs,
       relayDataLimitBytes: config.relayDataLimitBytes,
+      maxConnectionsPerPeer: config.maxConnectionsPerPeer,
       log,
       metrics
     })
