@@ -64,3 +64,40 @@ export function varint (value: number): Uint8Array {
   out.push(rest)
   return Uint8Array.from(out)
 }
+
+/**
+ * The status field (5) of a circuit relay HopMessage, read straight from the
+ * protobuf bytes: the tests check what the relay answered without importing
+ * the library's private generated code.
+ */
+export function hopStatus (message: Uint8Array): number | undefined {
+  let i = 0
+  const readVarint = (): number => {
+    let value = 0
+    let shift = 0
+    while (i < message.length) {
+      const byte = message[i++]
+      value += (byte & 0x7f) * 2 ** shift
+      shift += 7
+      if ((byte & 0x80) === 0) return value
+    }
+    throw new Error('truncated varint')
+  }
+  while (i < message.length) {
+    const tag = readVarint()
+    const field = Math.floor(tag / 8)
+    const wire = tag % 8
+    if (wire === 0) {
+      const value = readVarint()
+      if (field === 5) return value
+    } else if (wire === 2) {
+      i += readVarint()
+    } else {
+      throw new Error(`unexpected wire type ${wire}`)
+    }
+  }
+  return undefined
+}
+
+/** Hop status codes from the circuit relay v2 spec. */
+export const HOP_STATUS = { OK: 100, RESERVATION_REFUSED: 200 } as const
