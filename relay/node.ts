@@ -24,12 +24,13 @@ import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib
 import { keepBootstrapped } from './bootstrap.ts'
 import { guardProtocol } from './frame-guard.ts'
 import { enforcePeerLimit, peerLimitGater } from './peer-limit.ts'
+import { oncePer } from './logger.ts'
 import type { Logger } from './logger.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import {
-  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, MAX_DHT_MESSAGE_BYTES,
+  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
   MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
@@ -73,9 +74,11 @@ const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 const INTERNAL_LISTEN = '/ip4/127.0.0.1/tcp/0/ws'
 
 export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode> {
+  // peer IDs cost nothing to make, so these are logged once a minute per kind; the metrics count each one
+  const logOnce = oncePer(LIMIT_LOG_INTERVAL_MS)
   const refused = (limit: string, fields: Record<string, unknown>): void => {
     init.metrics.refused(limit)
-    init.log.warn('refused by a limit', { limit, ...fields })
+    if (logOnce(limit)) init.log.warn('refused by a limit', { limit, ...fields, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
   }
   // a public relay must not hand out LAN addresses through the DHT, but relays
   // that only live on loopback or a LAN (tests, home setups) must see each other's
@@ -146,7 +149,9 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   if (!observeRelayServer(node, {
     onReservation: (peer, status) => {
       init.metrics.reservation(status)
-      if (status !== 'ok') init.log.warn('reservation refused', { peer: peer.toString(), status })
+      if (status !== 'ok' && logOnce(`reservation ${status}`)) {
+        init.log.warn('reservation refused', { peer: peer.toString(), status, max: init.maxReservations, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+      }
     },
     onRelayedConnection: () => { init.metrics.relayedConnection() }
   })) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseCli } from '../../relay/config.ts'
-import { createLogger, formatLine, toLogger } from '../../relay/logger.ts'
+import { createLogger, formatLine, oncePer, toLogger } from '../../relay/logger.ts'
 import type { LogFormat } from '../../relay/logger.ts'
 
 const TIME = new Date('2026-01-02T03:04:05.678Z')
@@ -57,5 +57,13 @@ describe('relay logger', () => {
     expect(config([], { PEERLINK_LOG_FORMAT: 'json' })).toBe('json')
     expect(config(['--log-format', 'text'], { PEERLINK_LOG_FORMAT: 'json' })).toBe('text')
     expect(() => parseCli(['--log-format', 'xml'], {})).toThrow(/--log-format must be one of text, json/)
+  })
+
+  it('should let a repeated event through once per window', () => {
+    let now = 0
+    const once = oncePer(60_000, () => now)
+    expect([once('per_ip 1.2.3.4'), once('per_ip 1.2.3.4'), once('per_ip 5.6.7.8')]).toEqual([true, false, true])
+    now = 60_000
+    expect(once('per_ip 1.2.3.4')).toBe(true)
   })
 })

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from '@libp2p/interface'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../relay/logger.ts'
 import { circuitAddrs, createClient, reserveOn, scrape, startTestRelay, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 
@@ -8,6 +9,7 @@ const ECHO = '/peerlink-test/echo/1.0.0'
 let one: TestRelay
 let two: TestRelay
 const clients: Libp2p[] = []
+const lines: string[] = []
 
 async function client (): Promise<Libp2p> {
   const node = await createClient()
@@ -16,7 +18,7 @@ async function client (): Promise<Libp2p> {
 }
 
 beforeAll(async () => {
-  one = await startTestRelay({ maxReservations: 1 })
+  one = await startTestRelay({ maxReservations: 1 }, { log: createLogger({ format: 'json', write: line => { lines.push(line) } }) })
   // a second relay in the same process: its numbers must not leak into the first's
   two = await startTestRelay()
 }, 30_000)
@@ -52,6 +54,10 @@ describe('relay /metrics', { timeout: 30_000 }, () => {
     await waitFor(async () => ((await scrape(one.relay)).get('peerlink_relay_reservations_refused_total{reason="reservation_refused"}') ?? 0) >= 1, 'a counted refusal')
     samples = await scrape(one.relay)
     expect(samples.get('peerlink_relay_reservations')).toBe(1)
+    // and says so in its log
+    const events = lines.map(line => JSON.parse(line) as Record<string, unknown>)
+    expect(events).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'reservation refused', status: 'reservation_refused', peer: second.peerId.toString() }))
+    expect(events).toContainEqual(expect.objectContaining({ level: 'info', msg: 'relay started', peerId: one.relay.peerId }))
     // the other relay saw none of it
     expect((await scrape(two.relay)).get('peerlink_relay_reservations_granted_total')).toBe(0)
   })
