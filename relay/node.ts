@@ -87,6 +87,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
     { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
   ])
+  // the gater is built before the node exists and reads its connections once it does
   let started: RelayNode | undefined
   const node = await createLibp2p({
     privateKey: init.privateKey,

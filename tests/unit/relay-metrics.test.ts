@@ -58,8 +58,11 @@ describe('relay /metrics', { timeout: 30_000 }, () => {
     const events = lines.map(line => JSON.parse(line) as Record<string, unknown>)
     expect(events).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'reservation refused', status: 'reservation_refused', peer: second.peerId.toString() }))
     expect(events).toContainEqual(expect.objectContaining({ level: 'info', msg: 'relay started', peerId: one.relay.peerId }))
-    // the other relay saw none of it
-    expect((await scrape(two.relay)).get('peerlink_relay_reservations_granted_total')).toBe(0)
+    // the other relay saw none of it, in our metrics or in libp2p's own
+    const other = await scrape(two.relay)
+    expect(other.get('peerlink_relay_reservations_granted_total')).toBe(0)
+    expect(samples.get('libp2p_circuit_relay_server_reservations_total')).toBe(1)
+    expect(other.get('libp2p_circuit_relay_server_reservations_total')).toBe(0)
   })
 
   it('should count relayed connections and the bytes they carry', async () => {
