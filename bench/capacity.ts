@@ -20,7 +20,11 @@ export async function relayAddress (url: string): Promise<string> {
 }
 
 export async function relayCapacity (target: number, limitMs: number): Promise<LoadResult> {
-  const relay = new RelayProcess(['--max-reservations', String(target + RESERVATION_HEADROOM)])
+  // every load client comes from 127.0.0.1, so the per-IP limit must admit them all
+  const relay = new RelayProcess([
+    '--max-reservations', String(target + RESERVATION_HEADROOM),
+    '--max-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM))
+  ])
   await relay.start()
   try {
     const pid = relay.pid

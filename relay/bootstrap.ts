@@ -11,11 +11,12 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { BOOTSTRAP_REDIAL_MS } from './constants.ts'
+import type { Logger } from './logger.ts'
 
 interface BootstrapPeer { id: string, addr: Multiaddr }
 
 /** Dials every bootstrap relay now and again every BOOTSTRAP_REDIAL_MS while it is not connected; stops with the node. */
-export function keepBootstrapped (node: Libp2p, bootstrap: string[], log: (message: string) => void): void {
+export function keepBootstrapped (node: Libp2p, bootstrap: string[], log: Logger): void {
   const self = node.peerId.toString()
   const peers: BootstrapPeer[] = []
   for (const text of bootstrap) {
@@ -36,11 +37,11 @@ export function keepBootstrapped (node: Libp2p, bootstrap: string[], log: (messa
     node.dial(peer.addr).then(
       () => {
         down.delete(peer.id)
-        log(`joined bootstrap relay ${peer.id}`)
+        log.info('joined bootstrap relay', { peer: peer.id })
       },
       (err: Error) => {
         // say it once per outage, not every round
-        if (!down.has(peer.id)) log(`bootstrap relay ${peer.addr.toString()} not reachable yet: ${err.message}`)
+        if (!down.has(peer.id)) log.warn('bootstrap relay not reachable yet; redialing', { addr: peer.addr.toString(), err, everyMs: BOOTSTRAP_REDIAL_MS })
         down.add(peer.id)
       }
     ).finally(() => { dialing.delete(peer.id) })
@@ -51,7 +52,7 @@ export function keepBootstrapped (node: Libp2p, bootstrap: string[], log: (messa
       multiaddrs: [peer.addr],
       // keep-alive: the connection manager never prunes it and redials it at once when it drops
       tags: { [KEEP_ALIVE]: { value: 1 } }
-    }).then(() => { dial(peer) }, (err: Error) => { log(`bootstrap peer ${peer.addr.toString()} ignored: ${err.message}`) })
+    }).then(() => { dial(peer) }, (err: Error) => { log.error('bootstrap peer ignored', { addr: peer.addr.toString(), err }) })
   }
   const timer = setInterval(() => { for (const peer of peers) dial(peer) }, BOOTSTRAP_REDIAL_MS)
   // the relay's process must be free to exit on its own

@@ -11,10 +11,12 @@ import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { InvalidRelayInfoError, MAX_ICE_SERVERS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
 import type { IceServer } from '../src/lib/shared/relay-info.ts'
 import {
-  DEFAULT_HOST, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES,
-  DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS, MAX_DURATION_SECONDS,
-  MAX_RESERVATIONS_CAP, MIN_TURN_SECRET_LENGTH
+  DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_RESERVATIONS,
+  DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS,
+  MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_TURN_SECRET_LENGTH
 } from './constants.ts'
+import { LOG_FORMATS } from './logger.ts'
+import type { LogFormat } from './logger.ts'
 import type { IceConfig } from './turn.ts'
 
 export interface TlsFiles {
@@ -41,8 +43,16 @@ export interface RelayConfig extends IceConfig {
   reservationTtlMs: number
   relayDurationLimitMs: number
   relayDataLimitBytes: number
+  /** WebSocket connections one client address may hold; more are answered 429 */
+  maxConnectionsPerIp: number
+  /** take the client address from X-Forwarded-For (only behind a reverse proxy that sets it) */
+  trustProxy: boolean
+  /** libp2p connections one peer ID may hold; more are refused */
+  maxConnectionsPerPeer: number
   /** serve https and wss with these files */
   tls?: TlsFiles
+  /** text for a terminal, json (one object per line) for a log collector */
+  logFormat: LogFormat
 }
 
 export type CliResult =
@@ -70,7 +80,11 @@ export function defaultConfig (): RelayConfig {
     maxReservations: DEFAULT_MAX_RESERVATIONS,
     reservationTtlMs: DEFAULT_RESERVATION_TTL_MS,
     relayDurationLimitMs: DEFAULT_RELAY_DURATION_LIMIT_MS,
-    relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES
+    relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES,
+    maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
+    trustProxy: false,
+    maxConnectionsPerPeer: DEFAULT_MAX_CONNECTIONS_PER_PEER,
+    logFormat: 'text'
   }
 }
 
@@ -90,8 +104,12 @@ const OPTIONS = {
   'reservation-ttl': { env: 'PEERLINK_RESERVATION_TTL', help: `seconds before a reservation must be renewed (default ${DEFAULT_RESERVATION_TTL_MS / 1000})` },
   'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
   'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
+  'max-connections-per-ip': { env: 'PEERLINK_MAX_CONNECTIONS_PER_IP', help: `WebSocket connections one client IP may hold; more get 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
+  'trust-proxy': { env: 'PEERLINK_TRUST_PROXY', help: 'true: the client IP is the last X-Forwarded-For entry (only behind a reverse proxy; default false)' },
+  'max-connections-per-peer': { env: 'PEERLINK_MAX_CONNECTIONS_PER_PEER', help: `libp2p connections one peer ID may hold (default ${DEFAULT_MAX_CONNECTIONS_PER_PEER})` },
   'tls-cert': { env: 'PEERLINK_TLS_CERT', help: 'PEM certificate file: serve https and wss' },
-  'tls-key': { env: 'PEERLINK_TLS_KEY', help: 'PEM private key file for --tls-cert' }
+  'tls-key': { env: 'PEERLINK_TLS_KEY', help: 'PEM private key file for --tls-cert' },
+  'log-format': { env: 'PEERLINK_LOG_FORMAT', help: `relay events on stderr as ${LOG_FORMATS.join(' or ')} lines (default text)` }
 } as const
 
 type OptionName = keyof typeof OPTIONS
@@ -167,6 +185,12 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (duration != null) config.relayDurationLimitMs = parseInteger('relay-duration-limit', duration, 1, MAX_DURATION_SECONDS) * 1000
   const data = get('relay-data-limit')
   if (data != null) config.relayDataLimitBytes = parseInteger('relay-data-limit', data, 1, Number.MAX_SAFE_INTEGER)
+  const perIp = get('max-connections-per-ip')
+  if (perIp != null) config.maxConnectionsPerIp = parseInteger('max-connections-per-ip', perIp, 1, MAX_CONNECTION_LIMIT_CAP)
+  const trustProxy = get('trust-proxy')
+  if (trustProxy != null) config.trustProxy = parseChoice('trust-proxy', trustProxy, ['true', 'false']) === 'true'
+  const perPeer = get('max-connections-per-peer')
+  if (perPeer != null) config.maxConnectionsPerPeer = parseInteger('max-connections-per-peer', perPeer, 1, MAX_CONNECTION_LIMIT_CAP)
   const certFile = get('tls-cert')
   const keyFile = get('tls-key')
   if ((certFile == null) !== (keyFile == null)) {
@@ -175,7 +199,18 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (certFile != null && keyFile != null) {
     config.tls = { certFile: parsePath('tls-cert', certFile, cwd), keyFile: parsePath('tls-key', keyFile, cwd) }
   }
+  const logFormat = get('log-format')
+  if (logFormat != null) config.logFormat = parseChoice('log-format', logFormat, LOG_FORMATS)
   return { kind: 'run', config }
+}
+
+function parseChoice<T extends string> (name: string, text: string, choices: readonly T[]): T {
+  const value = text.trim().toLowerCase()
+  const found = choices.find(choice => choice === value)
+  if (found == null) {
+    throw new ConfigError(`--${name} must be one of ${choices.join(', ')}, got '${text}'`)
+  }
+  return found
 }
 
 function parseInteger (name: string, text: string, min: number, max: number): number {

@@ -144,3 +144,39 @@ export const MAX_DHT_PROVIDERS = 1_000
  * round costs nothing.
  */
 export const BOOTSTRAP_REDIAL_MS = 10 * SECOND
+
+/**
+ * WebSocket connections one client IP may hold through the public port at once.
+ * A household or office behind one NAT has a few dozen browsers at most, each
+ * with one or two connections (its own relay and a dial through us); 64
+ * leaves room for that, and stops one host from taking a relay's sockets.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 64
+
+/**
+ * libp2p connections one peer ID may hold at once. A browser needs one; a
+ * reload or a flaky network leaves a stale one beside the new for a few
+ * seconds, and another relay may dial us while we dial it. 8 covers all of
+ * that; past it, a peer is only making the relay keep muxers and buffers.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 8
+
+/** A sanity cap for both per-client limits: above this they limit nothing a single process can hold. */
+export const MAX_CONNECTION_LIMIT_CAP = 100_000
+
+/**
+ * Largest circuit relay hop message we read. Real ones (RESERVE, CONNECT with
+ * a peer ID and a few addresses) are a few hundred bytes; the library reads
+ * up to 4 MiB per stream, times 32 streams per connection, before it refuses.
+ */
+export const MAX_HOP_MESSAGE_BYTES = 4 * 1024
+
+/**
+ * Largest DHT request we read. The biggest real one is a PUT of a location
+ * record (at most 4 KiB, see MAX_DHT_RECORDS) with its key; the library would
+ * otherwise buffer up to 4 MiB on each of 32 streams per connection.
+ */
+export const MAX_DHT_MESSAGE_BYTES = 16 * 1024
+
+/** A limit hit by the same client is logged at most once per this, so a flood cannot flood the log too. */
+export const LIMIT_LOG_INTERVAL_MS = MINUTE

@@ -11,6 +11,7 @@ import {
   CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS
 } from './constants.ts'
+import type { Logger } from './logger.ts'
 import { createStaticHandler } from './static-files.ts'
 import type { UpgradeProxy } from './upgrade-proxy.ts'
 
@@ -29,7 +30,9 @@ export interface HttpInit {
   relayInfo: () => RelayInfo | undefined
   health: () => Health | undefined
   proxy: UpgradeProxy
-  log: (message: string) => void
+  /** the Prometheus text format for GET /metrics */
+  metrics: () => Promise<{ contentType: string, body: string }>
+  log: Logger
 }
 
 /** On every response: the app is never framed, never MIME-sniffed, and leaks no referrer. */
@@ -87,12 +90,18 @@ export function createPublicServer (init: HttpInit): Server {
       sendJson(req, res, health?.ok === true ? 200 : 503, health ?? { ok: false })
       return
     }
+    if (pathname === '/metrics') {
+      const { contentType, body } = await init.metrics()
+      res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' })
+      res.end(req.method === 'HEAD' ? undefined : body)
+      return
+    }
     await serveStatic(req, res, pathname)
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((err: Error) => {
-      init.log(`error serving ${req.url ?? ''}: ${err.message}`)
+      init.log.error('error serving a request', { url: req.url ?? '', err })
       if (!res.headersSent) {
         sendPlain(res, 500, 'Internal error\n')
       } else {

@@ -2,15 +2,13 @@
 import './polyfill.ts'
 import { ConfigError, parseCli } from './config.ts'
 import { SHUTDOWN_TIMEOUT_MS } from './constants.ts'
+import { createLogger } from './logger.ts'
+import type { Logger } from './logger.ts'
 import { startRelay } from './relay.ts'
 
 /** Exit codes: 2 for a bad command line (like most CLIs), 1 when the relay cannot start. */
 const EXIT_USAGE = 2
 const EXIT_FAILURE = 1
-
-function log (message: string): void {
-  console.error(`[relay] ${message}`)
-}
 
 async function main (): Promise<void> {
   let cli
@@ -25,11 +23,12 @@ async function main (): Promise<void> {
     console.log(cli.text)
     return
   }
+  const log: Logger = createLogger({ format: cli.config.logFormat, write: line => { process.stderr.write(`${line}\n`) } })
 
   // a stray rejected promise inside a dependency, reacting to one misbehaving
   // peer, must not take every other user's connection down with it
   process.on('unhandledRejection', (reason) => {
-    log(`unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`)
+    log.error('unhandled rejection', { err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) })
   })
 
   let relay
@@ -45,19 +44,19 @@ async function main (): Promise<void> {
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) {
-      log(`${signal} again: exiting now`)
+      log.warn('stop signal again: exiting now', { signal })
       process.exit(EXIT_FAILURE)
     }
     stopping = true
-    log(`${signal}: shutting down`)
+    log.info('shutting down', { signal })
     setTimeout(() => {
-      log('shutdown took too long: exiting anyway')
+      log.error('shutdown took too long: exiting anyway', { timeoutMs: SHUTDOWN_TIMEOUT_MS })
       process.exit(EXIT_FAILURE)
     }, SHUTDOWN_TIMEOUT_MS).unref()
     relay.stop().then(
       () => { process.exit(0) },
       (err: Error) => {
-        log(`error while stopping: ${err.message}`)
+        log.error('error while stopping', { err })
         process.exit(EXIT_FAILURE)
       }
     )

@@ -11,7 +11,7 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
@@ -22,10 +22,16 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
 import { keepBootstrapped } from './bootstrap.ts'
+import { guardProtocol } from './frame-guard.ts'
+import { enforcePeerLimit, peerLimitGater } from './peer-limit.ts'
+import { oncePer } from './logger.ts'
+import type { Logger } from './logger.ts'
+import type { RelayMetrics } from './metrics.ts'
+import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import {
-  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND,
-  MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
+  CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
+  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
 
@@ -48,7 +54,9 @@ export interface RelayNodeInit {
   reservationTtlMs: number
   relayDurationLimitMs: number
   relayDataLimitBytes: number
-  log: (message: string) => void
+  maxConnectionsPerPeer: number
+  log: Logger
+  metrics: RelayMetrics
 }
 
 export interface StartedNode {
@@ -59,20 +67,38 @@ export interface StartedNode {
   privateNetwork: boolean
 }
 
+/** The circuit relay v2 hop protocol, whose handler we guard. */
+const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+
 /** Never reachable from outside: only our upgrade proxy connects here. */
 const INTERNAL_LISTEN = '/ip4/127.0.0.1/tcp/0/ws'
 
 export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode> {
+  // peer IDs cost nothing to make, so these are logged once a minute per kind; the metrics count each one
+  const logOnce = oncePer(LIMIT_LOG_INTERVAL_MS)
+  const refused = (limit: string, fields: Record<string, unknown>): void => {
+    init.metrics.refused(limit)
+    if (logOnce(limit)) init.log.warn('refused by a limit', { limit, ...fields, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+  }
   // a public relay must not hand out LAN addresses through the DHT, but relays
   // that only live on loopback or a LAN (tests, home setups) must see each other's
   const privateNetwork = init.announce.every(addr => isPrivate(multiaddr(addr)))
+  const datastore = new BoundedDatastore([
+    { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
+    { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
+  ])
+  // the gater is built before the node exists and reads its connections once it does
+  let started: RelayNode | undefined
   const node = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
-    datastore: new BoundedDatastore([
-      { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
-      { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
-    ]),
+    datastore,
+    connectionGater: peerLimitGater({
+      maxConnectionsPerPeer: init.maxConnectionsPerPeer,
+      connectionsOf: peer => started?.getConnections(peer).length ?? 0,
+      onRefused: peer => { refused('per_peer', { peer: peer.toString(), max: init.maxConnectionsPerPeer }) }
+    }),
+    metrics: init.metrics.libp2p,
     addresses: {
       listen: [INTERNAL_LISTEN],
       announce: init.announce
@@ -108,6 +134,11 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
       })
     }
   }) as RelayNode
+  started = node
+  enforcePeerLimit(node, {
+    maxConnectionsPerPeer: init.maxConnectionsPerPeer,
+    onRefused: peer => { refused('per_peer', { peer: peer.toString(), max: init.maxConnectionsPerPeer }) }
+  })
 
   let internalPort: number | undefined
   node.addEventListener('transport:listening', (event) => {
@@ -116,6 +147,17 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
       if (tcp?.value != null) internalPort = Number(tcp.value)
     }
   })
+  if (!observeRelayServer(node, {
+    onReservation: (peer, status) => {
+      init.metrics.reservation(status)
+      if (status !== 'ok' && logOnce(`reservation ${status}`)) {
+        init.log.warn('reservation refused', { peer: peer.toString(), status, max: init.maxReservations, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+      }
+    },
+    onRelayedConnection: () => { init.metrics.relayedConnection() }
+  })) {
+    init.log.warn('this @libp2p/circuit-relay-v2 version hides its reservations: reservation metrics stay at 0')
+  }
   node.addEventListener('peer:disconnect', (event) => {
     releaseReservation(node, event.detail)
   })
@@ -124,6 +166,13 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     await node.stop()
     throw new Error('the internal WebSocket listener did not report its port')
   }
+  const onOversized = (protocol: string, connection: Connection, declared: number): void => {
+    refused('message_size', { protocol, peer: connection.remotePeer.toString(), declared })
+  }
+  // the services registered their handlers in start(); put the guards in front of them
+  await guardProtocol(node, { protocol: HOP_PROTOCOL, maxFrameBytes: MAX_HOP_MESSAGE_BYTES, frames: 'first', onRefused: onOversized })
+  await guardProtocol(node, { protocol: DHT_PROTOCOL, maxFrameBytes: MAX_DHT_MESSAGE_BYTES, frames: 'all', onRefused: onOversized })
+  init.metrics.watch(node, datastore)
   keepBootstrapped(node, init.bootstrap, init.log)
   return { node, internalPort, privateNetwork }
 }

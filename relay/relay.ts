@@ -12,6 +12,10 @@ import type { RelayConfig } from './config.ts'
 import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
+import { LIMIT_LOG_INTERVAL_MS } from './constants.ts'
+import { oncePer, toLogger } from './logger.ts'
+import type { LogSink } from './logger.ts'
+import { createRelayMetrics } from './metrics.ts'
 import { startRelayNode } from './node.ts'
 import { watchFederation } from './federation.ts'
 import type { Federation } from './federation.ts'
@@ -20,8 +24,8 @@ import type { RelayNode } from './node.ts'
 import { createUpgradeProxy } from './upgrade-proxy.ts'
 
 export interface StartRelayOptions {
-  /** warnings and notes while running; silent by default so tests stay quiet */
-  log?: (message: string) => void
+  /** the relay's own events; silent by default so tests stay quiet. A plain function still works. */
+  log?: LogSink
 }
 
 export interface RunningRelay {
@@ -54,14 +58,25 @@ async function readTls (config: RelayConfig): Promise<{ cert: Buffer, key: Buffe
 
 export async function startRelay (partial: Partial<RelayConfig> = {}, options: StartRelayOptions = {}): Promise<RunningRelay> {
   const config: RelayConfig = { ...defaultConfig(), ...partial }
-  const log = options.log ?? (() => {})
+  const log = toLogger(options.log)
   const tls = await readTls(config)
   const privateKey = await loadOrCreateKey(config.dataDir)
 
   let node: RelayNode | undefined
   let info: RelayInfo | undefined
   let federation: Federation | undefined
-  const proxy = createUpgradeProxy()
+  const metrics = createRelayMetrics()
+  const logLimitHit = oncePer(LIMIT_LOG_INTERVAL_MS)
+  const proxy = createUpgradeProxy({
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    trustProxy: config.trustProxy,
+    onRefused (limit, ip) {
+      metrics.refused(limit)
+      if (logLimitHit(`${limit} ${ip}`)) {
+        log.warn('upgrade refused by a limit', { limit, ip, max: limit === 'per_ip' ? config.maxConnectionsPerIp : undefined, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+      }
+    }
+  })
   const server = createPublicServer({
     staticDir: config.staticDir,
     tls,
@@ -78,6 +93,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
           reservations: node.services.relay.reservations.size
         },
     proxy,
+    metrics: metrics.scrape,
     log
   })
 
@@ -94,7 +110,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
     server.closeAllConnections()
     await new Promise<void>(resolve => { server.close(() => { resolve() }) })
   }
-  server.on('error', (err: Error) => { log(`HTTP server error: ${err.message}`) })
+  server.on('error', (err: Error) => { log.error('HTTP server error', { err }) })
 
   const peerId = peerIdFromPrivateKey(privateKey).toString()
   let multiaddrs: string[]
@@ -109,7 +125,9 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       reservationTtlMs: config.reservationTtlMs,
       relayDurationLimitMs: config.relayDurationLimitMs,
       relayDataLimitBytes: config.relayDataLimitBytes,
-      log
+      maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+      log,
+      metrics
     })
     node = started.node
     federation = watchFederation(node, config.bootstrap, started.privateNetwork)
@@ -119,6 +137,8 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
     throw err instanceof RelayStartError ? err : new RelayStartError(`cannot start libp2p: ${(err as Error).message}`)
   }
   info = { peerId, multiaddrs, iceServers: config.iceServers, relays: [] }
+  log.info('relay started', { peerId, url: publicUrl(config.host, port, tls != null), maxReservations: config.maxReservations })
+  for (const addr of multiaddrs) log.info('listening', { addr })
 
   let stopping: Promise<void> | undefined
   const running = node

@@ -10,6 +10,19 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { MAX_PENDING_UPGRADES, PROXY_KEEPALIVE_MS, UPGRADE_TIMEOUT_MS } from './constants.ts'
 
+export interface UpgradeProxyInit {
+  /** sockets one client address may hold through us, pending or established */
+  maxConnectionsPerIp: number
+  /**
+   * Read the client address from the last X-Forwarded-For entry. Off by
+   * default: without a reverse proxy in front that sets the header, any client
+   * could write its own and dodge the per-IP limit, or fill another's quota.
+   */
+  trustProxy: boolean
+  /** a refusal by one of our limits, for metrics and the log */
+  onRefused?: (limit: 'per_ip' | 'pending_upgrades', ip: string) => void
+}
+
 export interface UpgradeProxy {
   /** the 'upgrade' handler for the public server */
   handle: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -34,6 +47,21 @@ function refuse (socket: Duplex, status: string): void {
   })
 }
 
+/** The address a client is counted under: IPv4-mapped IPv6 is the IPv4 address it maps. */
+function normalize (address: string): string {
+  const text = address.trim()
+  return text.startsWith('::ffff:') && text.includes('.') ? text.slice(7) : text
+}
+
+function clientAddress (req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    // the last entry is the one our own reverse proxy appended; the ones before it are the client's say-so
+    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map(part => part.trim()).filter(part => part !== '')
+    if (forwarded.length > 0) return normalize(forwarded[forwarded.length - 1])
+  }
+  return normalize(req.socket.remoteAddress ?? 'unknown')
+}
+
 /** Rebuilds the request head as the client sent it; Node's parser already refused CR/LF inside. */
 function requestHead (req: IncomingMessage): string {
   const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`]
@@ -43,10 +71,11 @@ function requestHead (req: IncomingMessage): string {
   return lines.join('\r\n') + '\r\n\r\n'
 }
 
-export function createUpgradeProxy (): UpgradeProxy {
+export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
   let target: number | undefined
   let pending = 0
   const open = new Set<Duplex>()
+  const perIp = new Map<string, number>()
 
   function handle (req: IncomingMessage, client: Duplex, head: Buffer): void {
     // an error on the client socket must never become an uncaught exception
@@ -59,11 +88,29 @@ export function createUpgradeProxy (): UpgradeProxy {
       refuse(client, '400 Bad Request')
       return
     }
+    const ip = clientAddress(req, init.trustProxy)
+    const held = perIp.get(ip) ?? 0
+    // checked before any libp2p work: a refused client costs one short answer
+    if (held >= init.maxConnectionsPerIp) {
+      init.onRefused?.('per_ip', ip)
+      refuse(client, '429 Too Many Requests')
+      return
+    }
     if (pending >= MAX_PENDING_UPGRADES) {
+      init.onRefused?.('pending_upgrades', ip)
       refuse(client, '503 Service Unavailable')
       return
     }
+    perIp.set(ip, held + 1)
     pending++
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left > 0) perIp.set(ip, left)
+      else perIp.delete(ip)
+    }
     let settled = false
     const settle = (): void => {
       if (settled) return
@@ -76,6 +123,7 @@ export function createUpgradeProxy (): UpgradeProxy {
     open.add(client)
     const teardown = (): void => {
       settle()
+      release()
       open.delete(client)
       client.destroy()
       upstream.destroy()

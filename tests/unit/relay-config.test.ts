@@ -54,6 +54,10 @@ describe('relay config', () => {
     expect(DEFAULT_RELAY_DURATION_LIMIT_MS).toBeGreaterThanOrEqual(30 * 60_000)
     expect(config.relayDataLimitBytes).toBe(DEFAULT_RELAY_DATA_LIMIT_BYTES)
     expect(DEFAULT_RELAY_DATA_LIMIT_BYTES).toBeGreaterThanOrEqual(16 * 1024 * 1024)
+    expect(config.maxConnectionsPerIp).toBe(64)
+    expect(config.maxConnectionsPerPeer).toBe(8)
+    // off by default: without a reverse proxy a client could write the header itself
+    expect(config.trustProxy).toBe(false)
   })
 
   it('should export the DHT protocol the browser uses', () => {
@@ -70,7 +74,9 @@ describe('relay config', () => {
       '--turn-secret', 'a-test-secret-of-enough-length',
       '--bootstrap', `/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`,
       '--max-reservations', '10', '--reservation-ttl', '60', '--relay-duration-limit', '120',
-      '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem'
+      '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem',
+      '--log-format', 'json', '--max-connections-per-ip', '3', '--trust-proxy', 'true',
+      '--max-connections-per-peer', '2'
     ])
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -90,7 +96,11 @@ describe('relay config', () => {
       reservationTtlMs: 60_000,
       relayDurationLimitMs: 120_000,
       relayDataLimitBytes: 1000,
-      tls: { certFile: '/srv/cert.pem', keyFile: '/etc/key.pem' }
+      maxConnectionsPerIp: 3,
+      trustProxy: true,
+      maxConnectionsPerPeer: 2,
+      tls: { certFile: '/srv/cert.pem', keyFile: '/etc/key.pem' },
+      logFormat: 'json'
     })
   })
 
@@ -111,7 +121,11 @@ describe('relay config', () => {
       PEERLINK_RELAY_DURATION_LIMIT: '8',
       PEERLINK_RELAY_DATA_LIMIT: '9',
       PEERLINK_TLS_CERT: '/c',
-      PEERLINK_TLS_KEY: '/k'
+      PEERLINK_TLS_KEY: '/k',
+      PEERLINK_LOG_FORMAT: 'JSON',
+      PEERLINK_MAX_CONNECTIONS_PER_IP: '11',
+      PEERLINK_TRUST_PROXY: 'false',
+      PEERLINK_MAX_CONNECTIONS_PER_PEER: '12'
     })
     expect(config).toMatchObject({
       host: '::1',
@@ -127,7 +141,11 @@ describe('relay config', () => {
       reservationTtlMs: 7000,
       relayDurationLimitMs: 8000,
       relayDataLimitBytes: 9,
-      tls: { certFile: '/c', keyFile: '/k' }
+      tls: { certFile: '/c', keyFile: '/k' },
+      logFormat: 'json',
+      maxConnectionsPerIp: 11,
+      trustProxy: false,
+      maxConnectionsPerPeer: 12
     })
   })
 
@@ -148,7 +166,8 @@ describe('relay config', () => {
     }
     for (const flag of ['--host', '--port', '--data-dir', '--static-dir', '--announce', '--ice-servers',
       '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
-      '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret',
+      '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret', '--log-format',
+      '--max-connections-per-ip', '--trust-proxy', '--max-connections-per-peer',
       'PEERLINK_TURN_SECRET', 'PEERLINK_PORT']) {
       expect(USAGE).toContain(flag)
     }
@@ -178,6 +197,10 @@ describe('relay config', () => {
     [['--turn-secret', 'x'.repeat(16)], /--turn-urls and --turn-secret must be given together/],
     [['--turn-urls', 'turn:a', '--turn-secret', 'short'], /--turn-secret must be at least 16/],
     [['--data-dir', ''], /--data-dir must not be empty/],
+    [['--log-format', 'yaml'], /--log-format must be one of text, json, got 'yaml'/],
+    [['--max-connections-per-ip', '0'], /--max-connections-per-ip must be a whole number from 1 to 100000/],
+    [['--max-connections-per-peer', 'many'], /--max-connections-per-peer must be a whole number/],
+    [['--trust-proxy', 'yes'], /--trust-proxy must be one of true, false, got 'yes'/],
     [['--frobnicate'], /Unknown option '--frobnicate'[\s\S]*--help/],
     [['stray'], /--help/]
   ])('should refuse %j with a clear message', (argv, message) => {

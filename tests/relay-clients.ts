@@ -1,0 +1,95 @@
+/**
+ * Node stand-ins for browsers, and the small tools the relay tests share:
+ * a relay in a temp dir, clients that reserve on it, and a reader for /metrics.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import type { RelayConfig } from '../relay/config.ts'
+import { startRelay } from '../relay/relay.ts'
+import type { RunningRelay, StartRelayOptions } from '../relay/relay.ts'
+
+export async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+export interface TestRelay {
+  relay: RunningRelay
+  /** stops the relay and removes its temp dir */
+  cleanup: () => Promise<void>
+}
+
+/** A relay on a free loopback port with its own data and static dirs. */
+export async function startTestRelay (config: Partial<RelayConfig> = {}, options: StartRelayOptions = {}): Promise<TestRelay> {
+  const dir = await mkdtemp(join(tmpdir(), 'peerlink-relay-'))
+  const staticDir = join(dir, 'static')
+  await mkdir(staticDir, { recursive: true })
+  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>test</title>')
+  const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), staticDir, ...config }, options)
+  return {
+    relay,
+    async cleanup () {
+      await relay.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface ClientOptions {
+  /** libp2p's 6 s per address is short for a machine busy with a few hundred handshakes */
+  dialTimeoutMs?: number
+}
+
+/** What a browser runs against the relay, minus WebRTC: enough to reserve, be dialed and dial. */
+export async function createClient (options: ClientOptions = {}): Promise<Libp2p> {
+  const timeout = options.dialTimeoutMs
+  return await createLibp2p({
+    ...(timeout != null ? { connectionManager: { dialTimeout: timeout, addressDialTimeout: timeout } } : {}),
+    addresses: { listen: ['/p2p-circuit'] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  })
+}
+
+export function circuitAddrs (node: Libp2p, relay: RunningRelay): string[] {
+  return node.getMultiaddrs().map(ma => ma.toString()).filter(ma => ma.includes(`/p2p/${relay.peerId}/p2p-circuit`))
+}
+
+/** Dials the relay and waits until the reservation shows in the client's own addresses. */
+export async function reserveOn (node: Libp2p, relay: RunningRelay, timeoutMs = 15_000): Promise<void> {
+  await node.dial(multiaddr(relay.multiaddrs[0]))
+  await waitFor(() => circuitAddrs(node, relay).length > 0, 'a reservation', timeoutMs)
+}
+
+/** `name{label="value",...}` -> value, from the Prometheus text format (comments skipped). */
+export function parseMetrics (text: string): Map<string, number> {
+  const samples = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue
+    const match = /^([a-zA-Z_:][\w:]*(?:\{.*\})?)\s+(\S+)(?:\s+\d+)?$/.exec(line)
+    if (match == null) throw new Error(`not a Prometheus sample line: ${line}`)
+    samples.set(match[1], Number(match[2]))
+  }
+  return samples
+}
+
+export async function scrape (relay: RunningRelay): Promise<Map<string, number>> {
+  const res = await fetch(`${relay.url}/metrics`)
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`)
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/plain')) throw new Error('/metrics is not the text format')
+  return parseMetrics(await res.text())
+}
