@@ -20,6 +20,48 @@ export function isDirect (conn: Connection): boolean {
   return state == null || state === 'connected'
 }
 
+/** A connection the WebRTC transport made, whatever its ICE path says right now. */
+export function isWebRTC (conn: Connection): boolean {
+  return conn.status === 'open' && conn.limits == null && conn.multiplexer === '/webrtc'
+}
+
+/**
+ * Calls `onChange` whenever the path of a WebRTC connection changes state
+ * (connected, disconnected, back), so whatever depends on isDirect is asked
+ * again. Returns the function that stops listening.
+ */
+export function onPathChange (conn: Connection, onChange: () => void): () => void {
+  const pc = peerConnectionOf(conn)
+  if (pc == null) return () => {}
+  pc.addEventListener('connectionstatechange', onChange)
+  return () => { pc.removeEventListener('connectionstatechange', onChange) }
+}
+
+/**
+ * Waits until a WebRTC connection is direct: libp2p can hand one over while
+ * its peer connection still says 'connecting' (the answerer closed signaling
+ * first) or, found open, while a path dropped for a moment. False when the
+ * path fails or closes first, or the signal aborts.
+ */
+export async function untilDirect (conn: Connection, signal: AbortSignal): Promise<boolean> {
+  if (isDirect(conn)) return true
+  const pc = peerConnectionOf(conn)
+  if (pc == null || !isWebRTC(conn) || signal.aborted) return false
+  return await new Promise<boolean>(resolve => {
+    const done = (direct: boolean): void => {
+      stop()
+      signal.removeEventListener('abort', onAbort)
+      resolve(direct)
+    }
+    const onAbort = (): void => { done(false) }
+    const stop = onPathChange(conn, () => {
+      if (isDirect(conn)) done(true)
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed' || conn.status !== 'open') done(false)
+    })
+    signal.addEventListener('abort', onAbort)
+  })
+}
+
 export function isRelayed (conn: Connection): boolean {
   return conn.status === 'open' && conn.limits != null
 }

@@ -1,6 +1,6 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
-import { isDirect, isRelayed, useAsCarrier } from './connectivity.ts'
+import { isDirect, isRelayed, untilDirect, useAsCarrier } from './connectivity.ts'
 import { rememberPath } from './ice-path.ts'
 import { keepUpgrading } from './upgrade.ts'
 import { MARKS, mark } from '../shared/marks.ts'
@@ -83,8 +83,9 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
       options.signal?.throwIfAborted()
       if (notThere.has(relay.toString())) continue
       try {
-        const conn = await node.dial(webrtcAddress(relay, peer), { signal: dialSignal(options) })
-        if (isDirect(conn)) {
+        const signal = dialSignal(options)
+        const conn = await node.dial(webrtcAddress(relay, peer), { signal })
+        if (await untilDirect(conn, signal)) {
           // browsers without a synchronous view of the ICE pair need this for the TURN indicator
           mark(MARKS.dialDirect)
           await rememberPath(conn)

@@ -64,6 +64,10 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
       // 'online', and past libp2p's few retries); two owners would race
       reconnectRetries: 0
     },
+    // liveness.ts pings instead: this monitor drops a connection on the first
+    // failed ping, even one that failed only because a second ping of the same
+    // connection was in flight, and a busy tab misses one now and then
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       ping: ping(),

@@ -2,7 +2,8 @@ import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Backoff } from '../p2p/backoff.ts'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
-import { isDirect, usableConnection } from '../p2p/connectivity.ts'
+import { isDirect, onPathChange, usableConnection } from '../p2p/connectivity.ts'
+import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
@@ -10,16 +11,6 @@ import type { Store, StoredMessage } from '../store/index.ts'
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** Peers we chat with are pinged this often, so a dead connection is replaced before a send finds out. */
-export const KEEPALIVE_MS = 10_000
-/** A live direct connection answers a ping in milliseconds; no answer by then counts as a miss. */
-export const PING_TIMEOUT_MS = 5_000
-/**
- * Misses in a row before a connection is declared dead: one slow answer on a
- * busy phone or machine must not cost a working connection (with the relay
- * gone it could not be made again).
- */
-export const PING_MISSES = 2
 /**
  * A frame that cannot be written for this long is stuck behind a connection
  * that only looks open (a healthy one drains megabytes a second): the send
@@ -69,8 +60,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #watched = new Map<string, number>()
   readonly #backoff = new Map<string, Backoff>()
   readonly #redial = new Map<string, ReturnType<typeof setTimeout>>()
-  readonly #misses = new WeakMap<Connection, number>()
-  #keepalive: ReturnType<typeof setInterval> | undefined
+  readonly #liveness: Liveness
+  /** stops listening to a WebRTC connection's path changes, by connection */
+  readonly #pathWatch = new WeakMap<Connection, () => void>()
   #stopped = false
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
   readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
@@ -78,6 +70,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   constructor (options: MessengerOptions) {
     super()
     this.#o = options
+    this.#liveness = new Liveness(options.node, { onDead: () => { this.stats.deadConnections++ } })
     this.delivery = new Delivery({
       store: options.store,
       transport: {
@@ -102,7 +95,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     node.addEventListener('connection:close', this.#onConnection)
     globalThis.addEventListener?.('online', this.#wake)
     globalThis.document?.addEventListener('visibilitychange', this.#wake)
-    this.#keepalive = setInterval(() => { void this.#checkLiveness() }, KEEPALIVE_MS)
+    this.#liveness.start()
     void this.#resumeOutboxes()
   }
 
@@ -114,7 +107,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     node.removeEventListener('connection:close', this.#onConnection)
     globalThis.removeEventListener?.('online', this.#wake)
     globalThis.document?.removeEventListener('visibilitychange', this.#wake)
-    clearInterval(this.#keepalive)
+    this.#liveness.stop()
     for (const timer of this.#redial.values()) clearTimeout(timer)
     this.delivery.stop()
   }
@@ -228,7 +221,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       this.#backoff.get(peer)?.reset()
       void this.connect(peer)
     }
-    void this.#checkLiveness()
+    void this.#liveness.check()
   }
 
   /** After a reload, messages queued before it go out as soon as their peers can be reached. */
@@ -243,25 +236,6 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   /** Pings the peers we care about; a connection that does not answer is closed and redialed. */
-  async #checkLiveness (): Promise<void> {
-    const peers = new Set([...this.#watched.keys()])
-    await Promise.all([...peers].map(async peer => {
-      const conn = this.#usable(peer)
-      if (conn == null) return
-      try {
-        await this.#o.node.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
-        this.#misses.delete(conn)
-      } catch {
-        const misses = (this.#misses.get(conn) ?? 0) + 1
-        this.#misses.set(conn, misses)
-        if (misses >= PING_MISSES && conn.status === 'open') {
-          this.stats.deadConnections++
-          conn.abort(new Error('no answer to ping'))
-        }
-      }
-    }))
-  }
-
   async #send (peer: string, frame: ChatFrame): Promise<void> {
     const conn = this.#usable(peer)
     try {
@@ -280,14 +254,30 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   readonly #onConnection = (evt: CustomEvent<Connection>): void => {
-    const peer = evt.detail.remotePeer.toString()
+    const conn = evt.detail
+    const opened = evt.type === 'connection:open'
+    if (opened) {
+      // a WebRTC connection may open before its ICE path says connected, and
+      // its path may drop and come back: each change can make it (un)usable
+      this.#pathWatch.set(conn, onPathChange(conn, () => { this.#connectionChanged(conn, isDirect(conn)) }))
+    } else {
+      this.#pathWatch.get(conn)?.()
+      this.#pathWatch.delete(conn)
+    }
+    this.#connectionChanged(conn, opened)
+  }
+
+  /** `up`: the connection opened or its path came up; else it closed or its path went down. */
+  #connectionChanged (conn: Connection, up: boolean): void {
+    const peer = conn.remotePeer.toString()
     this.#emitLink(peer)
-    if (evt.type === 'connection:open' && this.#usable(peer) === evt.detail) {
+    const usable = this.#usable(peer)
+    if (up && usable === conn) {
       clearTimeout(this.#redial.get(peer))
       this.#redial.delete(peer)
       this.#backoff.get(peer)?.reset()
       this.delivery.greet(peer).catch(() => {})
-    } else if (evt.type === 'connection:close' && this.#usable(peer) == null) {
+    } else if (!up && usable == null) {
       void this.#scheduleRedial(peer)
     }
   }
