@@ -2,22 +2,24 @@
  * Relay configuration from command-line flags and environment variables (a
  * flag wins over its variable), with defaults that work on localhost.
  */
-import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { multiaddr } from '@multiformats/multiaddr'
-import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
-import { InvalidRelayInfoError, MAX_ICE_SERVERS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
-import type { IceServer } from '../src/lib/shared/relay-info.ts'
 import {
   DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS,
-  MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_TURN_SECRET_LENGTH
+  MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP
 } from './constants.ts'
+import {
+  ConfigError, parseAnnounce, parseBootstrap, parseChoice, parseHost, parseIceServers, parseInteger,
+  parsePath, parseSecret, parseUrls
+} from './config-values.ts'
+import { MAX_ICE_SERVERS } from '../src/lib/shared/relay-info.ts'
 import { LOG_FORMATS } from './logger.ts'
 import type { LogFormat } from './logger.ts'
 import type { IceConfig } from './turn.ts'
+
+export { ConfigError }
 
 export interface TlsFiles {
   /** path of a PEM certificate (chain) */
@@ -58,10 +60,6 @@ export interface RelayConfig extends IceConfig {
 export type CliResult =
   | { kind: 'help', text: string }
   | { kind: 'run', config: RelayConfig }
-
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
 
 /** Defaults are resolved against the repository, so the relay finds build/ from any cwd. */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -202,113 +200,4 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   const logFormat = get('log-format')
   if (logFormat != null) config.logFormat = parseChoice('log-format', logFormat, LOG_FORMATS)
   return { kind: 'run', config }
-}
-
-function parseChoice<T extends string> (name: string, text: string, choices: readonly T[]): T {
-  const value = text.trim().toLowerCase()
-  const found = choices.find(choice => choice === value)
-  if (found == null) {
-    throw new ConfigError(`--${name} must be one of ${choices.join(', ')}, got '${text}'`)
-  }
-  return found
-}
-
-function parseInteger (name: string, text: string, min: number, max: number): number {
-  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`)
-  }
-  return value
-}
-
-/** Hostnames become /dns4 addresses, so they are held to DNS syntax here. */
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
-
-function parseHost (text: string): string {
-  const host = text.trim()
-  if (isIP(host) === 0 && !HOSTNAME.test(host)) {
-    throw new ConfigError(`--host must be an IP address or a hostname, got '${text}'`)
-  }
-  return host
-}
-
-function parsePath (name: string, text: string, cwd: string): string {
-  if (text.trim() === '') {
-    throw new ConfigError(`--${name} must not be empty`)
-  }
-  return resolve(cwd, text)
-}
-
-function splitList (text: string): string[] {
-  return text.split(',').map(item => item.trim()).filter(item => item !== '')
-}
-
-function parseMultiaddr (name: string, text: string): ReturnType<typeof multiaddr> {
-  try {
-    return multiaddr(text)
-  } catch (err) {
-    throw new ConfigError(`--${name}: '${text}' is not a multiaddr (${(err as Error).message})`)
-  }
-}
-
-function parseAnnounce (text: string): string[] {
-  return splitList(text).map(item => {
-    const ma = parseMultiaddr('announce', item)
-    // browsers can only reach a relay over WebSockets
-    if (!WebSockets.matches(ma) && !WebSocketsSecure.matches(ma)) {
-      throw new ConfigError(`--announce: '${item}' is not a WebSocket address (it must end in /ws, /wss or /tls/ws)`)
-    }
-    return ma.toString()
-  })
-}
-
-function parseUrls (name: string, text: string, scheme: RegExp): string[] {
-  const urls = splitList(text)
-  if (urls.length > MAX_ICE_SERVERS) {
-    throw new ConfigError(`--${name}: at most ${MAX_ICE_SERVERS} urls`)
-  }
-  for (const url of urls) {
-    if (!scheme.test(url) || /\s/.test(url)) {
-      throw new ConfigError(`--${name}: '${url}' must start with ${scheme.source.replace(/[\^?]/g, '')}: (e.g. ${name === 'stun-urls' ? 'stun:turn.example.org:3478' : 'turn:turn.example.org:3478?transport=udp'})`)
-    }
-  }
-  return urls
-}
-
-function parseSecret (text: string): string {
-  if (text.length < MIN_TURN_SECRET_LENGTH) {
-    throw new ConfigError(`--turn-secret must be at least ${MIN_TURN_SECRET_LENGTH} characters`)
-  }
-  return text
-}
-
-function parseBootstrap (text: string): string[] {
-  return splitList(text).map(item => {
-    const ma = parseMultiaddr('bootstrap', item)
-    if (!ma.getComponents().some(c => c.name === 'p2p')) {
-      throw new ConfigError(`--bootstrap: '${item}' has no /p2p/<peerId>, so the relay could not check who answers`)
-    }
-    return ma.toString()
-  })
-}
-
-function parseIceServers (text: string): IceServer[] {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (err) {
-    throw new ConfigError(`--ice-servers must be JSON (${(err as Error).message})`)
-  }
-  if (!Array.isArray(json)) {
-    throw new ConfigError('--ice-servers must be a JSON list of RTCIceServer objects, e.g. [{"urls":["stun:stun.example.org"]}]')
-  }
-  try {
-    // the browser checks relay.json with these rules, so the relay must never hand out less
-    return parseRelayInfo({ peerId: '-', multiaddrs: [], iceServers: json }).iceServers
-  } catch (err) {
-    if (err instanceof InvalidRelayInfoError) {
-      throw new ConfigError(`--ice-servers: ${err.message}`)
-    }
-    throw err
-  }
 }
