@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Backoff } from '../p2p/backoff.ts'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
-import { isDirect, usableConnection } from '../p2p/connectivity.ts'
+import { isDirect, linkState, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
@@ -121,6 +121,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   isDialing (peer: string): boolean {
     return this.#dialing.has(peer)
+  }
+
+  /** What the "Connection" indicator shows for this peer now. */
+  linkState (peer: string): LinkState {
+    return linkState(this.#o.node, peerIdFromString(peer), this.isDialing(peer))
   }
 
   /** The UI has this conversation open: keep the peer connected until unwatch(). */

@@ -1,5 +1,4 @@
-import { peerIdFromString } from '@libp2p/peer-id'
-import { linkState, type LinkState } from '../p2p/connectivity.ts'
+import type { LinkState } from '../p2p/connectivity.ts'
 import { session } from './session.svelte.ts'
 import { compareMessages, type Conversation, type StoredMessage } from '../store/index.ts'
 
@@ -52,14 +51,13 @@ export class Thread {
 
   /** Opens the conversation: loads history, dials the peer, marks messages read. */
   async open (relayHint?: string): Promise<void> {
-    const { store, messenger, node } = await session.ready()
-    const peerId = peerIdFromString(this.peer)
+    const { store, messenger } = await session.ready()
     session.reading = this.peer
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
       if (evt.detail.peer === this.peer) this.#merge(evt.detail.messages)
     }
     const onLink = (): void => {
-      this.#link = linkState(node, peerId, messenger.isDialing(this.peer))
+      this.#link = messenger.linkState(this.peer)
     }
     const onConversation = (evt: CustomEvent<{ peer: string }>): void => {
       if (evt.detail.peer === this.peer) void this.#reloadConversation()
