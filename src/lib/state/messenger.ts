@@ -7,7 +7,7 @@ import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Peers we chat with are pinged this often, so a dead connection is replaced before a send finds out. */
@@ -70,6 +70,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #backoff = new Map<string, Backoff>()
   readonly #redial = new Map<string, ReturnType<typeof setTimeout>>()
   readonly #misses = new WeakMap<Connection, number>()
+  /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
+  readonly #peerIds = new Map<string, PeerId>()
   #keepalive: ReturnType<typeof setInterval> | undefined
   #stopped = false
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
@@ -125,7 +127,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   /** What the "Connection" indicator shows for this peer now. */
   linkState (peer: string): LinkState {
-    return linkState(this.#o.node, peerIdFromString(peer), this.isDialing(peer))
+    return linkState(this.#o.node, this.#peerId(peer), this.isDialing(peer))
   }
 
   /** The UI has this conversation open: keep the peer connected until unwatch(). */
@@ -155,7 +157,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /** Typing indicators are best effort: never queued, never retried. */
   sendTyping (peer: string, active: boolean): void {
     if (this.#usable(peer) == null) return
-    this.#o.node.services.chat.send(peerIdFromString(peer), { type: 'typing', active }, { allowLimited: true }).catch(() => {})
+    this.#o.node.services.chat.send(this.#peerId(peer), { type: 'typing', active }, { allowLimited: true }).catch(() => {})
   }
 
   /** Makes sure there is a usable connection to the peer; concurrent calls share one dial. */
@@ -180,7 +182,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      const { conn, located } = await reachPeer(this.#o.node, peerIdFromString(peer), relays, this.#o.locate)
+      const { conn, located } = await reachPeer(this.#o.node, this.#peerId(peer), relays, this.#o.locate)
       if (located != null && located !== hint) {
         this.#hints.set(peer, located)
         this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
@@ -270,7 +272,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   async #send (peer: string, frame: ChatFrame): Promise<void> {
     const conn = this.#usable(peer)
     try {
-      await this.#o.node.services.chat.send(peerIdFromString(peer), frame, { allowLimited: true, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { allowLimited: true, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
     } catch (err) {
       if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
         this.stats.deadConnections++
@@ -280,8 +282,17 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     }
   }
 
+  #peerId (peer: string): PeerId {
+    let id = this.#peerIds.get(peer)
+    if (id == null) {
+      id = peerIdFromString(peer)
+      this.#peerIds.set(peer, id)
+    }
+    return id
+  }
+
   #usable (peer: string): Connection | undefined {
-    return usableConnection(this.#o.node, peerIdFromString(peer))
+    return usableConnection(this.#o.node, this.#peerId(peer))
   }
 
   readonly #onConnection = (evt: CustomEvent<Connection>): void => {

@@ -1,4 +1,5 @@
 import type { LinkState } from '../p2p/connectivity.ts'
+import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
 import { compareMessages, type Conversation, type StoredMessage } from '../store/index.ts'
 
@@ -10,6 +11,8 @@ export const HISTORY_PAGE = 2_000
 export const TYPING_REFRESH_MS = 3_000
 /** …and show theirs for this long after their last typing frame. */
 export const TYPING_SHOWN_MS = 6_000
+/** Conversation changes (name, unread count) within this long are read back once. */
+export const CONVERSATION_REFRESH_MS = 100
 /** Arrivals within this window are marked read together: one transaction and one receipt frame. */
 export const MARK_READ_DELAY_MS = 50
 
@@ -23,7 +26,15 @@ function key (m: StoredMessage): string {
  */
 export class Thread {
   readonly peer: string
-  #messages = $state<StoredMessage[]>([])
+  /**
+   * What the UI shows: a plain (not deeply reactive) array, replaced once per
+   * task from #list. A deep proxy made the message list reconcile every row
+   * on each change of one message, which under a burst is quadratic.
+   */
+  #messages = $state.raw<StoredMessage[]>([])
+  /** the working copy, in display order, changed in place */
+  readonly #list: StoredMessage[] = []
+  #publishing = false
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
@@ -32,7 +43,7 @@ export class Thread {
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentAt = 0
   #cleanup: Array<() => void> = []
-  /** where each message sits in #messages, by key, so updates do not scan the list */
+  /** where each message sits in #list, by key, so updates do not scan the list */
   readonly #index = new Map<string, number>()
   #markReadTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -59,8 +70,9 @@ export class Thread {
     const onLink = (): void => {
       this.#link = messenger.linkState(this.peer)
     }
+    const reloadSoon = coalesced(async () => { await this.#reloadConversation() }, CONVERSATION_REFRESH_MS)
     const onConversation = (evt: CustomEvent<{ peer: string }>): void => {
-      if (evt.detail.peer === this.peer) void this.#reloadConversation()
+      if (evt.detail.peer === this.peer) reloadSoon()
     }
     const onProblem = (evt: CustomEvent<{ peer?: string, message: string }>): void => {
       if (evt.detail.peer === this.peer) this.#problem = evt.detail.message
@@ -102,6 +114,8 @@ export class Thread {
   }
 
   async send (text: string): Promise<void> {
+    // the message ended our typing on the peer's side: the next keystroke says so again at once
+    this.#typingSentAt = 0
     const { messenger } = await session.ready()
     await messenger.send(this.peer, text)
   }
@@ -110,7 +124,7 @@ export class Thread {
   async markRead (): Promise<void> {
     if (document.visibilityState !== 'visible') return
     const { messenger } = await session.ready()
-    if ((this.#conversation?.unread ?? 0) > 0 || this.#messages.some(m => m.direction === 'in' && m.status === 'delivered')) {
+    if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(m => m.direction === 'in' && m.status === 'delivered')) {
       await messenger.markRead(this.peer)
       await this.#reloadConversation()
     }
@@ -130,7 +144,7 @@ export class Thread {
   }
 
   #merge (incoming: StoredMessage[]): void {
-    const list = this.#messages
+    const list = this.#list
     for (const m of incoming) {
       const at = this.#index.get(key(m))
       if (at != null && list[at] != null && key(list[at]) === key(m)) {
@@ -154,7 +168,18 @@ export class Thread {
       list.splice(lo, 0, m)
       this.#reindex(lo)
     }
+    this.#publish()
     if (incoming.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
+  }
+
+  /** Everything merged in this task shows in one update, still before the browser paints. */
+  #publish (): void {
+    if (this.#publishing) return
+    this.#publishing = true
+    queueMicrotask(() => {
+      this.#publishing = false
+      this.#messages = this.#list.slice()
+    })
   }
 
   /** A burst of arrivals is marked read once, not once per batch. */
@@ -168,7 +193,7 @@ export class Thread {
 
   /** positions from `from` on moved after an insert */
   #reindex (from: number): void {
-    for (let i = from; i < this.#messages.length; i++) this.#index.set(key(this.#messages[i]), i)
+    for (let i = from; i < this.#list.length; i++) this.#index.set(key(this.#list[i]), i)
   }
 
 }
