@@ -237,3 +237,8 @@ class Session {
 }
 
 export const session = new Session()
+
+// Not waiting for the first render to ask for it: the libp2p code is on the
+// way to the node (and the identity) for every visit, and this module runs
+// as soon as the first page's own code has arrived.
+if (globalThis.document != null) void loadP2p().catch(() => {})

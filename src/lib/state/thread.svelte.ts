@@ -11,6 +11,8 @@ export const HISTORY_PAGE = 2_000
 export const TYPING_REFRESH_MS = 3_000
 /** …and show theirs for this long after their last typing frame. */
 export const TYPING_SHOWN_MS = 6_000
+/** One frame at 60 Hz: list updates closer together than this wait for the next frame. */
+export const FRAME_MS = 16
 /** Conversation changes (name, unread count) within this long are read back once. */
 export const CONVERSATION_REFRESH_MS = 100
 /** Arrivals within this window are marked read together: one transaction and one receipt frame. */
@@ -35,6 +37,7 @@ export class Thread {
   /** the working copy, in display order, changed in place */
   readonly #list: StoredMessage[] = []
   #publishing = false
+  #publishedAt = Number.NEGATIVE_INFINITY
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
@@ -98,14 +101,15 @@ export class Thread {
       messenger.removeEventListener('conversations', onConversation)
       if (session.reading === this.peer) session.reading = null
     })
-    await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
-    await this.#reloadConversation()
+    this.#conversation = await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
+    // the dial is the long pole of opening a link: it starts first, and the
+    // history loads while it runs
+    messenger.watch(this.peer, relayHint ?? this.#conversation.relayHint)
+    this.#cleanup.push(() => { messenger.unwatch(this.peer) })
+    onLink()
     this.#merge(await store.messages.list(this.peer, { limit: HISTORY_PAGE }))
     this.#loaded = true
     await this.markRead()
-    onLink()
-    messenger.watch(this.peer, relayHint ?? this.#conversation?.relayHint)
-    this.#cleanup.push(() => { messenger.unwatch(this.peer) })
   }
 
   close (): void {
@@ -172,14 +176,21 @@ export class Thread {
     if (incoming.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
   }
 
-  /** Everything merged in this task shows in one update, still before the browser paints. */
+  /**
+   * Everything merged in this task shows in one update, still before the
+   * browser paints. Under a burst, at most once per frame: each update copies
+   * and reconciles the whole list, and nobody sees more than a frame anyway.
+   */
   #publish (): void {
     if (this.#publishing) return
     this.#publishing = true
-    queueMicrotask(() => {
+    const show = (): void => {
       this.#publishing = false
+      this.#publishedAt = performance.now()
       this.#messages = this.#list.slice()
-    })
+    }
+    if (performance.now() - this.#publishedAt < FRAME_MS) requestAnimationFrame(show)
+    else queueMicrotask(show)
   }
 
   /** A burst of arrivals is marked read once, not once per batch. */
