@@ -141,6 +141,8 @@ export function messageRepository (connection: Connection): MessageRepository {
       if (!Array.isArray(ids)) throw new InvalidArgumentError('Invalid message IDs: expected an array')
       ids.forEach(assertMessageId)
       const unique = [...new Set(ids)]
+      // relaxed: a delivery state lost to a power cut comes back, since the
+      // message is sent again and the peer drops the copy and acks it again
       return await connection.transact(['messages'], 'readwrite', async tx => {
         const store = tx.objectStore('messages')
         const found = await Promise.all(unique.map(async id => await store.get([peer, direction, id])))
@@ -149,7 +151,7 @@ export function messageRepository (connection: Connection): MessageRepository {
           .map(m => ({ ...m, status }))
         await Promise.all(changed.map(async m => await store.put(m)))
         return changed
-      })
+      }, { durability: 'relaxed' })
     },
 
     async list (peer, options = {}) {
