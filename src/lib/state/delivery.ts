@@ -266,14 +266,18 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     await this.#sendReceipts(peer, ids)
   }
 
-  /** A new connection to the peer: our name, receipts that may have been lost, then the outbox. */
+  /**
+   * A new connection to the peer: the outbox first (someone may be waiting on
+   * it: a link opened and a message typed while the dial ran), then our name
+   * and the receipts that may have been lost.
+   */
   async greet (peer: string): Promise<void> {
+    await this.flush(peer)
     const name = this.#o.name()
     if (name !== '') await this.#o.transport.send(peer, { type: 'profile', name }).catch(() => {})
     if (this.#o.readReceipts()) {
       await this.#sendReceipts(peer, await this.#o.store.messages.recentlyRead(peer, READ_RECEIPTS_ON_CONNECT))
     }
-    await this.flush(peer)
   }
 
   async #sendReceipts (peer: string, ids: string[]): Promise<void> {
