@@ -30,5 +30,34 @@ export const PLAN = {
   heapMessages: quick ? 100 : 1_000
 } as const
 
+/** The sections by number and name, as the table and the README call them. */
+export const SECTIONS = {
+  1: 'time to talk',
+  2: 'messages',
+  3: 'bulk',
+  4: 'relay',
+  5: 'weight'
+} as const
+
+export type Section = keyof typeof SECTIONS
+
+/**
+ * BENCH_ONLY=2,5 (or names: BENCH_ONLY=messages,weight) runs only those
+ * sections, so one change can be checked in a minute or two instead of ten.
+ * Section 2's floor (the bare data channel) is measured with section 3, so
+ * asking for 2 runs the transport floor too.
+ */
+export function selectedSections (only = process.env.BENCH_ONLY): Set<Section> {
+  const all = Object.keys(SECTIONS).map(Number) as Section[]
+  if (only == null || only.trim() === '') return new Set(all)
+  const picked = new Set<Section>()
+  for (const part of only.split(',').map(p => p.trim().toLowerCase()).filter(p => p !== '')) {
+    const found = all.find(n => String(n) === part || SECTIONS[n] === part)
+    if (found == null) throw new Error(`BENCH_ONLY: unknown section "${part}" (use ${all.map(n => `${n} or ${SECTIONS[n]}`).join(', ')})`)
+    picked.add(found)
+  }
+  return picked
+}
+
 /** The whole run stops here, writing what it has. */
 export const TOTAL_LIMIT_MS = 12 * 60_000

@@ -15,7 +15,7 @@ import { RelayProcess } from '../tests/e2e/relay-process.ts'
 import { launch } from './browser.ts'
 import { relayAddress, relayCapacity } from './capacity.ts'
 import { messageLatency } from './messages.ts'
-import { PLAN, TOTAL_LIMIT_MS } from './plan.ts'
+import { PLAN, selectedSections, TOTAL_LIMIT_MS } from './plan.ts'
 import { phaseTable, rows, type Results } from './report.ts'
 import { startBenchServer } from './server.ts'
 import { table } from './stats.ts'
@@ -39,11 +39,12 @@ function log (message: string): void {
 
 async function main (): Promise<void> {
   if (process.env.PEERLINK_NETNS !== 'loopback') log('warning: not inside the loopback namespace (use npm run bench)')
+  const only = selectedSections()
   if (!existsSync(join(BUILD, 'index.html'))) sh('npm', ['run', 'build'])
   sh('npx', ['vite', 'build', '-c', 'bench/vite.config.ts'])
   const results: Results = { errors: [] }
   const startedAt = new Date()
-  const conditions = { cpus: cpus().length, cpu: cpus()[0]?.model, loadBefore: loadavg(), node: process.version, plan: PLAN }
+  const conditions = { cpus: cpus().length, cpu: cpus()[0]?.model, loadBefore: loadavg(), node: process.version, plan: PLAN, sections: [...only] }
   const save = async (): Promise<string> => {
     await mkdir(RESULTS, { recursive: true })
     const file = join(RESULTS, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)
@@ -74,17 +75,17 @@ async function main (): Promise<void> {
   }
   try {
     const relayAddr = await relayAddress(relay.url)
-    await step('time to talk', async () => { results.timeToTalk = await timeToTalk(browser, relay.url, server, PLAN.timeToTalkRuns) })
-    await step('transport floor and bulk', async () => { results.transport = await transport(browser, server, relayAddr, PLAN.transport) })
-    await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relay.url, PLAN.singles, PLAN.burst, PLAN.burstLimitMs) })
-    await step('weight', async () => { results.weight = await weight(browser, relay.url, BUILD, PLAN.heapConversations, PLAN.heapMessages) })
+    if (only.has(1)) await step('time to talk', async () => { results.timeToTalk = await timeToTalk(browser, relay.url, server, PLAN.timeToTalkRuns) })
+    if (only.has(2) || only.has(3)) await step('transport floor and bulk', async () => { results.transport = await transport(browser, server, relayAddr, PLAN.transport) })
+    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relay.url, PLAN.singles, PLAN.burst, PLAN.burstLimitMs) })
+    if (only.has(5)) await step('weight', async () => { results.weight = await weight(browser, relay.url, BUILD, PLAN.heapConversations, PLAN.heapMessages) })
   } finally {
     await browser.close()
     await relay.dispose()
     await server.close()
   }
   // last, alone: it loads the machine more than anything else
-  await step('relay capacity', async () => { results.capacity = await relayCapacity(PLAN.reservations, PLAN.reservationsLimitMs) })
+  if (only.has(4)) await step('relay capacity', async () => { results.capacity = await relayCapacity(PLAN.reservations, PLAN.reservationsLimitMs) })
   clearTimeout(watchdog)
 
   const file = await save()

@@ -24,7 +24,7 @@ describe('share links', () => {
     const peer = await newPeerId()
     const link = formatShareLink('http://localhost:9090', peer, RELAY)
     expect(parseShareLink(link).relay).toBe(RELAY)
-    expect(linkTarget(link, 'http://localhost:9090')).toBe(`/p/${peer.toString()}?relay=${encodeURIComponent(RELAY)}`)
+    expect(await linkTarget(link, 'http://localhost:9090')).toBe(`/p/${peer.toString()}?relay=${encodeURIComponent(RELAY)}`)
   })
 
   it('should reject a peer ID that is not base58', () => {

@@ -1,5 +1,9 @@
+import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
 import type { Conversation } from '../store/index.ts'
+
+/** Changes within this long show together: the list is read once, not once per arriving message. */
+export const LIST_REFRESH_MS = 100
 
 /** The home page's list of conversations, most recent first. */
 class Conversations {
@@ -21,7 +25,8 @@ class Conversations {
     if (this.#watching) return
     this.#watching = true
     const { messenger } = await session.ready()
-    messenger.addEventListener('conversations', () => { void this.refresh() })
+    const refreshSoon = coalesced(async () => { await this.refresh() }, LIST_REFRESH_MS)
+    messenger.addEventListener('conversations', refreshSoon)
     // what arrived between the first load and the node starting
     await this.refresh()
   }

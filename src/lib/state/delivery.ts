@@ -15,6 +15,10 @@ export const MAX_BATCH = MAX_IDS_PER_FRAME
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
+async function nextTask (): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, 0))
+}
+
 /** How the delivery logic reaches a peer: the libp2p node in the app, a simulated network in tests. */
 export interface DeliveryTransport {
   /** whether a connection chat may use exists now */
@@ -86,9 +90,8 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (batcher == null) {
       batcher = new Batcher(async texts => {
         const created = await this.#o.store.messages.createOutgoingMany(peer, texts, this.#now())
-        this.#emitMessages(peer, created)
-        this.safeDispatchEvent('conversations', { detail: { peer } })
-        // new messages go straight out: no outbox read per message under a burst
+        // new messages go straight out, before any UI work (which would run
+        // first, in this same task): no outbox read per message under a burst
         this.#sendNew(peer, created).catch((err: Error) => {
           if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
         })
@@ -125,18 +128,26 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    * timer), which reads the outbox.
    */
   async #sendNew (peer: string, created: StoredMessage[]): Promise<void> {
-    if (this.#stopped || !this.#o.transport.usable(peer)) return
+    const sending = this.#stopped || !this.#o.transport.usable(peer) ? [] : created.map(async message => {
+      // not awaited one by one: the chat stream keeps them in order, and each
+      // is written as soon as it is handed over
+      await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
+      return message.id
+    })
+    const settled = Promise.allSettled(sending)
+    // the UI work runs once the frames are written, or a task later when
+    // writing waits (a full buffer): queued in between, it would run first
+    await Promise.race([settled, nextTask()])
+    this.#emitMessages(peer, created)
+    this.safeDispatchEvent('conversations', { detail: { peer } })
+    if (sending.length === 0) return
     const now = this.#now()
     const sent: string[] = []
-    for (const message of created) {
-      try {
-        await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
-      } catch {
-        break
-      }
-      this.#lastSent.set(`${peer}/${message.id}`, now)
-      sent.push(message.id)
+    for (const outcome of await settled) {
+      // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
+      if (outcome.status === 'fulfilled') sent.push(outcome.value)
     }
+    for (const id of sent) this.#lastSent.set(`${peer}/${id}`, now)
     if (sent.length > 0) this.#emitMessages(peer, await this.#o.store.messages.setStatus(peer, 'out', sent, 'sent'))
     this.#scheduleRetry(peer)
   }
@@ -214,11 +225,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (batcher == null) {
       batcher = new Batcher(async msgs => {
         const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#now(), unread: !this.#o.isReading(peer) })
-        // stored, so acknowledge: all of them, duplicates included
-        const ids = [...new Set(msgs.map(m => m.id))].map(hexToBytes)
-        this.#o.transport.send(peer, { type: 'ack', ids }).catch(() => {
-          // lost with the connection: the peer sends again and we ack then
-        })
+        this.#acknowledge(peer, saved)
         const fresh = saved.filter(s => s.isNew).map(s => s.message)
         if (fresh.length > 0) {
           this.#emitMessages(peer, fresh)
@@ -232,6 +239,25 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     return batcher
   }
 
+  /**
+   * Stored, so acknowledge: all of them, duplicates included (the first ack
+   * may have been lost). What arrived in front of the reader was stored as
+   * read, and with read receipts on the receipt is the ack: one frame, and
+   * one status write fewer on the sender.
+   */
+  #acknowledge (peer: string, saved: SavedIncoming[]): void {
+    const receipts = this.#o.readReceipts()
+    const read = new Set<string>()
+    const delivered = new Set<string>()
+    for (const { message } of saved) (receipts && message.status === 'read' ? read : delivered).add(message.id)
+    for (const [type, ids] of [['read', read], ['ack', delivered]] as const) {
+      if (ids.size === 0) continue
+      this.#o.transport.send(peer, { type, ids: [...ids].map(hexToBytes) }).catch(() => {
+        // lost with the connection: the peer sends again and we ack then
+      })
+    }
+  }
+
   /** Marks what arrived as read and tells the peer, if read receipts are on. */
   async markRead (peer: string): Promise<void> {
     const ids = await this.#o.store.conversations.markRead(peer)
@@ -240,14 +266,18 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     await this.#sendReceipts(peer, ids)
   }
 
-  /** A new connection to the peer: our name, receipts that may have been lost, then the outbox. */
+  /**
+   * A new connection to the peer: the outbox first (someone may be waiting on
+   * it: a link opened and a message typed while the dial ran), then our name
+   * and the receipts that may have been lost.
+   */
   async greet (peer: string): Promise<void> {
+    await this.flush(peer)
     const name = this.#o.name()
     if (name !== '') await this.#o.transport.send(peer, { type: 'profile', name }).catch(() => {})
     if (this.#o.readReceipts()) {
       await this.#sendReceipts(peer, await this.#o.store.messages.recentlyRead(peer, READ_RECEIPTS_ON_CONNECT))
     }
-    await this.flush(peer)
   }
 
   async #sendReceipts (peer: string, ids: string[]): Promise<void> {

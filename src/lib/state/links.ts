@@ -1,9 +1,12 @@
-import { LINK_PATH_PREFIX, parseShareLink } from '../p2p/links.ts'
+import { loadP2p } from './session.svelte.ts'
 
-export { InvalidLinkError, parsePeerId, parseRelayHint } from '../p2p/links.ts'
-
-/** The in-app path a pasted share link opens; throws InvalidLinkError for anything else. */
-export function linkTarget (link: string, origin: string): string {
+/**
+ * The in-app path a pasted share link opens; rejects with InvalidLinkError for
+ * anything else. Async because parsing a peer ID needs the libp2p code, which
+ * is loaded after the first page (see loadP2p).
+ */
+export async function linkTarget (link: string, origin: string): Promise<string> {
+  const { LINK_PATH_PREFIX, parseShareLink } = await loadP2p()
   const { peerId, relay } = parseShareLink(link, origin)
   const query = relay != null ? `?relay=${encodeURIComponent(relay)}` : ''
   return `${LINK_PATH_PREFIX}${peerId.toString()}${query}`

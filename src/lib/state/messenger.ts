@@ -2,13 +2,13 @@ import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Backoff } from '../p2p/backoff.ts'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
-import { isDirect, onPathChange, usableConnection } from '../p2p/connectivity.ts'
+import { isDirect, linkState, onPathChange, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -63,6 +63,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #liveness: Liveness
   /** stops listening to a WebRTC connection's path changes, by connection */
   readonly #pathWatch = new WeakMap<Connection, () => void>()
+  /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
+  readonly #peerIds = new Map<string, PeerId>()
   #stopped = false
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
   readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
@@ -116,6 +118,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     return this.#dialing.has(peer)
   }
 
+  /** What the "Connection" indicator shows for this peer now. */
+  linkState (peer: string): LinkState {
+    return linkState(this.#o.node, this.#peerId(peer), this.isDialing(peer))
+  }
+
   /** The UI has this conversation open: keep the peer connected until unwatch(). */
   watch (peer: string, relayHint?: string): void {
     if (relayHint != null) this.#hints.set(peer, relayHint)
@@ -143,7 +150,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /** Typing indicators are best effort: never queued, never retried. */
   sendTyping (peer: string, active: boolean): void {
     if (this.#usable(peer) == null) return
-    this.#o.node.services.chat.send(peerIdFromString(peer), { type: 'typing', active }, { allowLimited: true }).catch(() => {})
+    this.#o.node.services.chat.send(this.#peerId(peer), { type: 'typing', active }, { allowLimited: true }).catch(() => {})
   }
 
   /** Makes sure there is a usable connection to the peer; concurrent calls share one dial. */
@@ -168,7 +175,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      const { conn, located } = await reachPeer(this.#o.node, peerIdFromString(peer), relays, this.#o.locate)
+      const { conn, located } = await reachPeer(this.#o.node, this.#peerId(peer), relays, this.#o.locate)
       if (located != null && located !== hint) {
         this.#hints.set(peer, located)
         this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
@@ -239,7 +246,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   async #send (peer: string, frame: ChatFrame): Promise<void> {
     const conn = this.#usable(peer)
     try {
-      await this.#o.node.services.chat.send(peerIdFromString(peer), frame, { allowLimited: true, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { allowLimited: true, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
     } catch (err) {
       if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
         this.stats.deadConnections++
@@ -249,8 +256,17 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     }
   }
 
+  #peerId (peer: string): PeerId {
+    let id = this.#peerIds.get(peer)
+    if (id == null) {
+      id = peerIdFromString(peer)
+      this.#peerIds.set(peer, id)
+    }
+    return id
+  }
+
   #usable (peer: string): Connection | undefined {
-    return usableConnection(this.#o.node, peerIdFromString(peer))
+    return usableConnection(this.#o.node, this.#peerId(peer))
   }
 
   readonly #onConnection = (evt: CustomEvent<Connection>): void => {

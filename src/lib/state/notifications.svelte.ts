@@ -1,5 +1,6 @@
 import { goto } from '$app/navigation'
 import { appWorker } from './app-worker.svelte.ts'
+import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
 import type { StoredMessage } from '../store/index.ts'
 
@@ -9,6 +10,9 @@ export const NOTIFY_KEY = 'peerlink:notify'
 export const NOTIFICATION_BODY_MAX = 160
 /** Message IDs remembered so a message that changes state later is not announced twice. */
 export const SEEN_IDS_MAX = 1_000
+
+/** Badge changes within this long are counted once: each count reads every conversation. */
+export const BADGE_REFRESH_MS = 250
 
 export type Permission = NotificationPermission | 'unsupported'
 
@@ -56,7 +60,7 @@ class Notifications {
     void this.#updateBadge()
     const { messenger } = await session.ready()
     messenger.addEventListener('messages', evt => { void this.#onMessages(evt.detail.peer, evt.detail.messages) })
-    messenger.addEventListener('conversations', () => { void this.#updateBadge() })
+    messenger.addEventListener('conversations', coalesced(async () => { await this.#updateBadge() }, BADGE_REFRESH_MS))
   }
 
   #save (): void {

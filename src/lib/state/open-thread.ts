@@ -1,5 +1,4 @@
-import { InvalidLinkError, parsePeerId, parseRelayHint } from '../p2p/links.ts'
-import { session } from './session.svelte.ts'
+import { loadP2p, session } from './session.svelte.ts'
 import { Thread } from './thread.svelte.ts'
 
 export interface Opened {
@@ -12,6 +11,7 @@ export interface Opened {
  * become an error to show, never an exception that breaks the page.
  */
 export async function openThread (peerText: string, relayText: string | null): Promise<Opened> {
+  const { InvalidLinkError, parsePeerId, parseRelayHint } = await loadP2p()
   let peer: string
   let relay: string | undefined
   try {

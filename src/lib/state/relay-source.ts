@@ -1,5 +1,5 @@
 import { Backoff } from '../p2p/backoff.ts'
-import { fetchRelayInfo } from '../p2p/relays.ts'
+import { fetchRelayInfo } from '../p2p/relay-fetch.ts'
 import { parseRelayInfo, type RelayInfo } from '../shared/relay-info.ts'
 
 /** Where the last relay description is kept: public facts, small, and needed before IndexedDB opens. */

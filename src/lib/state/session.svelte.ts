@@ -1,17 +1,28 @@
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createIdentity, identityFromBytes } from '../p2p/identity.ts'
-import { formatShareLink } from '../p2p/links.ts'
-import { Locator } from '../p2p/locator.ts'
-import { createPeerlinkNode, type PeerlinkNode } from '../p2p/node.ts'
-import { RelayKeeper, type RelayStatus } from '../p2p/relay-keeper.ts'
-import { otherRelayAddresses, relayAddresses } from '../p2p/relays.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
-import { Messenger } from './messenger.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { acquireTabLock } from './tab-lock.ts'
+import type { Messenger } from './messenger.ts'
+import type { Locator } from '../p2p/locator.ts'
+import type { PeerlinkNode } from '../p2p/node.ts'
+import type { RelayKeeper, RelayStatus } from '../p2p/relay-keeper.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+export type P2p = typeof import('./p2p-runtime.ts')
+
+let p2pModule: Promise<P2p> | undefined
+
+/**
+ * The libp2p side of the app, loaded on first use and only once. It is most
+ * of the app's code, so it stays off the first page; the session asks for it
+ * as the first thing it does, so it downloads while the store opens and
+ * /relay.json is fetched.
+ */
+export function loadP2p (): Promise<P2p> {
+  p2pModule ??= import('./p2p-runtime.ts')
+  return p2pModule
+}
 
 /** starting: booting; standby: another tab runs Peerlink; ready: running here; failed: see error */
 export type Phase = 'starting' | 'standby' | 'ready' | 'failed'
@@ -44,6 +55,7 @@ class Session {
   #error = $state<string | null>(null)
   #notice = $state<string | null>(null)
   #peerId = $state<string | null>(null)
+  #link = $state('')
   #relay = $state<RelayStatus>('connecting')
   #name = $state('')
   #readReceipts = $state(true)
@@ -64,9 +76,7 @@ class Session {
   get readReceipts (): boolean { return this.#readReceipts }
   /** the browser has a network (navigator.onLine): false means surely offline, true only maybe online */
   get online (): boolean { return this.#online }
-  get link (): string {
-    return this.#peerId != null ? formatShareLink(location.origin, this.#peerId) : ''
-  }
+  get link (): string { return this.#link }
 
   /** Opens the store and loads the identity once; needs no network and no node lock. */
   local (): Promise<Local> {
@@ -103,11 +113,13 @@ class Session {
   async #openLocal (): Promise<Local & { privateKey: PrivateKey }> {
     addEventListener('online', () => { this.#online = true })
     addEventListener('offline', () => { this.#online = false })
+    const p2p = loadP2p()
     const store = await openStore({
       onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
       onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
     })
     void this.#persistStorage()
+    const { createIdentity, identityFromBytes, peerIdFromPrivateKey, formatShareLink } = await p2p
     const keyBytes = await store.identity.load() ?? await store.identity.saveIfAbsent(await createIdentity())
     const privateKey = identityFromBytes(keyBytes)
     const profile = await store.profile.load()
@@ -115,11 +127,13 @@ class Session {
     this.#readReceipts = profile?.readReceipts ?? true
     const peerId = peerIdFromPrivateKey(privateKey).toString()
     this.#peerId = peerId
+    this.#link = formatShareLink(location.origin, peerId)
     return { store, peerId, privateKey }
   }
 
   async #start (): Promise<Running> {
     mark(MARKS.sessionStart)
+    const p2p = loadP2p()
     // the relay description does not depend on the store: fetch both at once
     const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
     // the stored data shows while this tab waits for the lock or the relay
@@ -135,6 +149,7 @@ class Session {
     this.#notice = null
     this.#phase = 'starting'
     const info = await relayInfo
+    const { createPeerlinkNode, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = await p2p
     const relays = relayAddresses(info, location)
     const otherRelays = otherRelayAddresses(info)
     const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: info.iceServers })
@@ -206,6 +221,7 @@ class Session {
 
   /** Replaces this browser's identity (from a backup); the caller reloads so the node starts as it. */
   async replaceIdentity (keyBytes: Uint8Array): Promise<void> {
+    const { identityFromBytes } = await loadP2p()
     identityFromBytes(keyBytes)
     const { store } = await this.local()
     await store.identity.save(keyBytes)
@@ -221,3 +237,8 @@ class Session {
 }
 
 export const session = new Session()
+
+// Not waiting for the first render to ask for it: the libp2p code is on the
+// way to the node (and the identity) for every visit, and this module runs
+// as soon as the first page's own code has arrived.
+if (globalThis.document != null) void loadP2p().catch(() => {})

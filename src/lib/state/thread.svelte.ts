@@ -1,5 +1,5 @@
-import { peerIdFromString } from '@libp2p/peer-id'
-import { linkState, type LinkState } from '../p2p/connectivity.ts'
+import type { LinkState } from '../p2p/connectivity.ts'
+import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
 import { compareMessages, type Conversation, type StoredMessage } from '../store/index.ts'
 
@@ -11,6 +11,10 @@ export const HISTORY_PAGE = 2_000
 export const TYPING_REFRESH_MS = 3_000
 /** …and show theirs for this long after their last typing frame. */
 export const TYPING_SHOWN_MS = 6_000
+/** One frame at 60 Hz: list updates closer together than this wait for the next frame. */
+export const FRAME_MS = 16
+/** Conversation changes (name, unread count) within this long are read back once. */
+export const CONVERSATION_REFRESH_MS = 100
 /** Arrivals within this window are marked read together: one transaction and one receipt frame. */
 export const MARK_READ_DELAY_MS = 50
 
@@ -24,7 +28,16 @@ function key (m: StoredMessage): string {
  */
 export class Thread {
   readonly peer: string
-  #messages = $state<StoredMessage[]>([])
+  /**
+   * What the UI shows: a plain (not deeply reactive) array, replaced once per
+   * task from #list. A deep proxy made the message list reconcile every row
+   * on each change of one message, which under a burst is quadratic.
+   */
+  #messages = $state.raw<StoredMessage[]>([])
+  /** the working copy, in display order, changed in place */
+  readonly #list: StoredMessage[] = []
+  #publishing = false
+  #publishedAt = Number.NEGATIVE_INFINITY
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
@@ -33,7 +46,7 @@ export class Thread {
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentAt = 0
   #cleanup: Array<() => void> = []
-  /** where each message sits in #messages, by key, so updates do not scan the list */
+  /** where each message sits in #list, by key, so updates do not scan the list */
   readonly #index = new Map<string, number>()
   #markReadTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -52,17 +65,17 @@ export class Thread {
 
   /** Opens the conversation: loads history, dials the peer, marks messages read. */
   async open (relayHint?: string): Promise<void> {
-    const { store, messenger, node } = await session.ready()
-    const peerId = peerIdFromString(this.peer)
+    const { store, messenger } = await session.ready()
     session.reading = this.peer
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
       if (evt.detail.peer === this.peer) this.#merge(evt.detail.messages)
     }
     const onLink = (): void => {
-      this.#link = linkState(node, peerId, messenger.isDialing(this.peer))
+      this.#link = messenger.linkState(this.peer)
     }
+    const reloadSoon = coalesced(async () => { await this.#reloadConversation() }, CONVERSATION_REFRESH_MS)
     const onConversation = (evt: CustomEvent<{ peer: string }>): void => {
-      if (evt.detail.peer === this.peer) void this.#reloadConversation()
+      if (evt.detail.peer === this.peer) reloadSoon()
     }
     const onProblem = (evt: CustomEvent<{ peer?: string, message: string }>): void => {
       if (evt.detail.peer === this.peer) this.#problem = evt.detail.message
@@ -88,14 +101,15 @@ export class Thread {
       messenger.removeEventListener('conversations', onConversation)
       if (session.reading === this.peer) session.reading = null
     })
-    await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
-    await this.#reloadConversation()
+    this.#conversation = await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
+    // the dial is the long pole of opening a link: it starts first, and the
+    // history loads while it runs
+    messenger.watch(this.peer, relayHint ?? this.#conversation.relayHint)
+    this.#cleanup.push(() => { messenger.unwatch(this.peer) })
+    onLink()
     this.#merge(await store.messages.list(this.peer, { limit: HISTORY_PAGE }))
     this.#loaded = true
     await this.markRead()
-    onLink()
-    messenger.watch(this.peer, relayHint ?? this.#conversation?.relayHint)
-    this.#cleanup.push(() => { messenger.unwatch(this.peer) })
   }
 
   close (): void {
@@ -104,6 +118,8 @@ export class Thread {
   }
 
   async send (text: string): Promise<void> {
+    // the message ended our typing on the peer's side: the next keystroke says so again at once
+    this.#typingSentAt = 0
     const { messenger } = await session.ready()
     await messenger.send(this.peer, text)
   }
@@ -112,7 +128,7 @@ export class Thread {
   async markRead (): Promise<void> {
     if (document.visibilityState !== 'visible') return
     const { messenger } = await session.ready()
-    if ((this.#conversation?.unread ?? 0) > 0 || this.#messages.some(m => m.direction === 'in' && m.status === 'delivered')) {
+    if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(m => m.direction === 'in' && m.status === 'delivered')) {
       await messenger.markRead(this.peer)
       await this.#reloadConversation()
     }
@@ -132,7 +148,7 @@ export class Thread {
   }
 
   #merge (incoming: StoredMessage[]): void {
-    const list = this.#messages
+    const list = this.#list
     for (const m of incoming) {
       const at = this.#index.get(key(m))
       if (at != null && list[at] != null && key(list[at]) === key(m)) {
@@ -156,7 +172,25 @@ export class Thread {
       list.splice(lo, 0, m)
       this.#reindex(lo)
     }
+    this.#publish()
     if (incoming.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
+  }
+
+  /**
+   * Everything merged in this task shows in one update, still before the
+   * browser paints. Under a burst, at most once per frame: each update copies
+   * and reconciles the whole list, and nobody sees more than a frame anyway.
+   */
+  #publish (): void {
+    if (this.#publishing) return
+    this.#publishing = true
+    const show = (): void => {
+      this.#publishing = false
+      this.#publishedAt = performance.now()
+      this.#messages = this.#list.slice()
+    }
+    if (performance.now() - this.#publishedAt < FRAME_MS) requestAnimationFrame(show)
+    else queueMicrotask(show)
   }
 
   /** A burst of arrivals is marked read once, not once per batch. */
@@ -170,7 +204,7 @@ export class Thread {
 
   /** positions from `from` on moved after an insert */
   #reindex (from: number): void {
-    for (let i = from; i < this.#messages.length; i++) this.#index.set(key(this.#messages[i]), i)
+    for (let i = from; i < this.#list.length; i++) this.#index.set(key(this.#list[i]), i)
   }
 
 }

@@ -90,6 +90,7 @@ export function conversationRepository (connection: Connection): ConversationRep
 
     async markRead (peer) {
       assertPeer(peer)
+      // relaxed: lost to a power cut, messages only show unread again
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const messages = tx.objectStore('messages')
         const unseen = await messages.index('by-status').getAll([peer, 'in', 'delivered'])
@@ -100,7 +101,7 @@ export function conversationRepository (connection: Connection): ConversationRep
           conversation != null && conversation.unread !== 0 ? conversations.put({ ...conversation, unread: 0 }) : undefined
         ])
         return unseen.map(m => m.id)
-      })
+      }, { durability: 'relaxed' })
     }
   }
 }

@@ -105,16 +105,23 @@ export class Connection {
    * Runs `body` in one transaction and resolves once it committed. `body` must
    * only await requests of `tx`: anything else lets the transaction commit early.
    * If `body` throws, everything it wrote is rolled back.
+   *
+   * Writes are 'strict' unless the caller says otherwise: committed means on
+   * disk, not only handed to the OS (Chromium's default has been 'relaxed'
+   * since version 121), because a message is acknowledged, and then forgotten
+   * by its sender, as soon as its write commits. Only writes whose loss a
+   * later retry repairs may pass 'relaxed'.
    */
   async transact<const S extends StoreName[], M extends IDBTransactionMode, T> (
     names: S,
     mode: M,
-    body: (tx: IDBPTransaction<PeerlinkSchema, S, M>) => Promise<T>
+    body: (tx: IDBPTransaction<PeerlinkSchema, S, M>) => Promise<T>,
+    options: { durability?: IDBTransactionDurability } = {}
   ): Promise<T> {
     if (this.#closed != null) throw new StorageClosedError(this.#closed)
     let tx: IDBPTransaction<PeerlinkSchema, S, M>
     try {
-      tx = this.#db.transaction(names, mode)
+      tx = this.#db.transaction(names, mode, { durability: options.durability ?? (mode === 'readonly' ? 'default' : 'strict') })
     } catch (err) {
       throw toStorageError(err)
     }

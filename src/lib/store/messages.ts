@@ -88,16 +88,21 @@ export function messageRepository (connection: Connection): MessageRepository {
       assertTime(now, 'time')
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const messages = tx.objectStore('messages')
-        const existing = await Promise.all(msgs.map(async msg => await messages.get([peer, 'in', msg.id])))
         const conversations = tx.objectStore('conversations')
-        let conversation = await conversations.get(peer) ?? newConversation(peer, now)
+        // every read at once: one round trip to the database, not two
+        const [stored, ...existing] = await Promise.all([
+          conversations.get(peer),
+          ...msgs.map(async msg => await messages.get([peer, 'in', msg.id]))
+        ])
+        let conversation = stored ?? newConversation(peer, now)
         const fresh = new Map<string, StoredMessage>()
         const results = msgs.map((msg, i): SavedIncoming => {
           // a resend after a lost ack: the first copy stands, unread is not counted twice
           const known = existing[i] ?? fresh.get(msg.id)
           if (known != null) return { message: known, isNew: false }
+          // arriving in front of the reader it is read already: no second write to mark it so
           const message: StoredMessage = {
-            peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: 'delivered'
+            peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: options.unread ? 'delivered' : 'read'
           }
           fresh.set(msg.id, message)
           conversation = withLastMessage(conversation, message)
@@ -136,6 +141,8 @@ export function messageRepository (connection: Connection): MessageRepository {
       if (!Array.isArray(ids)) throw new InvalidArgumentError('Invalid message IDs: expected an array')
       ids.forEach(assertMessageId)
       const unique = [...new Set(ids)]
+      // relaxed: a delivery state lost to a power cut comes back, since the
+      // message is sent again and the peer drops the copy and acks it again
       return await connection.transact(['messages'], 'readwrite', async tx => {
         const store = tx.objectStore('messages')
         const found = await Promise.all(unique.map(async id => await store.get([peer, direction, id])))
@@ -144,7 +151,7 @@ export function messageRepository (connection: Connection): MessageRepository {
           .map(m => ({ ...m, status }))
         await Promise.all(changed.map(async m => await store.put(m)))
         return changed
-      })
+      }, { durability: 'relaxed' })
     },
 
     async list (peer, options = {}) {

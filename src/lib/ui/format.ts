@@ -10,10 +10,29 @@ export function displayName (peer: string, name: string | undefined): string {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
 
+/**
+ * Formatted times by message time, for the day they were formatted on: a
+ * message's row is drawn again on each change of its delivery state, and
+ * Intl formatting is the costliest part of that under a burst.
+ */
+const formatted = new Map<number, string>()
+/** Enough for the rows on screen and a burst behind them; the cache starts over when full. */
+const FORMATTED_MAX = 10_000
+let formattedDay = ''
+
 /** Today's messages show the time; older ones the date too. */
 export function formatTime (ms: number, now = Date.now()): string {
-  const sameDay = new Date(ms).toDateString() === new Date(now).toDateString()
-  return (sameDay ? timeFormat : dateFormat).format(ms)
+  const today = new Date(now).toDateString()
+  if (today !== formattedDay || formatted.size >= FORMATTED_MAX) {
+    formatted.clear()
+    formattedDay = today
+  }
+  let text = formatted.get(ms)
+  if (text == null) {
+    text = (new Date(ms).toDateString() === today ? timeFormat : dateFormat).format(ms)
+    formatted.set(ms, text)
+  }
+  return text
 }
 
 export const STATUS_LABELS = {

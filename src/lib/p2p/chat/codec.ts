@@ -152,7 +152,9 @@ function validateId (id: unknown): Uint8Array {
   if (!(id instanceof Uint8Array) || id.byteLength !== MESSAGE_ID_BYTES) {
     throw new InvalidFrameError(`message id must be exactly ${MESSAGE_ID_BYTES} bytes`)
   }
-  return id.slice()
+  // a copy, and a plain Uint8Array: Node's Buffer.slice() would be a view
+  // that pins the whole chunk of frames it was read from
+  return new Uint8Array(id)
 }
 
 function validateIds (ids: unknown): Uint8Array[] {

@@ -40,6 +40,13 @@ export const MAX_READ_BUFFER_BYTES = MAX_FRAME_BYTES + MAX_LENGTH_PREFIX_BYTES +
  */
 export const MAX_QUEUED_BYTES = 4 * 1024 * 1024
 
+/**
+ * Frames sent together are written as one chunk of at most this size (one
+ * frame alone may be larger): big enough that a burst of chat messages takes
+ * a few writes, small enough that the reader decodes it in one short slice.
+ */
+export const MAX_WRITE_BYTES = 64 * 1024
+
 /** One stream per direction is normal; a few more cover reconnect races. */
 export const MAX_INBOUND_STREAMS = 4
 

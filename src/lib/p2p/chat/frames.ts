@@ -4,6 +4,7 @@ import { decodeFrame } from './codec.ts'
 import {
   MAX_FRAME_BYTES,
   MAX_QUEUED_BYTES,
+  MAX_WRITE_BYTES,
   MAX_READ_BUFFER_BYTES,
   READ_SLICE_BYTES
 } from './constants.ts'
@@ -69,15 +70,27 @@ function * slices (data: Uint8Array | Uint8ArrayList): Generator<Uint8Array | Ui
   }
 }
 
+/** A frame waiting to be written, and the caller waiting for it. */
+interface Pending {
+  bytes: Uint8Array
+  signal?: AbortSignal
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
 /**
- * Writes length-prefixed frames to one stream, one after another, waiting for
- * the transport to drain whenever it says it is full. Waiting writes are
- * bounded by MAX_QUEUED_BYTES.
+ * Writes length-prefixed frames to one stream, in order. Frames handed over
+ * in the same task go out as one write: the prefixes keep them apart on the
+ * wire, and a burst then costs a few data channel messages instead of one
+ * per frame (each is a trip through the stream, SCTP and the peer's event
+ * loop). Waits for the transport to drain whenever it says it is full;
+ * waiting frames are bounded by MAX_QUEUED_BYTES.
  */
 export class FrameWriter {
   readonly stream: Stream
-  private tail: Promise<void> = Promise.resolve()
+  private queue: Pending[] = []
   private queuedBytes = 0
+  private flushing = false
 
   constructor (stream: Stream) {
     this.stream = stream
@@ -93,25 +106,77 @@ export class FrameWriter {
     if (this.queuedBytes + bytes.byteLength > MAX_QUEUED_BYTES) {
       throw new SendQueueFullError(`${this.queuedBytes} bytes already wait on this stream`)
     }
+    const { signal } = options
+    signal?.throwIfAborted()
     this.queuedBytes += bytes.byteLength
-    const turn = this.tail.then(async () => { await this.writeNow(bytes, options) })
-    // the next write waits for this one whatever its outcome; the caller
-    // gets the outcome itself from `turn`
-    this.tail = turn.catch(() => {})
+    let onAbort: (() => void) | undefined
     try {
-      await turn
+      await new Promise<void>((resolve, reject) => {
+        this.queue.push({ bytes, signal, resolve, reject })
+        // the caller stops waiting (a stuck stream must be noticed); the
+        // frame is dropped if still queued, or has already gone out
+        onAbort = () => { reject(signal?.reason) }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        if (!this.flushing) {
+          this.flushing = true
+          // the rest of this task's frames join the first one
+          queueMicrotask(() => { void this.flush() })
+        }
+      })
     } finally {
-      this.queuedBytes -= bytes.byteLength
+      if (onAbort != null) signal?.removeEventListener('abort', onAbort)
     }
   }
 
-  private async writeNow (bytes: Uint8Array, options: AbortOptions): Promise<void> {
-    // a caller that gave up while queued must not have its frame sent later
-    options.signal?.throwIfAborted()
-    if (!this.stream.send(bytes)) {
-      await drained(this.stream, options.signal)
+  private async flush (): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.take()
+        if (batch.length === 0) continue
+        try {
+          if (!this.stream.send(concat(batch.map(p => p.bytes)))) {
+            await drained(this.stream)
+          }
+          for (const p of batch) p.resolve()
+        } catch (err) {
+          for (const p of batch) p.reject(err)
+        }
+      }
+    } finally {
+      this.flushing = false
     }
   }
+
+  /** The next frames to write together, at most MAX_WRITE_BYTES unless one frame alone is larger. */
+  private take (): Pending[] {
+    const batch: Pending[] = []
+    let size = 0
+    while (this.queue.length > 0) {
+      const next = this.queue[0]
+      if (batch.length > 0 && size + next.bytes.byteLength > MAX_WRITE_BYTES) break
+      this.queue.shift()
+      this.queuedBytes -= next.bytes.byteLength
+      // a caller that gave up while queued must not have its frame sent later
+      if (next.signal?.aborted === true) {
+        next.reject(next.signal.reason)
+        continue
+      }
+      batch.push(next)
+      size += next.bytes.byteLength
+    }
+    return batch
+  }
+}
+
+function concat (parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.byteLength
+  }
+  return out
 }
 
 /**
