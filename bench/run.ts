@@ -40,7 +40,8 @@ function log (message: string): void {
 async function main (): Promise<void> {
   if (process.env.PEERLINK_NETNS !== 'loopback') log('warning: not inside the loopback namespace (use npm run bench)')
   const only = selectedSections()
-  if (!existsSync(join(BUILD, 'index.html'))) sh('npm', ['run', 'build'])
+  // a build left from older code would be measured silently, so build unless asked not to
+  if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync(join(BUILD, 'index.html'))) sh('npm', ['run', 'build'])
   sh('npx', ['vite', 'build', '-c', 'bench/vite.config.ts'])
   const results: Results = { errors: [] }
   const startedAt = new Date()
