@@ -6,6 +6,7 @@
  * (both sides have stored it). The floor is in transport.ts.
  */
 import type { Browser, Page } from 'playwright-core'
+import { profilePages } from './profile.ts'
 import { freshContext, observed, openOwner, sendTexts, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
 
 export interface MessageFigures {
@@ -66,6 +67,7 @@ async function runBurst (receiver: Page, sender: Page, count: number, limitMs: n
   const senderOrigin = await timeOrigin(sender)
   const receiverOrigin = await timeOrigin(receiver)
   const texts = Array.from({ length: count }, (_, i) => `burst ${i}`)
+  const profiling = await profilePages({ 'burst-receiver': receiver, 'burst-sender': sender })
   const started = senderOrigin + await sendTexts(sender, texts)
   const deadline = Date.now() + limitMs
   let rendered = 0
@@ -83,6 +85,7 @@ async function runBurst (receiver: Page, sender: Page, count: number, limitMs: n
     await new Promise(resolve => setTimeout(resolve, BURST_POLL_MS))
   }
   const complete = rendered >= count && delivered >= count
+  await profiling.save()
   // both ends are timed in their pages; an incomplete burst counts until the limit
   const end = complete ? Math.max(lastIn, lastDelivered) : Date.now()
   return { count, sent: count, rendered, delivered, ms: end - started, complete }

@@ -1,0 +1,48 @@
+/**
+ * BENCH_PROFILE=<dir>: records a CPU profile of a page while a step runs and
+ * writes it as <dir>/<name>.cpuprofile (open it in Chromium's DevTools, or
+ * summarise it with `tsx bench/profile-top.ts <file>`); with BENCH_TRACE=1
+ * also a Chromium trace, trace.json (`tsx bench/trace-top.ts <file>`). It is how the phase
+ * split's "where does the time go" gets an answer below the phases.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { CDPSession, Page } from 'playwright-core'
+
+/** Finer than the default 1 ms: a message's work is a fraction of that. */
+const SAMPLING_INTERVAL_US = 200
+
+export interface Profiling {
+  /** stops the profiles and writes them; a no-op when profiling is off */
+  save: () => Promise<void>
+}
+
+/** What the renderer did besides JavaScript: style, layout, paint, IndexedDB, WebRTC. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8']
+
+export async function profilePages (pages: Record<string, Page>, dir = process.env.BENCH_PROFILE): Promise<Profiling> {
+  if (dir == null || dir === '') return { save: async () => {} }
+  // one trace covers every renderer (style, layout, IndexedDB); the CPU
+  // profiles say which JavaScript. Tracing slows the pages down a lot.
+  const browser = process.env.BENCH_TRACE === '1' ? Object.values(pages)[0]?.context().browser() ?? undefined : undefined
+  await browser?.startTracing(undefined, { categories: TRACE_CATEGORIES })
+  const sessions: Array<[string, CDPSession]> = []
+  for (const [name, page] of Object.entries(pages)) {
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US })
+    await cdp.send('Profiler.start')
+    sessions.push([name, cdp])
+  }
+  return {
+    save: async () => {
+      await mkdir(dir, { recursive: true })
+      if (browser != null) await writeFile(join(dir, 'trace.json'), await browser.stopTracing())
+      for (const [name, cdp] of sessions) {
+        const { profile } = await cdp.send('Profiler.stop')
+        await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile))
+        await cdp.detach()
+      }
+    }
+  }
+}
