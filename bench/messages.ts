@@ -45,15 +45,20 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
 
     const bobOrigin = await timeOrigin(bob)
     const latency: number[] = []
+    const singlesProfile = await profilePages({ 'singles-receiver': alice.page, 'singles-sender': bob })
     for (let i = 0; i < singles; i++) {
       const text = `latency ${i}`
       try {
+        await settle([alice.page, bob], text)
         const sent = bobOrigin + await sendTexts(bob, [text])
         latency.push(await inAt(alice.page, text) - sent)
+        // one at a time: the next goes out once this one is done (shown delivered) and both pages are idle
+        await bob.waitForFunction(() => window.__benchObserved?.markDelivered != null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 5 })
       } catch (err) {
         failures.push(`single ${i}: ${(err as Error).message.split('\n')[0]}`)
       }
     }
+    await singlesProfile.save()
     return { latency, burst: await runBurst(alice.page, bob, burst, burstLimitMs), failures }
   } finally {
     await bobContext.close()
@@ -61,32 +66,67 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
   }
 }
 
+/** How long a page may stay busy before a single message is sent anyway. */
+const IDLE_WAIT_MS = 500
+
+/** Follows `mark` on the pages from now on, and waits until none has work left to do. */
+async function settle (pages: Page[], mark: string): Promise<void> {
+  await Promise.all(pages.map(async page => {
+    await page.evaluate(async ({ mark, timeout }) => {
+      const o = window.__benchObserved
+      if (o != null) Object.assign(o, { mark, markIn: undefined, markDelivered: undefined })
+      await new Promise(resolve => requestIdleCallback(resolve, { timeout }))
+    }, { mark, timeout: IDLE_WAIT_MS })
+  }))
+}
+
 async function runBurst (receiver: Page, sender: Page, count: number, limitMs: number): Promise<MessageFigures['burst']> {
-  await receiver.evaluate(() => { if (window.__benchObserved != null) window.__benchObserved.trackTexts = false })
-  const before = { in: (await observed(receiver)).inCount, delivered: (await observed(sender)).deliveredCount }
+  const texts = Array.from({ length: count }, (_, i) => `burst ${i}`)
+  const last = texts[texts.length - 1]
+  for (const page of [receiver, sender]) {
+    await page.evaluate(mark => { if (window.__benchObserved != null) Object.assign(window.__benchObserved, { trackTexts: false, mark, markIn: undefined, markDelivered: undefined }) }, last)
+  }
   const senderOrigin = await timeOrigin(sender)
   const receiverOrigin = await timeOrigin(receiver)
-  const texts = Array.from({ length: count }, (_, i) => `burst ${i}`)
   const profiling = await profilePages({ 'burst-receiver': receiver, 'burst-sender': sender })
   const started = senderOrigin + await sendTexts(sender, texts)
   const deadline = Date.now() + limitMs
-  let rendered = 0
-  let delivered = 0
-  let lastIn = Number.NaN
-  let lastDelivered = Number.NaN
-  while (Date.now() < deadline) {
-    const r = await observed(receiver)
-    const s = await observed(sender)
-    rendered = r.inCount - before.in
-    delivered = s.deliveredCount - before.delivered
-    lastIn = receiverOrigin + (r.lastIn ?? Number.NaN)
-    lastDelivered = senderOrigin + (s.lastDelivered ?? Number.NaN)
-    if (rendered >= count && delivered >= count) break
+  let r = await observed(receiver)
+  let s = await observed(sender)
+  // the last message's row, shown on the receiver and shown delivered on the sender
+  while (Date.now() < deadline && (r.markIn == null || s.markDelivered == null)) {
     await new Promise(resolve => setTimeout(resolve, BURST_POLL_MS))
+    r = await observed(receiver)
+    s = await observed(sender)
   }
-  const complete = rendered >= count && delivered >= count
   await profiling.save()
+  const shown = r.markIn != null && s.markDelivered != null
+  // then count in the stores: the last one shown says nothing of the others
+  const rendered = await storedCount(receiver, 'in', 'burst ')
+  const delivered = await storedCount(sender, 'out', 'burst ', ['delivered', 'read'])
+  const complete = shown && rendered >= count && delivered >= count
   // both ends are timed in their pages; an incomplete burst counts until the limit
-  const end = complete ? Math.max(lastIn, lastDelivered) : Date.now()
+  const end = shown ? Math.max(receiverOrigin + (r.markIn ?? 0), senderOrigin + (s.markDelivered ?? 0)) : Date.now()
   return { count, sent: count, rendered, delivered, ms: end - started, complete }
+}
+
+/** Messages of one direction whose text starts with `prefix` (and in one of `statuses`), read from the page's IndexedDB. */
+async function storedCount (page: Page, direction: 'in' | 'out', prefix: string, statuses?: string[]): Promise<number> {
+  return await page.evaluate(async ({ direction, prefix, statuses }) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('peerlink')
+      req.onsuccess = () => { resolve(req.result) }
+      req.onerror = () => { reject(req.error) }
+    })
+    try {
+      const all = await new Promise<Array<{ direction: string, text: string, status: string }>>((resolve, reject) => {
+        const req = db.transaction('messages').objectStore('messages').getAll()
+        req.onsuccess = () => { resolve(req.result) }
+        req.onerror = () => { reject(req.error) }
+      })
+      return all.filter(m => m.direction === direction && m.text.startsWith(prefix) && (statuses == null || statuses.includes(m.status))).length
+    } finally {
+      db.close()
+    }
+  }, { direction, prefix, statuses })
 }

@@ -20,6 +20,14 @@ export interface Observed {
   /** epoch ms (timeOrigin + now) per incoming text, while `trackTexts` is on */
   inAt: Record<string, number>
   trackTexts: boolean
+  /**
+   * A long thread keeps only its newest rows in the document, so a burst is
+   * followed by its last message: when its row first showed on the receiver
+   * (`markIn`), and first showed delivered or read on the sender (`markDelivered`).
+   */
+  mark?: string
+  markIn?: number
+  markDelivered?: number
 }
 
 declare global {
@@ -45,10 +53,15 @@ export function installObserver (): void {
           seen.deliveredCount++
           seen.lastDelivered = now
           seen.delivered ??= now
+          if (seen.mark != null && el.querySelector('.text')?.textContent === seen.mark) seen.markDelivered ??= now
         }
       }
       for (const node of r.addedNodes) {
-        if (!(node instanceof HTMLElement) || !node.matches('li.in')) continue
+        if (!(node instanceof HTMLElement)) continue
+        // a row can come in delivered already, when its ack arrived within the same frame
+        if (seen.mark != null && node.matches('li.out') && /^(delivered|read)$/.test(node.getAttribute('data-status') ?? '') && node.querySelector('.text')?.textContent === seen.mark) seen.markDelivered ??= now
+        if (!node.matches('li.in')) continue
+        if (seen.mark != null && node.querySelector('.text')?.textContent === seen.mark) seen.markIn ??= now
         seen.inCount++
         seen.lastIn = now
         if (seen.trackTexts) seen.inAt[node.querySelector('.text')?.textContent ?? ''] = performance.timeOrigin + now

@@ -37,7 +37,7 @@ export async function profilePages (pages: Record<string, Page>, dir = process.e
   return {
     save: async () => {
       await mkdir(dir, { recursive: true })
-      if (browser != null) await writeFile(join(dir, 'trace.json'), await browser.stopTracing())
+      if (browser != null) await writeFile(join(dir, `${Object.keys(pages)[0]}.trace.json`), await browser.stopTracing())
       for (const [name, cdp] of sessions) {
         const { profile } = await cdp.send('Profiler.stop')
         await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile))

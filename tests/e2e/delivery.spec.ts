@@ -53,6 +53,22 @@ async function killConnection (page: Page, peer: string): Promise<void> {
   await page.goBack()
 }
 
+/**
+ * A long thread shows its newest messages; "Show earlier messages" brings
+ * older ones in until the whole thread is there.
+ */
+async function showAll (page: Page, total: number): Promise<void> {
+  const rows = messageLog(page).locator('li')
+  const earlier = page.getByRole('button', { name: /^Show earlier messages/ })
+  await expect.poll(async () => await rows.count()).toBeGreaterThan(0)
+  expect(await rows.count()).toBeLessThan(total)
+  while (await earlier.isVisible()) {
+    const before = await rows.count()
+    await earlier.click()
+    await expect.poll(async () => await rows.count()).toBeGreaterThan(before)
+  }
+}
+
 async function openConversation (page: Page, peer: string): Promise<void> {
   await page.goto(`/p/${peer}`)
   await expect(messageLog(page)).toBeVisible()
@@ -134,9 +150,12 @@ test.describe('delivery never loses a message', () => {
       expect(m.text.startsWith(m.direction === 'out' ? 'a' : 'b')).toBe(true)
     }
 
-    // the UI shows them all, once, in the same order on both sides
+    // the UI shows them all, once, in the same order on both sides (the
+    // newest first; older ones as the user asks for them)
     await openConversation(alice.page, bob.peerId)
     await openConversation(bob.page, alice.peerId)
+    await showAll(alice.page, total)
+    await showAll(bob.page, total)
     const order = async (page: Page): Promise<string[]> => await messageLog(page).locator('li').evaluateAll(items => items.map(li => li.getAttribute('data-id') ?? ''))
     await expect.poll(async () => (await order(alice.page)).length).toBe(total)
     await expect.poll(async () => (await order(bob.page)).length).toBe(total)

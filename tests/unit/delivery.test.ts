@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ACK_TIMEOUT_MS, Delivery } from '../../src/lib/state/delivery.ts'
+import { ACK_TIMEOUT_MS, Delivery, SENT_WRITE_DELAY_MS } from '../../src/lib/state/delivery.ts'
 import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
 import type { ChatFrame } from '../../src/lib/p2p/chat/index.ts'
 
@@ -196,7 +196,39 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     await lab.side(A).receive(B, { type: 'read', ids: [new Uint8Array(16).fill(9)] })
     const [stored] = await lab.stores.get(A)!.messages.list(B)
     expect(stored.id).toBe(mine.id)
-    expect(stored.status).toBe('sent')
+    expect(['queued', 'sent']).toContain(stored.status)
+  })
+
+  it('should write the sent state after a while, and not at all when the ack came first', async () => {
+    lab = new Lab()
+    await lab.setup()
+    const store = lab.stores.get(A)!
+    const writes: string[] = []
+    const setStatus = store.messages.setStatus.bind(store.messages)
+    store.messages.setStatus = async (peer, direction, ids, status) => {
+      writes.push(`${status} ${ids.length}`)
+      return await setStatus(peer, direction, ids, status)
+    }
+    const unacked = await lab.side(A).send(B, 'nobody acks this one')
+    lab.inFlight.splice(0)
+    const shownSent = new Promise<void>(resolve => {
+      lab!.side(A).addEventListener('messages', evt => {
+        if (evt.detail.messages.some(m => m.text === 'this one is acked at once' && m.status === 'sent')) resolve()
+      })
+    })
+    await lab.side(A).send(B, 'this one is acked at once')
+    await shownSent
+    const acked = (await store.messages.list(B)).find(m => m.text === 'this one is acked at once')!
+    await lab.deliver(0)
+    await lab.deliver(0)
+    const status = async (id: string): Promise<string | undefined> => (await store.messages.list(B)).find(m => m.id === id)?.status
+    expect(await status(acked.id)).toBe('delivered')
+    expect(await status(unacked.id)).toBe('queued')
+    await new Promise(resolve => setTimeout(resolve, SENT_WRITE_DELAY_MS + 100))
+    expect(await status(unacked.id)).toBe('sent')
+    expect(await status(acked.id)).toBe('delivered')
+    // one write for the ack, one (later) for the message nobody acked
+    expect(writes).toEqual(['delivered 1', 'sent 1'])
   })
 
   it('should keep a message queued while the peer is unreachable and send it on reconnect', async () => {

@@ -12,6 +12,16 @@ export const ACK_TIMEOUT_MS = 4_000
 /** One ack frame covers one batch of stored messages. */
 export const MAX_BATCH = MAX_IDS_PER_FRAME
 
+/**
+ * A message's 'sent' state is written this long after it went out, unless
+ * its ack (or read receipt) has come by then, which makes the write moot: on a
+ * live connection the ack is milliseconds away, and under a burst this saves
+ * a read and a write per message. A 'sent' state lost to a closed tab is
+ * harmless: the message counts as queued, goes out again, and the peer drops
+ * the copy and acks it.
+ */
+export const SENT_WRITE_DELAY_MS = 1_000
+
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
@@ -68,6 +78,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #again = new Set<string>()
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
+  /** ids shown sent whose 'sent' state is not written yet, by peer (see SENT_WRITE_DELAY_MS) */
+  readonly #sentUnwritten = new Map<string, Set<string>>()
+  readonly #sentWrite = new Map<string, ReturnType<typeof setTimeout>>()
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
@@ -80,8 +93,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   stop (): void {
     this.#stopped = true
-    for (const timer of this.#retry.values()) clearTimeout(timer)
+    for (const timer of [...this.#retry.values(), ...this.#sentWrite.values()]) clearTimeout(timer)
     this.#retry.clear()
+    this.#sentWrite.clear()
   }
 
   /** Stores a new message (queued); sends it when the peer is reachable. */
@@ -142,14 +156,34 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     this.safeDispatchEvent('conversations', { detail: { peer } })
     if (sending.length === 0) return
     const now = this.#now()
-    const sent: string[] = []
+    const sent = new Set<string>()
     for (const outcome of await settled) {
       // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
-      if (outcome.status === 'fulfilled') sent.push(outcome.value)
+      if (outcome.status === 'fulfilled') sent.add(outcome.value)
     }
     for (const id of sent) this.#lastSent.set(`${peer}/${id}`, now)
-    if (sent.length > 0) this.#emitMessages(peer, await this.#o.store.messages.setStatus(peer, 'out', sent, 'sent'))
+    this.#markSent(peer, created.filter(m => sent.has(m.id)))
     this.#scheduleRetry(peer)
+  }
+
+  /** Shows messages as sent at once; their 'sent' state is written later, if still needed. */
+  #markSent (peer: string, messages: StoredMessage[]): void {
+    if (messages.length === 0) return
+    this.#emitMessages(peer, messages.map(m => ({ ...m, status: 'sent' })))
+    let unwritten = this.#sentUnwritten.get(peer)
+    if (unwritten == null) {
+      unwritten = new Set()
+      this.#sentUnwritten.set(peer, unwritten)
+    }
+    for (const m of messages) unwritten.add(m.id)
+    if (this.#sentWrite.has(peer) || this.#stopped) return
+    this.#sentWrite.set(peer, setTimeout(() => {
+      this.#sentWrite.delete(peer)
+      const ids = [...(this.#sentUnwritten.get(peer) ?? [])]
+      this.#sentUnwritten.delete(peer)
+      // setStatus never moves a message back: one acked meanwhile stays delivered
+      if (ids.length > 0) this.#o.store.messages.setStatus(peer, 'out', ids, 'sent').catch(() => {})
+    }, SENT_WRITE_DELAY_MS))
   }
 
   /** flush() for callers that do not wait: a failure becomes a 'problem' event, not an unhandled rejection */
@@ -163,14 +197,11 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (this.#stopped || !this.#o.transport.usable(peer)) return
     const outbox = await this.#o.store.messages.outbox(peer)
     const now = this.#now()
-    const justSent: string[] = []
-    const markSent = async (): Promise<void> => {
-      if (justSent.length === 0) return
-      this.#emitMessages(peer, await this.#o.store.messages.setStatus(peer, 'out', justSent.splice(0), 'sent'))
-    }
+    const justSent: StoredMessage[] = []
     for (const message of outbox) {
       const key = `${peer}/${message.id}`
-      if (message.status === 'sent' && now - (this.#lastSent.get(key) ?? 0) < ACK_TIMEOUT_MS) continue
+      // transmitted lately, whatever the store says yet (see SENT_WRITE_DELAY_MS): its ack has time
+      if (now - (this.#lastSent.get(key) ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
       try {
         await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
@@ -180,10 +211,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       }
       if (this.#lastSent.has(key) || message.status !== 'queued') this.resends++
       this.#lastSent.set(key, now)
-      if (message.status === 'queued') justSent.push(message.id)
-      if (justSent.length >= MAX_BATCH) await markSent()
+      if (message.status === 'queued') justSent.push(message)
     }
-    await markSent()
+    this.#markSent(peer, justSent)
     if (outbox.length > 0) this.#scheduleRetry(peer)
   }
 
@@ -205,7 +235,11 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
-        for (const id of ids) this.#lastSent.delete(`${peer}/${id}`)
+        const unwritten = this.#sentUnwritten.get(peer)
+        for (const id of ids) {
+          this.#lastSent.delete(`${peer}/${id}`)
+          unwritten?.delete(id)
+        }
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
         this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read'))
         break

@@ -33,6 +33,21 @@ function conversationRange (peer: string): IDBKeyRange {
   return IDBKeyRange.bound([peer], [peer, []])
 }
 
+/**
+ * The transaction's last requests are queued: let it commit as soon as they
+ * are done, instead of after this page has run their success callbacks (a
+ * busy page, rendering, would hold every message's commit back that long).
+ * Only once every request was made: one that throws while being made must
+ * abort the whole transaction, so callers make them all first, synchronously.
+ */
+function commitNow (tx: { commit?: () => void }): void {
+  try {
+    tx.commit?.()
+  } catch {
+    // aborted already (quota, a failed request): the requests report why
+  }
+}
+
 export function messageRepository (connection: Connection): MessageRepository {
   return {
     async createOutgoing (peer, text, now = Date.now()) {
@@ -61,10 +76,9 @@ export function messageRepository (connection: Connection): MessageRepository {
         }
         const messages = tx.objectStore('messages')
         // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-        await Promise.all([
-          ...created.map(async m => await messages.add(m)),
-          conversations.put(conversation)
-        ])
+        const writes = [...created.map(m => messages.add(m)), conversations.put(conversation)]
+        commitNow(tx)
+        await Promise.all(writes)
         return created
       })
     },
@@ -110,10 +124,9 @@ export function messageRepository (connection: Connection): MessageRepository {
           return { message, isNew: true }
         })
         if (fresh.size > 0) {
-          await Promise.all([
-            ...[...fresh.values()].map(async m => await messages.add(m)),
-            conversations.put(conversation)
-          ])
+          const writes = [...[...fresh.values()].map(m => messages.add(m)), conversations.put(conversation)]
+          commitNow(tx)
+          await Promise.all(writes)
         }
         return results
       })
@@ -149,7 +162,9 @@ export function messageRepository (connection: Connection): MessageRepository {
         const changed = found
           .filter((m): m is StoredMessage => m != null && rank(status) > rank(m.status))
           .map(m => ({ ...m, status }))
-        await Promise.all(changed.map(async m => await store.put(m)))
+        const writes = changed.map(m => store.put(m))
+        commitNow(tx)
+        await Promise.all(writes)
         return changed
       }, { durability: 'relaxed' })
     },
