@@ -17,6 +17,8 @@ export const PLAN = {
   transport: {
     rtts: quick ? 50 : 500,
     burst: quick ? 500 : 5_000,
+    // the app's batch: MAX_BATCH in src/lib/state/delivery.ts
+    storeBatch: 256,
     bursts: quick ? 1 : 3,
     /** 32 MiB: long enough to reach steady state on loopback, short enough to repeat */
     bulkBytes: 32 * 1024 * 1024,

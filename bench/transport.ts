@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { withTimeout } from './app.ts'
 import type { BenchServer } from './server.ts'
-import type { BenchApi } from './pages/protocol.ts'
+import type { BenchApi, StoreFloor } from './pages/protocol.ts'
 
 export interface TransportFigures {
   bareRtt: number[]
@@ -21,12 +21,16 @@ export interface TransportFigures {
   bareBulk: number[]
   nodeBulk: number[]
   bulkBytes: number
+  /** the persistence floor: a burst's writes and single writes on bare IndexedDB */
+  store?: StoreFloor
   failures: string[]
 }
 
 export interface TransportPlan {
   rtts: number
   burst: number
+  /** messages per transaction under a burst: the app's batch (one ack frame's worth) */
+  storeBatch: number
   bursts: number
   bulkBytes: number
   bulkRuns: number
@@ -62,6 +66,11 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
     out.bareRtt = await call(a, 'bareRtt', plan.rtts)
     out.nodeRtt = await call(a, 'nodeRtt', peerB, plan.rtts)
     for (let i = 0; i < plan.bursts; i++) out.bareBurst.push(await call(a, 'bareBurst', plan.burst))
+    try {
+      out.store = await call(a, 'bareStore', plan.burst, plan.storeBatch, plan.rtts)
+    } catch (err) {
+      out.failures.push(`bareStore: ${(err as Error).message.split('\n')[0]}`)
+    }
 
     const mbps = (ms: number): number => plan.bulkBytes / 1e6 / (ms / 1000)
     for (let i = 0; i < plan.bulkRuns; i++) {

@@ -1,7 +1,8 @@
 import { bareBulk, bareBurst, bareConnect, bareRtt } from './bare.ts'
+import { bareStore } from './bare-store.ts'
 import type { AutoResult, BareApi } from './protocol.ts'
 
-const api: BareApi = { bareConnect, bareRtt, bareBurst, bareBulk }
+const api: BareApi = { bareConnect, bareRtt, bareBurst, bareBulk, bareStore }
 const scope = globalThis as { peerlinkBench?: BareApi, peerlinkAuto?: Promise<AutoResult> }
 scope.peerlinkBench = api
 

@@ -1,4 +1,7 @@
 /** What the benchmark pages and the driver agree on. */
+import type { StoreFloor } from './bare-store.ts'
+
+export type { StoreFloor }
 
 /** libp2p protocols of the bench pages only; the app never registers them. */
 export const BULK_PROTOCOL = '/peerlink-bench/bulk/1.0.0'
@@ -31,6 +34,8 @@ export interface BareApi {
   bareBurst: (n: number) => Promise<number>
   /** bare WebRTC: `bytes` in BULK_CHUNK_BYTES writes with flow control; ms until the receiver has all */
   bareBulk: (bytes: number) => Promise<number>
+  /** bare IndexedDB: the writes of a burst of `count` (batches of `batch`), then `singles` single strict writes */
+  bareStore: (count: number, batch: number, singles: number) => Promise<StoreFloor>
 }
 
 /** What index.html puts on `window.peerlinkBench`: the floor and a real Peerlink node side by side. */

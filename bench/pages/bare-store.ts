@@ -1,0 +1,72 @@
+/**
+ * The platform's floor for persistence: the writes Peerlink makes per
+ * message, on bare IndexedDB with nothing else in the page. Records have the
+ * app's shape, key and indexes (the messages store of src/lib/store/db.ts).
+ */
+
+export interface StoreFloor {
+  /** ms for `count` records added in strict transactions of `batch`, then each written once more with a new state (relaxed) */
+  burstMs: number
+  /** ms per single record added in its own strict transaction, one after the other */
+  singleMs: number[]
+}
+
+const PEER = '12D3KooWBenchBenchBenchBenchBenchBenchBenchBenchBenc'
+
+async function openFresh (): Promise<IDBDatabase> {
+  return await new Promise((resolve, reject) => {
+    const req = indexedDB.open(`peerlink-bench-${Date.now()}-${Math.random()}`, 1)
+    req.onupgradeneeded = () => {
+      const messages = req.result.createObjectStore('messages', { keyPath: ['peer', 'direction', 'id'] })
+      messages.createIndex('by-conversation', ['peer', 'sentAt', 'id'])
+      messages.createIndex('by-status', ['peer', 'direction', 'status'])
+    }
+    req.onsuccess = () => { resolve(req.result) }
+    req.onerror = () => { reject(req.error) }
+  })
+}
+
+async function committed (tx: IDBTransaction): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => { resolve() }
+    tx.onerror = () => { reject(tx.error) }
+    tx.onabort = () => { reject(tx.error) }
+  })
+}
+
+function message (i: number, status: string): Record<string, unknown> {
+  const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('')
+  return { peer: PEER, direction: 'out', id, text: `burst ${i}`, sentAt: Date.now() + i, storedAt: Date.now(), seq: i + 1, status }
+}
+
+export async function bareStore (count: number, batch: number, singles: number): Promise<StoreFloor> {
+  const db = await openFresh()
+  try {
+    const records = Array.from({ length: count }, (_, i) => message(i, 'queued'))
+    const t0 = performance.now()
+    for (let i = 0; i < count; i += batch) {
+      const tx = db.transaction('messages', 'readwrite', { durability: 'strict' })
+      for (const r of records.slice(i, i + batch)) tx.objectStore('messages').add(r)
+      await committed(tx)
+    }
+    for (let i = 0; i < count; i += batch) {
+      const tx = db.transaction('messages', 'readwrite', { durability: 'relaxed' })
+      for (const r of records.slice(i, i + batch)) tx.objectStore('messages').put({ ...r, status: 'read' })
+      await committed(tx)
+    }
+    const burstMs = performance.now() - t0
+    const singleMs: number[] = []
+    for (let i = 0; i < singles; i++) {
+      const start = performance.now()
+      const tx = db.transaction('messages', 'readwrite', { durability: 'strict' })
+      tx.objectStore('messages').add(message(count + i, 'read'))
+      await committed(tx)
+      singleMs.push(performance.now() - start)
+    }
+    return { burstMs, singleMs }
+  } finally {
+    const name = db.name
+    db.close()
+    indexedDB.deleteDatabase(name)
+  }
+}
