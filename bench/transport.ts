@@ -7,6 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { withTimeout } from './app.ts'
+import { profilePages } from './profile.ts'
 import type { BenchServer } from './server.ts'
 import type { BenchApi, StoreFloor } from './pages/protocol.ts'
 
@@ -73,6 +74,7 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
     }
 
     const mbps = (ms: number): number => plan.bulkBytes / 1e6 / (ms / 1000)
+    const profiling = await profilePages({ 'bulk-sender': a, 'bulk-receiver': b })
     for (let i = 0; i < plan.bulkRuns; i++) {
       for (const [name, list] of [['bareBulk', out.bareBulk], ['nodeBulk', out.nodeBulk]] as const) {
         try {
@@ -85,6 +87,7 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
         }
       }
     }
+    await profiling.save()
   } finally {
     await a.context().close()
     await b.context().close()

@@ -76,3 +76,21 @@ export const LOCATION_PUBLISH_TIMEOUT_MS = 15_000
  * wait longer than this for a peer that is nowhere to be found.
  */
 export const LOCATION_LOOKUP_TIMEOUT_MS = 8_000
+
+/**
+ * What @libp2p/webrtc takes off the message size for its framing (length
+ * prefix, flag, field tag and length: its PROTOBUF_OVERHEAD, not exported).
+ */
+export const WEBRTC_FRAMING_BYTES = 7
+
+/**
+ * Largest data channel message a stream sends: a 64 KiB write (what a file
+ * transfer hands a stream at a time) plus the framing, so that each such
+ * write goes out as one message of its own. The library's 16 KiB cut every
+ * write into pieces, and any size that is not a whole write makes each
+ * message copy the end of one write together with the start of the next.
+ * Browsers take far larger messages (Chromium and Firefox announce 256 KiB or
+ * more in their SDP), and the receiving side reads any size up to its
+ * length-prefix limit, so peers on the library's default read these too.
+ */
+export const DATA_CHANNEL_MESSAGE_BYTES = 64 * 1024 + WEBRTC_FRAMING_BYTES

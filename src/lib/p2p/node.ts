@@ -7,6 +7,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { chat, type Chat } from './chat/index.ts'
+import { DATA_CHANNEL_MESSAGE_BYTES } from './constants.ts'
 import { clientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import type { IceServer } from '../shared/relay-info.ts'
@@ -53,7 +54,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration: { iceServers: options.iceServers } }),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers }, dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES } }),
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],
