@@ -123,7 +123,8 @@ export function rows (r: Results): Row[] {
 export function phaseTable (t: TimeToTalk): string {
   const lines = ['| run | phase | at, ms since navigation (median) | step from previous (median) |', '| --- | --- | --- | --- |']
   for (const [name, runs] of [['new user', t.cold], ['returning', t.warm], ['floor (bare WebRTC page)', t.floor]] as const) {
-    const phases = Object.keys(runs[0] ?? {})
+    // in the order they happened: the dial's steps and the composer overlap
+    const phases = Object.keys(runs[0] ?? {}).sort((a, b) => summarize(column(runs, a)).median - summarize(column(runs, b)).median)
     let previous: string | undefined
     for (const phase of phases) {
       const at = summarize(column(runs, phase)).median

@@ -3,7 +3,7 @@ import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
 import { isDirect, isRelayed, untilDirect, useAsCarrier } from './connectivity.ts'
 import { rememberPath } from './ice-path.ts'
 import { keepUpgrading } from './upgrade.ts'
-import { MARKS, mark } from '../shared/marks.ts'
+import { MARKS, mark, type MarkName } from '../shared/marks.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
@@ -34,6 +34,26 @@ export function circuitAddress (relay: Multiaddr | string, peer: PeerId): Multia
 }
 
 interface DialOptions { signal?: AbortSignal }
+
+/** libp2p's progress events of a WebRTC dial through a relay, and the mark each leaves (the bench's phase split). */
+const DIAL_STEPS: Partial<Record<string, MarkName>> = {
+  'circuit-relay:open-hop-stream': MARKS.dialHop,
+  'circuit-relay:read-connect-response': MARKS.dialCircuit,
+  'upgrader:encrypt-outbound-connection': MARKS.dialRelayed,
+  'webrtc:open-signaling-stream': MARKS.dialSignaling,
+  'webrtc:send-sdp-offer': MARKS.dialOffer,
+  'webrtc:read-ice-candidates': MARKS.dialIce
+}
+
+/** Marks one dial's steps; a connection to the relay made by this dial is encrypted too, and is not the relayed one. */
+function stepMarker (): (evt: { type: string }) => void {
+  let circuit = false
+  return evt => {
+    const name = DIAL_STEPS[evt.type]
+    if (name === MARKS.dialCircuit) circuit = true
+    if (name != null && (name !== MARKS.dialRelayed || circuit)) mark(name)
+  }
+}
 
 /**
  * Gets a connection chat can use to a peer, climbing the connectivity ladder:
@@ -84,7 +104,7 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
       if (notThere.has(relay.toString())) continue
       try {
         const signal = dialSignal(options)
-        const conn = await node.dial(webrtcAddress(relay, peer), { signal })
+        const conn = await node.dial(webrtcAddress(relay, peer), { signal, onProgress: stepMarker() })
         if (await untilDirect(conn, signal)) {
           // browsers without a synchronous view of the ICE pair need this for the TURN indicator
           mark(MARKS.dialDirect)

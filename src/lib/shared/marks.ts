@@ -21,7 +21,20 @@ export const MARKS = {
   /** a direct dial to a peer starts (signaling through the relay) */
   dialStart: 'peerlink:dial-start',
   /** the direct WebRTC connection to the peer is open */
-  dialDirect: 'peerlink:dial-direct'
+  dialDirect: 'peerlink:dial-direct',
+  // the steps of a direct dial, from libp2p's progress events (see dial.ts)
+  /** connected to the relay, opening the circuit (hop) stream */
+  dialHop: 'peerlink:dial-hop',
+  /** circuit requested: the relay is reaching the peer */
+  dialCircuit: 'peerlink:dial-circuit',
+  /** the relay joined us to the peer: encrypting the relayed connection */
+  dialRelayed: 'peerlink:dial-relayed',
+  /** relayed connection to the peer up: opening the signaling stream */
+  dialSignaling: 'peerlink:dial-signaling',
+  /** signaling stream open, SDP offer made */
+  dialOffer: 'peerlink:dial-offer',
+  /** SDP answer received: ICE checks, DTLS, SCTP */
+  dialIce: 'peerlink:dial-ice'
 } as const
 
 export type MarkName = typeof MARKS[keyof typeof MARKS]
