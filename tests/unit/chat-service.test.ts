@@ -122,6 +122,25 @@ describe('chat service between two real nodes', () => {
     expect(event.frame).toEqual({ type: 'read', ids: [id] })
   })
 
+  it('should answer on the stream the peer opened, without opening one of its own', async () => {
+    const [e, f] = await Promise.all([createNode(), createNode()])
+    try {
+      await e.dial(f.getMultiaddrs())
+      const frame = text('first words')
+      const gotText = collect(f, 1, evt => evt.frame.type === 'text' && evt.frame.seq === frame.seq)
+      await e.services.chat.send(f.peerId, frame)
+      const [event] = await gotText
+      const gotAck = collect(e, 1, evt => evt.frame.type === 'ack')
+      await f.services.chat.send(event.from, { type: 'ack', ids: [frame.id] })
+      expect((await gotAck)[0].frame).toEqual({ type: 'ack', ids: [frame.id] })
+      const [onF] = f.getConnections(e.peerId)
+      expect(chatStreams(onF, 'outbound')).toHaveLength(0)
+      expect(chatStreams(onF, 'inbound')).toHaveLength(1)
+    } finally {
+      await Promise.all([e.stop(), f.stop()])
+    }
+  })
+
   it('should keep frame order in a burst of concurrent sends, over one stream', async () => {
     const frames = Array.from({ length: 300 }, (_, i) => text(`burst ${i}`))
     const first = frames[0].seq

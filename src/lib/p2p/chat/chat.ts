@@ -95,21 +95,23 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
       if (this.outbound.get(connection.id) === existing) this.outbound.delete(connection.id)
       void closeStream(writer.stream)
     }
-    let entry = this.outbound.get(connection.id)
-    if (entry == null) {
-      // set before the first await so racing sends share one stream
-      const created: Outbound = { ready: this.openWriter(connection) }
-      const forget = (): void => {
-        if (this.outbound.get(connection.id) === created) this.outbound.delete(connection.id)
-      }
-      created.ready.then(writer => {
-        if (writer.stream.status !== 'open') forget()
-        writer.stream.addEventListener('close', forget, { once: true })
-      }, forget)
-      this.outbound.set(connection.id, created)
-      entry = created
-    }
+    // set before the first await so racing sends share one stream
+    const entry = this.outbound.get(connection.id) ?? this.useForSending(connection, this.openWriter(connection))
     return await abortable(entry.ready, options.signal)
+  }
+
+  /** Sends on this connection go to `ready`'s stream from now on, until it closes. */
+  private useForSending (connection: Connection, ready: Promise<FrameWriter>): Outbound {
+    const created: Outbound = { ready }
+    const forget = (): void => {
+      if (this.outbound.get(connection.id) === created) this.outbound.delete(connection.id)
+    }
+    created.ready.then(writer => {
+      if (writer.stream.status !== 'open') forget()
+      writer.stream.addEventListener('close', forget, { once: true })
+    }, forget)
+    this.outbound.set(connection.id, created)
+    return created
   }
 
   private async openWriter (connection: Connection): Promise<FrameWriter> {
@@ -132,6 +134,11 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
       return
     }
     this.attach(stream, connection)
+    // streams carry frames both ways and every peer reads both directions:
+    // answer on the peer's stream rather than open one of our own, so the
+    // first ack or reply does not wait for a new data channel and a protocol
+    // negotiation
+    if (!this.outbound.has(connection.id)) this.useForSending(connection, Promise.resolve(new FrameWriter(stream)))
   }
 
   /** Read frames from a stream of either direction. */
