@@ -238,7 +238,12 @@ class Session {
 
 export const session = new Session()
 
-// Not waiting for the first render to ask for it: the libp2p code is on the
-// way to the node (and the identity) for every visit, and this module runs
-// as soon as the first page's own code has arrived.
-if (globalThis.document != null) void loadP2p().catch(() => {})
+// Not waiting for the first render: every page of the app runs the session
+// (the layout asks for it), and this module runs as soon as the first page's
+// own code has arrived, while the framework still loads and renders the page.
+// The libp2p code, the store and /relay.json are on their way meanwhile, and
+// a failure shows in session.error.
+if (globalThis.document != null) {
+  void loadP2p().catch(() => {})
+  session.ready().catch(() => {})
+}
