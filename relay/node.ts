@@ -29,6 +29,7 @@ import type { Logger } from './logger.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
+import { relayLibp2pLogger } from './libp2p-logger.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
   MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
@@ -92,6 +93,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   const node = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
+    logger: relayLibp2pLogger(),
     datastore,
     connectionGater: peerLimitGater({
       maxConnectionsPerPeer: init.maxConnectionsPerPeer,
