@@ -180,3 +180,12 @@ export const MAX_DHT_MESSAGE_BYTES = 16 * 1024
 
 /** A limit hit by the same client is logged at most once per this, so a flood cannot flood the log too. */
 export const LIMIT_LOG_INTERVAL_MS = MINUTE
+
+/** libp2p's ping protocol, which browsers use to check their relay connection. */
+export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+
+/**
+ * A ping stream echoes 32 bytes per ping and closes; one still open after
+ * this (as long as @libp2p/ping allows) belongs to a peer that went quiet.
+ */
+export const PING_STREAM_TIMEOUT_MS = 10 * SECOND

@@ -30,6 +30,7 @@ import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import { relayLibp2pLogger } from './libp2p-logger.ts'
+import { answerPings } from './ping-responder.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
   MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
@@ -171,7 +172,8 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   const onOversized = (protocol: string, connection: Connection, declared: number): void => {
     refused('message_size', { protocol, peer: connection.remotePeer.toString(), declared })
   }
-  // the services registered their handlers in start(); put the guards in front of them
+  // the services registered their handlers in start(); replace ping's, put the guards in front of the others
+  await answerPings(node)
   await guardProtocol(node, { protocol: HOP_PROTOCOL, maxFrameBytes: MAX_HOP_MESSAGE_BYTES, frames: 'first', onRefused: onOversized })
   await guardProtocol(node, { protocol: DHT_PROTOCOL, maxFrameBytes: MAX_DHT_MESSAGE_BYTES, frames: 'all', onRefused: onOversized })
   init.metrics.watch(node, datastore)
