@@ -53,22 +53,17 @@ export const CONNECTIONS_PER_RESERVATION = 2
 export const MIN_MAX_CONNECTIONS = 256
 
 /**
- * Every inbound connection reaches libp2p through our upgrade proxy from
- * 127.0.0.1, so libp2p's per-host rate limit (5/s) would throttle all users as
- * one host. This bounds the whole relay instead.
+ * libp2p's per-host rate limit for new connections (its default is 5/s). A
+ * host is the client's address, or the reverse proxy's when there is one in
+ * front, where all users would share it; offices behind one NAT reload many
+ * pages at once too. 200/s leaves room for both and still stops a flood.
  */
 export const INBOUND_CONNECTIONS_PER_SECOND = 200
 
 /** Connections still doing Noise/yamux at once: a burst of page loads must not be refused. */
 export const MAX_INCOMING_PENDING_CONNECTIONS = 256
 
-/** How long a public WebSocket upgrade may take to be answered by the internal listener. */
-export const UPGRADE_TIMEOUT_MS = 10 * SECOND
-
-/** Upgrades waiting for the internal listener at once; a flood of half-open upgrades stops here. */
-export const MAX_PENDING_UPGRADES = 256
-
-/** TCP keep-alive on proxied sockets, so a client that vanished without a FIN is noticed. */
+/** TCP keep-alive on upgraded sockets, so a client that vanished without a FIN is noticed. */
 export const PROXY_KEEPALIVE_MS = MINUTE
 
 /** A client must finish sending request headers within this, or the socket is closed. */
