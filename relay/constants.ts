@@ -49,6 +49,14 @@ export const MAX_RESERVATIONS_CAP = 1_000_000
  */
 export const CONNECTIONS_PER_RESERVATION = 2
 
+/**
+ * yamux's keep-alive pings every connection every 30 s but never acts on a
+ * missing answer; libp2p's connection monitor already pings every connection
+ * every 10 s and closes the ones that do not answer. Off, it saves a timer,
+ * an abort controller and a ping per connection for nothing lost.
+ */
+export const YAMUX_KEEP_ALIVE = false
+
 /** Floor for the connection limit, so a relay configured with few reservations still serves dialers. */
 export const MIN_MAX_CONNECTIONS = 256
 

@@ -35,7 +35,7 @@ import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
-  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
+  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
 
@@ -114,7 +114,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ enableKeepAlive: YAMUX_KEEP_ALIVE })],
     connectionManager: {
       maxConnections: Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION),
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
