@@ -21,11 +21,10 @@ export async function relayAddress (url: string): Promise<string> {
 
 export async function relayCapacity (target: number, limitMs: number): Promise<LoadResult> {
   // every load client comes from 127.0.0.1, so the per-IP limit must admit them all
-  // --expose-gc: SIGUSR2 makes the relay collect its garbage, for the settled measure (relay/main.ts)
   const relay = new RelayProcess([
     '--max-reservations', String(target + RESERVATION_HEADROOM),
     '--max-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM))
-  ], ['--expose-gc'])
+  ])
   await relay.start()
   try {
     const pid = relay.pid

@@ -35,8 +35,6 @@ const RESERVE_TIMEOUT_MS = 30_000
 /** Window for the relay's CPU while it only holds reservations (keep-alives, timers). */
 const IDLE_WINDOW_MS = 5_000
 const POLL_MS = 25
-/** After SIGUSR2 the relay runs a full GC (a few hundred ms at 2,000 reservations); its RSS is read after this. */
-const GC_SETTLE_MS = 2_000
 
 export interface LoadStep {
   reservations: number
@@ -56,12 +54,6 @@ export interface LoadResult {
   idleCpu: number
   /** wall ms to make all reservations */
   rampMs: number
-  /**
-   * The relay after a full garbage collection (SIGUSR2, see relay/main.ts):
-   * with the first reservation held, and with all of them at the end.
-   * Absent when the relay does not collect on the signal.
-   */
-  collected?: { first: ProcSample, last: ProcSample }
 }
 
 async function client (): Promise<Libp2p> {
@@ -72,13 +64,6 @@ async function client (): Promise<Libp2p> {
     streamMuxers: [yamux()],
     services: { identify: identify() }
   })
-}
-
-/** The relay's measure after it has collected its garbage. */
-async function sampleCollected (pid: number): Promise<ProcSample> {
-  process.kill(pid, 'SIGUSR2')
-  await new Promise(resolve => setTimeout(resolve, GC_SETTLE_MS))
-  return await sampleProcess(pid)
 }
 
 function circuit (node: Libp2p): string | undefined {
@@ -126,7 +111,6 @@ async function main (): Promise<void> {
   const listener = await reserve(relay)
   const clients: Libp2p[] = []
   const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) }]
-  const firstCollected = process.env.BENCH_RELAY_GC === '0' ? undefined : await sampleCollected(pid)
   let failed = 0
   const started = Date.now()
   while (clients.length < target - 1 && Date.now() < deadline) {
@@ -152,7 +136,6 @@ async function main (): Promise<void> {
   const idleStart = await sampleProcess(pid)
   await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))
   const idleEnd = await sampleProcess(pid)
-  const collected = firstCollected == null ? undefined : { first: firstCollected, last: await sampleCollected(pid) }
   const result: LoadResult = {
     target,
     reached: clients.length + 1,
@@ -161,8 +144,7 @@ async function main (): Promise<void> {
     before,
     steps,
     idleCpu: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / ((idleEnd.at - idleStart.at) / 1000),
-    rampMs,
-    collected
+    rampMs
   }
   process.stdout.write(JSON.stringify(result) + '\n')
   // the driver stops the relay next; stopping 2,000 clients one by one would only add minutes

@@ -72,12 +72,9 @@ function capacity (c: LoadResult): Row[] {
   const added = last != null && first != null ? last.reservations - first.reservations : 0
   const perReservation = added > 0 ? (last.relay.rssBytes - first.relay.rssBytes) / added / KB : Number.NaN
   const cpuMs = added > 0 ? (last.relay.cpuSeconds - first.relay.cpuSeconds) * 1000 / added : Number.NaN
-  // the same slope between two samples taken after the relay collected its garbage
-  const collected = c.collected != null && added > 0 ? (c.collected.last.rssBytes - c.collected.first.rssBytes) / added / KB : undefined
   return [
     { section: '4 relay', what: `reservations held by one relay process (${c.failed} failed${c.timedOut ? ', time limit hit' : ''})`, unit: 'count', value: c.reached, target: '≥ 2000', verdict: verdict(c.reached >= 2000) },
-    { section: '4 relay', what: 'relay RSS per reservation (sampled during the ramp, garbage included)', unit: 'KB', value: perReservation, target: '≤ 150', verdict: verdict(perReservation <= 150) },
-    ...(collected != null ? [{ section: '4 relay', what: 'relay RSS per reservation after a full GC (held, not garbage)', unit: 'KB', value: collected }] : []),
+    { section: '4 relay', what: 'relay RSS per reservation', unit: 'KB', value: perReservation, target: '≤ 150', verdict: verdict(perReservation <= 150) },
     { section: '4 relay', what: 'relay CPU per reservation made', unit: 'ms', value: cpuMs },
     { section: '4 relay', what: `relay CPU holding ${c.reached} reservations`, unit: '% of a core', value: c.idleCpu * 100 },
     { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }

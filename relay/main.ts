@@ -14,17 +14,6 @@ const EXIT_FAILURE = 1
 // process-wide, so set here for the relay process only, not in startRelay (tests share their process)
 Buffer.poolSize = BUFFER_POOL_BYTES
 
-/**
- * A debug switch for memory measurements: started with `node --expose-gc`,
- * the relay runs a full garbage collection on SIGUSR2, so that its resident
- * memory shows what it holds rather than where V8's heap happens to be between
- * collections. Without the flag SIGUSR2 is left alone.
- */
-function collectGarbageOnSignal (): void {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (typeof gc === 'function') process.on('SIGUSR2', () => { gc() })
-}
-
 async function main (): Promise<void> {
   let cli
   try {
@@ -38,7 +27,6 @@ async function main (): Promise<void> {
     console.log(cli.text)
     return
   }
-  collectGarbageOnSignal()
   const log: Logger = createLogger({ format: cli.config.logFormat, write: line => { process.stderr.write(`${line}\n`) } })
 
   // a stray rejected promise inside a dependency, reacting to one misbehaving
