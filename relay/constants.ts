@@ -13,6 +13,16 @@ const MINUTE = 60 * SECOND
 const HOUR = 60 * MINUTE
 const MIB = 1024 * 1024
 
+/**
+ * Node hands out small Buffers as slices of shared 8 KiB slabs, and one slice
+ * that lives on keeps its whole slab: the relay keeps a few tiny buffers per
+ * client for as long as it is connected (its peer ID digest, its address
+ * bytes, Noise keys), allocated between a client's short-lived ones, so at
+ * 1,000 reservations 6 MiB of slabs were held for a few hundred KB of data.
+ * Without the pool each buffer is its own allocation of its own size.
+ */
+export const BUFFER_POOL_BYTES = 0
+
 /** Loopback by default: a relay is only reachable from elsewhere when its operator says so. */
 export const DEFAULT_HOST = '127.0.0.1'
 
@@ -49,26 +59,29 @@ export const MAX_RESERVATIONS_CAP = 1_000_000
  */
 export const CONNECTIONS_PER_RESERVATION = 2
 
+/**
+ * yamux's keep-alive pings every connection every 30 s but never acts on a
+ * missing answer; libp2p's connection monitor already pings every connection
+ * every 10 s and closes the ones that do not answer. Off, it saves a timer,
+ * an abort controller and a ping per connection for nothing lost.
+ */
+export const YAMUX_KEEP_ALIVE = false
+
 /** Floor for the connection limit, so a relay configured with few reservations still serves dialers. */
 export const MIN_MAX_CONNECTIONS = 256
 
 /**
- * Every inbound connection reaches libp2p through our upgrade proxy from
- * 127.0.0.1, so libp2p's per-host rate limit (5/s) would throttle all users as
- * one host. This bounds the whole relay instead.
+ * libp2p's per-host rate limit for new connections (its default is 5/s). A
+ * host is the client's address, or the reverse proxy's when there is one in
+ * front, where all users would share it; offices behind one NAT reload many
+ * pages at once too. 200/s leaves room for both and still stops a flood.
  */
 export const INBOUND_CONNECTIONS_PER_SECOND = 200
 
 /** Connections still doing Noise/yamux at once: a burst of page loads must not be refused. */
 export const MAX_INCOMING_PENDING_CONNECTIONS = 256
 
-/** How long a public WebSocket upgrade may take to be answered by the internal listener. */
-export const UPGRADE_TIMEOUT_MS = 10 * SECOND
-
-/** Upgrades waiting for the internal listener at once; a flood of half-open upgrades stops here. */
-export const MAX_PENDING_UPGRADES = 256
-
-/** TCP keep-alive on proxied sockets, so a client that vanished without a FIN is noticed. */
+/** TCP keep-alive on upgraded sockets, so a client that vanished without a FIN is noticed. */
 export const PROXY_KEEPALIVE_MS = MINUTE
 
 /** A client must finish sending request headers within this, or the socket is closed. */
@@ -180,3 +193,12 @@ export const MAX_DHT_MESSAGE_BYTES = 16 * 1024
 
 /** A limit hit by the same client is logged at most once per this, so a flood cannot flood the log too. */
 export const LIMIT_LOG_INTERVAL_MS = MINUTE
+
+/** libp2p's ping protocol, which browsers use to check their relay connection. */
+export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+
+/**
+ * A ping stream echoes 32 bytes per ping and closes; one still open after
+ * this (as long as @libp2p/ping allows) belongs to a peer that went quiet.
+ */
+export const PING_STREAM_TIMEOUT_MS = 10 * SECOND

@@ -1,7 +1,8 @@
 // The polyfill must be evaluated before any libp2p module: ESM runs imports in order.
 import './polyfill.ts'
+import { Buffer } from 'node:buffer'
 import { ConfigError, parseCli } from './config.ts'
-import { SHUTDOWN_TIMEOUT_MS } from './constants.ts'
+import { BUFFER_POOL_BYTES, SHUTDOWN_TIMEOUT_MS } from './constants.ts'
 import { createLogger } from './logger.ts'
 import type { Logger } from './logger.ts'
 import { startRelay } from './relay.ts'
@@ -9,6 +10,9 @@ import { startRelay } from './relay.ts'
 /** Exit codes: 2 for a bad command line (like most CLIs), 1 when the relay cannot start. */
 const EXIT_USAGE = 2
 const EXIT_FAILURE = 1
+
+// process-wide, so set here for the relay process only, not in startRelay (tests share their process)
+Buffer.poolSize = BUFFER_POOL_BYTES
 
 async function main (): Promise<void> {
   let cli

@@ -1,7 +1,8 @@
 /**
- * The relay's libp2p node: WebSockets on an internal loopback port (the public
- * server forwards upgrades to it), circuit relay v2 with limits for real use,
- * identify, ping and a Kademlia DHT server on Peerlink's own protocol.
+ * The relay's libp2p node: a WebSocket listener (on an internal loopback port;
+ * the public server hands it its upgrades in-process), circuit relay v2 with
+ * limits for real use, identify, ping and a Kademlia DHT server on Peerlink's
+ * own protocol.
  */
 // first: Node 20 needs a global WebSocket, and ws errors must not crash us
 import './ws-compat.ts'
@@ -29,9 +30,12 @@ import type { Logger } from './logger.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
+import { relayLibp2pLogger } from './libp2p-logger.ts'
+import { answerPings } from './ping-responder.ts'
+import type { UpgradeTarget } from './upgrade-proxy.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
-  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS
+  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
 
@@ -61,8 +65,8 @@ export interface RelayNodeInit {
 
 export interface StartedNode {
   node: RelayNode
-  /** the loopback port the WebSocket listener took, where the public server forwards upgrades */
-  internalPort: number
+  /** the WebSocket listener's upgrade handler, for the upgrades our public server accepts */
+  upgrade: UpgradeTarget
   /** every announced address is private (localhost, a LAN): other relays' private addresses are fine to hand out */
   privateNetwork: boolean
 }
@@ -70,7 +74,11 @@ export interface StartedNode {
 /** The circuit relay v2 hop protocol, whose handler we guard. */
 const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 
-/** Never reachable from outside: only our upgrade proxy connects here. */
+/**
+ * libp2p's WebSocket listener needs an address of its own to exist; the
+ * public server hands it its upgrades in-process, so nobody needs to connect
+ * here, and loopback keeps it unreachable from outside.
+ */
 const INTERNAL_LISTEN = '/ip4/127.0.0.1/tcp/0/ws'
 
 export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode> {
@@ -92,6 +100,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   const node = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
+    logger: relayLibp2pLogger(),
     datastore,
     connectionGater: peerLimitGater({
       maxConnectionsPerPeer: init.maxConnectionsPerPeer,
@@ -105,7 +114,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ enableKeepAlive: YAMUX_KEEP_ALIVE })],
     connectionManager: {
       maxConnections: Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION),
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
@@ -140,12 +149,11 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     onRefused: peer => { refused('per_peer', { peer: peer.toString(), max: init.maxConnectionsPerPeer }) }
   })
 
-  let internalPort: number | undefined
+  let upgrade: UpgradeTarget | undefined
   node.addEventListener('transport:listening', (event) => {
-    for (const addr of event.detail.getAddrs()) {
-      const tcp = addr.getComponents().find(c => c.name === 'tcp')
-      if (tcp?.value != null) internalPort = Number(tcp.value)
-    }
+    // @libp2p/websockets' listener: its onUpgrade is what its own HTTP server calls on 'upgrade'
+    const listener = event.detail as unknown as { onUpgrade?: UpgradeTarget }
+    if (typeof listener.onUpgrade === 'function') upgrade = listener.onUpgrade.bind(listener)
   })
   if (!observeRelayServer(node, {
     onReservation: (peer, status) => {
@@ -162,19 +170,20 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     releaseReservation(node, event.detail)
   })
   await node.start()
-  if (internalPort == null || internalPort === 0) {
+  if (upgrade == null) {
     await node.stop()
-    throw new Error('the internal WebSocket listener did not report its port')
+    throw new Error('the WebSocket listener has no upgrade handler to hand connections to')
   }
   const onOversized = (protocol: string, connection: Connection, declared: number): void => {
     refused('message_size', { protocol, peer: connection.remotePeer.toString(), declared })
   }
-  // the services registered their handlers in start(); put the guards in front of them
+  // the services registered their handlers in start(); replace ping's, put the guards in front of the others
+  await answerPings(node)
   await guardProtocol(node, { protocol: HOP_PROTOCOL, maxFrameBytes: MAX_HOP_MESSAGE_BYTES, frames: 'first', onRefused: onOversized })
   await guardProtocol(node, { protocol: DHT_PROTOCOL, maxFrameBytes: MAX_DHT_MESSAGE_BYTES, frames: 'all', onRefused: onOversized })
   init.metrics.watch(node, datastore)
   keepBootstrapped(node, init.bootstrap, init.log)
-  return { node, internalPort, privateNetwork }
+  return { node, upgrade, privateNetwork }
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * A connection gater that caps the libp2p connections of one peer ID. Every
- * connection arrives from 127.0.0.1 through the upgrade proxy, so this is the
- * only per-client limit libp2p itself can apply. The gater runs right after
- * Noise, when the peer ID is known and before a muxer is set up; it counts
- * only connections already open, so connections still upgrading in parallel
- * can slip past it, and a second check closes any excess once they open.
+ * A connection gater that caps the libp2p connections of one peer ID. The
+ * upgrade proxy caps sockets per client address, but behind a reverse proxy
+ * every client has the proxy's address; the peer ID is what tells them apart.
+ * The gater runs right after Noise, when the peer ID is known and before a
+ * muxer is set up; it counts only connections already open, so connections
+ * still upgrading in parallel can slip past it, and a second check closes any
+ * excess once they open.
  */
 import type { Connection, ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
 

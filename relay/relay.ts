@@ -131,7 +131,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
     })
     node = started.node
     federation = watchFederation(node, config.bootstrap, started.privateNetwork)
-    proxy.setTarget(started.internalPort)
+    proxy.setTarget(started.upgrade)
   } catch (err) {
     await closeServer()
     throw err instanceof RelayStartError ? err : new RelayStartError(`cannot start libp2p: ${(err as Error).message}`)

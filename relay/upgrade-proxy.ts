@@ -1,14 +1,19 @@
 /**
- * Forwards WebSocket upgrades from the public HTTP server to libp2p's internal
- * WebSocket listener at the TCP level. The listener answers plain HTTP with 400
- * and cannot share our server, so it gets its own loopback port and we replay
- * each upgrade request there, then pipe bytes both ways.
+ * Hands WebSocket upgrades from the public HTTP server to libp2p's WebSocket
+ * listener in the same process, after our per-IP limit. The listener cannot
+ * share our server (it answers plain HTTP with 400), so it listens on a
+ * loopback port of its own; it used to get each upgrade as a second TCP
+ * connection to that port with bytes piped both ways. Handing it the public
+ * socket instead drops, per client, two of its three sockets, an HTTP parse
+ * and a copy of every byte through two pipes.
  */
-import { connect } from 'node:net'
-import type { Socket } from 'node:net'
 import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { MAX_PENDING_UPGRADES, PROXY_KEEPALIVE_MS, UPGRADE_TIMEOUT_MS } from './constants.ts'
+import { PROXY_KEEPALIVE_MS } from './constants.ts'
+
+/** libp2p's WebSocket listener's own upgrade handler: it completes the handshake and upgrades the connection. */
+export type UpgradeTarget = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 
 export interface UpgradeProxyInit {
   /** sockets one client address may hold through us, pending or established */
@@ -20,17 +25,17 @@ export interface UpgradeProxyInit {
    */
   trustProxy: boolean
   /** a refusal by one of our limits, for metrics and the log */
-  onRefused?: (limit: 'per_ip' | 'pending_upgrades', ip: string) => void
+  onRefused?: (limit: 'per_ip', ip: string) => void
 }
 
 export interface UpgradeProxy {
   /** the 'upgrade' handler for the public server */
   handle: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
-  /** where to forward; until set, upgrades get 503 */
-  setTarget: (port: number) => void
-  /** sockets currently proxied (both sides counted once) */
+  /** where upgrades go; until set, they get 503 */
+  setTarget: (target: UpgradeTarget) => void
+  /** upgraded sockets currently open */
   readonly size: number
-  /** destroys every proxied socket */
+  /** destroys every upgraded socket */
   closeAll: () => void
 }
 
@@ -62,18 +67,8 @@ function clientAddress (req: IncomingMessage, trustProxy: boolean): string {
   return normalize(req.socket.remoteAddress ?? 'unknown')
 }
 
-/** Rebuilds the request head as the client sent it; Node's parser already refused CR/LF inside. */
-function requestHead (req: IncomingMessage): string {
-  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`]
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
-  }
-  return lines.join('\r\n') + '\r\n\r\n'
-}
-
 export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
-  let target: number | undefined
-  let pending = 0
+  let target: UpgradeTarget | undefined
   const open = new Set<Duplex>()
   const perIp = new Map<string, number>()
 
@@ -96,70 +91,29 @@ export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
       refuse(client, '429 Too Many Requests')
       return
     }
-    if (pending >= MAX_PENDING_UPGRADES) {
-      init.onRefused?.('pending_upgrades', ip)
-      refuse(client, '503 Service Unavailable')
-      return
-    }
     perIp.set(ip, held + 1)
-    pending++
-    let released = false
-    const release = (): void => {
-      if (released) return
-      released = true
+    open.add(client)
+    client.once('close', () => {
+      open.delete(client)
       const left = (perIp.get(ip) ?? 1) - 1
       if (left > 0) perIp.set(ip, left)
       else perIp.delete(ip)
-    }
-    let settled = false
-    const settle = (): void => {
-      if (settled) return
-      settled = true
-      pending--
-      clearTimeout(timer)
-    }
-
-    const upstream: Socket = connect({ host: '127.0.0.1', port: target })
-    open.add(client)
-    const teardown = (): void => {
-      settle()
-      release()
-      open.delete(client)
-      client.destroy()
-      upstream.destroy()
-    }
-    // the internal listener must answer the upgrade in time; after that the
-    // connection is libp2p's, which has its own timeouts and keep-alive pings
-    const timer = setTimeout(teardown, UPGRADE_TIMEOUT_MS)
-    upstream.on('error', teardown)
-    upstream.on('close', teardown)
-    client.on('error', teardown)
-    client.on('close', teardown)
-    upstream.once('data', settle)
-
-    upstream.once('connect', () => {
-      if (client.destroyed) {
-        teardown()
-        return
-      }
-      upstream.setNoDelay(true)
-      if ('setKeepAlive' in client && typeof client.setKeepAlive === 'function') {
-        (client as Socket).setKeepAlive(true, PROXY_KEEPALIVE_MS)
-      }
-      if ('setNoDelay' in client && typeof client.setNoDelay === 'function') {
-        (client as Socket).setNoDelay(true)
-      }
-      upstream.write(requestHead(req))
-      if (head.length > 0) upstream.write(head)
-      upstream.pipe(client)
-      client.pipe(upstream)
     })
+    if ('setKeepAlive' in client && typeof client.setKeepAlive === 'function') {
+      (client as Socket).setKeepAlive(true, PROXY_KEEPALIVE_MS)
+    }
+    if ('setNoDelay' in client && typeof client.setNoDelay === 'function') {
+      (client as Socket).setNoDelay(true)
+    }
+    // a bad handshake is answered (400) and the socket destroyed by the listener;
+    // after that the connection is libp2p's, with its own timeouts and pings
+    target(req, client, head)
   }
 
   return {
     handle,
-    setTarget (port: number) {
-      target = port
+    setTarget (upgrade: UpgradeTarget) {
+      target = upgrade
     },
     get size () {
       return open.size

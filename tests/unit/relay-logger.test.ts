@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseCli } from '../../relay/config.ts'
 import { createLogger, formatLine, oncePer, toLogger } from '../../relay/logger.ts'
 import type { LogFormat } from '../../relay/logger.ts'
+import { relayLibp2pLogger } from '../../relay/libp2p-logger.ts'
 
 const TIME = new Date('2026-01-02T03:04:05.678Z')
 
@@ -65,5 +66,22 @@ describe('relay logger', () => {
     expect([once('per_ip 1.2.3.4'), once('per_ip 1.2.3.4'), once('per_ip 5.6.7.8')]).toEqual([true, false, true])
     now = 60_000
     expect(once('per_ip 1.2.3.4')).toBe(true)
+  })
+})
+
+describe('relay libp2p logger', () => {
+  it('should hand every component one silent logger when DEBUG is unset', () => {
+    const logger = relayLibp2pLogger({})
+    expect(logger).toBeDefined()
+    const a = logger?.forComponent('libp2p:yamux')
+    const b = logger?.forComponent('libp2p:connection:inbound:abc')
+    expect(a).toBe(b)
+    expect(a?.enabled).toBe(false)
+    expect(a?.newScope('stream')).toBe(a)
+    expect(() => { a?.('x %s', 1); a?.error('y'); a?.trace('z') }).not.toThrow()
+  })
+
+  it("should leave logging to libp2p's own loggers when DEBUG is set", () => {
+    expect(relayLibp2pLogger({ DEBUG: 'libp2p:*' })).toBeUndefined()
   })
 })
