@@ -78,9 +78,8 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #again = new Set<string>()
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
-  /** ids shown sent whose 'sent' state is not written yet, by peer (see SENT_WRITE_DELAY_MS) */
-  readonly #sentUnwritten = new Map<string, Set<string>>()
-  readonly #sentWrite = new Map<string, ReturnType<typeof setTimeout>>()
+  /** by peer: ids shown sent whose 'sent' state is not written yet, and the timer that writes it (see SENT_WRITE_DELAY_MS) */
+  readonly #sentUnwritten = new Map<string, { ids: Set<string>, timer: ReturnType<typeof setTimeout> }>()
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
@@ -93,9 +92,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   stop (): void {
     this.#stopped = true
-    for (const timer of [...this.#retry.values(), ...this.#sentWrite.values()]) clearTimeout(timer)
+    for (const timer of [...this.#retry.values(), ...[...this.#sentUnwritten.values()].map(u => u.timer)]) clearTimeout(timer)
     this.#retry.clear()
-    this.#sentWrite.clear()
+    this.#sentUnwritten.clear()
   }
 
   /** Stores a new message (queued); sends it when the peer is reachable. */
@@ -170,20 +169,19 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   #markSent (peer: string, messages: StoredMessage[]): void {
     if (messages.length === 0) return
     this.#emitMessages(peer, messages.map(m => ({ ...m, status: 'sent' })))
+    if (this.#stopped) return
     let unwritten = this.#sentUnwritten.get(peer)
     if (unwritten == null) {
-      unwritten = new Set()
+      const ids = new Set<string>()
+      const timer = setTimeout(() => {
+        this.#sentUnwritten.delete(peer)
+        // setStatus never moves a message back: one acked meanwhile stays delivered
+        if (ids.size > 0) this.#o.store.messages.setStatus(peer, 'out', [...ids], 'sent').catch(() => {})
+      }, SENT_WRITE_DELAY_MS)
+      unwritten = { ids, timer }
       this.#sentUnwritten.set(peer, unwritten)
     }
-    for (const m of messages) unwritten.add(m.id)
-    if (this.#sentWrite.has(peer) || this.#stopped) return
-    this.#sentWrite.set(peer, setTimeout(() => {
-      this.#sentWrite.delete(peer)
-      const ids = [...(this.#sentUnwritten.get(peer) ?? [])]
-      this.#sentUnwritten.delete(peer)
-      // setStatus never moves a message back: one acked meanwhile stays delivered
-      if (ids.length > 0) this.#o.store.messages.setStatus(peer, 'out', ids, 'sent').catch(() => {})
-    }, SENT_WRITE_DELAY_MS))
+    for (const m of messages) unwritten.ids.add(m.id)
   }
 
   /** flush() for callers that do not wait: a failure becomes a 'problem' event, not an unhandled rejection */
@@ -235,7 +233,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
-        const unwritten = this.#sentUnwritten.get(peer)
+        const unwritten = this.#sentUnwritten.get(peer)?.ids
         for (const id of ids) {
           this.#lastSent.delete(`${peer}/${id}`)
           unwritten?.delete(id)

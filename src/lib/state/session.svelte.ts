@@ -243,7 +243,4 @@ export const session = new Session()
 // own code has arrived, while the framework still loads and renders the page.
 // The libp2p code, the store and /relay.json are on their way meanwhile, and
 // a failure shows in session.error.
-if (globalThis.document != null) {
-  void loadP2p().catch(() => {})
-  session.ready().catch(() => {})
-}
+if (globalThis.document != null) session.ready().catch(() => {})

@@ -1,7 +1,7 @@
 import type { LinkState } from '../p2p/connectivity.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
-import { compareMessages, MESSAGE_STATUSES, type Conversation, type StoredMessage } from '../store/index.ts'
+import { compareMessages, statusRank, type Conversation, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
 
@@ -153,7 +153,7 @@ export class Thread {
       const at = this.#index.get(key(m))
       if (at != null && list[at] != null && key(list[at]) === key(m)) {
         // states only move forward: news of an earlier one that comes late changes nothing
-        if (MESSAGE_STATUSES.indexOf(m.status) >= MESSAGE_STATUSES.indexOf(list[at].status)) list[at] = m
+        if (statusRank(m.status) >= statusRank(list[at].status)) list[at] = m
         continue
       }
       // new messages nearly always belong at the end: append, else binary-insert

@@ -1,7 +1,7 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { MESSAGE_STATUSES, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage } from './types.ts'
+import { statusRank, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage } from './types.ts'
 import {
   assertDirection, assertLimit, assertMessageId, assertPeer, assertSeq, assertStatus, assertText, assertTime
 } from './validate.ts'
@@ -9,10 +9,6 @@ import { InvalidArgumentError } from './errors.ts'
 
 /** Own messages the peer has not confirmed yet: what gets sent again on reconnect. */
 const UNDELIVERED: readonly MessageStatus[] = ['queued', 'sent']
-
-function rank (status: MessageStatus): number {
-  return MESSAGE_STATUSES.indexOf(status)
-}
 
 function compareStrings (a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
@@ -34,18 +30,19 @@ function conversationRange (peer: string): IDBKeyRange {
 }
 
 /**
- * The transaction's last requests are queued: let it commit as soon as they
- * are done, instead of after this page has run their success callbacks (a
+ * Waits for a transaction's last requests, letting it commit as soon as they
+ * are done instead of after this page has run their success callbacks (a
  * busy page, rendering, would hold every message's commit back that long).
- * Only once every request was made: one that throws while being made must
- * abort the whole transaction, so callers make them all first, synchronously.
+ * The caller makes every request before calling this: one that throws while
+ * being made must abort the whole transaction, not commit the others.
  */
-function commitNow (tx: { commit?: () => void }): void {
+async function lastWrites (tx: { commit?: () => void }, requests: Array<Promise<unknown>>): Promise<void> {
   try {
     tx.commit?.()
   } catch {
     // aborted already (quota, a failed request): the requests report why
   }
+  await Promise.all(requests)
 }
 
 export function messageRepository (connection: Connection): MessageRepository {
@@ -76,9 +73,7 @@ export function messageRepository (connection: Connection): MessageRepository {
         }
         const messages = tx.objectStore('messages')
         // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-        const writes = [...created.map(m => messages.add(m)), conversations.put(conversation)]
-        commitNow(tx)
-        await Promise.all(writes)
+        await lastWrites(tx, [...created.map(m => messages.add(m)), conversations.put(conversation)])
         return created
       })
     },
@@ -124,9 +119,7 @@ export function messageRepository (connection: Connection): MessageRepository {
           return { message, isNew: true }
         })
         if (fresh.size > 0) {
-          const writes = [...[...fresh.values()].map(m => messages.add(m)), conversations.put(conversation)]
-          commitNow(tx)
-          await Promise.all(writes)
+          await lastWrites(tx, [...[...fresh.values()].map(m => messages.add(m)), conversations.put(conversation)])
         }
         return results
       })
@@ -160,11 +153,9 @@ export function messageRepository (connection: Connection): MessageRepository {
         const store = tx.objectStore('messages')
         const found = await Promise.all(unique.map(async id => await store.get([peer, direction, id])))
         const changed = found
-          .filter((m): m is StoredMessage => m != null && rank(status) > rank(m.status))
+          .filter((m): m is StoredMessage => m != null && statusRank(status) > statusRank(m.status))
           .map(m => ({ ...m, status }))
-        const writes = changed.map(m => store.put(m))
-        commitNow(tx)
-        await Promise.all(writes)
+        await lastWrites(tx, changed.map(m => store.put(m)))
         return changed
       }, { durability: 'relaxed' })
     },

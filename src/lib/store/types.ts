@@ -4,6 +4,11 @@ export type Direction = 'in' | 'out'
 
 export const MESSAGE_STATUSES: readonly MessageStatus[] = ['queued', 'sent', 'delivered', 'read']
 
+/** Where a state stands in MESSAGE_STATUSES: a message only ever moves to a higher one. */
+export function statusRank (status: MessageStatus): number {
+  return MESSAGE_STATUSES.indexOf(status)
+}
+
 export interface StoredMessage {
   /** the conversation: the remote peer ID (string form) */
   peer: string
