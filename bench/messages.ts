@@ -7,6 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { profilePages } from './profile.ts'
+import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
 import { freshContext, observed, openOwner, sendTexts, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
 
 export interface MessageFigures {
@@ -102,31 +103,11 @@ async function runBurst (receiver: Page, sender: Page, count: number, limitMs: n
   await profiling.save()
   const shown = r.markIn != null && s.markDelivered != null
   // then count in the stores: the last one shown says nothing of the others
-  const rendered = await storedCount(receiver, 'in', 'burst ')
-  const delivered = await storedCount(sender, 'out', 'burst ', ['delivered', 'read'])
+  const burstRows = (rows: StoredRow[], direction: string): StoredRow[] => rows.filter(m => m.direction === direction && m.text.startsWith('burst '))
+  const rendered = burstRows(await storedMessages(receiver), 'in').length
+  const delivered = burstRows(await storedMessages(sender), 'out').filter(m => m.status === 'delivered' || m.status === 'read').length
   const complete = shown && rendered >= count && delivered >= count
   // both ends are timed in their pages; an incomplete burst counts until the limit
   const end = shown ? Math.max(receiverOrigin + (r.markIn ?? 0), senderOrigin + (s.markDelivered ?? 0)) : Date.now()
   return { count, sent: count, rendered, delivered, ms: end - started, complete }
-}
-
-/** Messages of one direction whose text starts with `prefix` (and in one of `statuses`), read from the page's IndexedDB. */
-async function storedCount (page: Page, direction: 'in' | 'out', prefix: string, statuses?: string[]): Promise<number> {
-  return await page.evaluate(async ({ direction, prefix, statuses }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('peerlink')
-      req.onsuccess = () => { resolve(req.result) }
-      req.onerror = () => { reject(req.error) }
-    })
-    try {
-      const all = await new Promise<Array<{ direction: string, text: string, status: string }>>((resolve, reject) => {
-        const req = db.transaction('messages').objectStore('messages').getAll()
-        req.onsuccess = () => { resolve(req.result) }
-        req.onerror = () => { reject(req.error) }
-      })
-      return all.filter(m => m.direction === direction && m.text.startsWith(prefix) && (statuses == null || statuses.includes(m.status))).length
-    } finally {
-      db.close()
-    }
-  }, { direction, prefix, statuses })
 }

@@ -11,12 +11,6 @@ export interface Observed {
   reserved?: number
   direct?: number
   delivered?: number
-  /** own messages shown delivered or read so far */
-  deliveredCount: number
-  lastDelivered?: number
-  /** incoming messages rendered so far, and when the last one was */
-  inCount: number
-  lastIn?: number
   /** epoch ms (timeOrigin + now) per incoming text, while `trackTexts` is on */
   inAt: Record<string, number>
   trackTexts: boolean
@@ -36,7 +30,8 @@ declare global {
 
 /** Passed to page.addInitScript: self-contained, it is serialized into the page. */
 export function installObserver (): void {
-  const seen: Observed = { deliveredCount: 0, inCount: 0, inAt: {}, trackTexts: true }
+  const seen: Observed = { inAt: {}, trackTexts: true }
+  const textOf = (el: Element): string => el.querySelector('.text')?.textContent ?? ''
   window.__benchObserved = seen
   const check = (records: MutationRecord[]): void => {
     const now = performance.now()
@@ -50,21 +45,17 @@ export function installObserver (): void {
         const el = r.target as Element
         const status = el.getAttribute('data-status')
         if (el.matches('li.out') && (status === 'delivered' || status === 'read') && r.oldValue !== 'delivered' && r.oldValue !== 'read') {
-          seen.deliveredCount++
-          seen.lastDelivered = now
           seen.delivered ??= now
-          if (seen.mark != null && el.querySelector('.text')?.textContent === seen.mark) seen.markDelivered ??= now
+          if (seen.mark != null && textOf(el) === seen.mark) seen.markDelivered ??= now
         }
       }
       for (const node of r.addedNodes) {
         if (!(node instanceof HTMLElement)) continue
         // a row can come in delivered already, when its ack arrived within the same frame
-        if (seen.mark != null && node.matches('li.out') && /^(delivered|read)$/.test(node.getAttribute('data-status') ?? '') && node.querySelector('.text')?.textContent === seen.mark) seen.markDelivered ??= now
+        if (seen.mark != null && node.matches('li.out') && /^(delivered|read)$/.test(node.getAttribute('data-status') ?? '') && textOf(node) === seen.mark) seen.markDelivered ??= now
         if (!node.matches('li.in')) continue
-        if (seen.mark != null && node.querySelector('.text')?.textContent === seen.mark) seen.markIn ??= now
-        seen.inCount++
-        seen.lastIn = now
-        if (seen.trackTexts) seen.inAt[node.querySelector('.text')?.textContent ?? ''] = performance.timeOrigin + now
+        if (seen.mark != null && textOf(node) === seen.mark) seen.markIn ??= now
+        if (seen.trackTexts) seen.inAt[textOf(node)] = performance.timeOrigin + now
       }
     }
   }

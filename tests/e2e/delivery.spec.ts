@@ -1,5 +1,6 @@
 import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable, type Peer } from './fixtures.ts'
 import type { Page } from '@playwright/test'
+import { storedMessages as stored } from './stored.ts'
 
 /** Messages each side sends per round of the chaos test; 8 rounds x 2 sides x 64 = 1,024 messages. */
 const PER_ROUND = 64
@@ -25,24 +26,6 @@ async function burst (page: Page, prefix: string, count: number): Promise<void> 
     }
   }, { prefix, count })
   await expect(messageLog(page).locator('li.out .text', { hasText: new RegExp(`^${prefix} ${count - 1}$`) })).toHaveCount(1)
-}
-
-/** Every message one side holds for a conversation, read straight from IndexedDB, not through the app. */
-async function stored (page: Page, peer: string): Promise<Array<{ id: string, direction: string, text: string, status: string }>> {
-  return await page.evaluate(async (peer) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('peerlink')
-      req.onsuccess = () => { resolve(req.result) }
-      req.onerror = () => { reject(req.error) }
-    })
-    const all = await new Promise<Array<Record<string, string>>>((resolve, reject) => {
-      const req = db.transaction('messages').objectStore('messages').getAll()
-      req.onsuccess = () => { resolve(req.result) }
-      req.onerror = () => { reject(req.error) }
-    })
-    db.close()
-    return all.filter(m => m.peer === peer).map(m => ({ id: m.id, direction: m.direction, text: m.text, status: m.status }))
-  }, peer)
 }
 
 /** Closes the direct connection from the diagnostics page, in-app, as a network failure would. */
