@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ACK_TIMEOUT_MS, Delivery, SENT_WRITE_DELAY_MS } from '../../src/lib/state/delivery.ts'
+import { ACK_TIMEOUT_MS, Delivery } from '../../src/lib/state/delivery.ts'
+import { SENT_WRITE_DELAY_MS } from '../../src/lib/state/late-sent.ts'
 import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
 import type { ChatFrame } from '../../src/lib/p2p/chat/index.ts'
 

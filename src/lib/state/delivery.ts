@@ -2,6 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type IncomingMessage, type SavedIncoming, type Store, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
+import { LateSent } from './late-sent.ts'
 
 /**
  * An unacknowledged message is sent again after this long. A direct
@@ -11,16 +12,6 @@ export const ACK_TIMEOUT_MS = 4_000
 
 /** One ack frame covers one batch of stored messages. */
 export const MAX_BATCH = MAX_IDS_PER_FRAME
-
-/**
- * A message's 'sent' state is written this long after it went out, unless
- * its ack (or read receipt) has come by then, which makes the write moot: on a
- * live connection the ack is milliseconds away, and under a burst this saves
- * a read and a write per message. A 'sent' state lost to a closed tab is
- * harmless: the message counts as queued, goes out again, and the peer drops
- * the copy and acks it.
- */
-export const SENT_WRITE_DELAY_MS = 1_000
 
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
@@ -78,8 +69,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #again = new Set<string>()
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
-  /** by peer: ids shown sent whose 'sent' state is not written yet, and the timer that writes it (see SENT_WRITE_DELAY_MS) */
-  readonly #sentUnwritten = new Map<string, { ids: Set<string>, timer: ReturnType<typeof setTimeout> }>()
+  readonly #lateSent: LateSent
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
@@ -88,13 +78,14 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     super()
     this.#o = options
     this.#now = options.now ?? Date.now
+    this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'))
   }
 
   stop (): void {
     this.#stopped = true
-    for (const timer of [...this.#retry.values(), ...[...this.#sentUnwritten.values()].map(u => u.timer)]) clearTimeout(timer)
+    for (const timer of this.#retry.values()) clearTimeout(timer)
     this.#retry.clear()
-    this.#sentUnwritten.clear()
+    this.#lateSent.stop()
   }
 
   /** Stores a new message (queued); sends it when the peer is reachable. */
@@ -169,19 +160,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   #markSent (peer: string, messages: StoredMessage[]): void {
     if (messages.length === 0) return
     this.#emitMessages(peer, messages.map(m => ({ ...m, status: 'sent' })))
-    if (this.#stopped) return
-    let unwritten = this.#sentUnwritten.get(peer)
-    if (unwritten == null) {
-      const ids = new Set<string>()
-      const timer = setTimeout(() => {
-        this.#sentUnwritten.delete(peer)
-        // setStatus never moves a message back: one acked meanwhile stays delivered
-        if (ids.size > 0) this.#o.store.messages.setStatus(peer, 'out', [...ids], 'sent').catch(() => {})
-      }, SENT_WRITE_DELAY_MS)
-      unwritten = { ids, timer }
-      this.#sentUnwritten.set(peer, unwritten)
-    }
-    for (const m of messages) unwritten.ids.add(m.id)
+    if (!this.#stopped) this.#lateSent.add(peer, messages.map(m => m.id))
   }
 
   /** flush() for callers that do not wait: a failure becomes a 'problem' event, not an unhandled rejection */
@@ -198,7 +177,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const justSent: StoredMessage[] = []
     for (const message of outbox) {
       const key = `${peer}/${message.id}`
-      // transmitted lately, whatever the store says yet (see SENT_WRITE_DELAY_MS): its ack has time
+      // transmitted lately, whatever the store says yet (see late-sent.ts): its ack has time
       if (now - (this.#lastSent.get(key) ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
       try {
@@ -233,11 +212,8 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
-        const unwritten = this.#sentUnwritten.get(peer)?.ids
-        for (const id of ids) {
-          this.#lastSent.delete(`${peer}/${id}`)
-          unwritten?.delete(id)
-        }
+        for (const id of ids) this.#lastSent.delete(`${peer}/${id}`)
+        this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
         this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read'))
         break
