@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core'
 import { freshContext, marks, openOwner, sendTexts, waitComposer, waitObserved, type Owner } from './app.ts'
 import { MARKS } from '../src/lib/shared/marks.ts'
 import type { BenchServer } from './server.ts'
+import { profilePages } from './profile.ts'
 import type { AutoResult, BareApi } from './pages/protocol.ts'
 
 /** Phases of one run, each in ms since the page's navigation started. */
@@ -70,8 +71,11 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
       const page = await context.newPage()
       await talk(page, owner.link, 'first visit')
       for (let i = 0; i < runs; i++) {
+        // BENCH_PROFILE: the last returning-user run, both pages, from the link's opening
+        const profiling = i === runs - 1 ? await profilePages({ 'talk-dialer': page, 'talk-owner': owner.page }) : undefined
         try {
           result.warm.push(await talk(page, owner.link, `warm ${i}`))
+          await profiling?.save()
         } catch (err) {
           result.failures.push(`warm ${i}: ${(err as Error).message.split('\n')[0]}`)
         }
