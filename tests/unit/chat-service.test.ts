@@ -73,6 +73,17 @@ function chatStreams (conn: Connection, direction: 'inbound' | 'outbound'): Stre
   return conn.streams.filter(s => s.protocol === CHAT_PROTOCOL && s.direction === direction)
 }
 
+/** Polls until `get` returns a non-empty list (the other side of a connection learns of things a moment later). */
+async function until<T> (get: () => T[], timeoutMs = 5_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = get()
+    if (found.length > 0) return found
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
 describe('chat service between two real nodes', () => {
   let a: Node
   let b: Node
@@ -136,6 +147,27 @@ describe('chat service between two real nodes', () => {
       const [onF] = f.getConnections(e.peerId)
       expect(chatStreams(onF, 'outbound')).toHaveLength(0)
       expect(chatStreams(onF, 'inbound')).toHaveLength(1)
+    } finally {
+      await Promise.all([e.stop(), f.stop()])
+    }
+  })
+
+  it('should open the sending stream on prepare, before any frame, and send on it afterwards', async () => {
+    const [e, f] = await Promise.all([createNode(), createNode()])
+    try {
+      const conn = await e.dial(f.getMultiaddrs())
+      const [onF] = await until(() => f.getConnections(e.peerId))
+      e.services.chat.prepare(conn)
+      e.services.chat.prepare(conn)
+      // the peer sees the stream open with nothing sent on it yet
+      await until(() => chatStreams(onF, 'inbound').length === 1 ? [true] : [])
+      const prepared = chatStreams(conn, 'outbound')
+      expect(prepared).toHaveLength(1)
+      const frame = text('on the prepared stream')
+      const received = collect(f, 1, evt => evt.frame.type === 'text' && evt.frame.seq === frame.seq)
+      await e.services.chat.send(f.peerId, frame)
+      expect((await received)[0].frame).toEqual(frame)
+      expect(chatStreams(conn, 'outbound')).toEqual(prepared)
     } finally {
       await Promise.all([e.stop(), f.stop()])
     }

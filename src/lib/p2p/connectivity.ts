@@ -62,6 +62,15 @@ export async function untilDirect (conn: Connection, signal: AbortSignal): Promi
   })
 }
 
+/**
+ * Whether a connection reaches a server (a relay, over WebSockets) rather
+ * than another browser, which this node only ever reaches through a circuit
+ * (limited) or over WebRTC.
+ */
+export function reachesServer (conn: Pick<Connection, 'limits' | 'multiplexer'>): boolean {
+  return conn.limits == null && conn.multiplexer !== '/webrtc'
+}
+
 export function isRelayed (conn: Connection): boolean {
   return conn.status === 'open' && conn.limits != null
 }

@@ -8,6 +8,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { chat, type Chat } from './chat/index.ts'
 import { DATA_CHANNEL_MESSAGE_BYTES } from './constants.ts'
+import { reachesServer } from './connectivity.ts'
 import { clientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import type { IceServer } from '../shared/relay-info.ts'
@@ -43,7 +44,7 @@ export interface NodeOptions {
  * stopped; the caller starts it and hands it to a RelayKeeper.
  */
 export async function createPeerlinkNode (options: NodeOptions): Promise<PeerlinkNode> {
-  return await createLibp2p({
+  const node = await createLibp2p({
     privateKey: options.privateKey,
     start: false,
     addresses: {
@@ -70,10 +71,27 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     // connection was in flight, and a busy tab misses one now and then
     connectionMonitor: { enabled: false },
     services: {
-      identify: identify(),
+      // run by identifyRelays below, not on every connection
+      identify: identify({ runOnConnectionOpen: false }),
       ping: ping(),
       chat: chat(),
       dht: clientDHT()
     }
+  })
+  identifyRelays(node)
+  return node
+}
+
+/**
+ * Identify tells this node what a relay offers (a reservation, the DHT),
+ * which is how the relay and DHT code start using it. Another browser,
+ * reached through a circuit or over WebRTC, offers nothing identify would
+ * change: chat opens its stream without asking first. Identifying those
+ * connections anyway is a stream, a signed record and its check on both
+ * pages, right when the dial and the first message want the CPU.
+ */
+function identifyRelays (node: PeerlinkNode): void {
+  node.addEventListener('connection:open', ({ detail: connection }) => {
+    if (reachesServer(connection)) node.services.identify.identify(connection).catch(() => {})
   })
 }

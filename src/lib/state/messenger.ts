@@ -292,6 +292,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       clearTimeout(this.#redial.get(peer))
       this.#redial.delete(peer)
       this.#backoff.get(peer)?.reset()
+      // the user is looking at this conversation: a message is likely to follow
+      if (this.#watched.has(peer)) this.#o.node.services.chat.prepare(conn)
       this.delivery.greet(peer).catch(() => {})
     } else if (!up && usable == null) {
       void this.#scheduleRedial(peer)

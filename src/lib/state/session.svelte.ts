@@ -2,6 +2,7 @@ import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { acquireTabLock } from './tab-lock.ts'
+import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import type { Messenger } from './messenger.ts'
 import type { Locator } from '../p2p/locator.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -136,6 +137,7 @@ class Session {
     const p2p = loadP2p()
     // the relay description does not depend on the store: fetch both at once
     const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
+    warmUpWebRTC()
     // the stored data shows while this tab waits for the lock or the relay
     const { store, privateKey } = await this.#withKey()
     mark(MARKS.storeReady)

@@ -41,6 +41,7 @@ export class Thread {
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
+  #closed = false
   #problem = $state<string | null>(null)
   #peerTyping = $state(false)
   #typingTimer: ReturnType<typeof setTimeout> | undefined
@@ -107,12 +108,23 @@ export class Thread {
     messenger.watch(this.peer, relayHint ?? this.#conversation.relayHint)
     this.#cleanup.push(() => { messenger.unwatch(this.peer) })
     onLink()
-    this.#merge(await store.messages.list(this.peer, { limit: HISTORY_PAGE }))
+    // the composer does not wait for the history: a message typed meanwhile
+    // is stored and queued, and merges into the history when that arrives
+    this.#loadHistory().catch((err: Error) => { this.#problem = err.message })
+  }
+
+  async #loadHistory (): Promise<void> {
+    const { store } = await session.ready()
+    const history = await store.messages.list(this.peer, { limit: HISTORY_PAGE })
+    // left already: nothing to show, and nothing was read
+    if (this.#closed) return
+    this.#merge(history)
     this.#loaded = true
     await this.markRead()
   }
 
   close (): void {
+    this.#closed = true
     clearTimeout(this.#markReadTimer)
     for (const fn of this.#cleanup.splice(0)) fn()
   }

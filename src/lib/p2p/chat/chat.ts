@@ -86,6 +86,17 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
     }
   }
 
+  /**
+   * Opens the stream sends to this connection will use, before there is
+   * anything to send: the data channel and the protocol negotiation are then
+   * done by the time the user's first message is stored. Best effort: a
+   * failure here is met again, and reported, by the first send.
+   */
+  prepare (connection: Connection): void {
+    if (!this.started || this.outbound.has(connection.id)) return
+    this.useForSending(connection, this.openWriter(connection)).ready.catch(() => {})
+  }
+
   private async writerFor (connection: Connection, options: ChatSendOptions): Promise<FrameWriter> {
     const existing = this.outbound.get(connection.id)
     if (existing != null) {

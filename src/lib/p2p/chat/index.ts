@@ -84,6 +84,11 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
    * backed up. Resolves once the frame is handed to the transport.
    */
   send(peer: PeerId, frame: ChatFrame, options?: ChatSendOptions): Promise<void>
+  /**
+   * Opens the stream later sends on this connection use, ahead of them, so
+   * the first frame does not wait for a protocol negotiation. Best effort.
+   */
+  prepare(connection: Connection): void
 }
 
 export interface ChatInit {
