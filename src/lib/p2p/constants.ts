@@ -63,6 +63,15 @@ export const UPGRADE_MAX_ATTEMPTS = 20
  */
 export const LOCATION_REPUBLISH_MS = 20 * 60_000
 
+/**
+ * A publication waits this long after our addresses change. They change in
+ * bursts (the reservation, then the WebRTC address on it), and the first
+ * burst comes while a link just opened is still being dialed: the record,
+ * its signature and the DHT round trips then take CPU the dial needs, for the
+ * sake of friends on other relays, who can wait a second.
+ */
+export const LOCATION_SETTLE_MS = 1_000
+
 /** A failed publication is retried soon: the DHT may just not know a server yet. */
 export const LOCATION_RETRY_MIN_MS = 2_000
 export const LOCATION_RETRY_MAX_MS = 60_000

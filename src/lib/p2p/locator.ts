@@ -2,7 +2,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Backoff } from './backoff.ts'
 import {
   LOCATION_PUBLISH_TIMEOUT_MS, LOCATION_LOOKUP_TIMEOUT_MS, LOCATION_REPUBLISH_MS,
-  LOCATION_RETRY_MAX_MS, LOCATION_RETRY_MIN_MS
+  LOCATION_RETRY_MAX_MS, LOCATION_RETRY_MIN_MS, LOCATION_SETTLE_MS
 } from './constants.ts'
 import { locationKey, openLocation, sealLocation } from '../shared/location-record.ts'
 import type { PeerlinkNode } from './node.ts'
@@ -33,8 +33,8 @@ export function relaysOf (addrs: Multiaddr[]): string[] {
 
 /**
  * Finds peers by peer ID alone through Peerlink's DHT, and keeps this
- * browser findable: whenever its circuit addresses change (a new reservation,
- * another relay) and every LOCATION_REPUBLISH_MS while online, it publishes a
+ * browser findable: a moment after its circuit addresses change (a new
+ * reservation, another relay) and every LOCATION_REPUBLISH_MS while online, it publishes a
  * signed record of them under its peer ID. The relays are the DHT servers;
  * a friend on another relay reads the record, checks the signature and age,
  * and dials through the relay it names.
@@ -137,7 +137,7 @@ export class Locator {
     // with the reservation gone, the relay may have restarted and forgotten
     // every record: the next reservation publishes again, even at the same address
     if (now === '') this.#published = ''
-    else if (now !== this.#published) void this.publishNow()
+    else if (now !== this.#published) this.#schedule(LOCATION_SETTLE_MS)
   }
 
   #schedule (ms: number): void {
