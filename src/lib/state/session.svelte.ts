@@ -120,10 +120,11 @@ class Session {
       onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
     })
     void this.#persistStorage()
+    // neither read needs the libp2p code: they run while it loads, not after
+    const [storedKey, profile] = await Promise.all([store.identity.load(), store.profile.load()])
     const { createIdentity, identityFromBytes, peerIdFromPrivateKey, formatShareLink } = await p2p
-    const keyBytes = await store.identity.load() ?? await store.identity.saveIfAbsent(await createIdentity())
+    const keyBytes = storedKey ?? await store.identity.saveIfAbsent(await createIdentity())
     const privateKey = identityFromBytes(keyBytes)
-    const profile = await store.profile.load()
     this.#name = profile?.name ?? ''
     this.#readReceipts = profile?.readReceipts ?? true
     const peerId = peerIdFromPrivateKey(privateKey).toString()
