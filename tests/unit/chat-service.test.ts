@@ -73,14 +73,36 @@ function chatStreams (conn: Connection, direction: 'inbound' | 'outbound'): Stre
   return conn.streams.filter(s => s.protocol === CHAT_PROTOCOL && s.direction === direction)
 }
 
-/** Polls until `get` returns a non-empty list (the other side of a connection learns of things a moment later). */
-async function until<T> (get: () => T[], timeoutMs = 5_000): Promise<T[]> {
+/** Polls until `get` finds something (the other side of a connection learns of things a moment later). */
+async function until<T> (get: () => T | undefined, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const found = get()
-    if (found.length > 0) return found
+    if (found !== undefined) return found
     if (Date.now() > deadline) throw new Error('timed out waiting')
     await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+/** `sender` sends a text and `receiver` acks it back; returns the text and the ack as the sender got it. */
+async function ackedText (sender: Node, receiver: Node, body: string): Promise<{ frame: ChatFrame & { type: 'text' }, ack: ChatFrameEvent }> {
+  const frame = text(body)
+  const gotText = collect(receiver, 1, e => e.frame.type === 'text' && e.frame.seq === frame.seq)
+  await sender.services.chat.send(receiver.peerId, frame)
+  const [event] = await gotText
+  const gotAck = collect(sender, 1, e => e.frame.type === 'ack')
+  await receiver.services.chat.send(event.from, { type: 'ack', ids: [frame.id] })
+  const [ack] = await gotAck
+  return { frame, ack }
+}
+
+/** Two fresh nodes, `e` connected to `f`, for a test that counts their streams; stopped afterwards. */
+async function withPair (test: (e: Node, f: Node, conn: Connection) => Promise<void>): Promise<void> {
+  const [e, f] = await Promise.all([createNode(), createNode()])
+  try {
+    await test(e, f, await e.dial(f.getMultiaddrs()))
+  } finally {
+    await Promise.all([e.stop(), f.stop()])
   }
 }
 
@@ -110,13 +132,7 @@ describe('chat service between two real nodes', () => {
   })
 
   it('should deliver an ack back to the sender', async () => {
-    const frame = text('please ack')
-    const gotText = collect(b, 1, e => e.frame.type === 'text' && e.frame.seq === frame.seq)
-    await a.services.chat.send(b.peerId, frame)
-    const [event] = await gotText
-    const gotAck = collect(a, 1, e => e.frame.type === 'ack')
-    await b.services.chat.send(event.from, { type: 'ack', ids: [frame.id] })
-    const [ack] = await gotAck
+    const { frame, ack } = await ackedText(a, b, 'please ack')
     expect(ack.from.equals(b.peerId)).toBe(true)
     expect(ack.frame).toEqual({ type: 'ack', ids: [frame.id] })
   })
@@ -134,33 +150,22 @@ describe('chat service between two real nodes', () => {
   })
 
   it('should answer on the stream the peer opened, without opening one of its own', async () => {
-    const [e, f] = await Promise.all([createNode(), createNode()])
-    try {
-      await e.dial(f.getMultiaddrs())
-      const frame = text('first words')
-      const gotText = collect(f, 1, evt => evt.frame.type === 'text' && evt.frame.seq === frame.seq)
-      await e.services.chat.send(f.peerId, frame)
-      const [event] = await gotText
-      const gotAck = collect(e, 1, evt => evt.frame.type === 'ack')
-      await f.services.chat.send(event.from, { type: 'ack', ids: [frame.id] })
-      expect((await gotAck)[0].frame).toEqual({ type: 'ack', ids: [frame.id] })
+    await withPair(async (e, f) => {
+      const { frame, ack } = await ackedText(e, f, 'first words')
+      expect(ack.frame).toEqual({ type: 'ack', ids: [frame.id] })
       const [onF] = f.getConnections(e.peerId)
       expect(chatStreams(onF, 'outbound')).toHaveLength(0)
       expect(chatStreams(onF, 'inbound')).toHaveLength(1)
-    } finally {
-      await Promise.all([e.stop(), f.stop()])
-    }
+    })
   })
 
   it('should open the sending stream on prepare, before any frame, and send on it afterwards', async () => {
-    const [e, f] = await Promise.all([createNode(), createNode()])
-    try {
-      const conn = await e.dial(f.getMultiaddrs())
-      const [onF] = await until(() => f.getConnections(e.peerId))
+    await withPair(async (e, f, conn) => {
+      const onF = await until(() => f.getConnections(e.peerId)[0])
       e.services.chat.prepare(conn)
       e.services.chat.prepare(conn)
       // the peer sees the stream open with nothing sent on it yet
-      await until(() => chatStreams(onF, 'inbound').length === 1 ? [true] : [])
+      await until(() => chatStreams(onF, 'inbound')[0])
       const prepared = chatStreams(conn, 'outbound')
       expect(prepared).toHaveLength(1)
       const frame = text('on the prepared stream')
@@ -168,9 +173,7 @@ describe('chat service between two real nodes', () => {
       await e.services.chat.send(f.peerId, frame)
       expect((await received)[0].frame).toEqual(frame)
       expect(chatStreams(conn, 'outbound')).toEqual(prepared)
-    } finally {
-      await Promise.all([e.stop(), f.stop()])
-    }
+    })
   })
 
   it('should keep frame order in a burst of concurrent sends, over one stream', async () => {

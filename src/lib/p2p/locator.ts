@@ -34,10 +34,10 @@ export function relaysOf (addrs: Multiaddr[]): string[] {
 /**
  * Finds peers by peer ID alone through Peerlink's DHT, and keeps this
  * browser findable: a moment after its circuit addresses change (a new
- * reservation, another relay) and every LOCATION_REPUBLISH_MS while online, it publishes a
- * signed record of them under its peer ID. The relays are the DHT servers;
- * a friend on another relay reads the record, checks the signature and age,
- * and dials through the relay it names.
+ * reservation, another relay) and every LOCATION_REPUBLISH_MS while online,
+ * it publishes a signed record of them under its peer ID. The relays are the
+ * DHT servers; a friend on another relay reads the record, checks the
+ * signature and age, and dials through the relay it names.
  */
 export class Locator {
   readonly #node: PeerlinkNode

@@ -1,7 +1,7 @@
 import type { LinkState } from '../p2p/connectivity.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
-import { compareMessages, statusRank, type Conversation, type StoredMessage } from '../store/index.ts'
+import { compareMessages, statusRank, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
 
@@ -110,11 +110,10 @@ export class Thread {
     onLink()
     // the composer does not wait for the history: a message typed meanwhile
     // is stored and queued, and merges into the history when that arrives
-    this.#loadHistory().catch((err: Error) => { this.#problem = err.message })
+    this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
   }
 
-  async #loadHistory (): Promise<void> {
-    const { store } = await session.ready()
+  async #loadHistory (store: Store): Promise<void> {
     const history = await store.messages.list(this.peer, { limit: HISTORY_PAGE })
     // left already: nothing to show, and nothing was read
     if (this.#closed) return
