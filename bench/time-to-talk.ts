@@ -58,7 +58,11 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
     for (let i = 0; i < runs; i++) {
       const context = await freshContext(browser, baseURL)
       try {
-        result.cold.push(await talk(await context.newPage(), owner.link, `cold ${i}`))
+        const page = await context.newPage()
+        // BENCH_PROFILE: the last new-user run too, where a cold page loads and compiles everything
+        const profiling = i === runs - 1 ? await profilePages({ 'talk-new-dialer': page, 'talk-new-owner': owner.page }) : undefined
+        result.cold.push(await talk(page, owner.link, `cold ${i}`))
+        await profiling?.save()
       } catch (err) {
         result.failures.push(`cold ${i}: ${(err as Error).message.split('\n')[0]}`)
       } finally {

@@ -1,6 +1,7 @@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { InvalidIdentityError, createIdentity, identityFromBytes } from '../../src/lib/p2p/identity.ts'
+import { generateKeyPairFromSeed, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { InvalidIdentityError, createIdentity, identityFromBytes, webCryptoEd25519 } from '../../src/lib/p2p/identity.ts'
 
 describe('identity', () => {
   it('gives the same peer ID every time the stored bytes are loaded', async () => {
@@ -19,5 +20,20 @@ describe('identity', () => {
 
   it('should refuse damaged bytes instead of making a new identity', () => {
     expect(() => identityFromBytes(new Uint8Array([1, 2, 3]))).toThrow(InvalidIdentityError)
+  })
+})
+
+describe('identity made by WebCrypto', () => {
+  it('is the key noble derives from the same seed, and signs what libp2p verifies', async () => {
+    const key = await webCryptoEd25519()
+    const seed = key.raw.subarray(0, 32)
+    const fromSeed = await generateKeyPairFromSeed('Ed25519', seed)
+    expect(key.publicKey.equals(fromSeed.publicKey)).toBe(true)
+    const data = new TextEncoder().encode('noise static key')
+    const signature = await key.sign(data)
+    expect(await fromSeed.publicKey.verify(data, signature)).toBe(true)
+    // the stored form loads back to the same peer ID
+    const bytes = privateKeyToProtobuf(key)
+    expect(peerIdFromPrivateKey(identityFromBytes(bytes)).equals(peerIdFromPrivateKey(key))).toBe(true)
   })
 })

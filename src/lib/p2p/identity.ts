@@ -1,4 +1,5 @@
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyFromRaw, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { rawFromPkcs8 } from './handshake-keys.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export class InvalidIdentityError extends Error {
@@ -11,7 +12,26 @@ export class InvalidIdentityError extends Error {
  * these bytes are kept.
  */
 export async function createIdentity (): Promise<Uint8Array> {
-  return privateKeyToProtobuf(await generateKeyPair('Ed25519'))
+  return privateKeyToProtobuf(await webCryptoEd25519().catch(async () => await generateKeyPair('Ed25519')))
+}
+
+/**
+ * The browser makes the key natively, off the main thread; noble would first
+ * build its table of curve points (over 100 ms of a new user's first start).
+ * Signing and verifying already go through WebCrypto in @libp2p/crypto.
+ */
+export async function webCryptoEd25519 (): Promise<PrivateKey> {
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']) as CryptoKeyPair
+  const [pkcs8, publicKey] = await Promise.all([
+    crypto.subtle.exportKey('pkcs8', pair.privateKey),
+    crypto.subtle.exportKey('raw', pair.publicKey)
+  ])
+  // libp2p's raw Ed25519 private key is the seed followed by the public key
+  const seed = rawFromPkcs8(pkcs8)
+  const raw = new Uint8Array(seed.length + publicKey.byteLength)
+  raw.set(seed)
+  raw.set(new Uint8Array(publicKey), seed.length)
+  return privateKeyFromRaw(raw)
 }
 
 /** Turns stored identity bytes back into a key; a damaged record is an error, never a silent new identity. */

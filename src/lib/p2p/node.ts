@@ -1,4 +1,4 @@
-import { noise } from '@chainsafe/libp2p-noise'
+import { noise, pureJsCrypto, type ICryptoInterface } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
@@ -11,6 +11,7 @@ import { DATA_CHANNEL_MESSAGE_BYTES } from './constants.ts'
 import { reachesServer } from './connectivity.ts'
 import { clientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
+import { handshakeKeys, type HandshakeKeyPool } from './handshake-keys.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -37,6 +38,14 @@ export interface NodeOptions {
   iceServers: IceServer[]
 }
 
+/** Noise's pure-JS crypto, with its ephemeral and static keys taken from `pool` when it has one. */
+export function pooledNoiseCrypto (pool: HandshakeKeyPool): ICryptoInterface {
+  return {
+    ...pureJsCrypto,
+    generateX25519KeyPair: () => pool.take() ?? pureJsCrypto.generateX25519KeyPair()
+  }
+}
+
 /**
  * The browser's libp2p node: WebSockets to reach relays, circuit relay v2 to
  * be reachable through them, and WebRTC for the direct browser-to-browser
@@ -58,7 +67,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
       webRTC({ rtcConfiguration: { iceServers: options.iceServers }, dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES } }),
       circuitRelayTransport()
     ],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: pooledNoiseCrypto(handshakeKeys) })],
     streamMuxers: [yamux()],
     connectionGater: relayGater([...options.relays, ...(options.otherRelays ?? [])]),
     connectionManager: {

@@ -3,6 +3,7 @@ import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { acquireTabLock } from './tab-lock.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
+import { handshakeKeys } from '../p2p/handshake-keys.ts'
 import type { Messenger } from './messenger.ts'
 import type { Locator } from '../p2p/locator.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -139,6 +140,8 @@ class Session {
     // the relay description does not depend on the store: fetch both at once
     const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
     warmUpWebRTC()
+    // made natively while the store opens, so no handshake builds noble's curve table
+    void handshakeKeys.fill()
     // the stored data shows while this tab waits for the lock or the relay
     const { store, privateKey } = await this.#withKey()
     mark(MARKS.storeReady)

@@ -1,0 +1,83 @@
+// types only: this module is in the first page's code, Noise is not
+import type { KeyPair } from '@chainsafe/libp2p-noise'
+
+/**
+ * Key pairs kept ready. Each Noise handshake takes one (the relay, the peer's
+ * circuit, another relay for a DHT lookup) and the node's static Noise key
+ * takes one when it is created; a few cover a start-up, and the pool refills
+ * behind them.
+ */
+export const HANDSHAKE_KEY_POOL_SIZE = 4
+
+/** PKCS #8 of an X25519 or Ed25519 private key (RFC 8410): a fixed 16-byte header, then the 32-byte key. */
+const PKCS8_BYTES = 48
+const RAW_KEY_BYTES = 32
+
+/** The 32 raw private key bytes at the end of an RFC 8410 PKCS #8 export. */
+export function rawFromPkcs8 (pkcs8: ArrayBuffer): Uint8Array {
+  if (pkcs8.byteLength !== PKCS8_BYTES) throw new Error(`unexpected PKCS #8 length ${pkcs8.byteLength}`)
+  return new Uint8Array(pkcs8.slice(PKCS8_BYTES - RAW_KEY_BYTES))
+}
+
+/** An X25519 key pair made by the browser's own crypto, off the page's main thread. */
+export async function webCryptoX25519 (): Promise<KeyPair> {
+  const pair = await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits']) as CryptoKeyPair
+  const [publicKey, pkcs8] = await Promise.all([
+    crypto.subtle.exportKey('raw', pair.publicKey),
+    crypto.subtle.exportKey('pkcs8', pair.privateKey)
+  ])
+  return { publicKey: new Uint8Array(publicKey), privateKey: rawFromPkcs8(pkcs8) }
+}
+
+/**
+ * X25519 key pairs made ahead of time. Noise asks for a key pair
+ * synchronously at the start of every handshake, and the pure-JS generator
+ * (noble) first builds a table of curve points: about 100 ms of a cold page's
+ * main thread, in the middle of its first dial. WebCrypto makes the same keys
+ * natively, but only asynchronously, so they are made while the page waits for
+ * other things. Each pair is handed out once; an empty pool (a browser without
+ * X25519 in WebCrypto, or a burst of handshakes) falls back to noble.
+ */
+export class HandshakeKeyPool {
+  readonly #size: number
+  readonly #generate: () => Promise<KeyPair>
+  readonly #ready: KeyPair[] = []
+  #filling: Promise<void> | undefined
+  #unsupported = false
+
+  constructor (size = HANDSHAKE_KEY_POOL_SIZE, generate = webCryptoX25519) {
+    this.#size = size
+    this.#generate = generate
+  }
+
+  get available (): number {
+    return this.#ready.length
+  }
+
+  /** Tops the pool up; resolves once it is full, or once the browser turned out unable to. */
+  async fill (): Promise<void> {
+    this.#filling ??= this.#topUp().finally(() => { this.#filling = undefined })
+    await this.#filling
+  }
+
+  /** A fresh key pair if one is ready (never handed out twice); the pool refills behind it. */
+  take (): KeyPair | undefined {
+    const pair = this.#ready.shift()
+    void this.fill()
+    return pair
+  }
+
+  async #topUp (): Promise<void> {
+    while (!this.#unsupported && this.#ready.length < this.#size) {
+      try {
+        this.#ready.push(await this.#generate())
+      } catch {
+        // no X25519 in this browser's WebCrypto: noble makes every key
+        this.#unsupported = true
+      }
+    }
+  }
+}
+
+/** The page's pool: the session fills it at start, the node's Noise takes from it. */
+export const handshakeKeys = new HandshakeKeyPool()
