@@ -59,7 +59,10 @@ async function main (): Promise<void> {
     void save().finally(() => process.exit(1))
   }, TOTAL_LIMIT_MS)
 
-  const relay = new RelayProcess()
+  // BENCH_PROFILE: the relay's CPU profiles too, one per thread, written when
+  // it exits (relay/CPU.*.cpuprofile; the largest is its main thread)
+  const profileDir = process.env.BENCH_PROFILE
+  const relay = new RelayProcess([], profileDir != null && profileDir !== '' ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'relay')}`] : [])
   const server = await startBenchServer(PAGES)
   await relay.start()
   const browser = await launch()

@@ -29,12 +29,17 @@ export class RelayProcess {
   #child: ChildProcess | undefined
   #output = ''
   readonly #extraArgs: string[]
+  readonly #nodeArgs: string[]
   port = 0
   dataDir = ''
 
-  /** `extraArgs` go to relay/main.ts after the host, port and data dir (e.g. `--max-reservations`). */
-  constructor (extraArgs: string[] = []) {
+  /**
+   * `extraArgs` go to relay/main.ts after the host, port and data dir (e.g.
+   * `--max-reservations`); `nodeArgs` go to Node itself (e.g. `--cpu-prof`).
+   */
+  constructor (extraArgs: string[] = [], nodeArgs: string[] = []) {
     this.#extraArgs = extraArgs
+    this.#nodeArgs = nodeArgs
   }
 
   /** the relay's process ID while it runs (the benchmarks read its /proc entries) */
@@ -59,7 +64,7 @@ export class RelayProcess {
     if (this.running) return
     if (this.port === 0) this.port = await freePort()
     if (this.dataDir === '') this.dataDir = await mkdtemp(join(tmpdir(), 'peerlink-relay-'))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.dataDir, ...this.#extraArgs], {
+    const child = spawn(process.execPath, [...this.#nodeArgs, '--import', 'tsx', 'relay/main.ts', '--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.dataDir, ...this.#extraArgs], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe']
     })
