@@ -7,7 +7,9 @@ const config = {
   kit: {
     // A single-page app: the relay serves index.html for every path it does not
     // know, so deep links such as /p/<peerId> load from the static build.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    // precompress: a .br and a .gz beside each page, script and style sheet,
+    // which the relay sends to browsers that accept them (relay/static-files.ts)
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true, precompress: true }),
     // registered by src/lib/state/app-worker.svelte.ts, which also offers updates
     // and needs the registration for notifications
     serviceWorker: {

@@ -103,6 +103,7 @@ function weight (w: Weight): Row[] {
     { section: '5 weight', what: 'first-page JS, raw', unit: 'KB', value: w.js.raw / KB },
     { section: '5 weight', what: 'first-page CSS, raw / gzip', unit: 'KB', value: w.css.raw / KB, floor: w.css.gzip / KB },
     { section: '5 weight', what: 'JS fetched to show the home page (incl. lazy chunks)', unit: 'KB', value: w.loadedJs / KB },
+    { section: '5 weight', what: 'same, as transferred (compressed)', unit: 'KB', value: w.transferredJs / KB },
     { section: '5 weight', what: 'JS heap: empty app, home', unit: 'MiB', value: mb(w.heap.emptyHome) },
     { section: '5 weight', what: `JS heap: ${w.seeded.conversations} × ${w.seeded.messages / w.seeded.conversations} messages, home`, unit: 'MiB', value: mb(w.heap.seededHome) },
     { section: '5 weight', what: 'same, one conversation open', unit: 'MiB', value: mb(w.heap.seededThread) }

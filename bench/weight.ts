@@ -20,6 +20,8 @@ export interface Weight {
   css: { raw: number, gzip: number }
   /** JS bytes the browser actually fetched to show the home page (network, uncompressed body) */
   loadedJs: number
+  /** the same scripts as they came over the wire (the relay's Brotli copies) */
+  transferredJs: number
   heap: { emptyHome: number, seededHome: number, seededThread: number }
   seeded: { conversations: number, messages: number }
 }
@@ -94,6 +96,9 @@ export async function weight (browser: Browser, baseURL: string, buildDir: strin
     // the first load only: the reload below would count everything twice
     page.off('response', count)
     const loadedJs = fetched
+    const transferredJs = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter(r => new URL(r.name).pathname.endsWith('.js'))
+      .reduce((n, r) => n + (r as PerformanceResourceTiming).encodedBodySize, 0))
     const emptyHome = await heapUsed(page)
     await seed(page, conversations, perConversation)
     await page.reload()
@@ -109,6 +114,7 @@ export async function weight (browser: Browser, baseURL: string, buildDir: strin
       js: { raw: sum('.js', 'raw'), gzip: sum('.js', 'gzip') },
       css: { raw: sum('.css', 'raw'), gzip: sum('.css', 'gzip') },
       loadedJs,
+      transferredJs,
       heap: { emptyHome, seededHome, seededThread },
       seeded: { conversations, messages: conversations * perConversation }
     }

@@ -1,7 +1,8 @@
 /**
- * Serves the built SvelteKit SPA: real files with their MIME type, index.html
- * for app paths such as /p/<peerId>, 404 for missing assets, nothing outside
- * the static directory.
+ * Serves the built SvelteKit SPA: real files with their MIME type (their
+ * precompressed copy when the browser accepts it), index.html for app paths
+ * such as /p/<peerId>, 404 for missing assets, nothing outside the static
+ * directory.
  */
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
@@ -55,27 +56,83 @@ export function resolveInside (root: string, pathname: string): string | null {
   return full
 }
 
-async function fileSize (path: string): Promise<number | null> {
+interface FileInfo { size: number, mtimeMs: number }
+
+async function fileInfo (path: string): Promise<FileInfo | null> {
   try {
     const info = await stat(path)
-    return info.isFile() ? info.size : null
+    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs } : null
   } catch {
     return null
   }
 }
 
-function sendFile (req: IncomingMessage, res: ServerResponse, path: string, size: number, cacheControl: string): Promise<void> {
+/**
+ * The build writes a Brotli and a gzip copy beside each page, script and style
+ * sheet (adapter-static's precompress): the libp2p chunk is 735 KB as it is,
+ * 169 KB as Brotli. Best first.
+ */
+const PRECOMPRESSED = [
+  { encoding: 'br', suffix: '.br' },
+  { encoding: 'gzip', suffix: '.gz' }
+] as const
+
+/**
+ * Whether an Accept-Encoding header accepts `encoding`: named with a q-value
+ * above zero, or covered by `*` without being named with q=0.
+ */
+export function acceptsEncoding (header: string | undefined, encoding: string): boolean {
+  if (header == null) return false
+  let wildcard = false
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';').map(p => p.trim())
+    const q = params.find(p => p.startsWith('q='))
+    const weight = q == null ? 1 : Number(q.slice(2))
+    const accepted = Number.isFinite(weight) && weight > 0
+    if (name === encoding) return accepted
+    if (name === '*') wildcard = accepted
+  }
+  return wildcard
+}
+
+interface Variant { path: string, size: number, encoding?: string }
+
+/**
+ * The smallest copy of `path` this request accepts, and whether a compressed
+ * one exists at all. A copy older than the file is not one: the file was
+ * replaced after the build (a hand-patched file, a partial deploy), and the
+ * browser must get what is there now.
+ */
+async function pickVariant (req: IncomingMessage, path: string, file: FileInfo): Promise<{ variant: Variant, varies: boolean }> {
+  let varies = false
+  for (const { encoding, suffix } of PRECOMPRESSED) {
+    const compressed = await fileInfo(path + suffix)
+    if (compressed == null || compressed.mtimeMs < file.mtimeMs) continue
+    varies = true
+    if (acceptsEncoding(req.headers['accept-encoding'], encoding)) {
+      return { variant: { path: path + suffix, size: compressed.size, encoding }, varies }
+    }
+  }
+  return { variant: { path, size: file.size }, varies }
+}
+
+async function sendFile (req: IncomingMessage, res: ServerResponse, path: string, file: FileInfo, cacheControl: string): Promise<void> {
+  const { variant, varies } = await pickVariant(req, path, file)
   res.writeHead(200, {
+    // the type of what was asked for, whichever copy of it goes out
     'Content-Type': MIME_TYPES[extname(path).toLowerCase()] ?? FALLBACK_MIME,
-    'Content-Length': String(size),
-    'Cache-Control': cacheControl
+    'Content-Length': String(variant.size),
+    'Cache-Control': cacheControl,
+    ...(variant.encoding != null ? { 'Content-Encoding': variant.encoding } : {}),
+    // caches must keep the copies apart
+    ...(varies ? { Vary: 'Accept-Encoding' } : {})
   })
   if (req.method === 'HEAD') {
     res.end()
     return Promise.resolve()
   }
   return new Promise(resolveDone => {
-    const stream = createReadStream(path)
+    const stream = createReadStream(variant.path)
     stream.on('error', () => {
       // headers are out already: all we can do is cut the response short
       res.destroy()
@@ -111,16 +168,16 @@ export function createStaticHandler (staticDir: string): StaticHandler {
     const immutable = pathname.startsWith(IMMUTABLE_PREFIX)
     const cacheControl = immutable ? IMMUTABLE_CACHE_CONTROL : DEFAULT_CACHE_CONTROL
 
-    const size = await fileSize(target)
-    if (size != null) {
-      await sendFile(req, res, target, size, cacheControl)
+    const file = await fileInfo(target)
+    if (file != null) {
+      await sendFile(req, res, target, file, cacheControl)
       return
     }
     // a directory with its own page, as prerendered routes have
     const dirIndex = join(target, 'index.html')
-    const dirIndexSize = pathname.endsWith('/') || extname(target) === '' ? await fileSize(dirIndex) : null
-    if (dirIndexSize != null && target !== root) {
-      await sendFile(req, res, dirIndex, dirIndexSize, DEFAULT_CACHE_CONTROL)
+    const dirIndexFile = pathname.endsWith('/') || extname(target) === '' ? await fileInfo(dirIndex) : null
+    if (dirIndexFile != null && target !== root) {
+      await sendFile(req, res, dirIndex, dirIndexFile, DEFAULT_CACHE_CONTROL)
       return
     }
     // a path with an extension names a file: a missing one is a real 404, or a
@@ -129,11 +186,11 @@ export function createStaticHandler (staticDir: string): StaticHandler {
       sendText(res, 404, 'Not found\n')
       return
     }
-    const indexSize = await fileSize(indexFile)
-    if (indexSize == null) {
+    const index = await fileInfo(indexFile)
+    if (index == null) {
       sendText(res, 503, NO_BUILD_PAGE)
       return
     }
-    await sendFile(req, res, indexFile, indexSize, DEFAULT_CACHE_CONTROL)
+    await sendFile(req, res, indexFile, index, DEFAULT_CACHE_CONTROL)
   }
 }
