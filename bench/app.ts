@@ -15,7 +15,11 @@ export interface Owner {
 
 /** A fresh profile (no identity, no cache) with the observer installed in every page it opens. */
 export async function freshContext (browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL })
+  return await observing(await browser.newContext({ baseURL }))
+}
+
+/** Installs the observer in every page `context` opens from now on. */
+export async function observing (context: BrowserContext): Promise<BrowserContext> {
   // tsx compiles with keepNames, which wraps named inner functions in a
   // `__name(fn, 'name')` helper that exists in Node, not in the page
   await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn' })

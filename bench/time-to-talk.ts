@@ -4,8 +4,12 @@
  * stored it), split into phases; the same for a returning user; and the
  * platform floor: a bare RTCPeerConnection page doing the same job.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { freshContext, marks, openOwner, sendTexts, waitComposer, waitObserved, type Owner } from './app.ts'
+import { freshContext, marks, observing, openOwner, sendTexts, waitComposer, waitObserved, STEP_TIMEOUT_MS, type Owner } from './app.ts'
+import { launchProfile } from './browser.ts'
 import { MARKS } from '../src/lib/shared/marks.ts'
 import type { BenchServer } from './server.ts'
 import { profilePages } from './profile.ts'
@@ -16,7 +20,10 @@ export type Phases = Record<string, number>
 
 export interface TimeToTalk {
   cold: Phases[]
+  /** a returning user: a new tab of a profile on disk that has been here before */
   warm: Phases[]
+  /** the link opened again in the tab that already has the app open (a hot renderer) */
+  sameTab: Phases[]
   floor: Phases[]
   failures: string[]
 }
@@ -52,7 +59,7 @@ async function talk (page: Page, link: string, text: string): Promise<Phases> {
 }
 
 export async function timeToTalk (browser: Browser, baseURL: string, server: BenchServer, runs: number): Promise<TimeToTalk> {
-  const result: TimeToTalk = { cold: [], warm: [], floor: [], failures: [] }
+  const result: TimeToTalk = { cold: [], warm: [], sameTab: [], floor: [], failures: [] }
   const owner: Owner = await openOwner(browser, baseURL)
   try {
     for (let i = 0; i < runs; i++) {
@@ -69,29 +76,51 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
         await context.close()
       }
     }
-    // a returning user: the same profile (saved identity, warm HTTP cache) opens the link again
-    const context = await freshContext(browser, baseURL)
-    try {
-      const page = await context.newPage()
-      await talk(page, owner.link, 'first visit')
-      for (let i = 0; i < runs; i++) {
-        // BENCH_PROFILE: the last returning-user run, both pages, from the link's opening
-        const profiling = i === runs - 1 ? await profilePages({ 'talk-dialer': page, 'talk-owner': owner.page }) : undefined
-        try {
-          result.warm.push(await talk(page, owner.link, `warm ${i}`))
-          await profiling?.save()
-        } catch (err) {
-          result.failures.push(`warm ${i}: ${(err as Error).message.split('\n')[0]}`)
-        }
-      }
-    } finally {
-      await context.close()
-    }
+    await returningUser(baseURL, owner, runs, result)
   } finally {
     await owner.context.close()
   }
   result.floor = await floor(browser, server, runs)
   return result
+}
+
+/**
+ * A returning user, in a browser with its profile on disk: a first visit
+ * (identity saved, service worker installed), then the link opened in a new
+ * tab each time, which is how a link from another app arrives; then the
+ * link opened again and again in one tab, whose renderer keeps the compiled
+ * code in memory between navigations (the figure earlier runs reported).
+ */
+async function returningUser (baseURL: string, owner: Owner, runs: number, result: TimeToTalk): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'peerlink-bench-profile-'))
+  const context = await observing(await launchProfile(dir, baseURL))
+  try {
+    let page = await context.newPage()
+    await talk(page, owner.link, 'first visit')
+    await page.waitForFunction(() => navigator.serviceWorker.controller != null, undefined, { timeout: STEP_TIMEOUT_MS })
+    for (let i = 0; i < runs; i++) {
+      await page.close()
+      page = await context.newPage()
+      // BENCH_PROFILE: the last returning-user run, both pages, from the link's opening
+      const profiling = i === runs - 1 ? await profilePages({ 'talk-dialer': page, 'talk-owner': owner.page }) : undefined
+      try {
+        result.warm.push(await talk(page, owner.link, `warm ${i}`))
+        await profiling?.save()
+      } catch (err) {
+        result.failures.push(`warm ${i}: ${(err as Error).message.split('\n')[0]}`)
+      }
+    }
+    for (let i = 0; i < runs; i++) {
+      try {
+        result.sameTab.push(await talk(page, owner.link, `same tab ${i}`))
+      } catch (err) {
+        result.failures.push(`same tab ${i}: ${(err as Error).message.split('\n')[0]}`)
+      }
+    }
+  } finally {
+    await context.close()
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 /** The same job with nothing but the platform: a tiny page, a WebSocket for signaling, one data channel. */
