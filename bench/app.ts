@@ -13,17 +13,21 @@ export interface Owner {
   peerId: string
 }
 
-/** A fresh profile (no identity, no cache) with the observer installed in every page it opens. */
-export async function freshContext (browser: Browser, baseURL: string): Promise<BrowserContext> {
-  return await observing(await browser.newContext({ baseURL }))
+/**
+ * A fresh profile (no identity, no cache) with the observer installed in
+ * every page it opens; with `autoSend`, each page sends that message as
+ * soon as its composer can (see installObserver).
+ */
+export async function freshContext (browser: Browser, baseURL: string, autoSend?: string): Promise<BrowserContext> {
+  return await observing(await browser.newContext({ baseURL }), autoSend)
 }
 
 /** Installs the observer in every page `context` opens from now on. */
-export async function observing (context: BrowserContext): Promise<BrowserContext> {
+export async function observing (context: BrowserContext, autoSend?: string): Promise<BrowserContext> {
   // tsx compiles with keepNames, which wraps named inner functions in a
   // `__name(fn, 'name')` helper that exists in Node, not in the page
   await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn' })
-  await context.addInitScript(installObserver)
+  await context.addInitScript(installObserver, autoSend)
   return context
 }
 
@@ -46,7 +50,7 @@ export async function observed (page: Page): Promise<Observed> {
 }
 
 /** Waits until `pick` of the observed state is set, polling in the page; returns it. */
-export async function waitObserved (page: Page, pick: 'reserved' | 'direct' | 'delivered', timeout = STEP_TIMEOUT_MS): Promise<number> {
+export async function waitObserved (page: Page, pick: 'composer' | 'sent' | 'reserved' | 'direct' | 'delivered', timeout = STEP_TIMEOUT_MS): Promise<number> {
   const handle = await page.waitForFunction(key => window.__benchObserved?.[key] ?? false, pick, { timeout, polling: 20 })
   return await handle.jsonValue() as number
 }

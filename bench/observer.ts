@@ -8,6 +8,10 @@
  */
 
 export interface Observed {
+  /** the conversation's message field is in the document */
+  composer?: number
+  /** `autoSend`'s message went out (Enter in an enabled composer) */
+  sent?: number
   reserved?: number
   direct?: number
   delivered?: number
@@ -28,14 +32,35 @@ declare global {
   interface Window { __benchObserved?: Observed }
 }
 
-/** Passed to page.addInitScript: self-contained, it is serialized into the page. */
-export function installObserver (): void {
+/**
+ * Passed to page.addInitScript: self-contained, it is serialized into the
+ * page. With `autoSend`, it also plays a user who types that message the
+ * moment the conversation's composer can send, from inside the page: the
+ * driver, a round trip away, reacted 250 to 800 ms late while the page was busy dialing.
+ */
+export function installObserver (autoSend?: string): void {
   const seen: Observed = { inAt: {}, trackTexts: true }
+  const send = (now: number): void => {
+    const field = document.getElementById('composer-text') as HTMLTextAreaElement | null
+    if (autoSend == null || seen.sent != null || field == null) return
+    if (field.value !== autoSend) {
+      field.value = autoSend
+      field.dispatchEvent(new Event('input', { bubbles: true }))
+      // the Send button says whether it can go, once the app has seen the text
+      return
+    }
+    const button = field.form?.querySelector('button[type="submit"]') as HTMLButtonElement | null
+    if (button == null || button.disabled) return
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+    seen.sent = now
+  }
   const textOf = (el: Element): string => el.querySelector('.text')?.textContent ?? ''
   window.__benchObserved = seen
   const check = (records: MutationRecord[]): void => {
     const now = performance.now()
     seen.reserved ??= document.querySelector('[data-relay="reserved"]') != null ? now : undefined
+    seen.composer ??= document.getElementById('composer-text') != null ? now : undefined
+    send(now)
     if (seen.direct == null) {
       const status = document.querySelector('[aria-labelledby="connection-label"]')
       if (status?.textContent === 'Direct') seen.direct = now
@@ -61,7 +86,7 @@ export function installObserver (): void {
   }
   const start = (): void => {
     new MutationObserver(check).observe(document.documentElement, {
-      subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-relay', 'data-status']
+      subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-relay', 'data-status', 'disabled']
     })
   }
   if (document.documentElement != null) start()

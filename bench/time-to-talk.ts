@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { freshContext, marks, observing, openOwner, sendTexts, waitComposer, waitObserved, STEP_TIMEOUT_MS, type Owner } from './app.ts'
+import { freshContext, marks, observing, openOwner, waitObserved, STEP_TIMEOUT_MS, type Owner } from './app.ts'
 import { launchProfile } from './browser.ts'
 import { MARKS } from '../src/lib/shared/marks.ts'
 import type { BenchServer } from './server.ts'
@@ -28,15 +28,18 @@ export interface TimeToTalk {
   failures: string[]
 }
 
-/** Opens the owner's link in `page`, sends at once when possible, and waits for "delivered". */
-async function talk (page: Page, link: string, text: string): Promise<Phases> {
+/** What each link opening sends, typed by the page's observer the moment the composer can send. */
+const FIRST_MESSAGE = 'hello'
+
+/** Opens the owner's link in `page` (whose context sends FIRST_MESSAGE by itself) and waits for "delivered". */
+async function talk (page: Page, link: string): Promise<Phases> {
   await page.goto(link, { waitUntil: 'commit' })
-  await waitComposer(page)
-  const sent = await sendTexts(page, [text])
   const delivered = await waitObserved(page, 'delivered')
+  const sent = await waitObserved(page, 'sent')
   const direct = await waitObserved(page, 'direct')
   const m = await marks(page)
   const reserved = await waitObserved(page, 'reserved').catch(() => Number.NaN)
+  const composer = await waitObserved(page, 'composer').catch(() => Number.NaN)
   return {
     'page ready (DOMContentLoaded)': m['page:dom-content-loaded'] ?? Number.NaN,
     'app code running (session start)': m[MARKS.sessionStart] ?? Number.NaN,
@@ -50,7 +53,8 @@ async function talk (page: Page, link: string, text: string): Promise<Phases> {
     'dial: signaling stream opening': m[MARKS.dialSignaling] ?? Number.NaN,
     'dial: SDP offer sent': m[MARKS.dialOffer] ?? Number.NaN,
     'dial: SDP answer in, ICE': m[MARKS.dialIce] ?? Number.NaN,
-    'composer usable, message sent': sent,
+    'composer shown': composer,
+    'message sent (composer could send)': sent,
     'direct connection (dial returns)': m[MARKS.dialDirect] ?? Number.NaN,
     'UI shows Direct': direct,
     'first message delivered (UI)': delivered,
@@ -63,12 +67,12 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
   const owner: Owner = await openOwner(browser, baseURL)
   try {
     for (let i = 0; i < runs; i++) {
-      const context = await freshContext(browser, baseURL)
+      const context = await freshContext(browser, baseURL, FIRST_MESSAGE)
       try {
         const page = await context.newPage()
         // BENCH_PROFILE: the last new-user run too, where a cold page loads and compiles everything
         const profiling = i === runs - 1 ? await profilePages({ 'talk-new-dialer': page, 'talk-new-owner': owner.page }) : undefined
-        result.cold.push(await talk(page, owner.link, `cold ${i}`))
+        result.cold.push(await talk(page, owner.link))
         await profiling?.save()
       } catch (err) {
         result.failures.push(`cold ${i}: ${(err as Error).message.split('\n')[0]}`)
@@ -93,10 +97,10 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
  */
 async function returningUser (baseURL: string, owner: Owner, runs: number, result: TimeToTalk): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'peerlink-bench-profile-'))
-  const context = await observing(await launchProfile(dir, baseURL))
+  const context = await observing(await launchProfile(dir, baseURL), FIRST_MESSAGE)
   try {
     let page = await context.newPage()
-    await talk(page, owner.link, 'first visit')
+    await talk(page, owner.link)
     await page.waitForFunction(() => navigator.serviceWorker.controller != null, undefined, { timeout: STEP_TIMEOUT_MS })
     for (let i = 0; i < runs; i++) {
       await page.close()
@@ -104,7 +108,7 @@ async function returningUser (baseURL: string, owner: Owner, runs: number, resul
       // BENCH_PROFILE: the last returning-user run, both pages, from the link's opening
       const profiling = i === runs - 1 ? await profilePages({ 'talk-dialer': page, 'talk-owner': owner.page }) : undefined
       try {
-        result.warm.push(await talk(page, owner.link, `warm ${i}`))
+        result.warm.push(await talk(page, owner.link))
         await profiling?.save()
       } catch (err) {
         result.failures.push(`warm ${i}: ${(err as Error).message.split('\n')[0]}`)
@@ -112,7 +116,7 @@ async function returningUser (baseURL: string, owner: Owner, runs: number, resul
     }
     for (let i = 0; i < runs; i++) {
       try {
-        result.sameTab.push(await talk(page, owner.link, `same tab ${i}`))
+        result.sameTab.push(await talk(page, owner.link))
       } catch (err) {
         result.failures.push(`same tab ${i}: ${(err as Error).message.split('\n')[0]}`)
       }
