@@ -23,16 +23,6 @@ class AppWorker {
   /** a new version is installed and waits for the user to reload */
   get updateReady (): boolean { return this.#updateReady }
 
-  /**
-   * start(), once `first` settles (the session's start). A first install
-   * fetches and caches the whole app again, a megabyte of JavaScript, on the
-   * same cores and from the same relay as the page's own start: measured, it
-   * added about 300 ms to a new user's first message.
-   */
-  startAfter (first: Promise<unknown>): void {
-    void first.catch(() => {}).then(async () => { await this.start() }).catch(() => {})
-  }
-
   async start (): Promise<void> {
     if (this.#started || !('serviceWorker' in navigator)) return
     this.#started = true
