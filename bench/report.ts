@@ -37,7 +37,7 @@ function ttt (t: TimeToTalk): Row[] {
   return [
     { section: '1 time to talk', what: 'link open → first message delivered, new user', unit: 'ms', value: cold, floor, target: '≤ 1000 median', verdict: verdict(cold.median <= 1000) },
     { section: '1 time to talk', what: 'same, returning user (new tab, profile on disk)', unit: 'ms', value: warm, floor, target: '≤ 600 median', verdict: verdict(warm.median <= 600) },
-    { section: '1 time to talk', what: 'same, opened again in the tab the app is open in', unit: 'ms', value: summarize(column(t.sameTab ?? [], LAST_COLD)), floor },
+    { section: '1 time to talk', what: 'same, opened again in the tab the app is open in', unit: 'ms', value: summarize(column(t.sameTab, LAST_COLD)), floor },
     { section: '1 time to talk', what: 'dial start → direct connection, new user', unit: 'ms', value: dial(t.cold), floor: floorOpen },
     { section: '1 time to talk', what: 'dial start → direct connection, returning (new tab)', unit: 'ms', value: dial(t.warm), floor: floorOpen }
   ]
@@ -124,7 +124,7 @@ export function rows (r: Results): Row[] {
 /** Median page time of each phase and the median step from the phase before, per kind of run. */
 export function phaseTable (t: TimeToTalk): string {
   const lines = ['| run | phase | at, ms since navigation (median) | step from previous (median) |', '| --- | --- | --- | --- |']
-  for (const [name, runs] of [['new user', t.cold], ['returning (new tab)', t.warm], ['same tab again', t.sameTab ?? []], ['floor (bare WebRTC page)', t.floor]] as const) {
+  for (const [name, runs] of [['new user', t.cold], ['returning (new tab)', t.warm], ['same tab again', t.sameTab], ['floor (bare WebRTC page)', t.floor]] as const) {
     // in the order they happened: the dial's steps and the composer overlap
     const phases = Object.keys(runs[0] ?? {}).sort((a, b) => summarize(column(runs, a)).median - summarize(column(runs, b)).median)
     let previous: string | undefined

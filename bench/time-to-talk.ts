@@ -62,23 +62,28 @@ async function talk (page: Page, link: string): Promise<Phases> {
   }
 }
 
+/** Runs one measurement; a failure is recorded under `name` and the runs go on. */
+async function attempt (failures: string[], name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run()
+  } catch (err) {
+    failures.push(`${name}: ${(err as Error).message.split('\n')[0]}`)
+  }
+}
+
 export async function timeToTalk (browser: Browser, baseURL: string, server: BenchServer, runs: number): Promise<TimeToTalk> {
   const result: TimeToTalk = { cold: [], warm: [], sameTab: [], floor: [], failures: [] }
   const owner: Owner = await openOwner(browser, baseURL)
   try {
     for (let i = 0; i < runs; i++) {
       const context = await freshContext(browser, baseURL, FIRST_MESSAGE)
-      try {
+      await attempt(result.failures, `cold ${i}`, async () => {
         const page = await context.newPage()
         // BENCH_PROFILE: the last new-user run too, where a cold page loads and compiles everything
         const profiling = i === runs - 1 ? await profilePages({ 'talk-new-dialer': page, 'talk-new-owner': owner.page }) : undefined
         result.cold.push(await talk(page, owner.link))
         await profiling?.save()
-      } catch (err) {
-        result.failures.push(`cold ${i}: ${(err as Error).message.split('\n')[0]}`)
-      } finally {
-        await context.close()
-      }
+      }).finally(async () => { await context.close() })
     }
     await returningUser(baseURL, owner, runs, result)
   } finally {
@@ -105,21 +110,16 @@ async function returningUser (baseURL: string, owner: Owner, runs: number, resul
     for (let i = 0; i < runs; i++) {
       await page.close()
       page = await context.newPage()
-      // BENCH_PROFILE: the last returning-user run, both pages, from the link's opening
-      const profiling = i === runs - 1 ? await profilePages({ 'talk-dialer': page, 'talk-owner': owner.page }) : undefined
-      try {
-        result.warm.push(await talk(page, owner.link))
+      const tab = page
+      await attempt(result.failures, `warm ${i}`, async () => {
+        // BENCH_PROFILE: the last returning-user run, both pages, from the link's opening
+        const profiling = i === runs - 1 ? await profilePages({ 'talk-dialer': tab, 'talk-owner': owner.page }) : undefined
+        result.warm.push(await talk(tab, owner.link))
         await profiling?.save()
-      } catch (err) {
-        result.failures.push(`warm ${i}: ${(err as Error).message.split('\n')[0]}`)
-      }
+      })
     }
     for (let i = 0; i < runs; i++) {
-      try {
-        result.sameTab.push(await talk(page, owner.link))
-      } catch (err) {
-        result.failures.push(`same tab ${i}: ${(err as Error).message.split('\n')[0]}`)
-      }
+      await attempt(result.failures, `same tab ${i}`, async () => { result.sameTab.push(await talk(page, owner.link)) })
     }
   } finally {
     await context.close()

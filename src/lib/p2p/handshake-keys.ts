@@ -1,5 +1,6 @@
 // types only: this module is in the first page's code, Noise is not
 import type { KeyPair } from '@chainsafe/libp2p-noise'
+import { webCryptoKeyPair } from './webcrypto-keys.ts'
 
 /**
  * Key pairs kept ready. Each Noise handshake takes one (the relay, the peer's
@@ -9,24 +10,9 @@ import type { KeyPair } from '@chainsafe/libp2p-noise'
  */
 export const HANDSHAKE_KEY_POOL_SIZE = 4
 
-/** PKCS #8 of an X25519 or Ed25519 private key (RFC 8410): a fixed 16-byte header, then the 32-byte key. */
-const PKCS8_BYTES = 48
-const RAW_KEY_BYTES = 32
-
-/** The 32 raw private key bytes at the end of an RFC 8410 PKCS #8 export. */
-export function rawFromPkcs8 (pkcs8: ArrayBuffer): Uint8Array {
-  if (pkcs8.byteLength !== PKCS8_BYTES) throw new Error(`unexpected PKCS #8 length ${pkcs8.byteLength}`)
-  return new Uint8Array(pkcs8.slice(PKCS8_BYTES - RAW_KEY_BYTES))
-}
-
 /** An X25519 key pair made by the browser's own crypto, off the page's main thread. */
 export async function webCryptoX25519 (): Promise<KeyPair> {
-  const pair = await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits']) as CryptoKeyPair
-  const [publicKey, pkcs8] = await Promise.all([
-    crypto.subtle.exportKey('raw', pair.publicKey),
-    crypto.subtle.exportKey('pkcs8', pair.privateKey)
-  ])
-  return { publicKey: new Uint8Array(publicKey), privateKey: rawFromPkcs8(pkcs8) }
+  return await webCryptoKeyPair('X25519')
 }
 
 /**

@@ -1,5 +1,5 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyFromRaw, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { rawFromPkcs8 } from './handshake-keys.ts'
+import { webCryptoKeyPair } from './webcrypto-keys.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export class InvalidIdentityError extends Error {
@@ -21,16 +21,11 @@ export async function createIdentity (): Promise<Uint8Array> {
  * Signing and verifying already go through WebCrypto in @libp2p/crypto.
  */
 export async function webCryptoEd25519 (): Promise<PrivateKey> {
-  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']) as CryptoKeyPair
-  const [pkcs8, publicKey] = await Promise.all([
-    crypto.subtle.exportKey('pkcs8', pair.privateKey),
-    crypto.subtle.exportKey('raw', pair.publicKey)
-  ])
+  const { privateKey: seed, publicKey } = await webCryptoKeyPair('Ed25519')
   // libp2p's raw Ed25519 private key is the seed followed by the public key
-  const seed = rawFromPkcs8(pkcs8)
-  const raw = new Uint8Array(seed.length + publicKey.byteLength)
+  const raw = new Uint8Array(seed.length + publicKey.length)
   raw.set(seed)
-  raw.set(new Uint8Array(publicKey), seed.length)
+  raw.set(publicKey, seed.length)
   return privateKeyFromRaw(raw)
 }
 
