@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CDPSession, Page } from 'playwright-core'
+import type { Browser, CDPSession, Page } from 'playwright-core'
 
 /** Finer than the default 1 ms: a message's work is a fraction of that. */
 const SAMPLING_INTERVAL_US = 200
@@ -18,14 +18,47 @@ export interface Profiling {
 }
 
 /** What the renderer did besides JavaScript: style, layout, paint, IndexedDB, WebRTC. */
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8']
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8', 'loading', 'ServiceWorker', 'navigation', 'toplevel']
+
+interface Tracer { stop: () => Promise<Buffer> }
+
+/**
+ * A trace of the whole browser. Playwright's own tracing needs a `Browser`,
+ * which a persistent context (the returning user's profile on disk) does not
+ * give, so that case goes through the page's DevTools session instead.
+ */
+async function startTrace (page: Page): Promise<Tracer> {
+  const browser: Browser | null = page.context().browser()
+  if (browser != null) {
+    await browser.startTracing(undefined, { categories: TRACE_CATEGORIES })
+    return { stop: async () => await browser.stopTracing() }
+  }
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES }, transferMode: 'ReturnAsStream' })
+  return {
+    stop: async () => {
+      const complete = new Promise<string>(resolve => cdp.once('Tracing.tracingComplete', e => { resolve(e.stream ?? '') }))
+      await cdp.send('Tracing.end')
+      const handle = await complete
+      const chunks: Buffer[] = []
+      for (;;) {
+        const { data, eof, base64Encoded } = await cdp.send('IO.read', { handle })
+        chunks.push(Buffer.from(data, base64Encoded === true ? 'base64' : 'utf8'))
+        if (eof) break
+      }
+      await cdp.send('IO.close', { handle })
+      await cdp.detach()
+      return Buffer.concat(chunks)
+    }
+  }
+}
 
 export async function profilePages (pages: Record<string, Page>, dir = process.env.BENCH_PROFILE): Promise<Profiling> {
   if (dir == null || dir === '') return { save: async () => {} }
   // one trace covers every renderer (style, layout, IndexedDB); the CPU
   // profiles say which JavaScript. Tracing slows the pages down a lot.
-  const browser = process.env.BENCH_TRACE === '1' ? Object.values(pages)[0]?.context().browser() ?? undefined : undefined
-  await browser?.startTracing(undefined, { categories: TRACE_CATEGORIES })
+  const first = Object.values(pages)[0]
+  const tracer = process.env.BENCH_TRACE === '1' && first != null ? await startTrace(first) : undefined
   const sessions: Array<[string, CDPSession]> = []
   for (const [name, page] of Object.entries(pages)) {
     const cdp = await page.context().newCDPSession(page)
@@ -37,7 +70,7 @@ export async function profilePages (pages: Record<string, Page>, dir = process.e
   return {
     save: async () => {
       await mkdir(dir, { recursive: true })
-      if (browser != null) await writeFile(join(dir, `${Object.keys(pages)[0]}.trace.json`), await browser.stopTracing())
+      if (tracer != null) await writeFile(join(dir, `${Object.keys(pages)[0]}.trace.json`), await tracer.stop())
       for (const [name, cdp] of sessions) {
         const { profile } = await cdp.send('Profiler.stop')
         await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile))

@@ -65,6 +65,12 @@ test('offline with the relay down, a reload shows the app, the history and "Offl
     await expect(bob.page.locator('[data-relay]')).toHaveText('Offline')
     await expect(connection(bob.page)).toHaveText('Offline')
     await expect(bob.page.getByRole('alert')).toHaveCount(0)
+    // the build's hashed files came from the cache by the worker's static route, not through its fetch handler
+    const sources = await bob.page.evaluate(() => performance.getEntriesByType('resource')
+      .filter(e => new URL(e.name).pathname.startsWith('/_app/immutable/'))
+      .map(e => (e as PerformanceResourceTiming & { workerMatchedSourceType?: string }).workerMatchedSourceType))
+    expect(sources.length).toBeGreaterThan(0)
+    expect([...new Set(sources)]).toEqual(['cache'])
 
     // the home page lists the conversation from the store alone
     await bob.page.goto('/')

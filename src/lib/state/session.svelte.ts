@@ -139,11 +139,14 @@ class Session {
     const p2p = loadP2p()
     // the relay description does not depend on the store: fetch both at once
     const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
-    warmUpWebRTC()
+    // the stored data shows while this tab waits for the lock or the relay
+    const local = this.#withKey()
     // made natively while the store opens, so no handshake builds noble's curve table
     void handshakeKeys.fill()
-    // the stored data shows while this tab waits for the lock or the relay
-    const { store, privateKey } = await this.#withKey()
+    // blocks the main thread for a while (tens of ms in a new tab), so only
+    // once every request above is on its way: opening the store can take as long
+    warmUpWebRTC()
+    const { store, privateKey } = await local
     mark(MARKS.storeReady)
     await acquireTabLock({
       onWaiting: () => {
