@@ -1,0 +1,86 @@
+/**
+ * `npm run bench:ab -- <rev> [rounds]`: the benchmark of commit <rev> and of
+ * this working tree in alternating runs, then each row's figure per run and
+ * the median of those per side.
+ *
+ * Why: on this 2-core machine the figures of one unchanged commit drift by
+ * 15 % and more from run to run (README, Performance), more than most
+ * changes move them. Runs that alternate share that drift, so a difference
+ * that holds in every pair is the change's. `BENCH_ONLY` picks the sections
+ * (default 1, time to talk); both builds are made first.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Row } from './stats.ts'
+
+const DEFAULT_ROUNDS = 3
+const HERE = resolve(import.meta.dirname, '..')
+
+function run (cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} in ${cwd} failed:\n${result.stderr}${result.stdout.slice(-2000)}`)
+  return result.stdout
+}
+
+/** The row's headline figure: a distribution's median, or the figure itself. */
+function figure (row: Row): number {
+  return typeof row.value === 'number' ? row.value : row.value.median
+}
+
+function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+async function benchOnce (cwd: string, only: string): Promise<Row[]> {
+  const out = run(cwd, 'npm', ['run', 'bench'], { ...process.env, BENCH_SKIP_BUILD: '1', BENCH_ONLY: only })
+  const file = /^JSON: (.+)$/m.exec(out)?.[1]
+  if (file == null) throw new Error(`no results from the benchmark in ${cwd}:\n${out.slice(-2000)}`)
+  return (JSON.parse(await readFile(file, 'utf8')) as { rows: Row[] }).rows
+}
+
+async function main (): Promise<void> {
+  const [rev, roundsArg] = process.argv.slice(2)
+  if (rev == null) throw new Error('usage: npm run bench:ab -- <rev> [rounds]')
+  const rounds = Number(roundsArg ?? DEFAULT_ROUNDS)
+  const only = process.env.BENCH_ONLY ?? '1'
+  const base = await mkdtemp(join(tmpdir(), 'peerlink-ab-'))
+  run(HERE, 'git', ['worktree', 'add', '--detach', base, rev])
+  try {
+    // the same packages: a revision with another lockfile needs its own install
+    await symlink(join(HERE, 'node_modules'), join(base, 'node_modules'))
+    for (const dir of [base, HERE]) run(dir, 'npm', ['run', 'build'])
+    const sides = { [rev]: base, 'working tree': HERE }
+    const figures = new Map<string, Record<string, number[]>>()
+    for (let round = 1; round <= rounds; round++) {
+      for (const [side, dir] of Object.entries(sides)) {
+        console.error(`[ab] round ${round} of ${rounds}: ${side}`)
+        for (const row of await benchOnce(dir, only)) {
+          const value = figure(row)
+          if (!Number.isFinite(value)) continue
+          const name = `${row.section}: ${row.what} (${row.unit})`
+          const bySide = figures.get(name) ?? {}
+          ;(bySide[side] ??= []).push(value)
+          figures.set(name, bySide)
+        }
+      }
+    }
+    console.log(`| measure | ${rev}: runs | median | working tree: runs | median | ratio |`)
+    console.log('| --- | --- | --- | --- | --- | --- |')
+    const show = (v: number): string => v >= 100 ? v.toFixed(0) : v.toPrecision(3)
+    for (const [name, bySide] of figures) {
+      const a = bySide[rev] ?? []
+      const b = bySide['working tree'] ?? []
+      if (a.length === 0 || b.length === 0) continue
+      console.log(`| ${name} | ${a.map(show).join(', ')} | ${show(median(a))} | ${b.map(show).join(', ')} | ${show(median(b))} | ${(median(b) / median(a)).toFixed(2)}× |`)
+    }
+  } finally {
+    run(HERE, 'git', ['worktree', 'remove', '--force', base])
+    await rm(base, { recursive: true, force: true })
+  }
+}
+
+await main()
