@@ -107,6 +107,26 @@ test('offline with the relay down, a reload shows the app, the history and "Offl
   }
 })
 
+test('before the service worker has cached the app, its other pages still open once the relay that served it is gone', async ({ browser, baseURL, relay }) => {
+  // no worker at all: the window a first visit has until its install is done
+  const context = await browser.newContext({ baseURL, serviceWorkers: 'block' })
+  try {
+    const page = await context.newPage()
+    await page.goto('/')
+    await waitReachable(page)
+    await relay.stop()
+    await page.getByRole('link', { name: 'Diagnostics' }).click()
+    await expect(page.getByRole('heading', { name: 'Diagnostics' })).toBeVisible()
+    await page.getByRole('link', { name: 'Backup' }).click()
+    await expect(page.getByRole('heading', { name: 'Back up your identity' })).toBeVisible()
+    await page.getByRole('link', { name: 'Peerlink' }).click()
+    await expect(page.getByLabel('Your link', { exact: true })).toHaveValue(/\/p\/12D3Koo/)
+  } finally {
+    await context.close()
+    await relay.start()
+  }
+})
+
 test('a new version is offered with "Reload", and reloading activates it and drops old caches', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL })
   const original = await readFile(BUILT_WORKER, 'utf8')
