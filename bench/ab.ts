@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Row } from './stats.ts'
+import { summarize, type Row } from './stats.ts'
 
 const DEFAULT_ROUNDS = 3
 const HERE = resolve(import.meta.dirname, '..')
@@ -27,12 +27,6 @@ function run (cwd: string, command: string, args: string[], env: NodeJS.ProcessE
 /** The row's headline figure: a distribution's median, or the figure itself. */
 function figure (row: Row): number {
   return typeof row.value === 'number' ? row.value : row.value.median
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 async function benchOnce (cwd: string, only: string): Promise<Row[]> {
@@ -75,7 +69,8 @@ async function main (): Promise<void> {
       const a = bySide[rev] ?? []
       const b = bySide['working tree'] ?? []
       if (a.length === 0 || b.length === 0) continue
-      console.log(`| ${name} | ${a.map(show).join(', ')} | ${show(median(a))} | ${b.map(show).join(', ')} | ${show(median(b))} | ${(median(b) / median(a)).toFixed(2)}× |`)
+      const [ma, mb] = [summarize(a).median, summarize(b).median]
+      console.log(`| ${name} | ${a.map(show).join(', ')} | ${show(ma)} | ${b.map(show).join(', ')} | ${show(mb)} | ${(mb / ma).toFixed(2)}× |`)
     }
   } finally {
     run(HERE, 'git', ['worktree', 'remove', '--force', base])

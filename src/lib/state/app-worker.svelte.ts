@@ -1,5 +1,5 @@
 import { dev } from '$app/environment'
-import { goto } from '$app/navigation'
+import { goto, preloadCode } from '$app/navigation'
 import { OPEN_URL, SKIP_WAITING, type OpenUrlMessage } from '../shared/pwa.ts'
 
 /**
@@ -8,6 +8,12 @@ import { OPEN_URL, SKIP_WAITING, type OpenUrlMessage } from '../shared/pwa.ts'
  * cheap: one conditional request for a small file.
  */
 export const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000
+
+/** One path of each page of the app (src/routes), a conversation's included. */
+const PAGES = ['/', '/backup', '/diagnostics', '/p/peer']
+
+/** Idle or not, the pages' code is asked for after this long. */
+const PRELOAD_TIMEOUT_MS = 5_000
 
 /**
  * The service worker as the page sees it: registers it, offers "A new version
@@ -23,9 +29,12 @@ class AppWorker {
   /** a new version is installed and waits for the user to reload */
   get updateReady (): boolean { return this.#updateReady }
 
+  /** Registers the worker, once; call it when the app's own start is over. */
   async start (): Promise<void> {
-    if (this.#started || !('serviceWorker' in navigator)) return
+    if (this.#started) return
     this.#started = true
+    this.#preloadPages()
+    if (!('serviceWorker' in navigator)) return
     const container = navigator.serviceWorker
     container.addEventListener('message', this.#onMessage)
     container.addEventListener('controllerchange', () => {
@@ -47,6 +56,21 @@ class AppWorker {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') void this.checkForUpdate()
     })
+  }
+
+  /**
+   * The code of every page: until the worker's first install has cached the
+   * app, a page's code otherwise comes from the relay only when the page is
+   * opened, and with the relay or the network gone by then the page fails to
+   * load (SvelteKit's 500). Asked for when the page is idle, since loading it
+   * at once, in the middle of a link's first dial, slowed that dial down in
+   * the benchmark. A page the worker controls gets it from the worker's cache.
+   */
+  #preloadPages (): void {
+    if (navigator.serviceWorker?.controller != null) return
+    const preload = (): void => { for (const path of PAGES) preloadCode(path).catch(() => {}) }
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(preload, { timeout: PRELOAD_TIMEOUT_MS })
+    else setTimeout(preload, 0)
   }
 
   async checkForUpdate (): Promise<void> {
