@@ -80,6 +80,28 @@ export async function sendTexts (page: Page, texts: string[]): Promise<number> {
   }, texts)
 }
 
+/**
+ * A single message the way a person sends one: the text is typed first (the
+ * input event, which also tells the peer "typing"), and the time counts from
+ * Enter. Returns the page time of the Enter; `ready` runs in between.
+ */
+export async function typeThenSend (page: Page, text: string, ready: () => Promise<void>): Promise<number> {
+  await page.evaluate(t => {
+    const field = document.querySelector<HTMLTextAreaElement>('#composer-text')
+    if (field == null) throw new Error('no composer')
+    field.value = t
+    field.dispatchEvent(new Event('input', { bubbles: true }))
+  }, text)
+  await ready()
+  return await page.evaluate(() => {
+    const field = document.querySelector<HTMLTextAreaElement>('#composer-text')
+    if (field == null) throw new Error('no composer')
+    const at = performance.now()
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+    return at
+  })
+}
+
 /** The app's performance marks, first occurrence of each, in page time. */
 export async function marks (page: Page): Promise<Partial<Record<MarkName | 'page:dom-content-loaded', number>>> {
   return await page.evaluate(() => {

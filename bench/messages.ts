@@ -1,14 +1,20 @@
 /**
- * 2. Message latency through the real app: typed on one side, until it is
- * rendered on the other (which stores it before it renders it), one at a
- * time; then a burst sent as fast as the composer takes it, until every
- * message is rendered on the receiver and shown delivered on the sender
- * (both sides have stored it). The floor is in transport.ts.
+ * 2. Message latency through the real app: from Enter on one side until the
+ * message is rendered on the other (which stores it before it renders it),
+ * one at a time, each typed first and sent once both pages are idle; then a
+ * burst sent as fast as the composer takes it, until every message is
+ * rendered on the receiver and shown delivered on the sender (both sides
+ * have stored it). The floor is in transport.ts.
+ *
+ * The two people use a browser each, as two people do: pages of one
+ * browser share its IndexedDB backend, where the sender's write and the
+ * receiver's would wait on each other.
  */
 import type { Browser, Page } from 'playwright-core'
 import { profilePages } from './profile.ts'
 import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
-import { freshContext, observed, openOwner, sendTexts, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
+import { launch } from './browser.ts'
+import { freshContext, observed, openOwner, sendTexts, typeThenSend, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
 
 export interface MessageFigures {
   /** send on B to rendered on A, ms */
@@ -32,7 +38,8 @@ async function inAt (page: Page, text: string): Promise<number> {
 export async function messageLatency (browser: Browser, baseURL: string, singles: number, burst: number, burstLimitMs: number): Promise<MessageFigures> {
   const failures: string[] = []
   const alice = await openOwner(browser, baseURL)
-  const bobContext = await freshContext(browser, baseURL)
+  const bobBrowser = await launch()
+  const bobContext = await freshContext(bobBrowser, baseURL)
   try {
     const bob = await bobContext.newPage()
     await bob.goto(alice.link)
@@ -50,8 +57,8 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
     for (let i = 0; i < singles; i++) {
       const text = `latency ${i}`
       try {
-        await settle([alice.page, bob], text)
-        const sent = bobOrigin + await sendTexts(bob, [text])
+        // typed first, as a person does: the "typing" frame that sends is not part of the send
+        const sent = bobOrigin + await typeThenSend(bob, text, async () => { await settle([alice.page, bob], text) })
         latency.push(await inAt(alice.page, text) - sent)
         // one at a time: the next goes out once this one is done (shown delivered) and both pages are idle
         await bob.waitForFunction(() => window.__benchObserved?.markDelivered != null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 5 })
@@ -63,6 +70,7 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
     return { latency, burst: await runBurst(alice.page, bob, burst, burstLimitMs), failures }
   } finally {
     await bobContext.close()
+    await bobBrowser.close()
     await alice.context.close()
   }
 }
