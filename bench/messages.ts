@@ -1,6 +1,7 @@
 /**
  * 2. Message latency through the real app: from Enter on one side until the
- * message is rendered on the other (which stores it before it renders it),
+ * message is both rendered and stored on the other (which shows it while it
+ * stores it),
  * one at a time, each typed first and sent once both pages are idle; then a
  * burst sent as fast as the composer takes it, until every message is
  * rendered on the receiver and shown delivered on the sender (both sides
@@ -17,7 +18,7 @@ import { launch } from './browser.ts'
 import { freshContext, observed, openOwner, sendTexts, typeThenSend, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
 
 export interface MessageFigures {
-  /** send on B to rendered on A, ms */
+  /** Enter on B to rendered and stored on A, ms */
   latency: number[]
   burst: { count: number, sent: number, rendered: number, delivered: number, ms: number, complete: boolean }
   failures: string[]
@@ -30,8 +31,14 @@ async function timeOrigin (page: Page): Promise<number> {
   return await page.evaluate(() => performance.timeOrigin)
 }
 
-async function inAt (page: Page, text: string): Promise<number> {
-  const handle = await page.waitForFunction(t => window.__benchObserved?.inAt[t] ?? false, text, { timeout: STEP_TIMEOUT_MS, polling: 5 })
+/** When an incoming text was both shown and stored, whichever came last (epoch ms). */
+async function shownAndStored (page: Page, text: string): Promise<number> {
+  const handle = await page.waitForFunction(t => {
+    const o = window.__benchObserved
+    const shown = o?.inAt[t]
+    const stored = o?.storedAt[t]
+    return shown != null && stored != null ? Math.max(shown, stored) : false
+  }, text, { timeout: STEP_TIMEOUT_MS, polling: 5 })
   return await handle.jsonValue() as number
 }
 
@@ -59,7 +66,7 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
       try {
         // typed first, as a person does: the "typing" frame that sends is not part of the send
         const sent = bobOrigin + await typeThenSend(bob, text, async () => { await settle([alice.page, bob], text) })
-        latency.push(await inAt(alice.page, text) - sent)
+        latency.push(await shownAndStored(alice.page, text) - sent)
         // one at a time: the next goes out once this one is done (shown delivered) and both pages are idle
         await bob.waitForFunction(() => window.__benchObserved?.markDelivered != null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 5 })
       } catch (err) {

@@ -3,8 +3,9 @@
  * an init script records, in page time (ms since navigation start), when the
  * header first says the relay reservation is held, when "Connection" first
  * says Direct, when an own message is first shown delivered, and when each
- * incoming message is first rendered (by its text). It runs in the page, so
- * no round trip to the driver skews the times.
+ * incoming message is first rendered (by its text) and when the write that
+ * stored it committed. It runs in the page, so no round trip to the driver
+ * skews the times.
  */
 
 export interface Observed {
@@ -17,6 +18,8 @@ export interface Observed {
   delivered?: number
   /** epoch ms (timeOrigin + now) per incoming text, while `trackTexts` is on */
   inAt: Record<string, number>
+  /** the same, for when the transaction that stored it committed */
+  storedAt: Record<string, number>
   trackTexts: boolean
   /**
    * A long thread keeps only its newest rows in the document, so a burst is
@@ -39,7 +42,18 @@ declare global {
  * driver, a round trip away, reacted 250 to 800 ms late while the page was busy dialing.
  */
 export function installObserver (autoSend?: string): void {
-  const seen: Observed = { inAt: {}, trackTexts: true }
+  const seen: Observed = { inAt: {}, storedAt: {}, trackTexts: true }
+  // the app shows a message while it stores it: when its write commits is
+  // seen here, on the way to IndexedDB, where the app cannot skip it
+  const add = IDBObjectStore.prototype.add
+  IDBObjectStore.prototype.add = function (this: IDBObjectStore, value: any, key?: IDBValidKey) {
+    const request = add.call(this, value, key)
+    if (seen.trackTexts && value?.direction === 'in' && typeof value.text === 'string') {
+      const text: string = value.text
+      this.transaction.addEventListener('complete', () => { seen.storedAt[text] = performance.timeOrigin + performance.now() })
+    }
+    return request
+  }
   const send = (now: number): void => {
     const field = document.getElementById('composer-text') as HTMLTextAreaElement | null
     if (autoSend == null || seen.sent != null || field == null) return

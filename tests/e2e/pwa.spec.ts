@@ -1,10 +1,16 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
 import { pngSize } from './png.ts'
 import type { Page } from '@playwright/test'
 
 const BUILT_WORKER = resolve(import.meta.dirname, '../../build/service-worker.js')
+const BUILT_NODES = resolve(import.meta.dirname, '../../build/_app/immutable/nodes')
+
+/** The built code of the root layout and of every page: SvelteKit's node 1 is the error page, loaded only on an error. */
+async function pageNodes (): Promise<string[]> {
+  return (await readdir(BUILT_NODES)).filter(name => name.endsWith('.js') && !name.startsWith('1.'))
+}
 
 /** The service worker has taken over the page: from now on the app starts from its cache. */
 async function waitControlled (page: Page): Promise<void> {
@@ -112,8 +118,13 @@ test('before the service worker has cached the app, its other pages still open o
   const context = await browser.newContext({ baseURL, serviceWorkers: 'block' })
   try {
     const page = await context.newPage()
+    const fetched = new Set<string>()
+    page.on('requestfinished', request => { fetched.add(new URL(request.url()).pathname.split('/').pop() ?? '') })
     await page.goto('/')
     await waitReachable(page)
+    // the app fetches every page's code once the page is idle: the relay may go after that
+    const nodes = await pageNodes()
+    await expect.poll(() => nodes.filter(name => !fetched.has(name)), { timeout: 15_000 }).toEqual([])
     await relay.stop()
     await page.getByRole('link', { name: 'Diagnostics' }).click()
     await expect(page.getByRole('heading', { name: 'Diagnostics' })).toBeVisible()
