@@ -1,8 +1,8 @@
 /**
  * 2. Message latency through the real app: from Enter on one side until the
- * message is both rendered and stored on the other (which shows it while it
- * stores it),
- * one at a time, each typed first and sent once both pages are idle; then a
+ * message is both rendered and stored on the other (the app renders it once
+ * stored, but the figure does not rely on that), one at a time, each typed
+ * first and sent once both pages are idle; then a
  * burst sent as fast as the composer takes it, until every message is
  * rendered on the receiver and shown delivered on the sender (both sides
  * have stored it). The floor is in transport.ts.

@@ -189,27 +189,6 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect(await lab.stores.get(B)!.messages.list(A)).toHaveLength(1)
   })
 
-  it('should show an arriving message while it is stored, and ack it only once it is', async () => {
-    lab = new Lab()
-    await lab.setup()
-    await lab.side(A).send(B, 'hello')
-    const store = lab.stores.get(B)!
-    const save = store.messages.saveIncomingMany.bind(store.messages)
-    const { promise: gate, resolve: open } = Promise.withResolvers<void>()
-    store.messages.saveIncomingMany = async (...args) => { await gate; return await save(...args) }
-    const seen: string[] = []
-    lab.side(B).addEventListener('arriving', evt => { seen.push(`arriving ${evt.detail.message.text} ${evt.detail.message.status}`) })
-    lab.side(B).addEventListener('messages', evt => { seen.push(`stored ${evt.detail.messages.map(m => m.text).join()}`) })
-    const received = lab.deliver(0)
-    await new Promise(resolve => setTimeout(resolve, 10))
-    expect(seen).toEqual(['arriving hello delivered'])
-    expect(lab.inFlight).toHaveLength(0)
-    open()
-    await received
-    expect(seen).toEqual(['arriving hello delivered', 'stored hello'])
-    expect(lab.inFlight.map(f => f.frame.type)).toEqual(['ack'])
-  })
-
   it('should ignore acks and receipts for ids it never sent', async () => {
     lab = new Lab()
     await lab.setup()

@@ -39,12 +39,6 @@ export interface DeliveryOptions {
 export interface DeliveryEvents {
   /** messages were stored or changed state in this conversation */
   messages: CustomEvent<{ peer: string, messages: StoredMessage[] }>
-  /**
-   * a message from the peer, to show while it is being stored; 'messages'
-   * follows once it is (the ack, the unread count and notifications wait
-   * for that). A resend of one stored already arrives here again.
-   */
-  arriving: CustomEvent<{ peer: string, message: StoredMessage }>
   /** the conversation list changed (new conversation, name, last message, unread) */
   conversations: CustomEvent<{ peer: string }>
   /** the peer started or stopped typing */
@@ -219,15 +213,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   async receive (peer: string, frame: ChatFrame): Promise<void> {
     const { store } = this.#o
     switch (frame.type) {
-      case 'text': {
-        const incoming = { id: bytesToHex(frame.id), text: frame.text, sentAt: frame.sentAt, seq: frame.seq }
-        // on screen while the write commits, not after it; if the write
-        // fails there is no ack, so the peer sends it again
-        const status = this.#o.isReading(peer) ? 'read' : 'delivered'
-        this.safeDispatchEvent('arriving', { detail: { peer, message: { peer, direction: 'in', ...incoming, storedAt: this.#now(), status } } })
-        await this.#incomingBatcher(peer).add(incoming)
+      case 'text':
+        await this.#incomingBatcher(peer).add({ id: bytesToHex(frame.id), text: frame.text, sentAt: frame.sentAt, seq: frame.seq })
         break
-      }
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)

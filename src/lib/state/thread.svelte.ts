@@ -71,14 +71,6 @@ export class Thread {
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
       if (evt.detail.peer === this.peer) this.#merge(evt.detail.messages)
     }
-    const onArriving = (evt: CustomEvent<{ peer: string, message: StoredMessage }>): void => {
-      const first = this.#list[0]
-      if (evt.detail.peer !== this.peer) return
-      // before everything listed it may be a resend of one stored long ago, not
-      // loaded here: such a one waits for the store, which does not report it again
-      if (first != null && compareMessages(evt.detail.message, first) < 0) return
-      this.#merge([evt.detail.message])
-    }
     const onLink = (): void => {
       this.#link = messenger.linkState(this.peer)
     }
@@ -98,7 +90,6 @@ export class Thread {
     }
     messenger.addEventListener('typing', onTyping)
     messenger.addEventListener('messages', onMessages)
-    messenger.addEventListener('arriving', onArriving)
     messenger.addEventListener('link', onLink)
     messenger.addEventListener('conversations', onConversation)
     messenger.addEventListener('problem', onProblem)
@@ -107,7 +98,6 @@ export class Thread {
       messenger.removeEventListener('typing', onTyping)
       messenger.removeEventListener('problem', onProblem)
       messenger.removeEventListener('messages', onMessages)
-      messenger.removeEventListener('arriving', onArriving)
       messenger.removeEventListener('link', onLink)
       messenger.removeEventListener('conversations', onConversation)
       if (session.reading === this.peer) session.reading = null
