@@ -98,18 +98,6 @@ describe('store: outgoing messages', () => {
     expect(await store.conversations.get(ALICE)).toMatchObject({ nextSeq: 4, lastMessageText: 'third' })
   })
 
-  it('should advance the state of messages it is handed, without reading them, and never back', async () => {
-    const { store } = await freshStore()
-    const m = await store.messages.createOutgoing(ALICE, 'x', 100)
-    const get = vi.spyOn(IDBObjectStore.prototype, 'get')
-    expect((await store.messages.advanceStatus([m], 'delivered')).map(c => c.status)).toEqual(['delivered'])
-    expect(get).not.toHaveBeenCalled()
-    get.mockRestore()
-    expect(await store.messages.advanceStatus([{ ...m, status: 'read' }], 'delivered')).toEqual([])
-    expect((await store.messages.list(ALICE)).map(s => s.status)).toEqual(['delivered'])
-    await expect(store.messages.advanceStatus([{ ...m, peer: 'has space' }], 'read')).rejects.toThrow(/Invalid peer ID/)
-  })
-
   it('should go on from what another connection stored, never moving the stored sequence back', async () => {
     const name = freshName()
     const first = await openStore({ name })

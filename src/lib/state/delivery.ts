@@ -13,13 +13,6 @@ export const ACK_TIMEOUT_MS = 4_000
 /** One ack frame covers one batch of stored messages. */
 export const MAX_BATCH = MAX_IDS_PER_FRAME
 
-/**
- * New messages kept in memory until their ack, so that it is written without
- * reading the record first. Beyond this many (a peer away for long, a huge
- * outbox), acks of the others read their record, as after a reload.
- */
-export const MAX_UNACKED_IN_MEMORY = 10_000
-
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
@@ -72,8 +65,6 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #again = new Set<string>()
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
-  /** this page's new messages as stored, until acked, by `${peer}/${id}` */
-  readonly #unacked = new Map<string, StoredMessage>()
   readonly #lateSent: LateSent
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
@@ -90,7 +81,6 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     this.#stopped = true
     for (const timer of this.#retry.values()) clearTimeout(timer)
     this.#retry.clear()
-    this.#unacked.clear()
     this.#lateSent.stop()
   }
 
@@ -104,10 +94,6 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (batcher == null) {
       batcher = new Batcher(async texts => {
         const { messages, stored } = await this.#o.store.messages.beginOutgoing(peer, texts, this.#now())
-        // known before they go out: an ack can come back before the write has committed
-        for (const m of messages) {
-          if (this.#unacked.size < MAX_UNACKED_IN_MEMORY) this.#unacked.set(`${peer}/${m.id}`, m)
-        }
         // out while the write commits, not after: an ack that comes back
         // first is written after it all the same, since the write's
         // transaction was begun first
@@ -116,7 +102,6 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         try {
           await stored
         } catch (err) {
-          for (const m of messages) this.#unacked.delete(`${peer}/${m.id}`)
           // nothing went out: the caller keeps the text, nothing is lost
           if ((await handedOver).size === 0) throw err
           // the peer has it (it will ack, and show it), but this device has no copy
@@ -234,25 +219,10 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
-        const status = frame.type === 'ack' ? 'delivered' : 'read'
-        const known: StoredMessage[] = []
-        const others: string[] = []
-        for (const id of ids) {
-          const key = `${peer}/${id}`
-          this.#lastSent.delete(key)
-          const message = this.#unacked.get(key)
-          // the first ack or receipt takes it out: a later one reads the record, which may be further on
-          this.#unacked.delete(key)
-          if (message != null) known.push(message)
-          else others.push(id)
-        }
+        for (const id of ids) this.#lastSent.delete(`${peer}/${id}`)
         this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
-        const changed = await Promise.all([
-          store.messages.advanceStatus(known, status),
-          others.length > 0 ? store.messages.setStatus(peer, 'out', others, status) : []
-        ])
-        this.#emitMessages(peer, changed.flat())
+        this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read'))
         break
       }
       case 'profile':

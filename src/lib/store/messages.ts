@@ -219,24 +219,6 @@ export function messageRepository (connection: Connection): MessageRepository {
       }, { durability: 'relaxed' })
     },
 
-    async advanceStatus (known, status) {
-      assertStatus(status)
-      if (!Array.isArray(known)) throw new InvalidArgumentError('Invalid messages: expected an array')
-      const changed = known.filter(m => statusRank(status) > statusRank(m.status)).map(m => ({ ...m, status }))
-      for (const m of changed) {
-        assertPeer(m.peer)
-        assertDirection(m.direction)
-        assertMessageId(m.id)
-      }
-      if (changed.length === 0) return []
-      // relaxed, as setStatus; and no read first: a request fewer per message under a burst
-      return await connection.transact(['messages'], 'readwrite', async tx => {
-        const store = tx.objectStore('messages')
-        await lastWrites(tx, changed.map(m => store.put(m)))
-        return changed
-      }, { durability: 'relaxed' })
-    },
-
     async list (peer, options = {}) {
       assertPeer(peer)
       const { limit } = options

@@ -111,13 +111,6 @@ export interface MessageRepository {
   /** ids of the newest incoming messages marked read, for re-sending read receipts */
   recentlyRead (peer: string, limit: number): Promise<string[]>
   setStatus (peer: string, direction: Direction, ids: string[], status: MessageStatus): Promise<StoredMessage[]>
-  /**
-   * setStatus without reading the records first: for messages the caller
-   * holds as they are stored (this page made them, nothing else writes
-   * them meanwhile but in the same direction of states). Those whose state
-   * is already that far are left alone; returns the changed ones.
-   */
-  advanceStatus (known: StoredMessage[], status: MessageStatus): Promise<StoredMessage[]>
   list (peer: string, options?: { limit?: number }): Promise<StoredMessage[]>
   outbox (peer: string): Promise<StoredMessage[]>
 }
