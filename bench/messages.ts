@@ -2,10 +2,10 @@
  * 2. Message latency through the real app: from Enter on one side until the
  * message is both rendered and stored on the other (the app renders it once
  * stored, but the figure does not rely on that), one at a time, each typed
- * first and sent once both pages are idle; then a
- * burst sent as fast as the composer takes it, until every message is
- * rendered on the receiver and shown delivered on the sender (both sides
- * have stored it). The floor is in transport.ts.
+ * first and sent once both pages are idle; then a burst sent as fast as the
+ * composer takes it, until every message is rendered on the receiver and
+ * shown delivered on the sender (both sides have stored it). The floor is in
+ * transport.ts.
  *
  * The two people use a browser each, as two people do: pages of one
  * browser share its IndexedDB backend, where the sender's write and the

@@ -43,8 +43,8 @@ declare global {
  */
 export function installObserver (autoSend?: string): void {
   const seen: Observed = { inAt: {}, storedAt: {}, trackTexts: true }
-  // the app shows a message while it stores it: when its write commits is
-  // seen here, on the way to IndexedDB, where the app cannot skip it
+  // when an incoming message's write commits, seen on the way to IndexedDB:
+  // the figure does not rely on the app rendering only what it has stored
   const add = IDBObjectStore.prototype.add
   IDBObjectStore.prototype.add = function (this: IDBObjectStore, value: any, key?: IDBValidKey) {
     const request = add.call(this, value, key)

@@ -93,29 +93,30 @@ export function messageRepository (connection: Connection): MessageRepository {
       texts.forEach(assertText)
       assertTime(now, 'time')
       const { promise: allocated, resolve, reject } = Promise.withResolvers<StoredMessage[]>()
-      let created: StoredMessage[] | undefined
-      let counter = counters.get(peer)
-      let before = counter != null ? { ...counter } : undefined
-      if (counter != null) {
-        created = allocate(peer, texts, now, counter)
+      /** places these messages in the sender's order, remembering where the counter was */
+      const take = (counter: OutgoingCounter): { created: StoredMessage[], counter: OutgoingCounter, before: OutgoingCounter } => {
+        const before = { ...counter }
+        const created = allocate(peer, texts, now, counter)
         resolve(created)
+        return { created, counter, before }
       }
+      const known = counters.get(peer)
+      let taken = known != null ? take(known) : undefined
       // one transaction, begun in this call: one begun later (an ack's) runs after it
       const stored = connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const conversations = tx.objectStore('conversations')
         const messages = tx.objectStore('messages')
         // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-        const adds = (created ?? []).map(m => messages.add(m))
+        const adds = (taken?.created ?? []).map(m => messages.add(m))
         let conversation = await conversations.get(peer) ?? newConversation(peer, now)
-        if (counter == null || created == null) {
+        if (taken == null) {
           // the first message to this peer since the store opened: its places come from the conversation
-          counter = counters.get(peer) ?? { nextSeq: conversation.nextSeq, lastSentAt: conversation.lastSentAt ?? 0 }
+          const counter = counters.get(peer) ?? { nextSeq: conversation.nextSeq, lastSentAt: conversation.lastSentAt ?? 0 }
           counters.set(peer, counter)
-          before = { ...counter }
-          created = allocate(peer, texts, now, counter)
-          adds.push(...created.map(m => messages.add(m)))
-          resolve(created)
+          taken = take(counter)
+          adds.push(...taken.created.map(m => messages.add(m)))
         }
+        const { created, counter } = taken
         for (const message of created) conversation = withLastMessage(conversation, message)
         const last = created[created.length - 1]
         conversation = {
@@ -130,9 +131,11 @@ export function messageRepository (connection: Connection): MessageRepository {
       })
       stored.catch((err: unknown) => {
         reject(err)
+        if (taken == null) return
         // nothing was stored: the next message takes these places, unless a later one took the ones after
-        const last = created?.[created.length - 1]
-        if (counter != null && before != null && last != null && counter.nextSeq === last.seq + 1) Object.assign(counter, before)
+        const { created, counter, before } = taken
+        const last = created[created.length - 1]
+        if (last != null && counter.nextSeq === last.seq + 1) Object.assign(counter, before)
       })
       return { messages: await allocated, stored }
     },
