@@ -16,6 +16,10 @@ export const MAX_BATCH = MAX_IDS_PER_FRAME
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
+async function nextTask (): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, 0))
+}
+
 /** How the delivery logic reaches a peer: the libp2p node in the app, a simulated network in tests. */
 export interface DeliveryTransport {
   /** whether a connection chat may use exists now */
@@ -48,8 +52,8 @@ export interface DeliveryEvents {
 }
 
 /**
- * At-least-once transport, exactly-once storage. Every outgoing message goes
- * into the store (the outbox), its write begun before it is sent; the receiver stores a message
+ * At-least-once transport, exactly-once storage. Every outgoing message is in
+ * the store (the outbox) before it is sent; the receiver stores a message
  * before it acknowledges it and acknowledges duplicates too (the first ack may
  * have been lost); the sender marks a message delivered only on that ack and
  * sends unacknowledged messages again while the peer is reachable. Bursts are
@@ -84,32 +88,18 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     this.#lateSent.stop()
   }
 
-  /**
-   * Stores a new message (queued) and sends it when the peer is reachable,
-   * while the write commits. Rejects only when the message was neither
-   * stored nor sent: then nothing happened, and the caller keeps the text.
-   */
+  /** Stores a new message (queued); sends it when the peer is reachable. */
   async send (peer: string, text: string): Promise<StoredMessage> {
     let batcher = this.#outgoing.get(peer)
     if (batcher == null) {
       batcher = new Batcher(async texts => {
-        const { messages, stored } = await this.#o.store.messages.beginOutgoing(peer, texts, this.#now())
-        // out while the write commits, not after: an ack that comes back
-        // first is written after it all the same, since the write's
-        // transaction was begun first
-        const handedOver = this.#transmit(peer, messages)
-        void handedOver.then(sent => { this.#afterTransmit(peer, messages, sent) })
-        try {
-          await stored
-        } catch (err) {
-          // nothing went out: the caller keeps the text, nothing is lost
-          if ((await handedOver).size === 0) throw err
-          // the peer has it (it will ack, and show it), but this device has no copy
-          this.safeDispatchEvent('problem', { detail: { peer, message: `Sent, but not saved on this device: ${(err as Error).message}` } })
-        }
-        this.#emitMessages(peer, messages)
-        this.safeDispatchEvent('conversations', { detail: { peer } })
-        return messages
+        const created = await this.#o.store.messages.createOutgoingMany(peer, texts, this.#now())
+        // new messages go straight out, before any UI work (which would run
+        // first, in this same task): no outbox read per message under a burst
+        this.#sendNew(peer, created).catch((err: Error) => {
+          if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
+        })
+        return created
       }, MAX_BATCH)
       this.#outgoing.set(peer, batcher)
     }
@@ -137,27 +127,30 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   }
 
   /**
-   * Sends new messages at once, without reading the outbox; resolves with
-   * the ids handed to the connection. Whatever cannot go now stays queued
-   * for the next flush (on connect, or the retry timer), which reads the outbox.
+   * Sends messages just stored, without reading the outbox again. Whatever
+   * cannot go now stays queued for the next flush (on connect, or the retry
+   * timer), which reads the outbox.
    */
-  async #transmit (peer: string, created: StoredMessage[]): Promise<Set<string>> {
-    const sent = new Set<string>()
-    if (this.#stopped || !this.#o.transport.usable(peer)) return sent
-    // not awaited one by one: the chat stream keeps them in order, and each
-    // is written as soon as it is handed over
-    const outcomes = await Promise.allSettled(created.map(async message => {
+  async #sendNew (peer: string, created: StoredMessage[]): Promise<void> {
+    const sending = this.#stopped || !this.#o.transport.usable(peer) ? [] : created.map(async message => {
+      // not awaited one by one: the chat stream keeps them in order, and each
+      // is written as soon as it is handed over
       await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
       return message.id
-    }))
-    // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
-    for (const outcome of outcomes) if (outcome.status === 'fulfilled') sent.add(outcome.value)
-    return sent
-  }
-
-  #afterTransmit (peer: string, created: StoredMessage[], sent: Set<string>): void {
-    if (sent.size === 0) return
+    })
+    const settled = Promise.allSettled(sending)
+    // the UI work runs once the frames are written, or a task later when
+    // writing waits (a full buffer): queued in between, it would run first
+    await Promise.race([settled, nextTask()])
+    this.#emitMessages(peer, created)
+    this.safeDispatchEvent('conversations', { detail: { peer } })
+    if (sending.length === 0) return
     const now = this.#now()
+    const sent = new Set<string>()
+    for (const outcome of await settled) {
+      // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
+      if (outcome.status === 'fulfilled') sent.add(outcome.value)
+    }
     for (const id of sent) this.#lastSent.set(`${peer}/${id}`, now)
     this.#markSent(peer, created.filter(m => sent.has(m.id)))
     this.#scheduleRetry(peer)

@@ -16,7 +16,7 @@ import type { Store } from './types.ts'
 
 export type {
   Conversation, ConversationRepository, Direction, IdentityRepository, IncomingMessage, MessageRepository,
-  MessageStatus, OutgoingWrite, Profile, ProfileRepository, SavedIncoming, Store, StoredMessage
+  MessageStatus, Profile, ProfileRepository, SavedIncoming, Store, StoredMessage
 } from './types.ts'
 export { MESSAGE_STATUSES, statusRank } from './types.ts'
 export {

@@ -45,36 +45,7 @@ async function lastWrites (tx: { commit?: () => void }, requests: Array<Promise<
   await Promise.all(requests)
 }
 
-/** Where a conversation's next own message goes in the sender's order. */
-interface OutgoingCounter {
-  nextSeq: number
-  lastSentAt: number
-}
-
 export function messageRepository (connection: Connection): MessageRepository {
-  /**
-   * By peer, read once from the stored conversation, then kept here: a new
-   * message gets its seq and time without waiting for the database, so it
-   * can be sent while its write commits. Only the tab holding the node lock
-   * sends; should another connection write the same conversation anyway,
-   * the write takes the larger values, and a seq used twice only changes the
-   * order in which that sender's outbox is sent again.
-   */
-  const counters = new Map<string, OutgoingCounter>()
-
-  function allocate (peer: string, texts: string[], now: number, counter: OutgoingCounter): StoredMessage[] {
-    return texts.map((text): StoredMessage => {
-      // strictly after our previous message: time order stays seq order
-      const sentAt = Math.max(now, counter.lastSentAt + 1)
-      const message: StoredMessage = {
-        peer, direction: 'out', id: newMessageId(), text, sentAt, storedAt: now, seq: counter.nextSeq, status: 'queued'
-      }
-      counter.nextSeq++
-      counter.lastSentAt = sentAt
-      return message
-    })
-  }
-
   return {
     async createOutgoing (peer, text, now = Date.now()) {
       const [message] = await this.createOutgoingMany(peer, [text], now)
@@ -82,62 +53,29 @@ export function messageRepository (connection: Connection): MessageRepository {
     },
 
     async createOutgoingMany (peer, texts, now = Date.now()) {
-      const { messages, stored } = await this.beginOutgoing(peer, texts, now)
-      await stored
-      return messages
-    },
-
-    async beginOutgoing (peer, texts, now = Date.now()) {
       assertPeer(peer)
       if (!Array.isArray(texts)) throw new InvalidArgumentError('Invalid texts: expected an array')
       texts.forEach(assertText)
       assertTime(now, 'time')
-      const { promise: allocated, resolve, reject } = Promise.withResolvers<StoredMessage[]>()
-      /** places these messages in the sender's order, remembering where the counter was */
-      const take = (counter: OutgoingCounter): { created: StoredMessage[], counter: OutgoingCounter, before: OutgoingCounter } => {
-        const before = { ...counter }
-        const created = allocate(peer, texts, now, counter)
-        resolve(created)
-        return { created, counter, before }
-      }
-      const known = counters.get(peer)
-      let taken = known != null ? take(known) : undefined
-      // one transaction, begun in this call: one begun later (an ack's) runs after it
-      const stored = connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+      const ids = texts.map(() => newMessageId())
+      return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const conversations = tx.objectStore('conversations')
+        let conversation = await conversations.get(peer) ?? newConversation(peer, now)
+        const created: StoredMessage[] = []
+        for (const [i, text] of texts.entries()) {
+          // strictly after our previous message: time order stays seq order
+          const sentAt = Math.max(now, (conversation.lastSentAt ?? 0) + 1)
+          const message: StoredMessage = {
+            peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq: conversation.nextSeq, status: 'queued'
+          }
+          conversation = { ...withLastMessage(conversation, message), nextSeq: conversation.nextSeq + 1, lastSentAt: sentAt }
+          created.push(message)
+        }
         const messages = tx.objectStore('messages')
         // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-        const adds = (taken?.created ?? []).map(m => messages.add(m))
-        let conversation = await conversations.get(peer) ?? newConversation(peer, now)
-        if (taken == null) {
-          // the first message to this peer since the store opened: its places come from the conversation
-          const counter = counters.get(peer) ?? { nextSeq: conversation.nextSeq, lastSentAt: conversation.lastSentAt ?? 0 }
-          counters.set(peer, counter)
-          taken = take(counter)
-          adds.push(...taken.created.map(m => messages.add(m)))
-        }
-        const { created, counter } = taken
-        for (const message of created) conversation = withLastMessage(conversation, message)
-        const last = created[created.length - 1]
-        conversation = {
-          ...conversation,
-          nextSeq: Math.max(conversation.nextSeq, last != null ? last.seq + 1 : 0),
-          lastSentAt: Math.max(conversation.lastSentAt ?? 0, last?.sentAt ?? 0)
-        }
-        // behind what is stored (another connection wrote here): go on from there
-        counter.nextSeq = Math.max(counter.nextSeq, conversation.nextSeq)
-        counter.lastSentAt = Math.max(counter.lastSentAt, conversation.lastSentAt ?? 0)
-        await lastWrites(tx, [...adds, conversations.put(conversation)])
+        await lastWrites(tx, [...created.map(m => messages.add(m)), conversations.put(conversation)])
+        return created
       })
-      stored.catch((err: unknown) => {
-        reject(err)
-        if (taken == null) return
-        // nothing was stored: the next message takes these places, unless a later one took the ones after
-        const { created, counter, before } = taken
-        const last = created[created.length - 1]
-        if (last != null && counter.nextSeq === last.seq + 1) Object.assign(counter, before)
-      })
-      return { messages: await allocated, stored }
     },
 
     async saveIncoming (peer, msg, options) {

@@ -84,12 +84,6 @@ export interface ConversationRepository {
   markRead (peer: string): Promise<string[]>
 }
 
-export interface OutgoingWrite {
-  messages: StoredMessage[]
-  /** resolves once the messages are stored; rejects (StorageFullError, ...) if they could not be */
-  stored: Promise<void>
-}
-
 export interface SavedIncoming {
   message: StoredMessage
   isNew: boolean
@@ -99,12 +93,6 @@ export interface MessageRepository {
   createOutgoing (peer: string, text: string, now?: number): Promise<StoredMessage>
   /** several new messages to one peer in ONE transaction, in the order given */
   createOutgoingMany (peer: string, texts: string[], now?: number): Promise<StoredMessage[]>
-  /**
-   * createOutgoingMany in two steps: `messages` (ids, seqs and times fixed)
-   * as soon as the write has begun, and `stored` once it has committed. Any
-   * transaction begun after this call sees these messages.
-   */
-  beginOutgoing (peer: string, texts: string[], now?: number): Promise<OutgoingWrite>
   saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<SavedIncoming>
   /** several incoming messages from one peer in ONE transaction; duplicates (also within the batch) come back with isNew false */
   saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean }): Promise<SavedIncoming[]>
