@@ -1,7 +1,10 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { statusRank, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage } from './types.ts'
+import { isRetryable, KnownConversations, ONE_TRIP_MAX, writeIfUnchanged, type Placed } from './one-trip.ts'
+import {
+  statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
+} from './types.ts'
 import {
   assertDirection, assertLimit, assertMessageId, assertPeer, assertSeq, assertStatus, assertText, assertTime
 } from './validate.ts'
@@ -45,7 +48,86 @@ async function lastWrites (tx: { commit?: () => void }, requests: Array<Promise<
   await Promise.all(requests)
 }
 
+/** Our new messages, each strictly after our previous one: time order stays seq order. */
+function placeOutgoing (peer: string, stored: Conversation | undefined, texts: string[], ids: string[], now: number): Placed<StoredMessage[]> {
+  let conversation = stored ?? newConversation(peer, now)
+  const added = texts.map((text, i): StoredMessage => {
+    const sentAt = Math.max(now, (conversation.lastSentAt ?? 0) + 1)
+    const message: StoredMessage = {
+      peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq: conversation.nextSeq, status: 'queued'
+    }
+    conversation = { ...withLastMessage(conversation, message), nextSeq: conversation.nextSeq + 1, lastSentAt: sentAt }
+    return message
+  })
+  return { conversation, added, result: added }
+}
+
+/** What arrived, against the copies stored already (`existing`, one per message, or none). */
+function placeIncoming (
+  peer: string, stored: Conversation | undefined, msgs: IncomingMessage[], existing: Array<StoredMessage | undefined>, now: number, unread: boolean
+): Placed<SavedIncoming[]> {
+  let conversation = stored ?? newConversation(peer, now)
+  const fresh = new Map<string, StoredMessage>()
+  const result = msgs.map((msg, i): SavedIncoming => {
+    // a resend after a lost ack: the first copy stands, unread is not counted twice
+    const known = existing[i] ?? fresh.get(msg.id)
+    if (known != null) return { message: known, isNew: false }
+    // arriving in front of the reader it is read already: no second write to mark it so
+    const message: StoredMessage = {
+      peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: unread ? 'delivered' : 'read'
+    }
+    fresh.set(msg.id, message)
+    conversation = withLastMessage(conversation, message)
+    if (unread) conversation = { ...conversation, unread: conversation.unread + 1 }
+    return { message, isNew: true }
+  })
+  return { conversation, added: [...fresh.values()], result }
+}
+
 export function messageRepository (connection: Connection): MessageRepository {
+  const known = new KnownConversations()
+
+  /**
+   * Stores new messages with their conversation's new state, in one
+   * transaction. When this page wrote the conversation last, and the batch is
+   * small, in one round trip (see one-trip.ts); otherwise, or when that guess
+   * was wrong, the conversation and `lookups` (copies that may be stored
+   * already) are read first.
+   */
+  async function place<R> (
+    peer: string,
+    count: number,
+    lookups: Array<[string, 'in', string]>,
+    plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>
+  ): Promise<R> {
+    const guess = known.get(peer)
+    if (guess != null && count > 0 && count <= ONE_TRIP_MAX) {
+      const placed = plan(guess, [])
+      try {
+        await connection.transact(['conversations', 'messages'], 'readwrite', async tx => { await writeIfUnchanged(tx, guess, placed) })
+        known.set(placed.conversation)
+        return placed.result
+      } catch (err) {
+        known.forget(peer)
+        if (!isRetryable(err)) throw err
+      }
+    }
+    const { placed, stored } = await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+      const messages = tx.objectStore('messages')
+      const conversations = tx.objectStore('conversations')
+      // every read at once: one round trip to the database, not two
+      const [stored, ...existing] = await Promise.all([conversations.get(peer), ...lookups.map(async key => await messages.get(key))])
+      const placed = plan(stored, existing)
+      if (placed.added.length > 0) {
+        await lastWrites(tx, [...placed.added.map(m => messages.add(m)), conversations.put(placed.conversation)])
+      }
+      return { placed, stored }
+    })
+    const now = placed.added.length > 0 ? placed.conversation : stored
+    if (now != null) known.set(now)
+    return placed.result
+  }
+
   return {
     async createOutgoing (peer, text, now = Date.now()) {
       const [message] = await this.createOutgoingMany(peer, [text], now)
@@ -58,24 +140,8 @@ export function messageRepository (connection: Connection): MessageRepository {
       texts.forEach(assertText)
       assertTime(now, 'time')
       const ids = texts.map(() => newMessageId())
-      return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
-        const conversations = tx.objectStore('conversations')
-        let conversation = await conversations.get(peer) ?? newConversation(peer, now)
-        const created: StoredMessage[] = []
-        for (const [i, text] of texts.entries()) {
-          // strictly after our previous message: time order stays seq order
-          const sentAt = Math.max(now, (conversation.lastSentAt ?? 0) + 1)
-          const message: StoredMessage = {
-            peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq: conversation.nextSeq, status: 'queued'
-          }
-          conversation = { ...withLastMessage(conversation, message), nextSeq: conversation.nextSeq + 1, lastSentAt: sentAt }
-          created.push(message)
-        }
-        const messages = tx.objectStore('messages')
-        // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-        await lastWrites(tx, [...created.map(m => messages.add(m)), conversations.put(conversation)])
-        return created
-      })
+      // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
+      return await place(peer, texts.length, [], stored => placeOutgoing(peer, stored, texts, ids, now))
     },
 
     async saveIncoming (peer, msg, options) {
@@ -95,34 +161,8 @@ export function messageRepository (connection: Connection): MessageRepository {
       }
       const now = options.now ?? Date.now()
       assertTime(now, 'time')
-      return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
-        const messages = tx.objectStore('messages')
-        const conversations = tx.objectStore('conversations')
-        // every read at once: one round trip to the database, not two
-        const [stored, ...existing] = await Promise.all([
-          conversations.get(peer),
-          ...msgs.map(async msg => await messages.get([peer, 'in', msg.id]))
-        ])
-        let conversation = stored ?? newConversation(peer, now)
-        const fresh = new Map<string, StoredMessage>()
-        const results = msgs.map((msg, i): SavedIncoming => {
-          // a resend after a lost ack: the first copy stands, unread is not counted twice
-          const known = existing[i] ?? fresh.get(msg.id)
-          if (known != null) return { message: known, isNew: false }
-          // arriving in front of the reader it is read already: no second write to mark it so
-          const message: StoredMessage = {
-            peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: options.unread ? 'delivered' : 'read'
-          }
-          fresh.set(msg.id, message)
-          conversation = withLastMessage(conversation, message)
-          if (options.unread) conversation = { ...conversation, unread: conversation.unread + 1 }
-          return { message, isNew: true }
-        })
-        if (fresh.size > 0) {
-          await lastWrites(tx, [...[...fresh.values()].map(m => messages.add(m)), conversations.put(conversation)])
-        }
-        return results
-      })
+      const lookups = msgs.map((msg): [string, 'in', string] => [peer, 'in', msg.id])
+      return await place(peer, msgs.length, lookups, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread))
     },
 
     async recentlyRead (peer, limit) {

@@ -1,0 +1,93 @@
+import type { IDBPTransaction } from 'idb'
+import type { PeerlinkSchema } from './db.ts'
+import type { Conversation, StoredMessage } from './types.ts'
+
+/**
+ * The largest batch of messages written in one round trip. Such a write can
+ * only commit once this page has seen every request's result (it must still
+ * be able to roll back when its guess was wrong), and a page busy with a
+ * burst would hold that back; a burst's batches are big, and for them a read
+ * first, with the commit asked for as soon as the writes are made, costs less.
+ */
+export const ONE_TRIP_MAX = 16
+
+/** New messages and what their conversation looks like with them. */
+export interface Placed<R> {
+  conversation: Conversation
+  added: StoredMessage[]
+  result: R
+}
+
+/** The guess was wrong: something else wrote the conversation after this page last did. */
+export class StaleConversation extends Error {
+  constructor () {
+    super('The conversation changed since this page last wrote it')
+  }
+}
+
+/**
+ * Whether a write in one round trip should be done again the long way:
+ * its guess was stale, or one of its messages is stored already (a copy sent
+ * again after a lost ack), which only the long way tells apart.
+ */
+export function isRetryable (err: unknown): boolean {
+  return err instanceof StaleConversation || (err instanceof DOMException && err.name === 'ConstraintError')
+}
+
+/**
+ * Each conversation as this page's last message write left it. Only ever a
+ * guess: a write that relies on it checks it in the same transaction, so a
+ * stale entry costs a retry, never a wrong record.
+ */
+export class KnownConversations {
+  readonly #byPeer = new Map<string, Conversation>()
+
+  get (peer: string): Conversation | undefined {
+    return this.#byPeer.get(peer)
+  }
+
+  set (conversation: Conversation): void {
+    this.#byPeer.set(conversation.peer, conversation)
+  }
+
+  forget (peer: string): void {
+    this.#byPeer.delete(peer)
+  }
+}
+
+/** Same fields with the same values: records of plain values, as IndexedDB hands them back. */
+export function sameRecord (stored: object | undefined, expected: object): boolean {
+  if (stored == null) return false
+  const a = stored as Record<string, unknown>
+  const b = expected as Record<string, unknown>
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every(k => Object.hasOwn(b, k) && Object.is(a[k], b[k]))
+}
+
+type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'messages'>, 'readwrite'>
+
+/**
+ * Writes `placed`, worked out from `guess`, in one round trip: the read of
+ * the conversation goes out with the writes, ahead of them (so it sees the
+ * record as it was), and the transaction is rolled back with
+ * StaleConversation unless that record was the guess. A message already
+ * stored fails its add with a ConstraintError, which rolls it back too.
+ */
+export async function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
+  const conversations = tx.objectStore('conversations')
+  const messages = tx.objectStore('messages')
+  const requests: Array<Promise<unknown>> = []
+  const made = <T>(request: Promise<T>): Promise<T> => {
+    // a request made later may throw (a full disk) and abort the transaction:
+    // this one's rejection is then reported by that throw, not left unhandled
+    request.catch(() => {})
+    requests.push(request)
+    return request
+  }
+  const current = made(conversations.get(guess.peer))
+  for (const m of placed.added) made(messages.add(m))
+  made(conversations.put(placed.conversation))
+  await Promise.all(requests)
+  // still inside the last result's callback: the transaction has not committed yet
+  if (!sameRecord(await current, guess)) throw new StaleConversation()
+}

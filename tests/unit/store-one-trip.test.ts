@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { openStore } from '../../src/lib/store/index.ts'
+import { ONE_TRIP_MAX, sameRecord } from '../../src/lib/store/one-trip.ts'
+import { ALICE, freshName, freshStore, hexId } from './store-helpers.ts'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+/** The keys this page reads from the messages store (the long way's check for stored copies). */
+function watchMessageReads (): unknown[] {
+  const reads: unknown[] = []
+  const get = IDBObjectStore.prototype.get
+  vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, key) {
+    if (this.name === 'messages') reads.push(key)
+    return get.call(this, key)
+  })
+  return reads
+}
+
+const incoming = (n: number, text = `m${n}`): { id: string, text: string, sentAt: number, seq: number } =>
+  ({ id: hexId(n), text, sentAt: 100 + n, seq: n })
+
+describe('store: writes in one round trip', () => {
+  it('should write a message without reading first when this page wrote its conversation last', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncoming(ALICE, incoming(1), { unread: true })
+    const reads = watchMessageReads()
+    const saved = await store.messages.saveIncoming(ALICE, incoming(2), { unread: true })
+    expect(saved.isNew).toBe(true)
+    expect(reads).toEqual([])
+    expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 2, lastMessageText: 'm2' })
+  })
+
+  it('should read first for a batch too big to wait on', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncoming(ALICE, incoming(1), { unread: true })
+    const reads = watchMessageReads()
+    const batch = Array.from({ length: ONE_TRIP_MAX + 1 }, (_, i) => incoming(i + 2))
+    await store.messages.saveIncomingMany(ALICE, batch, { unread: true })
+    expect(reads).toHaveLength(batch.length)
+    expect(await store.conversations.get(ALICE)).toMatchObject({ unread: batch.length + 1 })
+  })
+
+  it('should keep what another connection wrote in between: seq, preview and all', async () => {
+    const name = freshName()
+    const mine = await openStore({ name })
+    const other = await openStore({ name })
+    expect((await mine.messages.createOutgoing(ALICE, 'one', 100)).seq).toBe(1)
+    expect((await other.messages.createOutgoing(ALICE, 'two', 200)).seq).toBe(2)
+    const third = await mine.messages.createOutgoing(ALICE, 'three', 300)
+    expect(third.seq).toBe(3)
+    expect(await mine.conversations.get(ALICE)).toMatchObject({ nextSeq: 4, lastMessageText: 'three' })
+    expect((await mine.messages.list(ALICE)).map(m => [m.text, m.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]])
+  })
+
+  it('should keep a name set in between, and count unread from the stored record', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncoming(ALICE, incoming(1), { unread: true })
+    await store.conversations.setName(ALICE, 'Alice')
+    await store.conversations.markRead(ALICE)
+    await store.messages.saveIncoming(ALICE, incoming(2), { unread: true })
+    expect(await store.conversations.get(ALICE)).toMatchObject({ name: 'Alice', unread: 1, lastMessageText: 'm2' })
+  })
+
+  it('should store a copy sent again after a lost ack only once', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncoming(ALICE, incoming(1, 'first'), { unread: true })
+    await store.messages.saveIncoming(ALICE, incoming(2, 'second'), { unread: true })
+    const [again, fresh] = await store.messages.saveIncomingMany(ALICE, [incoming(1, 'changed'), incoming(3, 'third')], { unread: true })
+    expect(again).toMatchObject({ isNew: false, message: { text: 'first' } })
+    expect(fresh).toMatchObject({ isNew: true, message: { text: 'third' } })
+    expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 3, lastMessageText: 'third' })
+    expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['first', 'second', 'third'])
+  })
+})
+
+describe('sameRecord', () => {
+  it('should tell records apart by any field, a missing one included', () => {
+    const base = { peer: ALICE, unread: 0, nextSeq: 1 }
+    expect(sameRecord({ ...base }, base)).toBe(true)
+    expect(sameRecord(undefined, base)).toBe(false)
+    expect(sameRecord({ ...base, unread: 1 }, base)).toBe(false)
+    expect(sameRecord({ ...base, name: 'x' }, base)).toBe(false)
+    expect(sameRecord(base, { ...base, name: 'x' })).toBe(false)
+    expect(sameRecord({ peer: ALICE, unread: 0, name: 1 }, base)).toBe(false)
+  })
+})
