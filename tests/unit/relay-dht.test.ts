@@ -6,7 +6,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
-import type { LocationDHT } from '../../src/lib/p2p/dht.ts'
+import type { KadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
@@ -37,7 +37,7 @@ async function waitFor (check: () => boolean | Promise<boolean>, what: string, t
 }
 
 /** A Node stand-in for the browser: reserves on a relay and runs the DHT as a client, as the app does. */
-async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: LocationDHT }>> {
+async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: KadDHT }>> {
   const node = await createLibp2p({
     ...(privateKey != null ? { privateKey } : {}),
     addresses: { listen: ['/p2p-circuit'] },
@@ -61,7 +61,7 @@ async function reserveOn (node: Libp2p, relay: RunningRelay): Promise<void> {
 }
 
 /** the Locator only uses what a Node client has too: addresses, events and the DHT */
-function locatorOf (node: Libp2p<{ dht: LocationDHT }>, key: PrivateKey): Locator {
+function locatorOf (node: Libp2p<{ dht: KadDHT }>, key: PrivateKey): Locator {
   return new Locator(node as unknown as PeerlinkNode, key)
 }
 
