@@ -39,6 +39,22 @@ describe('store: a full disk', () => {
     expect((await store.messages.createOutgoing(ALICE, 'later', 300)).seq).toBe(2)
   })
 
+  it('should roll back a whole batch when a write in the middle of it throws', async () => {
+    const { store } = await freshStore()
+    const add = IDBObjectStore.prototype.add
+    let calls = 0
+    // the first add is already on its way when the second one throws: its
+    // failure (the abort) must be reported by that throw, not left unhandled
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (++calls === 2) throw quotaError()
+      return add.apply(this, args)
+    })
+    await expect(store.messages.createOutgoingMany(ALICE, ['a', 'b', 'c'], 100)).rejects.toBeInstanceOf(StorageFullError)
+    vi.restoreAllMocks()
+    expect(await store.messages.list(ALICE)).toEqual([])
+    expect(await store.conversations.get(ALICE)).toBeUndefined()
+  })
+
   it('should report StorageFullError when the transaction aborts for quota', async () => {
     const { store } = await freshStore()
     await store.messages.saveIncoming(ALICE, { id: hexId(1), text: 'first', sentAt: 100, seq: 1 }, { unread: true })

@@ -1,7 +1,7 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { isRetryable, KnownConversations, ONE_TRIP_MAX, writeIfUnchanged, type Placed } from './one-trip.ts'
+import { isRetryable, KnownConversations, makeRequests, ONE_TRIP_MAX, writeIfUnchanged, type Placed } from './one-trip.ts'
 import {
   statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
 } from './types.ts'
@@ -36,8 +36,8 @@ function conversationRange (peer: string): IDBKeyRange {
  * Waits for a transaction's last requests, letting it commit as soon as they
  * are done instead of after this page has run their success callbacks (a
  * busy page, rendering, would hold every message's commit back that long).
- * The caller makes every request before calling this: one that throws while
- * being made must abort the whole transaction, not commit the others.
+ * The caller makes every request before calling this (makeRequests): one that
+ * throws while being made must abort the whole transaction, not commit the others.
  */
 async function lastWrites (tx: { commit?: () => void }, requests: Array<Promise<unknown>>): Promise<void> {
   try {
@@ -119,7 +119,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       const [stored, ...existing] = await Promise.all([conversations.get(peer), ...lookups.map(async key => await messages.get(key))])
       const placed = plan(stored, existing)
       if (placed.added.length > 0) {
-        await lastWrites(tx, [...placed.added.map(m => messages.add(m)), conversations.put(placed.conversation)])
+        await lastWrites(tx, makeRequests([...placed.added.map(m => () => messages.add(m)), () => conversations.put(placed.conversation)]))
       }
       return { placed, stored }
     })
@@ -195,7 +195,7 @@ export function messageRepository (connection: Connection): MessageRepository {
         const changed = found
           .filter((m): m is StoredMessage => m != null && statusRank(status) > statusRank(m.status))
           .map(m => ({ ...m, status }))
-        await lastWrites(tx, changed.map(m => store.put(m)))
+        await lastWrites(tx, makeRequests(changed.map(m => () => store.put(m))))
         return changed
       }, { durability: 'relaxed' })
     },

@@ -64,6 +64,19 @@ export function sameRecord (stored: object | undefined, expected: object): boole
   return keys.length === Object.keys(b).length && keys.every(k => Object.hasOwn(b, k) && Object.is(a[k], b[k]))
 }
 
+/**
+ * Makes a transaction's requests, in order. One that throws while being made
+ * (a full disk) aborts the transaction, and with it the ones made before:
+ * their rejections are then reported by that throw, not left unhandled.
+ */
+export function makeRequests (makers: Array<() => Promise<unknown>>): Array<Promise<unknown>> {
+  return makers.map(make => {
+    const request = make()
+    request.catch(() => {})
+    return request
+  })
+}
+
 type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'messages'>, 'readwrite'>
 
 /**
@@ -76,18 +89,11 @@ type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'mes
 export async function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
   const conversations = tx.objectStore('conversations')
   const messages = tx.objectStore('messages')
-  const requests: Array<Promise<unknown>> = []
-  const made = <T>(request: Promise<T>): Promise<T> => {
-    // a request made later may throw (a full disk) and abort the transaction:
-    // this one's rejection is then reported by that throw, not left unhandled
-    request.catch(() => {})
-    requests.push(request)
-    return request
-  }
-  const current = made(conversations.get(guess.peer))
-  for (const m of placed.added) made(messages.add(m))
-  made(conversations.put(placed.conversation))
-  await Promise.all(requests)
+  const [current] = await Promise.all(makeRequests([
+    () => conversations.get(guess.peer),
+    ...placed.added.map(m => () => messages.add(m)),
+    () => conversations.put(placed.conversation)
+  ]))
   // still inside the last result's callback: the transaction has not committed yet
-  if (!sameRecord(await current, guess)) throw new StaleConversation()
+  if (!sameRecord(current as Conversation | undefined, guess)) throw new StaleConversation()
 }
