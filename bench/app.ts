@@ -45,7 +45,7 @@ export async function observed (page: Page): Promise<Observed> {
   return await page.evaluate(() => {
     const o = window.__benchObserved
     if (o == null) throw new Error('observer not installed')
-    return { ...o, inAt: {}, storedAt: {} }
+    return { ...o, inAt: {}, storedAt: {}, inWriteAt: {}, frameInAt: {}, outAt: {} }
   })
 }
 

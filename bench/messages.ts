@@ -4,7 +4,8 @@
  * stored, but the figure does not rely on that), one at a time, each typed
  * first and sent once both pages are idle; then a burst sent as fast as the
  * composer takes it, until every message is rendered on the receiver and
- * shown delivered on the sender (both sides have stored it). The floor is in
+ * shown delivered on the sender (both sides have stored it). Each single
+ * message's way is also split into steps (MESSAGE_STEPS). The floor is in
  * transport.ts.
  *
  * The two people use a browser each, as two people do: pages of one
@@ -17,9 +18,23 @@ import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
 import { launch } from './browser.ts'
 import { freshContext, observed, openOwner, sendTexts, typeThenSend, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
 
+/** A single message's way, in the order it goes; each seen from outside the app (observer.ts). */
+export const MESSAGE_STEPS = [
+  'sender: write asked for',
+  'sender: write committed',
+  'sender: frame handed to the data channel',
+  'receiver: frame arrived',
+  'receiver: write asked for',
+  'receiver: write committed',
+  'receiver: rendered'
+] as const
+export type MessageStep = typeof MESSAGE_STEPS[number]
+
 export interface MessageFigures {
   /** Enter on B to rendered and stored on A, ms */
   latency: number[]
+  /** per single message, ms after Enter at each step it was seen at */
+  steps: Array<Partial<Record<MessageStep, number>>>
   burst: { count: number, sent: number, rendered: number, delivered: number, ms: number, complete: boolean }
   failures: string[]
 }
@@ -60,6 +75,7 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
 
     const bobOrigin = await timeOrigin(bob)
     const latency: number[] = []
+    const steps: MessageFigures['steps'] = []
     const singlesProfile = await profilePages({ 'singles-receiver': alice.page, 'singles-sender': bob })
     for (let i = 0; i < singles; i++) {
       const text = `latency ${i}`
@@ -69,17 +85,42 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
         latency.push(await shownAndStored(alice.page, text) - sent)
         // one at a time: the next goes out once this one is done (shown delivered) and both pages are idle
         await bob.waitForFunction(() => window.__benchObserved?.markDelivered != null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 5 })
+        steps.push(await stepsOf(bob, alice.page, text, sent))
       } catch (err) {
         failures.push(`single ${i}: ${(err as Error).message.split('\n')[0]}`)
       }
     }
     await singlesProfile.save()
-    return { latency, burst: await runBurst(alice.page, bob, burst, burstLimitMs), failures }
+    return { latency, steps, burst: await runBurst(alice.page, bob, burst, burstLimitMs), failures }
   } finally {
     await bobContext.close()
     await bobBrowser.close()
     await alice.context.close()
   }
+}
+
+/** Where one message was at each step, in ms after Enter (`sent`, epoch ms); read once it is done. */
+async function stepsOf (sender: Page, receiver: Page, text: string, sent: number): Promise<MessageFigures['steps'][number]> {
+  const own = await sender.evaluate(t => window.__benchObserved?.outAt[t], text)
+  const theirs = await receiver.evaluate(t => {
+    const o = window.__benchObserved
+    return { frame: o?.frameInAt[t], write: o?.inWriteAt[t], stored: o?.storedAt[t], shown: o?.inAt[t] }
+  }, text)
+  const at: Record<MessageStep, number | undefined> = {
+    'sender: write asked for': own?.write,
+    'sender: write committed': own?.stored,
+    'sender: frame handed to the data channel': own?.frame,
+    'receiver: frame arrived': theirs.frame,
+    'receiver: write asked for': theirs.write,
+    'receiver: write committed': theirs.stored,
+    'receiver: rendered': theirs.shown
+  }
+  const out: MessageFigures['steps'][number] = {}
+  for (const step of MESSAGE_STEPS) {
+    const t = at[step]
+    if (t != null) out[step] = t - sent
+  }
+  return out
 }
 
 /** How long a page may stay busy before a single message is sent anyway. */

@@ -4,8 +4,10 @@
  * header first says the relay reservation is held, when "Connection" first
  * says Direct, when an own message is first shown delivered, and when each
  * incoming message is first rendered (by its text) and when the write that
- * stored it committed. It runs in the page, so no round trip to the driver
- * skews the times.
+ * stored it committed. For single messages it also sees the steps between
+ * (outAt, frameInAt, inWriteAt): IndexedDB writes asked for and committed,
+ * and frames handed to or arriving from a data channel. It runs in the page,
+ * so no round trip to the driver skews the times.
  */
 
 export interface Observed {
@@ -20,6 +22,12 @@ export interface Observed {
   inAt: Record<string, number>
   /** the same, for when the transaction that stored it committed */
   storedAt: Record<string, number>
+  /** epoch ms per incoming text: when the app asked IndexedDB to store it */
+  inWriteAt: Record<string, number>
+  /** the same: when the last data channel message before that write arrived (its frame) */
+  frameInAt: Record<string, number>
+  /** epoch ms per own text: its write asked for, committed, and the next frame handed to a data channel */
+  outAt: Record<string, { write: number, stored?: number, frame?: number }>
   trackTexts: boolean
   /**
    * A long thread keeps only its newest rows in the document, so a burst is
@@ -42,19 +50,59 @@ declare global {
  * driver, a round trip away, reacted 250 to 800 ms late while the page was busy dialing.
  */
 export function installObserver (autoSend?: string): void {
-  const seen: Observed = { inAt: {}, storedAt: {}, trackTexts: true }
-  // when an incoming message's write commits, seen on the way to IndexedDB:
-  // the figure does not rely on the app rendering only what it has stored
+  const seen: Observed = { inAt: {}, storedAt: {}, inWriteAt: {}, frameInAt: {}, outAt: {}, trackTexts: true }
+  const epoch = (): number => performance.timeOrigin + performance.now()
+  // when a message's write commits, seen on the way to IndexedDB: the figure
+  // does not rely on the app rendering only what it has stored. Heard first,
+  // before the app's own listener, whose follow-up work would delay this one.
+  const onCommit = new WeakMap<IDBTransaction, Array<(at: number) => void>>()
+  const transaction = IDBDatabase.prototype.transaction
+  IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    const tx = transaction.apply(this, args)
+    const waiting: Array<(at: number) => void> = []
+    onCommit.set(tx, waiting)
+    tx.addEventListener('complete', () => { const at = epoch(); for (const f of waiting) f(at) })
+    return tx
+  }
+  // a data channel message's arrival, as the page gets to it
+  let lastArrival: number | undefined
+  const handler = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage')
+  Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+    ...handler,
+    set (this: RTCDataChannel, listener: ((evt: MessageEvent) => unknown) | null) {
+      handler?.set?.call(this, listener == null ? null : (evt: MessageEvent) => { lastArrival = epoch(); return listener.call(this, evt) })
+    }
+  })
+  // the frame that follows an own message's write is that message (single messages are sent one at a time, pages idle)
+  let awaitingFrame: string | undefined
   const add = IDBObjectStore.prototype.add
   IDBObjectStore.prototype.add = function (this: IDBObjectStore, value: any, key?: IDBValidKey) {
     const request = add.call(this, value, key)
-    if (seen.trackTexts && value?.direction === 'in' && typeof value.text === 'string') {
+    if (seen.trackTexts && typeof value?.text === 'string') {
       const text: string = value.text
-      this.transaction.addEventListener('complete', () => { seen.storedAt[text] = performance.timeOrigin + performance.now() })
+      if (value.direction === 'in') {
+        seen.inWriteAt[text] = epoch()
+        if (lastArrival != null) seen.frameInAt[text] = lastArrival
+        onCommit.get(this.transaction)?.push(at => { seen.storedAt[text] = at })
+      } else if (value.direction === 'out') {
+        const steps: Observed['outAt'][string] = { write: epoch() }
+        seen.outAt[text] = steps
+        awaitingFrame = text
+        onCommit.get(this.transaction)?.push(at => { steps.stored = at })
+      }
     }
     return request
   }
-  const send = (now: number): void => {
+  const send = RTCDataChannel.prototype.send
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: any) {
+    if (awaitingFrame != null) {
+      const steps = seen.outAt[awaitingFrame]
+      if (steps != null) steps.frame = epoch()
+      awaitingFrame = undefined
+    }
+    send.call(this, data)
+  }
+  const autoSendNow = (now: number): void => {
     const field = document.getElementById('composer-text') as HTMLTextAreaElement | null
     if (autoSend == null || seen.sent != null || field == null) return
     if (field.value !== autoSend) {
@@ -74,7 +122,7 @@ export function installObserver (autoSend?: string): void {
     const now = performance.now()
     seen.reserved ??= document.querySelector('[data-relay="reserved"]') != null ? now : undefined
     seen.composer ??= document.getElementById('composer-text') != null ? now : undefined
-    send(now)
+    autoSendNow(now)
     if (seen.direct == null) {
       const status = document.querySelector('[aria-labelledby="connection-label"]')
       if (status?.textContent === 'Direct') seen.direct = now

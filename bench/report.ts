@@ -1,6 +1,6 @@
 /** Turns the raw figures into the table rows, each beside its floor and target. */
 import { summarize, type Row, type Summary } from './stats.ts'
-import type { MessageFigures } from './messages.ts'
+import { MESSAGE_STEPS, type MessageFigures, type MessageStep } from './messages.ts'
 import type { LoadResult } from './relay-load.ts'
 import type { Phases, TimeToTalk } from './time-to-talk.ts'
 import type { TransportFigures } from './transport.ts'
@@ -135,6 +135,21 @@ export function phaseTable (t: TimeToTalk): string {
       lines.push(`| ${name} | ${phase} | ${at.toFixed(0)} | ${step.toFixed(0)} |`)
       if (!phase.includes('overlaps')) previous = phase
     }
+  }
+  return lines.join('\n')
+}
+
+/** One message's way, step by step: the median time after Enter at each step, and of each step. */
+export function messageStepTable (m: MessageFigures): string {
+  const lines = ['| step | at, ms after Enter (median) | step from previous (median) |', '| --- | --- | --- |']
+  let previous: MessageStep | undefined
+  for (const step of MESSAGE_STEPS) {
+    const at = m.steps.map(s => s[step] ?? Number.NaN).filter(Number.isFinite)
+    if (at.length === 0) continue
+    const from = previous
+    const took = from == null ? at : m.steps.map(s => (s[step] ?? Number.NaN) - (s[from] ?? Number.NaN)).filter(Number.isFinite)
+    lines.push(`| ${step} | ${summarize(at).median.toFixed(2)} | ${summarize(took).median.toFixed(2)} |`)
+    previous = step
   }
   return lines.join('\n')
 }

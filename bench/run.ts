@@ -16,7 +16,7 @@ import { launch } from './browser.ts'
 import { relayAddress, relayCapacity } from './capacity.ts'
 import { messageLatency } from './messages.ts'
 import { PLAN, selectedSections, TOTAL_LIMIT_MS } from './plan.ts'
-import { phaseTable, rows, type Results } from './report.ts'
+import { messageStepTable, phaseTable, rows, type Results } from './report.ts'
 import { startBenchServer } from './server.ts'
 import { table } from './stats.ts'
 import { timeToTalk } from './time-to-talk.ts'
@@ -96,6 +96,7 @@ async function main (): Promise<void> {
   console.log(`\nPeerlink benchmark, ${startedAt.toISOString()}: ${conditions.cpus} × ${conditions.cpu ?? '?'}, load average before ${conditions.loadBefore.map(l => l.toFixed(1)).join(' ')}, after ${loadavg().map(l => l.toFixed(1)).join(' ')}\n`)
   console.log(table(rows(results)))
   if (results.timeToTalk != null) console.log(`\nTime to talk, phase by phase:\n\n${phaseTable(results.timeToTalk)}`)
+  if (results.messages != null) console.log(`\nOne message, step by step (${results.messages.steps.length} messages):\n\n${messageStepTable(results.messages)}`)
   const failures = [...results.errors, ...(results.timeToTalk?.failures ?? []), ...(results.messages?.failures ?? []), ...(results.transport?.failures ?? [])]
   if (failures.length > 0) console.log(`\nNot measured or failed:\n${failures.map(f => `- ${f}`).join('\n')}`)
   console.log(`\nJSON: ${file}`)
