@@ -54,6 +54,10 @@ function messages (m: MessageFigures, t?: TransportFigures): Row[] {
     { section: '2 messages', what: 'send → rendered + stored on the other side', unit: 'ms', value: latency, floor, target: '≤ 5 median', verdict: verdict(latency.median <= 5) },
     { section: '2 messages', what: `burst of ${m.burst.count}, both sides stored${m.burst.complete ? '' : ` (INCOMPLETE: ${done} in the time limit)`}`, unit: 'msg/s', value: rate, floor: floorRate, target: '≥ 3000', verdict: verdict(rate >= 3000) },
     ...(t != null ? [{ section: '2 messages', what: 'libp2p stream round trip (no store, no UI)', unit: 'ms', value: summarize(t.nodeRtt), floor: summarize(t.bareRtt) }] : []),
+    // single messages go after a quiet spell, when the trip costs more than back to back
+    ...(t != null && t.bareIdleRtt.length > 0
+      ? [{ section: '2 messages', what: 'one message vs one way on a bare data channel after a quiet spell', unit: 'ms', value: latency.median, floor: summarize(t.bareIdleRtt.map(x => x / 2)) }]
+      : []),
     ...(t?.store != null ? storeFloor(m, t.store, latency.median, rate) : [])
   ]
 }

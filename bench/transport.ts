@@ -13,6 +13,8 @@ import type { BenchApi, StoreFloor } from './pages/protocol.ts'
 
 export interface TransportFigures {
   bareRtt: number[]
+  /** the same, each after a quiet spell (PLAN.transport.idleGapMs) */
+  bareIdleRtt: number[]
   nodeRtt: number[]
   /** ms for the whole burst, per repetition */
   bareBurst: number[]
@@ -29,6 +31,8 @@ export interface TransportFigures {
 
 export interface TransportPlan {
   rtts: number
+  idleRtts: number
+  idleGapMs: number
   burst: number
   /** messages per transaction under a burst: the app's batch (one ack frame's worth) */
   storeBatch: number
@@ -54,7 +58,7 @@ async function benchPage (browser: Browser, url: string): Promise<Page> {
 }
 
 export async function transport (browser: Browser, server: BenchServer, relayAddr: string, plan: TransportPlan): Promise<TransportFigures> {
-  const out: TransportFigures = { bareRtt: [], nodeRtt: [], bareBurst: [], nodeDial: Number.NaN, bareBulk: [], nodeBulk: [], bulkBytes: plan.bulkBytes, failures: [] }
+  const out: TransportFigures = { bareRtt: [], bareIdleRtt: [], nodeRtt: [], bareBurst: [], nodeDial: Number.NaN, bareBulk: [], nodeBulk: [], bulkBytes: plan.bulkBytes, failures: [] }
   const a = await benchPage(browser, server.url)
   const b = await benchPage(browser, server.url)
   try {
@@ -65,6 +69,7 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
     out.nodeDial = await call(a, 'nodeDial', peerB)
 
     out.bareRtt = await call(a, 'bareRtt', plan.rtts)
+    out.bareIdleRtt = await call(a, 'bareRtt', plan.idleRtts, plan.idleGapMs)
     out.nodeRtt = await call(a, 'nodeRtt', peerB, plan.rtts)
     for (let i = 0; i < plan.bursts; i++) out.bareBurst.push(await call(a, 'bareBurst', plan.burst))
     try {

@@ -88,11 +88,13 @@ function need (): RTCDataChannel {
   return channel
 }
 
-export async function bareRtt (n: number): Promise<number[]> {
+/** `n` round trips, back to back or each after `gapMs` of quiet. */
+export async function bareRtt (n: number, gapMs = 0): Promise<number[]> {
   const dc = need()
   const payload = 'p'.padEnd(PING_BYTES, 'x')
   const times: number[] = []
   for (let i = 0; i < n; i++) {
+    if (gapMs > 0) await new Promise(resolve => setTimeout(resolve, gapMs))
     const started = performance.now()
     const answer = reply()
     dc.send(payload)

@@ -29,7 +29,7 @@ export interface BareApi {
   /** bare WebRTC: join a signaling room; the 'offer' side connects, resolves when the channel is open (ms since navigation start) */
   bareConnect: (signalUrl: string, role: 'offer' | 'answer') => Promise<number>
   /** bare WebRTC: n sequential echoes of a PING_BYTES message, round trip in ms each */
-  bareRtt: (n: number) => Promise<number[]>
+  bareRtt: (n: number, gapMs?: number) => Promise<number[]>
   /** bare WebRTC: n small messages, the other side answers after the last; ms */
   bareBurst: (n: number) => Promise<number>
   /** bare WebRTC: `bytes` in BULK_CHUNK_BYTES writes with flow control; ms until the receiver has all */
