@@ -71,6 +71,9 @@ function storeFloor (m: MessageFigures, store: StoreFloor, latency: number, rate
   const twoWrites = summarize(store.singleMs.map(ms => 2 * ms))
   return [
     { section: '2 messages', what: 'one message vs its two strict writes (one per side) on bare IndexedDB', unit: 'ms', value: latency, floor: twoWrites },
+    ...(store.singleIdleMs.length > 0
+      ? [{ section: '2 messages', what: 'the same, each write after a quiet spell', unit: 'ms', value: latency, floor: summarize(store.singleIdleMs.map(ms => 2 * ms)) }]
+      : []),
     { section: '2 messages', what: `burst vs the sender's writes alone (add, then state) on bare IndexedDB, ${m.burst.count} in batches`, unit: 'msg/s', value: rate, floor: m.burst.count / (store.burstMs / 1000) }
   ]
 }

@@ -73,7 +73,7 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
     out.nodeRtt = await call(a, 'nodeRtt', peerB, plan.rtts)
     for (let i = 0; i < plan.bursts; i++) out.bareBurst.push(await call(a, 'bareBurst', plan.burst))
     try {
-      out.store = await call(a, 'bareStore', plan.burst, plan.storeBatch, plan.rtts)
+      out.store = await call(a, 'bareStore', plan.burst, plan.storeBatch, plan.rtts, plan.idleRtts, plan.idleGapMs)
     } catch (err) {
       out.failures.push(`bareStore: ${(err as Error).message.split('\n')[0]}`)
     }

@@ -9,6 +9,8 @@ export interface StoreFloor {
   burstMs: number
   /** ms per single record added in its own strict transaction, one after the other */
   singleMs: number[]
+  /** the same, each after a quiet spell (`gapMs`), as single messages are written */
+  singleIdleMs: number[]
 }
 
 const PEER = '12D3KooWBenchBenchBenchBenchBenchBenchBenchBenchBenc'
@@ -39,7 +41,15 @@ function message (i: number, status: string): Record<string, unknown> {
   return { peer: PEER, direction: 'out', id, text: `burst ${i}`, sentAt: Date.now() + i, storedAt: Date.now(), seq: i + 1, status }
 }
 
-export async function bareStore (count: number, batch: number, singles: number): Promise<StoreFloor> {
+async function addOne (db: IDBDatabase, record: Record<string, unknown>): Promise<number> {
+  const start = performance.now()
+  const tx = db.transaction('messages', 'readwrite', { durability: 'strict' })
+  tx.objectStore('messages').add(record)
+  await committed(tx)
+  return performance.now() - start
+}
+
+export async function bareStore (count: number, batch: number, singles: number, idleSingles = 0, gapMs = 0): Promise<StoreFloor> {
   const db = await openFresh()
   try {
     const records = Array.from({ length: count }, (_, i) => message(i, 'queued'))
@@ -56,14 +66,13 @@ export async function bareStore (count: number, batch: number, singles: number):
     }
     const burstMs = performance.now() - t0
     const singleMs: number[] = []
-    for (let i = 0; i < singles; i++) {
-      const start = performance.now()
-      const tx = db.transaction('messages', 'readwrite', { durability: 'strict' })
-      tx.objectStore('messages').add(message(count + i, 'read'))
-      await committed(tx)
-      singleMs.push(performance.now() - start)
+    for (let i = 0; i < singles; i++) singleMs.push(await addOne(db, message(count + i, 'read')))
+    const singleIdleMs: number[] = []
+    for (let i = 0; i < idleSingles; i++) {
+      await new Promise(resolve => setTimeout(resolve, gapMs))
+      singleIdleMs.push(await addOne(db, message(count + singles + i, 'read')))
     }
-    return { burstMs, singleMs }
+    return { burstMs, singleMs, singleIdleMs }
   } finally {
     const name = db.name
     db.close()

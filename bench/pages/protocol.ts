@@ -35,7 +35,7 @@ export interface BareApi {
   /** bare WebRTC: `bytes` in BULK_CHUNK_BYTES writes with flow control; ms until the receiver has all */
   bareBulk: (bytes: number) => Promise<number>
   /** bare IndexedDB: the writes of a burst of `count` (batches of `batch`), then `singles` single strict writes */
-  bareStore: (count: number, batch: number, singles: number) => Promise<StoreFloor>
+  bareStore: (count: number, batch: number, singles: number, idleSingles?: number, gapMs?: number) => Promise<StoreFloor>
 }
 
 /** What index.html puts on `window.peerlinkBench`: the floor and a real Peerlink node side by side. */
