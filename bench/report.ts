@@ -1,6 +1,6 @@
 /** Turns the raw figures into the table rows, each beside its floor and target. */
 import { summarize, type Row, type Summary } from './stats.ts'
-import { MESSAGE_STEPS, type MessageFigures, type MessageStep } from './messages.ts'
+import { MESSAGE_STEPS, type MessageFigures } from './messages.ts'
 import type { LoadResult } from './relay-load.ts'
 import type { Phases, TimeToTalk } from './time-to-talk.ts'
 import type { TransportFigures } from './transport.ts'
@@ -20,8 +20,13 @@ const KB = 1000
 const LAST_COLD = 'first message delivered (UI)'
 const LAST_FLOOR = 'first message echoed'
 
-function column (runs: Phases[], phase: string): number[] {
-  return runs.map(r => r[phase]).filter(Number.isFinite)
+function column (runs: Array<Partial<Phases>>, phase: string): number[] {
+  return runs.map(r => r[phase] ?? Number.NaN).filter(Number.isFinite)
+}
+
+/** Per run, how long it took from one phase to the next (runs that saw both). */
+function stepColumn (runs: Array<Partial<Phases>>, from: string, to: string): number[] {
+  return runs.map(r => (r[to] ?? Number.NaN) - (r[from] ?? Number.NaN)).filter(Number.isFinite)
 }
 
 function verdict (ok: boolean): 'met' | 'MISSED' {
@@ -138,7 +143,7 @@ export function phaseTable (t: TimeToTalk): string {
     for (const phase of phases) {
       const at = summarize(column(runs, phase)).median
       const prev = previous
-      const step = prev != null ? summarize(runs.map(r => r[phase] - r[prev]).filter(Number.isFinite)).median : at
+      const step = prev != null ? summarize(stepColumn(runs, prev, phase)).median : at
       lines.push(`| ${name} | ${phase} | ${at.toFixed(0)} | ${step.toFixed(0)} |`)
       if (!phase.includes('overlaps')) previous = phase
     }
@@ -149,12 +154,11 @@ export function phaseTable (t: TimeToTalk): string {
 /** One message's way, step by step: the median time after Enter at each step, and of each step. */
 export function messageStepTable (m: MessageFigures): string {
   const lines = ['| step | at, ms after Enter (median) | step from previous (median) |', '| --- | --- | --- |']
-  let previous: MessageStep | undefined
+  let previous: string | undefined
   for (const step of MESSAGE_STEPS) {
-    const at = m.steps.map(s => s[step] ?? Number.NaN).filter(Number.isFinite)
+    const at = column(m.steps, step)
     if (at.length === 0) continue
-    const from = previous
-    const took = from == null ? at : m.steps.map(s => (s[step] ?? Number.NaN) - (s[from] ?? Number.NaN)).filter(Number.isFinite)
+    const took = previous == null ? at : stepColumn(m.steps, previous, step)
     lines.push(`| ${step} | ${summarize(at).median.toFixed(2)} | ${summarize(took).median.toFixed(2)} |`)
     previous = step
   }

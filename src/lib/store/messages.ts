@@ -1,7 +1,8 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { isRetryable, KnownConversations, makeRequests, ONE_TRIP_MAX, writeIfUnchanged, type Placed } from './one-trip.ts'
+import { isRetryable, ONE_TRIP_MAX, writeIfUnchanged, type Placed } from './one-trip.ts'
+import { lastWrites, makeRequests } from './requests.ts'
 import {
   statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
 } from './types.ts'
@@ -30,22 +31,6 @@ export function compareMessages (a: StoredMessage, b: StoredMessage): number {
 /** Every by-conversation key of one peer: [peer] sorts before them, [peer, []] after (arrays sort last). */
 function conversationRange (peer: string): IDBKeyRange {
   return IDBKeyRange.bound([peer], [peer, []])
-}
-
-/**
- * Waits for a transaction's last requests, letting it commit as soon as they
- * are done instead of after this page has run their success callbacks (a
- * busy page, rendering, would hold every message's commit back that long).
- * The caller makes every request before calling this (makeRequests): one that
- * throws while being made must abort the whole transaction, not commit the others.
- */
-async function lastWrites (tx: { commit?: () => void }, requests: Array<Promise<unknown>>): Promise<void> {
-  try {
-    tx.commit?.()
-  } catch {
-    // aborted already (quota, a failed request): the requests report why
-  }
-  await Promise.all(requests)
 }
 
 /** Our new messages, each strictly after our previous one: time order stays seq order. */
@@ -85,7 +70,12 @@ function placeIncoming (
 }
 
 export function messageRepository (connection: Connection): MessageRepository {
-  const known = new KnownConversations()
+  /**
+   * Each conversation as this page's last message write left it. Only ever a
+   * guess: a write that relies on it checks it in the same transaction, so a
+   * stale entry costs a retry, never a wrong record.
+   */
+  const known = new Map<string, Conversation>()
 
   /**
    * Stores new messages with their conversation's new state, in one
@@ -105,10 +95,10 @@ export function messageRepository (connection: Connection): MessageRepository {
       const placed = plan(guess, [])
       try {
         await connection.transact(['conversations', 'messages'], 'readwrite', async tx => { await writeIfUnchanged(tx, guess, placed) })
-        known.set(placed.conversation)
+        known.set(peer, placed.conversation)
         return placed.result
       } catch (err) {
-        known.forget(peer)
+        known.delete(peer)
         if (!isRetryable(err)) throw err
       }
     }
@@ -123,8 +113,8 @@ export function messageRepository (connection: Connection): MessageRepository {
       }
       return { placed, stored }
     })
-    const now = placed.added.length > 0 ? placed.conversation : stored
-    if (now != null) known.set(now)
+    const latest = placed.added.length > 0 ? placed.conversation : stored
+    if (latest != null) known.set(peer, latest)
     return placed.result
   }
 

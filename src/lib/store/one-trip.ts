@@ -1,4 +1,5 @@
 import type { IDBPTransaction } from 'idb'
+import { makeRequests } from './requests.ts'
 import type { PeerlinkSchema } from './db.ts'
 import type { Conversation, StoredMessage } from './types.ts'
 
@@ -34,27 +35,6 @@ export function isRetryable (err: unknown): boolean {
   return err instanceof StaleConversation || (err instanceof DOMException && err.name === 'ConstraintError')
 }
 
-/**
- * Each conversation as this page's last message write left it. Only ever a
- * guess: a write that relies on it checks it in the same transaction, so a
- * stale entry costs a retry, never a wrong record.
- */
-export class KnownConversations {
-  readonly #byPeer = new Map<string, Conversation>()
-
-  get (peer: string): Conversation | undefined {
-    return this.#byPeer.get(peer)
-  }
-
-  set (conversation: Conversation): void {
-    this.#byPeer.set(conversation.peer, conversation)
-  }
-
-  forget (peer: string): void {
-    this.#byPeer.delete(peer)
-  }
-}
-
 /** Same fields with the same values: records of plain values, as IndexedDB hands them back. */
 export function sameRecord (stored: object | undefined, expected: object): boolean {
   if (stored == null) return false
@@ -62,19 +42,6 @@ export function sameRecord (stored: object | undefined, expected: object): boole
   const b = expected as Record<string, unknown>
   const keys = Object.keys(a)
   return keys.length === Object.keys(b).length && keys.every(k => Object.hasOwn(b, k) && Object.is(a[k], b[k]))
-}
-
-/**
- * Makes a transaction's requests, in order. One that throws while being made
- * (a full disk) aborts the transaction, and with it the ones made before:
- * their rejections are then reported by that throw, not left unhandled.
- */
-export function makeRequests (makers: Array<() => Promise<unknown>>): Array<Promise<unknown>> {
-  return makers.map(make => {
-    const request = make()
-    request.catch(() => {})
-    return request
-  })
 }
 
 type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'messages'>, 'readwrite'>
