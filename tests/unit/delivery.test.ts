@@ -2,7 +2,6 @@ import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ACK_TIMEOUT_MS, Delivery } from '../../src/lib/state/delivery.ts'
-import { SENT_WRITE_DELAY_MS } from '../../src/lib/state/late-sent.ts'
 import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
 import type { ChatFrame } from '../../src/lib/p2p/chat/index.ts'
 
@@ -206,9 +205,9 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     const store = lab.stores.get(A)!
     const writes: string[] = []
     const setStatus = store.messages.setStatus.bind(store.messages)
-    store.messages.setStatus = async (peer, direction, ids, status) => {
+    store.messages.setStatus = async (peer, direction, ids, status, options) => {
       writes.push(`${status} ${ids.length}`)
-      return await setStatus(peer, direction, ids, status)
+      return await setStatus(peer, direction, ids, status, options)
     }
     const unacked = await lab.side(A).send(B, 'nobody acks this one')
     lab.inFlight.splice(0)
@@ -225,7 +224,7 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     const status = async (id: string): Promise<string | undefined> => (await store.messages.list(B)).find(m => m.id === id)?.status
     expect(await status(acked.id)).toBe('delivered')
     expect(await status(unacked.id)).toBe('queued')
-    await new Promise(resolve => setTimeout(resolve, SENT_WRITE_DELAY_MS + 100))
+    await new Promise(resolve => setTimeout(resolve, ACK_TIMEOUT_MS + 100))
     expect(await status(unacked.id)).toBe('sent')
     expect(await status(acked.id)).toBe('delivered')
     // one write for the ack, one (later) for the message nobody acked
@@ -257,5 +256,21 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     await Promise.all(lab.inFlight.splice(0).map(async f => await lab!.side(f.to).receive(f.from, f.frame)))
     expect(await store.messages.list(A)).toHaveLength(1000)
     expect(calls).toBeLessThanOrEqual(10)
+  })
+
+  it('should write the ack of a message it sent without reading the message back', async () => {
+    lab = new Lab()
+    await lab.setup()
+    const store = lab.stores.get(A)!
+    const held: Array<string | undefined> = []
+    const setStatus = store.messages.setStatus.bind(store.messages)
+    store.messages.setStatus = async (peer, direction, ids, status, options) => {
+      held.push(...ids.map(id => options?.stored?.get(id)?.text))
+      return await setStatus(peer, direction, ids, status, options)
+    }
+    await Promise.all(['one', 'two'].map(async text => await lab!.side(A).send(B, text)))
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    expect(held).toEqual(['one', 'two'])
+    expect((await store.messages.list(B)).map(m => m.status)).toEqual(['delivered', 'delivered'])
   })
 })

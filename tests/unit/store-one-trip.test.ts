@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openStore } from '../../src/lib/store/index.ts'
-import { ONE_TRIP_MAX, sameRecord } from '../../src/lib/store/one-trip.ts'
+import { sameRecord } from '../../src/lib/store/one-trip.ts'
+import { MAX_BATCH as BATCH } from '../../src/lib/state/delivery.ts'
 import { ALICE, freshName, freshStore, hexId } from './store-helpers.ts'
 
 afterEach(() => {
@@ -32,14 +33,28 @@ describe('store: writes in one round trip', () => {
     expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 2, lastMessageText: 'm2' })
   })
 
-  it('should read first for a batch too big to wait on', async () => {
+  it('should write a burst-sized batch without reading first too', async () => {
     const { store } = await freshStore()
     await store.messages.saveIncoming(ALICE, incoming(1), { unread: true })
     const reads = watchMessageReads()
-    const batch = Array.from({ length: ONE_TRIP_MAX + 1 }, (_, i) => incoming(i + 2))
-    await store.messages.saveIncomingMany(ALICE, batch, { unread: true })
-    expect(reads).toHaveLength(batch.length)
-    expect(await store.conversations.get(ALICE)).toMatchObject({ unread: batch.length + 1 })
+    const batch = Array.from({ length: BATCH }, (_, i) => incoming(i + 2))
+    const saved = await store.messages.saveIncomingMany(ALICE, batch, { unread: true })
+    expect(saved.every(s => s.isNew)).toBe(true)
+    expect(reads).toEqual([])
+    expect(await store.conversations.get(ALICE)).toMatchObject({ unread: batch.length + 1, lastMessageText: `m${batch.length + 1}` })
+  })
+
+  it('should redo a burst-sized batch the long way when another connection wrote in between', async () => {
+    const name = freshName()
+    const mine = await openStore({ name })
+    const other = await openStore({ name })
+    await mine.messages.createOutgoing(ALICE, 'one', 100)
+    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const texts = Array.from({ length: BATCH }, (_, i) => `burst ${i}`)
+    const created = await mine.messages.createOutgoingMany(ALICE, texts, 300)
+    expect(created.map(m => m.seq)).toEqual(texts.map((_, i) => i + 3))
+    expect(await mine.conversations.get(ALICE)).toMatchObject({ nextSeq: BATCH + 3, lastMessageText: `burst ${BATCH - 1}` })
+    expect(await mine.messages.list(ALICE)).toHaveLength(BATCH + 2)
   })
 
   it('should keep what another connection wrote in between: seq, preview and all', async () => {

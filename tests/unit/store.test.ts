@@ -162,6 +162,29 @@ describe('store: delivery states', () => {
     expect((await store.messages.list(ALICE))[0].status).toBe('queued')
   })
 
+  it('should write the state of messages the caller holds without reading them, still only forward', async () => {
+    const { store } = await freshStore()
+    const [held, other] = await store.messages.createOutgoingMany(ALICE, ['held', 'other'], 100)
+    const reads: unknown[] = []
+    const get = IDBObjectStore.prototype.get
+    vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, key) {
+      reads.push(key)
+      return get.call(this, key)
+    })
+    const changed = await store.messages.setStatus(ALICE, 'out', [held.id, other.id], 'delivered', { stored: new Map([[held.id, held]]) })
+    expect(changed.map(m => [m.text, m.status])).toEqual([['held', 'delivered'], ['other', 'delivered']])
+    expect(reads).toEqual([[ALICE, 'out', other.id]])
+    expect(await store.messages.setStatus(ALICE, 'out', [held.id], 'sent', { stored: new Map([[held.id, { ...held, status: 'delivered' }]]) })).toEqual([])
+    expect((await store.messages.list(ALICE)).map(m => m.status)).toEqual(['delivered', 'delivered'])
+  })
+
+  it('should refuse a held record that is not the message its id names', async () => {
+    const { store } = await freshStore()
+    const [mine, theirs] = [await store.messages.createOutgoing(ALICE, 'mine', 100), await store.messages.createOutgoing(BOB, 'theirs', 100)]
+    await expect(store.messages.setStatus(ALICE, 'out', [mine.id], 'read', { stored: new Map([[mine.id, theirs]]) })).rejects.toThrow(/Invalid stored message/)
+    expect((await store.messages.list(BOB))[0].status).toBe('queued')
+  })
+
   it('should list only own undelivered messages in the outbox, by seq', async () => {
     const { store } = await freshStore()
     const [a, b, c, d] = [

@@ -62,8 +62,12 @@ export interface DeliveryEvents {
 export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions
   readonly #now: () => number
-  /** when each unacknowledged message was last transmitted, by `${peer}/${id}` */
-  readonly #lastSent = new Map<string, number>()
+  /**
+   * Each unacknowledged message transmitted: when it last went out, and its
+   * record as this page stored or read it (only its state may have moved on
+   * since, to 'sent'), so its ack is written without reading it back. By `${peer}/${id}`.
+   */
+  readonly #inFlight = new Map<string, { at: number, message: StoredMessage }>()
   readonly #retry = new Map<string, ReturnType<typeof setTimeout>>()
   readonly #flushing = new Map<string, Promise<void>>()
   readonly #again = new Set<string>()
@@ -78,7 +82,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     super()
     this.#o = options
     this.#now = options.now ?? Date.now
-    this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'))
+    this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent', { stored: this.#held(peer, ids) }), ACK_TIMEOUT_MS)
   }
 
   stop (): void {
@@ -151,7 +155,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
       if (outcome.status === 'fulfilled') sent.add(outcome.value)
     }
-    for (const id of sent) this.#lastSent.set(`${peer}/${id}`, now)
+    for (const message of created) {
+      if (sent.has(message.id)) this.#inFlight.set(`${peer}/${message.id}`, { at: now, message })
+    }
     this.#markSent(peer, created.filter(m => sent.has(m.id)))
     this.#scheduleRetry(peer)
   }
@@ -178,7 +184,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     for (const message of outbox) {
       const key = `${peer}/${message.id}`
       // transmitted lately, whatever the store says yet (see late-sent.ts): its ack has time
-      if (now - (this.#lastSent.get(key) ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
+      if (now - (this.#inFlight.get(key)?.at ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
       try {
         await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
@@ -186,12 +192,22 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         // the connection went away mid-flush; what is left stays in the outbox
         break
       }
-      if (this.#lastSent.has(key) || message.status !== 'queued') this.resends++
-      this.#lastSent.set(key, now)
+      if (this.#inFlight.has(key) || message.status !== 'queued') this.resends++
+      this.#inFlight.set(key, { at: now, message })
       if (message.status === 'queued') justSent.push(message)
     }
     this.#markSent(peer, justSent)
     if (outbox.length > 0) this.#scheduleRetry(peer)
+  }
+
+  /** The records of these messages this page holds while they are in flight, by id. */
+  #held (peer: string, ids: string[]): Map<string, StoredMessage> {
+    const held = new Map<string, StoredMessage>()
+    for (const id of ids) {
+      const message = this.#inFlight.get(`${peer}/${id}`)?.message
+      if (message != null) held.set(id, message)
+    }
+    return held
   }
 
   #scheduleRetry (peer: string): void {
@@ -212,10 +228,12 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
-        for (const id of ids) this.#lastSent.delete(`${peer}/${id}`)
+        // the first ack of each is written without a read: under a burst that is one request per message less
+        const stored = this.#held(peer, ids)
+        for (const id of ids) this.#inFlight.delete(`${peer}/${id}`)
         this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
-        this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read'))
+        this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read', { stored }))
         break
       }
       case 'profile':

@@ -1,22 +1,25 @@
 /**
- * A message's 'sent' state is written this long after it went out, unless
- * its ack (or read receipt) has come by then, which makes the write moot: on a
- * live connection the ack is milliseconds away, and under a burst this saves
- * a read and a write per message. A 'sent' state lost to a closed tab is
- * harmless: the message counts as queued, goes out again, and the peer drops
- * the copy and acks it.
+ * A message's 'sent' state is written once its ack is overdue, unless the ack
+ * (or read receipt) has come by then, which makes the write moot: on a live
+ * connection the ack is milliseconds away, and under a burst, with the peer
+ * storing thousands ahead of it, seconds; either way this saves a write per
+ * message. A 'sent' state lost to a closed tab is harmless: the message
+ * counts as queued, goes out again, and the peer drops the copy and acks it.
  */
-export const SENT_WRITE_DELAY_MS = 1_000
-
 /** Writes the 'sent' state of messages some time after they went out, skipping those acked meanwhile. */
 export class LateSent {
   readonly #write: (peer: string, ids: string[]) => Promise<unknown>
+  readonly #delayMs: number
   /** by peer: ids not written yet, and the timer that writes them */
   readonly #pending = new Map<string, { ids: Set<string>, timer: ReturnType<typeof setTimeout> }>()
 
-  /** `write` stores the state; it must never move a message back (one acked meanwhile stays delivered). */
-  constructor (write: (peer: string, ids: string[]) => Promise<unknown>) {
+  /**
+   * `write` stores the state; it must never move a message back (one acked
+   * meanwhile stays delivered). It runs `delayMs` after the first of a batch went out.
+   */
+  constructor (write: (peer: string, ids: string[]) => Promise<unknown>, delayMs: number) {
     this.#write = write
+    this.#delayMs = delayMs
   }
 
   add (peer: string, ids: string[]): void {
@@ -26,7 +29,7 @@ export class LateSent {
       const timer = setTimeout(() => {
         this.#pending.delete(peer)
         if (batch.size > 0) this.#write(peer, [...batch]).catch(() => {})
-      }, SENT_WRITE_DELAY_MS)
+      }, this.#delayMs)
       pending = { ids: batch, timer }
       this.#pending.set(peer, pending)
     }

@@ -66,6 +66,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
   readonly #peerIds = new Map<string, PeerId>()
   #stopped = false
+  /** the deadline of the frames handed over in this task (see #sendDeadline) */
+  #deadline: AbortSignal | undefined
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
   readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
 
@@ -246,7 +248,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   async #send (peer: string, frame: ChatFrame): Promise<void> {
     const conn = this.#usable(peer)
     try {
-      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { allowLimited: true, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) })
+      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { allowLimited: true, signal: this.#sendDeadline() })
     } catch (err) {
       if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
         this.stats.deadConnections++
@@ -254,6 +256,18 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       }
       throw err
     }
+  }
+
+  /**
+   * Frames handed over in the same task share one deadline: a burst hands
+   * over hundreds at once, and a timer for each cost more than writing them.
+   */
+  #sendDeadline (): AbortSignal {
+    if (this.#deadline == null) {
+      this.#deadline = AbortSignal.timeout(SEND_TIMEOUT_MS)
+      queueMicrotask(() => { this.#deadline = undefined })
+    }
+    return this.#deadline
   }
 
   #peerId (peer: string): PeerId {

@@ -1,7 +1,7 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { isRetryable, ONE_TRIP_MAX, writeIfUnchanged, type Placed } from './one-trip.ts'
+import { isRetryable, writeIfUnchanged, type Placed } from './one-trip.ts'
 import { lastWrites, makeRequests } from './requests.ts'
 import {
   statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
@@ -79,10 +79,9 @@ export function messageRepository (connection: Connection): MessageRepository {
 
   /**
    * Stores new messages with their conversation's new state, in one
-   * transaction. When this page wrote the conversation last, and the batch is
-   * small, in one round trip (see one-trip.ts); otherwise, or when that guess
-   * was wrong, the conversation and `lookups` (copies that may be stored
-   * already) are read first.
+   * transaction. When this page wrote the conversation last, in one round
+   * trip (see one-trip.ts); otherwise, or when that guess was wrong, the
+   * conversation and `lookups` (copies that may be stored already) are read first.
    */
   async function place<R> (
     peer: string,
@@ -91,7 +90,7 @@ export function messageRepository (connection: Connection): MessageRepository {
     plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>
   ): Promise<R> {
     const guess = known.get(peer)
-    if (guess != null && count > 0 && count <= ONE_TRIP_MAX) {
+    if (guess != null && count > 0) {
       const placed = plan(guess, [])
       try {
         await connection.transact(['conversations', 'messages'], 'readwrite', async tx => { await writeIfUnchanged(tx, guess, placed) })
@@ -170,18 +169,22 @@ export function messageRepository (connection: Connection): MessageRepository {
       })
     },
 
-    async setStatus (peer, direction, ids, status) {
+    async setStatus (peer, direction, ids, status, options = {}) {
       assertPeer(peer)
       assertDirection(direction)
       assertStatus(status)
       if (!Array.isArray(ids)) throw new InvalidArgumentError('Invalid message IDs: expected an array')
       ids.forEach(assertMessageId)
       const unique = [...new Set(ids)]
+      const stored = options.stored ?? new Map<string, StoredMessage>()
+      for (const [id, m] of stored) {
+        if (m.peer !== peer || m.direction !== direction || m.id !== id) throw new InvalidArgumentError('Invalid stored message: not the one its id names')
+      }
       // relaxed: a delivery state lost to a power cut comes back, since the
       // message is sent again and the peer drops the copy and acks it again
       return await connection.transact(['messages'], 'readwrite', async tx => {
         const store = tx.objectStore('messages')
-        const found = await Promise.all(unique.map(async id => await store.get([peer, direction, id])))
+        const found = await Promise.all(unique.map(async id => stored.get(id) ?? await store.get([peer, direction, id])))
         const changed = found
           .filter((m): m is StoredMessage => m != null && statusRank(status) > statusRank(m.status))
           .map(m => ({ ...m, status }))

@@ -1,16 +1,7 @@
 import type { IDBPTransaction } from 'idb'
-import { makeRequests } from './requests.ts'
+import { lastWrites, makeRequests } from './requests.ts'
 import type { PeerlinkSchema } from './db.ts'
 import type { Conversation, StoredMessage } from './types.ts'
-
-/**
- * The largest batch of messages written in one round trip. Such a write can
- * only commit once this page has seen every request's result (it must still
- * be able to roll back when its guess was wrong), and a page busy with a
- * burst would hold that back; a burst's batches are big, and for them a read
- * first, with the commit asked for as soon as the writes are made, costs less.
- */
-export const ONE_TRIP_MAX = 16
 
 /** New messages and what their conversation looks like with them. */
 export interface Placed<R> {
@@ -52,15 +43,20 @@ type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'mes
  * record as it was), and the transaction is rolled back with
  * StaleConversation unless that record was the guess. A message already
  * stored fails its add with a ConstraintError, which rolls it back too.
+ *
+ * The guess is checked on the first result back, while the writes are still
+ * being made, and the commit is asked for right then: it need not wait for
+ * this page to see every write's result, which a page busy with a burst
+ * would hold back.
  */
 export async function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
   const conversations = tx.objectStore('conversations')
   const messages = tx.objectStore('messages')
-  const [current] = await Promise.all(makeRequests([
+  const [read, ...writes] = makeRequests([
     () => conversations.get(guess.peer),
     ...placed.added.map(m => () => messages.add(m)),
     () => conversations.put(placed.conversation)
-  ]))
-  // still inside the last result's callback: the transaction has not committed yet
-  if (!sameRecord(current as Conversation | undefined, guess)) throw new StaleConversation()
+  ])
+  if (!sameRecord(await read as Conversation | undefined, guess)) throw new StaleConversation()
+  await lastWrites(tx, writes)
 }

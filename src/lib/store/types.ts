@@ -98,7 +98,13 @@ export interface MessageRepository {
   saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean }): Promise<SavedIncoming[]>
   /** ids of the newest incoming messages marked read, for re-sending read receipts */
   recentlyRead (peer: string, limit: number): Promise<string[]>
-  setStatus (peer: string, direction: Direction, ids: string[], status: MessageStatus): Promise<StoredMessage[]>
+  /**
+   * Moves messages forward to `status` (never back); returns those changed.
+   * `stored` holds some of them as the caller knows them to be stored now,
+   * being the only writer of their state: those are written without being
+   * read first.
+   */
+  setStatus (peer: string, direction: Direction, ids: string[], status: MessageStatus, options?: { stored?: ReadonlyMap<string, StoredMessage> }): Promise<StoredMessage[]>
   list (peer: string, options?: { limit?: number }): Promise<StoredMessage[]>
   outbox (peer: string): Promise<StoredMessage[]>
 }
