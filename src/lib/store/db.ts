@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
 import { isQuotaError, StorageClosedError, toStorageError, type ClosedReason } from './errors.ts'
 import type { Conversation, Direction, MessageStatus, Profile, StoredMessage } from './types.ts'
 
@@ -127,15 +127,24 @@ export class Connection {
     }
     // an abort also rejects `done`; whoever sees the failure first reports it
     tx.done.catch(() => {})
+    // a write nobody waits on (see requests.ts) that fails aborts the
+    // transaction, whose end then says only "aborted": its own error is this
+    let failed: unknown
+    unwrap(tx).addEventListener('error', evt => { failed ??= (evt.target as IDBRequest | null)?.error }, { once: true })
+    let result: T
     try {
-      const result = await body(tx)
-      await tx.done
-      return result
+      result = await body(tx)
     } catch (err) {
       abortQuietly(tx)
       // requests cut short by an abort fail with AbortError; the reason is on the transaction
       throw toStorageError(isQuotaError(tx.error) ? tx.error : err)
     }
+    try {
+      await tx.done
+    } catch (err) {
+      throw toStorageError(isQuotaError(tx.error) ? tx.error : failed ?? err)
+    }
+    return result
   }
 }
 

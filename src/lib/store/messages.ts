@@ -2,7 +2,7 @@ import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
 import { isRetryable, writeIfUnchanged, type Placed } from './one-trip.ts'
-import { lastWrites, makeRequests } from './requests.ts'
+import { commitNow, writeAll } from './requests.ts'
 import {
   statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
 } from './types.ts'
@@ -108,7 +108,9 @@ export function messageRepository (connection: Connection): MessageRepository {
       const [stored, ...existing] = await Promise.all([conversations.get(peer), ...lookups.map(async key => await messages.get(key))])
       const placed = plan(stored, existing)
       if (placed.added.length > 0) {
-        await lastWrites(tx, makeRequests([...placed.added.map(m => () => messages.add(m)), () => conversations.put(placed.conversation)]))
+        writeAll(messages, 'add', placed.added)
+        writeAll(conversations, 'put', [placed.conversation])
+        commitNow(tx)
       }
       return { placed, stored }
     })
@@ -188,7 +190,8 @@ export function messageRepository (connection: Connection): MessageRepository {
         const changed = found
           .filter((m): m is StoredMessage => m != null && statusRank(status) > statusRank(m.status))
           .map(m => ({ ...m, status }))
-        await lastWrites(tx, makeRequests(changed.map(m => () => store.put(m))))
+        writeAll(store, 'put', changed)
+        commitNow(tx)
         return changed
       }, { durability: 'relaxed' })
     },

@@ -1,5 +1,5 @@
 import type { IDBPTransaction } from 'idb'
-import { lastWrites, makeRequests } from './requests.ts'
+import { commitNow, writeAll } from './requests.ts'
 import type { PeerlinkSchema } from './db.ts'
 import type { Conversation, StoredMessage } from './types.ts'
 
@@ -51,12 +51,11 @@ type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'mes
  */
 export async function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
   const conversations = tx.objectStore('conversations')
-  const messages = tx.objectStore('messages')
-  const [read, ...writes] = makeRequests([
-    () => conversations.get(guess.peer),
-    ...placed.added.map(m => () => messages.add(m)),
-    () => conversations.put(placed.conversation)
-  ])
-  if (!sameRecord(await read as Conversation | undefined, guess)) throw new StaleConversation()
-  await lastWrites(tx, writes)
+  const read = conversations.get(guess.peer)
+  // rejected too when a write below throws while being made: that throw reports it
+  read.catch(() => {})
+  writeAll(tx.objectStore('messages'), 'add', placed.added)
+  writeAll(conversations, 'put', [placed.conversation])
+  if (!sameRecord(await read, guess)) throw new StaleConversation()
+  commitNow(tx)
 }

@@ -1,28 +1,27 @@
+import { unwrap, type IDBPObjectStore } from 'idb'
+
 /**
- * Makes a transaction's requests, in order. One that throws while being made
- * (a full disk) aborts the transaction, and with it the ones made before:
- * their rejections are then reported by that throw, not left unhandled.
+ * Writes records whose results nobody reads, on the browser's own store
+ * object: no promise and no listeners per request, which idb's wrapper makes
+ * and a burst pays for each message. A failed write aborts the transaction,
+ * and the transaction's end reports why; one that throws while being made
+ * throws here, and the caller's transaction is rolled back.
  */
-export function makeRequests (makers: Array<() => Promise<unknown>>): Array<Promise<unknown>> {
-  return makers.map(make => {
-    const request = make()
-    request.catch(() => {})
-    return request
-  })
+export function writeAll (store: IDBPObjectStore<any, any, any, 'readwrite'>, method: 'add' | 'put', records: readonly unknown[]): void {
+  const raw = unwrap(store)
+  for (const record of records) raw[method](record)
 }
 
 /**
- * Waits for a transaction's last requests, letting it commit as soon as they
- * are done instead of after this page has run their success callbacks (a
- * busy page, rendering, would hold every message's commit back that long).
- * The caller makes every request before calling this (makeRequests): one that
- * throws while being made must abort the whole transaction, not commit the others.
+ * Asks the transaction to commit as soon as its requests are done instead of
+ * after this page has run their success callbacks (a busy page, rendering,
+ * would hold every message's commit back that long). The caller makes every
+ * request first: one made later would fail.
  */
-export async function lastWrites (tx: { commit?: () => void }, requests: Array<Promise<unknown>>): Promise<void> {
+export function commitNow (tx: { commit?: () => void }): void {
   try {
     tx.commit?.()
   } catch {
-    // aborted already (quota, a failed request): the requests report why
+    // aborted already (quota, a failed request): the transaction's end says why
   }
-  await Promise.all(requests)
 }
