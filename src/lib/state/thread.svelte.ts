@@ -1,4 +1,5 @@
 import type { LinkState } from '../p2p/connectivity.ts'
+import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
 import { compareMessages, statusRank, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
@@ -11,8 +12,6 @@ export const HISTORY_PAGE = 2_000
 export const TYPING_REFRESH_MS = 3_000
 /** …and show theirs for this long after their last typing frame. */
 export const TYPING_SHOWN_MS = 6_000
-/** One frame at 60 Hz: list updates closer together than this wait for the next frame. */
-export const FRAME_MS = 16
 /** Conversation changes (name, unread count) within this long are read back once. */
 export const CONVERSATION_REFRESH_MS = 100
 /** Arrivals within this window are marked read together: one transaction and one receipt frame. */
@@ -38,6 +37,9 @@ export class Thread {
   readonly #list: StoredMessage[] = []
   #publishing = false
   #publishedAt = Number.NEGATIVE_INFINITY
+  /** messages merged since the last update was shown, and how many that one showed */
+  #changes = 0
+  #shownChanges = 0
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
@@ -117,7 +119,8 @@ export class Thread {
     const history = await store.messages.list(this.peer, { limit: HISTORY_PAGE })
     // left already: nothing to show, and nothing was read
     if (this.#closed) return
-    this.#merge(history)
+    // a page of history is not a flood: what follows it shows at once
+    this.#merge(history, false)
     this.#loaded = true
     await this.markRead()
   }
@@ -158,8 +161,9 @@ export class Thread {
     this.#conversation = await store.conversations.get(this.peer)
   }
 
-  #merge (incoming: StoredMessage[]): void {
+  #merge (incoming: StoredMessage[], live = true): void {
     const list = this.#list
+    if (live) this.#changes += incoming.length
     for (const m of incoming) {
       const at = this.#index.get(key(m))
       if (at != null && list[at] != null && key(list[at]) === key(m)) {
@@ -190,8 +194,9 @@ export class Thread {
 
   /**
    * Everything merged in this task shows in one update, still before the
-   * browser paints. Under a burst, at most once per frame: each update copies
-   * and reconciles the whole list, and nobody sees more than a frame anyway.
+   * browser paints. Under a burst, at most once per frame, and less often in
+   * a flood (cadence.ts): each update copies the list and reconciles the rows
+   * in view, and nobody sees more than a frame anyway.
    */
   #publish (): void {
     if (this.#publishing) return
@@ -199,10 +204,14 @@ export class Thread {
     const show = (): void => {
       this.#publishing = false
       this.#publishedAt = performance.now()
+      this.#shownChanges = this.#changes
+      this.#changes = 0
       this.#messages = this.#list.slice()
     }
-    if (performance.now() - this.#publishedAt < FRAME_MS) requestAnimationFrame(show)
-    else queueMicrotask(show)
+    const when = nextUpdate(performance.now(), this.#publishedAt, this.#shownChanges)
+    if (when === 'now') queueMicrotask(show)
+    else if (when === 'frame') requestAnimationFrame(show)
+    else setTimeout(show, when)
   }
 
   /** A burst of arrivals is marked read once, not once per batch. */
