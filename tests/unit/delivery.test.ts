@@ -23,6 +23,8 @@ class Lab {
   readonly stores = new Map<string, Store>()
   readonly sides = new Map<string, Delivery>()
   sent = 0
+  /** sends resolve once this does: frames are on their way, but the sender does not know yet */
+  written: Promise<void> = Promise.resolve()
 
   async setup (): Promise<void> {
     for (const peer of [A, B]) this.stores.set(peer, await openStore({ name: `delivery-${++dbCounter}` }))
@@ -38,6 +40,7 @@ class Lab {
         send: async (_peer, frame) => {
           if (!this.connected) throw new Error('not connected')
           this.inFlight.push({ from: self, to: other, frame })
+          await this.written
         }
       },
       isReading: () => false,
@@ -272,5 +275,20 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     while (lab.inFlight.length > 0) await lab.deliver(0)
     expect(held).toEqual(['one', 'two'])
     expect((await store.messages.list(B)).map(m => m.status)).toEqual(['delivered', 'delivered'])
+  })
+
+  it('should keep the state of a message acked before its sender knew it was written', async () => {
+    lab = new Lab()
+    await lab.setup()
+    let written!: () => void
+    lab.written = new Promise(resolve => { written = resolve })
+    await lab.side(A).send(B, 'acked early')
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    const status = async (): Promise<string[]> => (await lab!.stores.get(A)!.messages.list(B)).map(m => m.status)
+    expect(await status()).toEqual(['delivered'])
+    written()
+    // past the time a 'sent' state would be written for a message still unacked
+    await new Promise(resolve => setTimeout(resolve, ACK_TIMEOUT_MS + 100))
+    expect(await status()).toEqual(['delivered'])
   })
 })

@@ -63,11 +63,13 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions
   readonly #now: () => number
   /**
-   * Each unacknowledged message transmitted: when it last went out, and its
-   * record as this page stored or read it (only its state may have moved on
-   * since, to 'sent'), so its ack is written without reading it back. By `${peer}/${id}`.
+   * Each unacknowledged message transmitted, by `${peer}/${id}`: when it last
+   * went out and, when this page created it, its record. An ack removes the
+   * entry, so while there is one the stored state is at most 'sent' and the
+   * ack's state is written from that record without reading it back. Not for
+   * records read from the outbox: an ack may have been written since.
    */
-  readonly #inFlight = new Map<string, { at: number, message: StoredMessage }>()
+  readonly #inFlight = new Map<string, { at: number, message?: StoredMessage }>()
   readonly #retry = new Map<string, ReturnType<typeof setTimeout>>()
   readonly #flushing = new Map<string, Promise<void>>()
   readonly #again = new Set<string>()
@@ -82,7 +84,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     super()
     this.#o = options
     this.#now = options.now ?? Date.now
-    this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent', { stored: this.#held(peer, ids) }), ACK_TIMEOUT_MS)
+    this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'), ACK_TIMEOUT_MS)
   }
 
   stop (): void {
@@ -136,7 +138,12 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    * timer), which reads the outbox.
    */
   async #sendNew (peer: string, created: StoredMessage[]): Promise<void> {
-    const sending = this.#stopped || !this.#o.transport.usable(peer) ? [] : created.map(async message => {
+    const usable = !this.#stopped && this.#o.transport.usable(peer)
+    const at = this.#now()
+    // in flight from the moment it is handed over: under a burst, the first
+    // frames of a batch are acked before the last ones are written
+    if (usable) for (const message of created) this.#inFlight.set(`${peer}/${message.id}`, { at, message })
+    const sending = !usable ? [] : created.map(async message => {
       // not awaited one by one: the chat stream keeps them in order, and each
       // is written as soon as it is handed over
       await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
@@ -149,16 +156,14 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     this.#emitMessages(peer, created)
     this.safeDispatchEvent('conversations', { detail: { peer } })
     if (sending.length === 0) return
-    const now = this.#now()
-    const sent = new Set<string>()
-    for (const outcome of await settled) {
+    const outcomes = await settled
+    const unacked = created.filter((message, i) => {
+      const key = `${peer}/${message.id}`
       // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
-      if (outcome.status === 'fulfilled') sent.add(outcome.value)
-    }
-    for (const message of created) {
-      if (sent.has(message.id)) this.#inFlight.set(`${peer}/${message.id}`, { at: now, message })
-    }
-    this.#markSent(peer, created.filter(m => sent.has(m.id)))
+      if (outcomes[i].status === 'rejected') this.#inFlight.delete(key)
+      return this.#inFlight.has(key)
+    })
+    this.#markSent(peer, unacked)
     this.#scheduleRetry(peer)
   }
 
@@ -193,7 +198,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         break
       }
       if (this.#inFlight.has(key) || message.status !== 'queued') this.resends++
-      this.#inFlight.set(key, { at: now, message })
+      this.#inFlight.set(key, { at: now, message: this.#inFlight.get(key)?.message })
       if (message.status === 'queued') justSent.push(message)
     }
     this.#markSent(peer, justSent)
