@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openStore } from '../../src/lib/store/index.ts'
-import { sameRecord } from '../../src/lib/store/one-trip.ts'
+import { isRetryable, sameRecord, StaleConversation } from '../../src/lib/store/one-trip.ts'
 import { MAX_BATCH as BATCH } from '../../src/lib/state/delivery.ts'
 import { ALICE, freshName, freshStore, hexId } from './store-helpers.ts'
 
@@ -87,6 +87,16 @@ describe('store: writes in one round trip', () => {
     expect(fresh).toMatchObject({ isNew: true, message: { text: 'third' } })
     expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 3, lastMessageText: 'third' })
     expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['first', 'second', 'third'])
+  })
+})
+
+describe('isRetryable', () => {
+  it('should redo a stale guess, a stored copy and a roll-back without a reason, and nothing else', () => {
+    expect(isRetryable(new StaleConversation())).toBe(true)
+    expect(isRetryable(new DOMException('Key already exists', 'ConstraintError'))).toBe(true)
+    expect(isRetryable(new DOMException('AbortError', 'AbortError'))).toBe(true)
+    expect(isRetryable(new DOMException('Quota exceeded', 'QuotaExceededError'))).toBe(false)
+    expect(isRetryable(new Error('AbortError'))).toBe(false)
   })
 })
 

@@ -19,11 +19,17 @@ export class StaleConversation extends Error {
 
 /**
  * Whether a write in one round trip should be done again the long way:
- * its guess was stale, or one of its messages is stored already (a copy sent
- * again after a lost ack), which only the long way tells apart.
+ * its guess was stale, one of its messages is stored already (a copy sent
+ * again after a lost ack), which only the long way tells apart, or the
+ * browser rolled it back without a reason (an AbortError, with no failed
+ * request and no abort() of ours). Chromium 156 did that under a burst to
+ * batches whose requests had all succeeded, in some runs only after another
+ * batch had been rolled back as stale; the long way then stores the batch
+ * instead of failing it, which would leave it to the sender's resend.
  */
 export function isRetryable (err: unknown): boolean {
-  return err instanceof StaleConversation || (err instanceof DOMException && err.name === 'ConstraintError')
+  return err instanceof StaleConversation ||
+    (err instanceof DOMException && (err.name === 'ConstraintError' || err.name === 'AbortError'))
 }
 
 /** Same fields with the same values: records of plain values, as IndexedDB hands them back. */
