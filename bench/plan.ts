@@ -12,6 +12,8 @@ export const PLAN = {
   singles: quick ? 20 : 200,
   /** the burst size */
   burst: quick ? 500 : 5_000,
+  /** bursts, one after the other: one burst's rate moved by half between runs of the same code */
+  bursts: quick ? 1 : 3,
   /** a burst not done by then is reported as far as it got */
   burstLimitMs: quick ? 30_000 : 60_000,
   transport: {

@@ -52,18 +52,20 @@ function messages (m: MessageFigures, t?: TransportFigures): Row[] {
   const latency = summarize(m.latency)
   // one way on the bare channel is half its round trip
   const floor = t != null ? summarize(t.bareRtt.map(x => x / 2)) : undefined
-  const done = Math.min(m.burst.rendered, m.burst.delivered)
-  const rate = done / (m.burst.ms / 1000)
-  const floorRate = t != null ? summarize(t.bareBurst.map(ms => m.burst.count / (ms / 1000))) : undefined
+  const count = m.bursts[0]?.count ?? 0
+  // an incomplete burst counts what got through in the time limit
+  const rates = summarize(m.bursts.map(b => Math.min(b.rendered, b.delivered) / (b.ms / 1000)))
+  const incomplete = m.bursts.filter(b => !b.complete).map(b => Math.min(b.rendered, b.delivered))
+  const floorRate = t != null ? summarize(t.bareBurst.map(ms => count / (ms / 1000))) : undefined
   return [
     { section: '2 messages', what: 'send → rendered + stored on the other side', unit: 'ms', value: latency, floor, target: '≤ 5 median', verdict: verdict(latency.median <= 5) },
-    { section: '2 messages', what: `burst of ${m.burst.count}, both sides stored${m.burst.complete ? '' : ` (INCOMPLETE: ${done} in the time limit)`}`, unit: 'msg/s', value: rate, floor: floorRate, target: '≥ 3000', verdict: verdict(rate >= 3000) },
+    { section: '2 messages', what: `burst of ${count}, both sides stored${incomplete.length === 0 ? '' : ` (INCOMPLETE: ${incomplete.join(', ')} in the time limit)`}`, unit: 'msg/s', value: rates, floor: floorRate, target: '≥ 3000', verdict: verdict(rates.median >= 3000) },
     ...(t != null ? [{ section: '2 messages', what: 'libp2p stream round trip (no store, no UI)', unit: 'ms', value: summarize(t.nodeRtt), floor: summarize(t.bareRtt) }] : []),
     // single messages go after a quiet spell, when the trip costs more than back to back
     ...(t != null && t.bareIdleRtt.length > 0
       ? [{ section: '2 messages', what: 'one message vs one way on a bare data channel after a quiet spell', unit: 'ms', value: latency.median, floor: summarize(t.bareIdleRtt.map(x => x / 2)) }]
       : []),
-    ...(t?.store != null ? storeFloor(m, t.store, latency.median, rate) : [])
+    ...(t?.store != null ? storeFloor(count, t.store, latency.median, rates.median) : [])
   ]
 }
 
@@ -72,14 +74,14 @@ function messages (m: MessageFigures, t?: TransportFigures): Row[] {
  * a message is written once on each side (strictly) before it counts, and
  * the sender writes it once more when the receipt comes.
  */
-function storeFloor (m: MessageFigures, store: StoreFloor, latency: number, rate: number): Row[] {
+function storeFloor (count: number, store: StoreFloor, latency: number, rate: number): Row[] {
   const twoWrites = summarize(store.singleMs.map(ms => 2 * ms))
   return [
     { section: '2 messages', what: 'one message vs its two strict writes (one per side) on bare IndexedDB', unit: 'ms', value: latency, floor: twoWrites },
     ...(store.singleIdleMs.length > 0
       ? [{ section: '2 messages', what: 'the same, each write after a quiet spell', unit: 'ms', value: latency, floor: summarize(store.singleIdleMs.map(ms => 2 * ms)) }]
       : []),
-    { section: '2 messages', what: `burst vs the sender's writes alone (add, then state) on bare IndexedDB, ${m.burst.count} in batches`, unit: 'msg/s', value: rate, floor: m.burst.count / (store.burstMs / 1000) }
+    { section: '2 messages', what: `burst (median) vs the sender's writes alone (add, then state) on bare IndexedDB, ${count} in batches`, unit: 'msg/s', value: rate, floor: count / (store.burstMs / 1000) }
   ]
 }
 

@@ -81,7 +81,7 @@ async function main (): Promise<void> {
     const relayAddr = await relayAddress(relay.url)
     if (only.has(1)) await step('time to talk', async () => { results.timeToTalk = await timeToTalk(browser, relay.url, server, PLAN.timeToTalkRuns) })
     if (only.has(2) || only.has(3)) await step('transport floor and bulk', async () => { results.transport = await transport(browser, server, relayAddr, PLAN.transport) })
-    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relay.url, PLAN.singles, PLAN.burst, PLAN.burstLimitMs) })
+    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relay.url, PLAN.singles, PLAN.burst, PLAN.bursts, PLAN.burstLimitMs) })
     if (only.has(5)) await step('weight', async () => { results.weight = await weight(browser, relay.url, BUILD, PLAN.heapConversations, PLAN.heapMessages) })
   } finally {
     await browser.close()
