@@ -22,10 +22,10 @@ export class StaleConversation extends Error {
  * its guess was stale, one of its messages is stored already (a copy sent
  * again after a lost ack), which only the long way tells apart, or the
  * browser rolled it back without a reason (an AbortError, with no failed
- * request and no abort() of ours). Chromium 156 did that under a burst to
- * batches whose requests had all succeeded, in some runs only after another
- * batch had been rolled back as stale; the long way then stores the batch
- * instead of failing it, which would leave it to the sender's resend.
+ * request and no abort() of ours). Chromium 156 did that in some benchmark
+ * runs to batches of 1 to 256 whose requests had all succeeded, with or
+ * without an early commit; the long way then stores the batch instead of
+ * failing it, which would leave it to the sender's resend.
  */
 export function isRetryable (err: unknown): boolean {
   return err instanceof StaleConversation ||
