@@ -16,6 +16,11 @@ export const MAX_BATCH = MAX_IDS_PER_FRAME
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
+/** The key of a message in flight: ids are only unique per peer. */
+function flightKey (peer: string, id: string): string {
+  return `${peer}/${id}`
+}
+
 async function nextTask (): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, 0))
 }
@@ -63,7 +68,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions
   readonly #now: () => number
   /**
-   * Each unacknowledged message transmitted, by `${peer}/${id}`: when it last
+   * Each unacknowledged message transmitted, by flightKey: when it last
    * went out and, when this page created it, its record. An ack removes the
    * entry, so while there is one the stored state is at most 'sent' and the
    * ack's state is written from that record without reading it back. Not for
@@ -142,7 +147,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const at = this.#now()
     // in flight from the moment it is handed over: under a burst, the first
     // frames of a batch are acked before the last ones are written
-    if (usable) for (const message of created) this.#inFlight.set(`${peer}/${message.id}`, { at, message })
+    if (usable) for (const message of created) this.#inFlight.set(flightKey(peer, message.id), { at, message })
     const sending = !usable ? [] : created.map(async message => {
       // not awaited one by one: the chat stream keeps them in order, and each
       // is written as soon as it is handed over
@@ -158,7 +163,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (sending.length === 0) return
     const outcomes = await settled
     const unacked = created.filter((message, i) => {
-      const key = `${peer}/${message.id}`
+      const key = flightKey(peer, message.id)
       // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
       if (outcomes[i].status === 'rejected') this.#inFlight.delete(key)
       return this.#inFlight.has(key)
@@ -187,7 +192,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const now = this.#now()
     const justSent: StoredMessage[] = []
     for (const message of outbox) {
-      const key = `${peer}/${message.id}`
+      const key = flightKey(peer, message.id)
       // transmitted lately, whatever the store says yet (see late-sent.ts): its ack has time
       if (now - (this.#inFlight.get(key)?.at ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
@@ -205,12 +210,14 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (outbox.length > 0) this.#scheduleRetry(peer)
   }
 
-  /** The records of these messages this page holds while they are in flight, by id. */
-  #held (peer: string, ids: string[]): Map<string, StoredMessage> {
+  /** These messages were acked: no longer in flight. Returns the records this page held of them, by id. */
+  #landed (peer: string, ids: string[]): Map<string, StoredMessage> {
     const held = new Map<string, StoredMessage>()
     for (const id of ids) {
-      const message = this.#inFlight.get(`${peer}/${id}`)?.message
+      const key = flightKey(peer, id)
+      const message = this.#inFlight.get(key)?.message
       if (message != null) held.set(id, message)
+      this.#inFlight.delete(key)
     }
     return held
   }
@@ -234,8 +241,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
         // the first ack of each is written without a read: under a burst that is one request per message less
-        const stored = this.#held(peer, ids)
-        for (const id of ids) this.#inFlight.delete(`${peer}/${id}`)
+        const stored = this.#landed(peer, ids)
         this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
         this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read', { stored }))

@@ -6,7 +6,6 @@
  * message. A 'sent' state lost to a closed tab is harmless: the message
  * counts as queued, goes out again, and the peer drops the copy and acks it.
  */
-/** Writes the 'sent' state of messages some time after they went out, skipping those acked meanwhile. */
 export class LateSent {
   readonly #write: (peer: string, ids: string[]) => Promise<unknown>
   readonly #delayMs: number
