@@ -277,6 +277,35 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect((await store.messages.list(B)).map(m => m.status)).toEqual(['delivered', 'delivered'])
   })
 
+  it('should not send again a message acked while a flush was reading the outbox', async () => {
+    lab = new Lab()
+    await lab.setup()
+    await lab.side(A).send(B, 'acked mid-flush')
+    await lab.deliver(0)
+    expect(lab.inFlight.map(f => f.frame.type)).toEqual(['ack'])
+    // the flush's read is taken before the ack lands, and its result comes back after
+    const store = lab.stores.get(A)!
+    const outbox = store.messages.outbox.bind(store.messages)
+    let read!: () => void
+    const taken = new Promise<void>(resolve => { read = resolve })
+    let release!: () => void
+    const held = new Promise<void>(resolve => { release = resolve })
+    store.messages.outbox = async peer => {
+      const snapshot = await outbox(peer)
+      read()
+      await held
+      return snapshot
+    }
+    lab.clock += ACK_TIMEOUT_MS
+    const flushing = lab.side(A).flush(B)
+    await taken
+    await lab.deliver(0)
+    release()
+    await flushing
+    expect(lab.inFlight).toEqual([])
+    expect((await outbox(B)).length).toBe(0)
+  })
+
   it('should keep the state of a message acked before its sender knew it was written', async () => {
     lab = new Lab()
     await lab.setup()
