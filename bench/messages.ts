@@ -45,8 +45,9 @@ export interface Burst { count: number, sent: number, rendered: number, delivere
 /** How often the driver looks at the burst's progress; the times themselves come from the pages. */
 const BURST_POLL_MS = 250
 
-async function timeOrigin (page: Page): Promise<number> {
-  return await page.evaluate(() => performance.timeOrigin)
+/** What page time is added to for system-clock ms, set again now on the page (observer.ts). */
+async function clockBase (page: Page): Promise<number> {
+  return await page.evaluate(() => window.__benchClock?.() ?? performance.timeOrigin)
 }
 
 /** When an incoming text was both shown and stored, whichever came last (epoch ms). */
@@ -76,7 +77,6 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
     await waitComposer(alice.page)
     await waitObserved(alice.page, 'direct')
 
-    const bobOrigin = await timeOrigin(bob)
     const latency: number[] = []
     const steps: MessageFigures['steps'] = []
     const singlesProfile = await profilePages({ 'singles-receiver': alice.page, 'singles-sender': bob })
@@ -84,7 +84,9 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
       const text = `latency ${i}`
       try {
         // typed first, as a person does: the "typing" frame that sends is not part of the send
-        const sent = bobOrigin + await typeThenSend(bob, text, async () => { await settle([alice.page, bob], text) })
+        // both pages' clocks are set again for each message: the system clock moves against theirs
+        const [bobBase] = await Promise.all([clockBase(bob), clockBase(alice.page)])
+        const sent = bobBase + await typeThenSend(bob, text, async () => { await settle([alice.page, bob], text) })
         latency.push(await shownAndStored(alice.page, text) - sent)
         // one at a time: the next goes out once this one is done (shown delivered) and both pages are idle
         await bob.waitForFunction(() => window.__benchObserved?.markDelivered != null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 5 })
@@ -152,8 +154,8 @@ async function runBurst (receiver: Page, sender: Page, prefix: string, count: nu
   for (const page of [receiver, sender]) {
     await page.evaluate(mark => { if (window.__benchObserved != null) Object.assign(window.__benchObserved, { trackTexts: false, mark, markIn: undefined, markDelivered: undefined }) }, last)
   }
-  const senderOrigin = await timeOrigin(sender)
-  const receiverOrigin = await timeOrigin(receiver)
+  const senderOrigin = await clockBase(sender)
+  const receiverOrigin = await clockBase(receiver)
   const profiling = profile ? await profilePages({ 'burst-receiver': receiver, 'burst-sender': sender }) : undefined
   const started = senderOrigin + await sendTexts(sender, texts)
   const deadline = Date.now() + limitMs

@@ -18,7 +18,7 @@ export interface Observed {
   reserved?: number
   direct?: number
   delivered?: number
-  /** epoch ms (timeOrigin + now) per incoming text, while `trackTexts` is on */
+  /** epoch ms (system clock, see installObserver) per incoming text, while `trackTexts` is on */
   inAt: Record<string, number>
   /** the same, for when the transaction that stored it committed */
   storedAt: Record<string, number>
@@ -40,7 +40,11 @@ export interface Observed {
 }
 
 declare global {
-  interface Window { __benchObserved?: Observed }
+  interface Window {
+    __benchObserved?: Observed
+    /** sets the page's clock again (see installObserver) and returns what page time is added to */
+    __benchClock?: () => number
+  }
 }
 
 /**
@@ -51,7 +55,22 @@ declare global {
  */
 export function installObserver (autoSend?: string): void {
   const seen: Observed = { inAt: {}, storedAt: {}, inWriteAt: {}, frameInAt: {}, outAt: {}, trackTexts: true }
-  const epoch = (): number => performance.timeOrigin + performance.now()
+  // Page time to system-clock ms. performance.timeOrigin alone is the system
+  // clock when the page began, and the system clock can be slewed against
+  // the monotonic one after that: two browsers begun seconds apart disagreed
+  // by 9 ms, and a single message measured 1 ms. So the driver sets each
+  // page's clock again before a timed step, read where Date.now() ticks over,
+  // which knows the system clock to well under its 1 ms step. Never on its
+  // own: the spin would land in the time to talk.
+  let base = performance.timeOrigin
+  window.__benchClock = () => {
+    const from = Date.now()
+    let now = from
+    while (now === from) now = Date.now()
+    base = now - performance.now()
+    return base
+  }
+  const epoch = (): number => base + performance.now()
   // when a message's write commits, seen on the way to IndexedDB: the figure
   // does not rely on the app rendering only what it has stored. Heard first,
   // before the app's own listener, whose follow-up work would delay this one.
@@ -142,7 +161,7 @@ export function installObserver (autoSend?: string): void {
         if (seen.mark != null && node.matches('li.out') && /^(delivered|read)$/.test(node.getAttribute('data-status') ?? '') && textOf(node) === seen.mark) seen.markDelivered ??= now
         if (!node.matches('li.in')) continue
         if (seen.mark != null && textOf(node) === seen.mark) seen.markIn ??= now
-        if (seen.trackTexts) seen.inAt[textOf(node)] = performance.timeOrigin + now
+        if (seen.trackTexts) seen.inAt[textOf(node)] = base + now
       }
     }
   }
