@@ -17,10 +17,6 @@ export const CONVERSATION_REFRESH_MS = 100
 /** Arrivals within this window are marked read together: one transaction and one receipt frame. */
 export const MARK_READ_DELAY_MS = 50
 
-function key (m: StoredMessage): string {
-  return `${m.direction}:${m.id}`
-}
-
 /**
  * One open conversation: its messages, kept in display order and updated in
  * place as messages arrive or change state, and the state of the link to the peer.
@@ -49,8 +45,13 @@ export class Thread {
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentAt = 0
   #cleanup: Array<() => void> = []
-  /** where each message sits in #list, by key, so updates do not scan the list */
-  readonly #index = new Map<string, number>()
+  /**
+   * Where each message sits in #list, by direction and id (ids are unique per
+   * direction), so updates do not scan the list. The record's own id string
+   * is the key: a key built per lookup cost an allocation and a hash for
+   * every one of the three updates a message of a burst gets.
+   */
+  readonly #index = { in: new Map<string, number>(), out: new Map<string, number>() }
   #markReadTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (peer: string) {
@@ -165,8 +166,9 @@ export class Thread {
     const list = this.#list
     if (live) this.#changes += incoming.length
     for (const m of incoming) {
-      const at = this.#index.get(key(m))
-      if (at != null && list[at] != null && key(list[at]) === key(m)) {
+      const index = this.#index[m.direction]
+      const at = index.get(m.id)
+      if (at != null && list[at]?.id === m.id && list[at].direction === m.direction) {
         // states only move forward: news of an earlier one that comes late changes nothing
         if (statusRank(m.status) >= statusRank(list[at].status)) list[at] = m
         continue
@@ -175,7 +177,7 @@ export class Thread {
       const last = list[list.length - 1]
       if (last == null || compareMessages(last, m) < 0) {
         list.push(m)
-        this.#index.set(key(m), list.length - 1)
+        index.set(m.id, list.length - 1)
         continue
       }
       let lo = 0
@@ -225,7 +227,10 @@ export class Thread {
 
   /** positions from `from` on moved after an insert */
   #reindex (from: number): void {
-    for (let i = from; i < this.#list.length; i++) this.#index.set(key(this.#list[i]), i)
+    for (let i = from; i < this.#list.length; i++) {
+      const m = this.#list[i]
+      this.#index[m.direction].set(m.id, i)
+    }
   }
 
 }

@@ -16,6 +16,8 @@ import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/inte
 /** The outbound stream of one connection, shared by every send on it. */
 interface Outbound {
   ready: Promise<FrameWriter>
+  /** `ready`'s writer once it is there: sends then take it without waiting on a promise or the caller's signal */
+  writer?: FrameWriter
 }
 
 export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, Startable {
@@ -100,7 +102,7 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
   private async writerFor (connection: Connection, options: ChatSendOptions): Promise<FrameWriter> {
     const existing = this.outbound.get(connection.id)
     if (existing != null) {
-      const writer = await abortable(existing.ready, options.signal)
+      const writer = existing.writer ?? await abortable(existing.ready, options.signal)
       if (writer.writable) return writer
       // closing, or the peer stopped reading: start afresh
       if (this.outbound.get(connection.id) === existing) this.outbound.delete(connection.id)
@@ -118,6 +120,7 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
       if (this.outbound.get(connection.id) === created) this.outbound.delete(connection.id)
     }
     created.ready.then(writer => {
+      created.writer = writer
       if (writer.stream.status !== 'open') forget()
       writer.stream.addEventListener('close', forget, { once: true })
     }, forget)

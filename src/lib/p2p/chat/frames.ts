@@ -91,6 +91,12 @@ export class FrameWriter {
   private queue: Pending[] = []
   private queuedBytes = 0
   private flushing = false
+  /**
+   * The frames waiting on each caller's signal, with one abort listener per
+   * signal rather than per frame: a burst's frames share one deadline, and
+   * taking each of hundreds of listeners off it again scanned them all.
+   */
+  private readonly watched = new Map<AbortSignal, { frames: Set<Pending>, onAbort: () => void }>()
 
   constructor (stream: Stream) {
     this.stream = stream
@@ -109,23 +115,49 @@ export class FrameWriter {
     const { signal } = options
     signal?.throwIfAborted()
     this.queuedBytes += bytes.byteLength
-    let onAbort: (() => void) | undefined
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.queue.push({ bytes, signal, resolve, reject })
-        // the caller stops waiting (a stuck stream must be noticed); the
-        // frame is dropped if still queued, or has already gone out
-        onAbort = () => { reject(signal?.reason) }
-        signal?.addEventListener('abort', onAbort, { once: true })
-        if (!this.flushing) {
-          this.flushing = true
-          // the rest of this task's frames join the first one
-          queueMicrotask(() => { void this.flush() })
-        }
-      })
-    } finally {
-      if (onAbort != null) signal?.removeEventListener('abort', onAbort)
+    await new Promise<void>((resolve, reject) => {
+      const pending: Pending = {
+        bytes,
+        signal,
+        resolve: () => { this.unwatch(pending); resolve() },
+        reject: (err) => { this.unwatch(pending); reject(err) }
+      }
+      this.queue.push(pending)
+      this.watch(pending)
+      if (!this.flushing) {
+        this.flushing = true
+        // the rest of this task's frames join the first one
+        queueMicrotask(() => { void this.flush() })
+      }
+    })
+  }
+
+  /**
+   * The caller stops waiting when its signal aborts (a stuck stream must be
+   * noticed); the frame is dropped if still queued, or has already gone out.
+   */
+  private watch (pending: Pending): void {
+    const { signal } = pending
+    if (signal == null) return
+    let entry = this.watched.get(signal)
+    if (entry == null) {
+      const frames = new Set<Pending>()
+      const onAbort = (): void => {
+        for (const p of [...frames]) p.reject(signal.reason)
+      }
+      entry = { frames, onAbort }
+      this.watched.set(signal, entry)
+      signal.addEventListener('abort', onAbort, { once: true })
     }
+    entry.frames.add(pending)
+  }
+
+  private unwatch (pending: Pending): void {
+    const { signal } = pending
+    const entry = signal != null ? this.watched.get(signal) : undefined
+    if (signal == null || entry == null || !entry.frames.delete(pending) || entry.frames.size > 0) return
+    this.watched.delete(signal)
+    signal.removeEventListener('abort', entry.onAbort)
   }
 
   private async flush (): Promise<void> {
