@@ -57,40 +57,6 @@ describe('store: writes in one round trip', () => {
     expect(await mine.messages.list(ALICE)).toHaveLength(BATCH + 2)
   })
 
-  it('should write batches begun before the one ahead committed, in one round trip each and in order', async () => {
-    const { store } = await freshStore()
-    await store.messages.createOutgoing(ALICE, 'first', 100)
-    const transaction = IDBDatabase.prototype.transaction
-    let writes = 0
-    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-      if (args[1] === 'readwrite') writes++
-      return transaction.apply(this, args)
-    })
-    // not awaited one by one: each is planned from the one before it
-    const batches = await Promise.all([0, 1, 2].map(async b => await store.messages.createOutgoingMany(ALICE, [`b${b} x`, `b${b} y`], 200 + b)))
-    expect(batches.flat().map(m => m.seq)).toEqual([2, 3, 4, 5, 6, 7])
-    // none done again the long way
-    expect(writes).toBe(3)
-    expect(await store.conversations.get(ALICE)).toMatchObject({ nextSeq: 8, lastMessageText: 'b2 y' })
-    expect(await store.messages.list(ALICE)).toHaveLength(7)
-  })
-
-  it('should redo in order the batches planned from one that failed', async () => {
-    const name = freshName()
-    const mine = await openStore({ name })
-    const other = await openStore({ name })
-    await mine.messages.createOutgoing(ALICE, 'one', 100)
-    // another connection writes before this page's next two batches, begun together
-    await other.messages.createOutgoing(ALICE, 'two', 200)
-    const [a, b] = await Promise.all([
-      mine.messages.createOutgoingMany(ALICE, ['a1', 'a2'], 300),
-      mine.messages.createOutgoingMany(ALICE, ['b1', 'b2'], 301)
-    ])
-    expect([...a, ...b].map(m => [m.text, m.seq])).toEqual([['a1', 3], ['a2', 4], ['b1', 5], ['b2', 6]])
-    expect(await mine.conversations.get(ALICE)).toMatchObject({ nextSeq: 7, lastMessageText: 'b2' })
-    expect((await mine.messages.list(ALICE)).map(m => m.text)).toEqual(['one', 'two', 'a1', 'a2', 'b1', 'b2'])
-  })
-
   it('should keep what another connection wrote in between: seq, preview and all', async () => {
     const name = freshName()
     const mine = await openStore({ name })

@@ -13,13 +13,6 @@ export const ACK_TIMEOUT_MS = 4_000
 /** One ack frame covers one batch of stored messages. */
 export const MAX_BATCH = MAX_IDS_PER_FRAME
 
-/**
- * Batches of new messages written at once: the next one's transaction goes
- * out while the one before commits, so the page is not idle waiting on
- * each commit under a burst (the store plans it from the one before).
- */
-export const OUTGOING_DEPTH = 2
-
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
@@ -126,7 +119,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
           if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
         })
         return created
-      }, MAX_BATCH, OUTGOING_DEPTH)
+      }, MAX_BATCH)
       this.#outgoing.set(peer, batcher)
     }
     return await batcher.add(text)

@@ -92,12 +92,9 @@ export function messageRepository (connection: Connection): MessageRepository {
     const guess = known.get(peer)
     if (guess != null && count > 0) {
       const placed = plan(guess, [])
-      // the next write may be planned from this one while it commits: the
-      // database runs them in order, and if this one fails, the next one's
-      // guess is wrong and it is done again the long way, after this one's retry
-      known.set(peer, placed.conversation)
       try {
         await connection.transact(['conversations', 'messages'], 'readwrite', async tx => { await writeIfUnchanged(tx, guess, placed) })
+        known.set(peer, placed.conversation)
         return placed.result
       } catch (err) {
         known.delete(peer)
