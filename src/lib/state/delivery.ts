@@ -2,6 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type IncomingMessage, type SavedIncoming, type Store, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
+import { InFlight } from './in-flight.ts'
 import { LateSent } from './late-sent.ts'
 
 /**
@@ -15,11 +16,6 @@ export const MAX_BATCH = MAX_IDS_PER_FRAME
 
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
-
-/** The key of a message in flight: ids are only unique per peer. */
-function flightKey (peer: string, id: string): string {
-  return `${peer}/${id}`
-}
 
 async function nextTask (): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, 0))
@@ -67,22 +63,7 @@ export interface DeliveryEvents {
 export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions
   readonly #now: () => number
-  /**
-   * Each unacknowledged message transmitted, by flightKey: when it last
-   * went out and, when this page created it, its record. An ack removes the
-   * entry, so while there is one the stored state is at most 'sent' and the
-   * ack's state is written from that record without reading it back. Not for
-   * records read from the outbox: an ack may have been written since.
-   */
-  readonly #inFlight = new Map<string, { at: number, message?: StoredMessage }>()
-  /**
-   * Per peer, while a flush works from its outbox read: the ids acked since
-   * that read began. The read is a snapshot of its transaction's start, so a
-   * message acked after it still reads as unsent, and is no longer in flight
-   * either. Under a burst, acks land all through a flush, and one flush sent
-   * 250 to 500 delivered messages again.
-   */
-  readonly #ackedSinceRead = new Map<string, Set<string>>()
+  readonly #inFlight = new InFlight()
   readonly #retry = new Map<string, ReturnType<typeof setTimeout>>()
   readonly #flushing = new Map<string, Promise<void>>()
   readonly #again = new Set<string>()
@@ -155,7 +136,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const at = this.#now()
     // in flight from the moment it is handed over: under a burst, the first
     // frames of a batch are acked before the last ones are written
-    if (usable) for (const message of created) this.#inFlight.set(flightKey(peer, message.id), { at, message })
+    if (usable) for (const message of created) this.#inFlight.sent(peer, message.id, at, message)
     const sending = !usable ? [] : created.map(async message => {
       // not awaited one by one: the chat stream keeps them in order, and each
       // is written as soon as it is handed over
@@ -171,10 +152,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (sending.length === 0) return
     const outcomes = await settled
     const unacked = created.filter((message, i) => {
-      const key = flightKey(peer, message.id)
       // after a failed write, later ones may have gone out on a new stream: the outbox flush sorts that out
-      if (outcomes[i].status === 'rejected') this.#inFlight.delete(key)
-      return this.#inFlight.has(key)
+      if (outcomes[i].status === 'rejected') this.#inFlight.forget(peer, message.id)
+      return this.#inFlight.has(peer, message.id)
     })
     this.#markSent(peer, unacked)
     this.#scheduleRetry(peer)
@@ -196,23 +176,18 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   async #flushOnce (peer: string): Promise<void> {
     if (this.#stopped || !this.#o.transport.usable(peer)) return
-    const acked = new Set<string>()
-    this.#ackedSinceRead.set(peer, acked)
-    try {
-      await this.#sendOutbox(peer, await this.#o.store.messages.outbox(peer), acked)
-    } finally {
-      this.#ackedSinceRead.delete(peer)
-    }
+    await this.#inFlight.readingOutbox(peer, async () => await this.#o.store.messages.outbox(peer), async (outbox, acked) => {
+      await this.#sendOutbox(peer, outbox, acked)
+    })
   }
 
-  async #sendOutbox (peer: string, outbox: StoredMessage[], acked: Set<string>): Promise<void> {
+  async #sendOutbox (peer: string, outbox: StoredMessage[], acked: ReadonlySet<string>): Promise<void> {
     const now = this.#now()
     const justSent: StoredMessage[] = []
     for (const message of outbox) {
-      const key = flightKey(peer, message.id)
       if (acked.has(message.id)) continue
       // transmitted lately, whatever the store says yet (see late-sent.ts): its ack has time
-      if (now - (this.#inFlight.get(key)?.at ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
+      if (now - (this.#inFlight.sentAt(peer, message.id) ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
       try {
         await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
@@ -220,26 +195,12 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         // the connection went away mid-flush; what is left stays in the outbox
         break
       }
-      if (this.#inFlight.has(key) || message.status !== 'queued') this.resends++
-      this.#inFlight.set(key, { at: now, message: this.#inFlight.get(key)?.message })
+      if (this.#inFlight.has(peer, message.id) || message.status !== 'queued') this.resends++
+      this.#inFlight.sent(peer, message.id, now)
       if (message.status === 'queued') justSent.push(message)
     }
     this.#markSent(peer, justSent)
     if (outbox.length > 0) this.#scheduleRetry(peer)
-  }
-
-  /** These messages were acked: no longer in flight. Returns the records this page held of them, by id. */
-  #landed (peer: string, ids: string[]): Map<string, StoredMessage> {
-    const held = new Map<string, StoredMessage>()
-    const acked = this.#ackedSinceRead.get(peer)
-    for (const id of ids) {
-      acked?.add(id)
-      const key = flightKey(peer, id)
-      const message = this.#inFlight.get(key)?.message
-      if (message != null) held.set(id, message)
-      this.#inFlight.delete(key)
-    }
-    return held
   }
 
   #scheduleRetry (peer: string): void {
@@ -261,7 +222,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
         // the first ack of each is written without a read: under a burst that is one request per message less
-        const stored = this.#landed(peer, ids)
+        const stored = this.#inFlight.landed(peer, ids)
         this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
         this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read', { stored }))
