@@ -36,6 +36,24 @@ async function benchOnce (cwd: string, only: string): Promise<Row[]> {
   return (JSON.parse(await readFile(file, 'utf8')) as { rows: Row[] }).rows
 }
 
+/** What decides the installed packages: a revision that differs in any of these gets its own install. */
+const DEPENDENCY_FILES = ['package.json', 'package-lock.json', 'patches']
+
+/**
+ * The same packages as the working tree when `rev` asks for the same ones
+ * (a link, no install); otherwise its own clean install, so that a change to
+ * a dependency or to one of its patches is measured too.
+ */
+async function installFor (dir: string, rev: string): Promise<void> {
+  const same = spawnSync('git', ['diff', '--quiet', rev, '--', ...DEPENDENCY_FILES], { cwd: HERE }).status === 0
+  if (same) {
+    await symlink(join(HERE, 'node_modules'), join(dir, 'node_modules'))
+    return
+  }
+  console.error(`[ab] ${rev} has other packages or patches: installing them`)
+  run(dir, 'npm', ['ci', '--no-audit', '--no-fund'])
+}
+
 async function main (): Promise<void> {
   const [rev, roundsArg] = process.argv.slice(2)
   if (rev == null) throw new Error('usage: npm run bench:ab -- <rev> [rounds]')
@@ -44,8 +62,7 @@ async function main (): Promise<void> {
   const base = await mkdtemp(join(tmpdir(), 'peerlink-ab-'))
   run(HERE, 'git', ['worktree', 'add', '--detach', base, rev])
   try {
-    // the same packages: a revision with another lockfile needs its own install
-    await symlink(join(HERE, 'node_modules'), join(base, 'node_modules'))
+    await installFor(base, rev)
     for (const dir of [base, HERE]) run(dir, 'npm', ['run', 'build'])
     const sides = { [rev]: base, 'working tree': HERE }
     const figures = new Map<string, Record<string, number[]>>()
