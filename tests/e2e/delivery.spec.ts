@@ -147,8 +147,12 @@ test.describe('delivery never loses a message', () => {
 
     await bob.page.getByRole('link', { name: 'Diagnostics' }).click()
     await alice.page.getByRole('link', { name: 'Diagnostics' }).click()
-    const figures = { redials: await stat(alice.page, 'redials') + await stat(bob.page, 'redials'), resends: await stat(alice.page, 'resends') + await stat(bob.page, 'resends') }
-    console.log(`[figure] chaos: ${total} messages, ${figures.redials} redials and ${figures.resends} resends since the last reloads, converged ${convergence} ms after the last fault`)
+    const figures = {
+      redials: await stat(alice.page, 'redials') + await stat(bob.page, 'redials'),
+      resends: await stat(alice.page, 'resends') + await stat(bob.page, 'resends'),
+      duplicates: await stat(alice.page, 'duplicates') + await stat(bob.page, 'duplicates')
+    }
+    console.log(`[figure] chaos: ${total} messages, ${figures.redials} redials, ${figures.resends} resends and ${figures.duplicates} copies dropped since the last reloads, converged ${convergence} ms after the last fault`)
   })
 
   test('a message sent after the relay restarts still arrives', async ({ relay }) => {

@@ -189,6 +189,8 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     const acks = lab.inFlight.filter(f => f.frame.type === 'ack' && f.from === B)
     expect(acks).toHaveLength(2)
     expect(await lab.stores.get(B)!.messages.list(A)).toHaveLength(1)
+    // the diagnostics count the copy that was dropped
+    expect(lab.side(B).duplicates).toBe(1)
   })
 
   it('should ignore acks and receipts for ids it never sent', async () => {
@@ -303,6 +305,7 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     release()
     await flushing
     expect(lab.inFlight).toEqual([])
+    expect(lab.side(B).duplicates).toBe(0)
     expect((await outbox(B)).length).toBe(0)
   })
 

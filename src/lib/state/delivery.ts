@@ -73,6 +73,12 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
+  /**
+   * copies of messages stored already that arrived again and were dropped
+   * (diagnostics): a resend after a lost ack, or a sender resending what was
+   * acked, which its own count cannot tell from a first send
+   */
+  duplicates = 0
 
   constructor (options: DeliveryOptions) {
     super()
@@ -243,6 +249,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (batcher == null) {
       batcher = new Batcher(async msgs => {
         const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#now(), unread: !this.#o.isReading(peer) })
+        for (const s of saved) if (!s.isNew) this.duplicates++
         this.#acknowledge(peer, saved)
         const fresh = saved.filter(s => s.isNew).map(s => s.message)
         if (fresh.length > 0) {
