@@ -182,8 +182,8 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   async #flushOnce (peer: string): Promise<void> {
     if (this.#stopped || !this.#o.transport.usable(peer)) return
-    await this.#inFlight.readingOutbox(peer, async () => await this.#o.store.messages.outbox(peer), async (outbox, acked) => {
-      await this.#sendOutbox(peer, outbox, acked)
+    await this.#inFlight.readingOutbox(peer, async acked => {
+      await this.#sendOutbox(peer, await this.#o.store.messages.outbox(peer), acked)
     })
   }
 
@@ -249,9 +249,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (batcher == null) {
       batcher = new Batcher(async msgs => {
         const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#now(), unread: !this.#o.isReading(peer) })
-        for (const s of saved) if (!s.isNew) this.duplicates++
         this.#acknowledge(peer, saved)
         const fresh = saved.filter(s => s.isNew).map(s => s.message)
+        this.duplicates += saved.length - fresh.length
         if (fresh.length > 0) {
           this.#emitMessages(peer, fresh)
           this.safeDispatchEvent('conversations', { detail: { peer } })

@@ -59,14 +59,14 @@ export class InFlight {
   }
 
   /**
-   * Runs `work` on an outbox read, telling it which ids were acked since the
-   * read began. One at a time per peer (a flush is).
+   * Runs `work`, which reads the outbox first, with the ids acked from then
+   * on. One at a time per peer (a flush is).
    */
-  async readingOutbox<T> (peer: string, read: () => Promise<StoredMessage[]>, work: (outbox: StoredMessage[], acked: ReadonlySet<string>) => Promise<T>): Promise<T> {
+  async readingOutbox<T> (peer: string, work: (acked: ReadonlySet<string>) => Promise<T>): Promise<T> {
     const acked = new Set<string>()
     this.#ackedSinceRead.set(peer, acked)
     try {
-      return await work(await read(), acked)
+      return await work(acked)
     } finally {
       this.#ackedSinceRead.delete(peer)
     }

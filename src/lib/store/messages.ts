@@ -1,7 +1,7 @@
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { isRetryable, writeIfUnchanged, type Placed } from './one-trip.ts'
+import { isRetryable, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
 import { commitNow, writeAll } from './requests.ts'
 import {
   statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
@@ -108,8 +108,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       const [stored, ...existing] = await Promise.all([conversations.get(peer), ...lookups.map(async key => await messages.get(key))])
       const placed = plan(stored, existing)
       if (placed.added.length > 0) {
-        writeAll(messages, 'add', placed.added)
-        writeAll(conversations, 'put', [placed.conversation])
+        writePlaced(tx, placed)
         commitNow(tx)
       }
       return { placed, stored }

@@ -43,6 +43,12 @@ export function sameRecord (stored: object | undefined, expected: object): boole
 
 type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'messages'>, 'readwrite'>
 
+/** The writes of `placed`: its new messages, then their conversation. */
+export function writePlaced (tx: MessageWrite, placed: Placed<unknown>): void {
+  writeAll(tx.objectStore('messages'), 'add', placed.added)
+  writeAll(tx.objectStore('conversations'), 'put', [placed.conversation])
+}
+
 /**
  * Writes `placed`, worked out from `guess`, in one round trip: the read of
  * the conversation goes out with the writes, ahead of them (so it sees the
@@ -56,12 +62,10 @@ type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'mes
  * would hold back.
  */
 export async function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
-  const conversations = tx.objectStore('conversations')
-  const read = conversations.get(guess.peer)
+  const read = tx.objectStore('conversations').get(guess.peer)
   // rejected too when a write below throws while being made: that throw reports it
   read.catch(() => {})
-  writeAll(tx.objectStore('messages'), 'add', placed.added)
-  writeAll(conversations, 'put', [placed.conversation])
+  writePlaced(tx, placed)
   if (!sameRecord(await read, guess)) throw new StaleConversation()
   commitNow(tx)
 }
