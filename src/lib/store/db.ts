@@ -1,5 +1,6 @@
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
 import { isQuotaError, StorageClosedError, toStorageError, type ClosedReason } from './errors.ts'
+import type { StatusEntry } from './status-log.ts'
 import type { Conversation, Direction, MessageStatus, Profile, StoredMessage } from './types.ts'
 
 /** Single records, told apart by their key. */
@@ -28,6 +29,12 @@ export interface PeerlinkSchema extends DBSchema {
       // the outbox and the unread incoming messages of one peer, without a scan
       'by-status': [string, Direction, MessageStatus]
     }
+  }
+  // delivery states of own messages not written into them yet (status-log.ts)
+  statuses: {
+    key: number
+    value: StatusEntry
+    indexes: { 'by-peer': string }
   }
 }
 
@@ -61,9 +68,15 @@ function orderByIdNotStoredAt (_db: PeerlinkDatabase, tx: UpgradeTransaction): v
   messages.createIndex('by-conversation', ['peer', 'sentAt', 'id'])
 }
 
+/** Version 3: acks are logged one entry per frame and folded into the messages later (status-log.ts). */
+function logStatusesApart (db: PeerlinkDatabase): void {
+  db.createObjectStore('statuses', { keyPath: 'n', autoIncrement: true }).createIndex('by-peer', 'peer')
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   createInitialSchema,
-  orderByIdNotStoredAt
+  orderByIdNotStoredAt,
+  logStatusesApart
 ]
 
 export interface OpenConnectionOptions {

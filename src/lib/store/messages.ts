@@ -2,6 +2,7 @@ import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
 import { isRetryable, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
+import { LogFolder, loggedStates, logStatus, withLogged } from './status-log.ts'
 import { commitNow, writeAll } from './requests.ts'
 import {
   statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
@@ -76,6 +77,14 @@ export function messageRepository (connection: Connection): MessageRepository {
    * stale entry costs a retry, never a wrong record.
    */
   const known = new Map<string, Conversation>()
+  const folder = new LogFolder(connection)
+
+  /** Reads of own messages see the log's states; entries found there are folded when it is quiet. */
+  function overlay (messages: StoredMessage[], logged: ReadonlyMap<string, MessageStatus>): StoredMessage[] {
+    if (logged.size === 0) return messages
+    folder.soon()
+    return messages.map(m => withLogged(m, logged))
+  }
 
   /**
    * Stores new messages with their conversation's new state, in one
@@ -183,25 +192,37 @@ export function messageRepository (connection: Connection): MessageRepository {
       }
       // relaxed: a delivery state lost to a power cut comes back, since the
       // message is sent again and the peer drops the copy and acks it again
-      return await connection.transact(['messages'], 'readwrite', async tx => {
+      const changed = await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
         const store = tx.objectStore('messages')
-        const found = await Promise.all(unique.map(async id => stored.get(id) ?? await store.get([peer, direction, id])))
+        // held records are as their only writer left them: nothing logged can be ahead of them
+        const held = unique.every(id => stored.has(id))
+        const [logged, ...found] = await Promise.all([
+          held ? new Map<string, MessageStatus>() : loggedStates(tx, peer),
+          ...unique.map(async id => stored.get(id) ?? await store.get([peer, direction, id]))
+        ])
         const changed = found
-          .filter((m): m is StoredMessage => m != null && statusRank(status) > statusRank(m.status))
+          .filter((m): m is StoredMessage => m != null)
+          .map(m => withLogged(m, logged))
+          .filter(m => statusRank(status) > statusRank(m.status))
           .map(m => ({ ...m, status }))
-        writeAll(store, 'put', changed)
+        // own messages' states go to the log, one entry for them all; an incoming one's is rare (see markRead)
+        if (direction === 'out') logStatus(tx, peer, changed.map(m => m.id), status)
+        else writeAll(store, 'put', changed)
         commitNow(tx)
         return changed
       }, { durability: 'relaxed' })
+      if (direction === 'out' && changed.length > 0) folder.soon()
+      return changed
     },
 
     async list (peer, options = {}) {
       assertPeer(peer)
       const { limit } = options
       if (limit != null) assertLimit(limit)
-      return await connection.transact(['messages'], 'readonly', async tx => {
+      const { messages, logged } = await connection.transact(['messages', 'statuses'], 'readonly', async tx => {
         const index = tx.objectStore('messages').index('by-conversation')
-        if (limit == null) return await index.getAll(conversationRange(peer))
+        const logging = loggedStates(tx, peer)
+        if (limit == null) return { messages: await index.getAll(conversationRange(peer)), logged: await logging }
         // walk back from the newest, then hand them out oldest first
         const newest: StoredMessage[] = []
         let cursor = limit > 0 ? await index.openCursor(conversationRange(peer), 'prev') : null
@@ -209,18 +230,24 @@ export function messageRepository (connection: Connection): MessageRepository {
           newest.push(cursor.value)
           cursor = newest.length < limit ? await cursor.continue() : null
         }
-        return newest.reverse()
+        return { messages: newest.reverse(), logged: await logging }
       })
+      return overlay(messages, logged)
     },
 
     async outbox (peer) {
       assertPeer(peer)
-      const pending = await connection.transact(['messages'], 'readonly', async tx => {
+      const { pending, logged } = await connection.transact(['messages', 'statuses'], 'readonly', async tx => {
         const index = tx.objectStore('messages').index('by-status')
-        const byStatus = await Promise.all(UNDELIVERED.map(async status => await index.getAll([peer, 'out', status])))
-        return byStatus.flat()
+        const [logged, ...byStatus] = await Promise.all([
+          loggedStates(tx, peer),
+          ...UNDELIVERED.map(async status => await index.getAll([peer, 'out', status]))
+        ])
+        return { pending: byStatus.flat(), logged }
       })
-      return pending.sort((a, b) => a.seq - b.seq)
+      return overlay(pending, logged)
+        .filter(m => UNDELIVERED.includes(m.status))
+        .sort((a, b) => a.seq - b.seq)
     }
   }
 }

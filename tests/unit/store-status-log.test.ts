@@ -1,0 +1,152 @@
+import fc from 'fast-check'
+import { openDB } from 'idb'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { openConnection } from '../../src/lib/store/db.ts'
+import { openStore, statusRank, type MessageStatus, type StoredMessage } from '../../src/lib/store/index.ts'
+import { FOLD_AFTER_QUIET_MS, foldSlice, FOLD_SLICE_ENTRIES } from '../../src/lib/store/status-log.ts'
+import { ALICE, BOB, freshName, freshStore } from './store-helpers.ts'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+/** What the database holds, read around the store: message records as stored, and the log's entries. */
+async function raw (name: string): Promise<{ messages: StoredMessage[], log: Array<{ peer: string, ids: string[], status: MessageStatus }> }> {
+  const db = await openDB(name)
+  try {
+    return { messages: await db.getAll('messages'), log: await db.getAll('statuses') }
+  } finally {
+    db.close()
+  }
+}
+
+/** Folds the whole log now, through a second connection as another tab would. */
+async function foldAll (name: string): Promise<void> {
+  const connection = await openConnection(name)
+  try {
+    while (await foldSlice(connection)) { /* next slice */ }
+  } finally {
+    connection.close()
+  }
+}
+
+/** Requests made on each object store while `work` runs, by method. */
+async function requestsDuring (work: () => Promise<unknown>): Promise<string[]> {
+  const made: string[] = []
+  for (const method of ['add', 'put', 'get'] as const) {
+    const original = IDBObjectStore.prototype[method] as (...args: unknown[]) => IDBRequest
+    vi.spyOn(IDBObjectStore.prototype, method).mockImplementation(function (this: IDBObjectStore, ...args: unknown[]) {
+      made.push(`${this.name}.${method}`)
+      return original.apply(this, args)
+    })
+  }
+  await work()
+  vi.restoreAllMocks()
+  return made
+}
+
+describe('store: delivery states logged apart from the messages', () => {
+  it('should log an ack of held messages as one request, reading and rewriting none of them', async () => {
+    const { store, name } = await freshStore()
+    const sent = await store.messages.createOutgoingMany(ALICE, ['a', 'b', 'c'], 100)
+    const held = new Map(sent.map(m => [m.id, m]))
+    const made = await requestsDuring(async () => await store.messages.setStatus(ALICE, 'out', sent.map(m => m.id), 'delivered', { stored: held }))
+    expect(made).toEqual(['statuses.add'])
+    // the records are as they were; every read through the store sees the ack
+    expect((await raw(name)).messages.map(m => m.status)).toEqual(['queued', 'queued', 'queued'])
+    expect((await store.messages.list(ALICE)).map(m => m.status)).toEqual(['delivered', 'delivered', 'delivered'])
+    expect(await store.messages.outbox(ALICE)).toEqual([])
+    store.close()
+  })
+
+  it('should fold the log into the records once quiet, and empty it', async () => {
+    const { store, name } = await freshStore()
+    const [a, b] = await store.messages.createOutgoingMany(ALICE, ['a', 'b'], 100)
+    await store.messages.setStatus(ALICE, 'out', [a.id], 'delivered', { stored: new Map([[a.id, a]]) })
+    await store.messages.setStatus(ALICE, 'out', [a.id, b.id], 'read')
+    expect((await raw(name)).log).toHaveLength(2)
+    await vi.waitFor(async () => { expect((await raw(name)).log).toEqual([]) }, { timeout: FOLD_AFTER_QUIET_MS * 4, interval: 50 })
+    expect((await raw(name)).messages.map(m => [m.text, m.status]).sort()).toEqual([['a', 'read'], ['b', 'read']])
+    store.close()
+  })
+
+  it('should move states only forward across the log and the records', async () => {
+    const { store, name } = await freshStore()
+    const m = await store.messages.createOutgoing(ALICE, 'x', 100)
+    expect((await store.messages.setStatus(ALICE, 'out', [m.id], 'read')).map(r => r.status)).toEqual(['read'])
+    // the record still says queued: the log is what makes these no change
+    expect(await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered')).toEqual([])
+    expect(await store.messages.setStatus(ALICE, 'out', [m.id], 'sent')).toEqual([])
+    await foldAll(name)
+    expect((await raw(name)).messages[0].status).toBe('read')
+    // a late 'delivered' logged before a fold of an older 'read' cannot take it back
+    await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
+    await foldAll(name)
+    expect((await raw(name)).messages[0].status).toBe('read')
+    store.close()
+  })
+
+  it('should leave a peer\'s message with the same id as ours, and other peers, untouched', async () => {
+    const { store, name } = await freshStore()
+    const own = await store.messages.createOutgoing(ALICE, 'mine', 100)
+    await store.messages.saveIncoming(ALICE, { id: own.id, text: 'echo', sentAt: 200, seq: 1 }, { unread: true })
+    const other = await store.messages.createOutgoing(BOB, 'to bob', 100)
+    await store.messages.setStatus(ALICE, 'out', [own.id, other.id], 'read')
+    const statuses = async (): Promise<string[]> => (await store.messages.list(ALICE)).map(m => `${m.direction} ${m.status}`)
+    expect(await statuses()).toEqual(['out read', 'in delivered'])
+    expect((await store.messages.list(BOB))[0].status).toBe('queued')
+    await foldAll(name)
+    expect(await statuses()).toEqual(['out read', 'in delivered'])
+    expect((await raw(name)).messages.map(m => `${m.peer === ALICE ? 'alice' : 'bob'} ${m.direction} ${m.status}`).sort())
+      .toEqual(['alice in delivered', 'alice out read', 'bob out queued'])
+    store.close()
+  })
+
+  it('should fold a log longer than one slice, slice by slice', async () => {
+    const { store, name } = await freshStore()
+    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: FOLD_SLICE_ENTRIES * 2 + 1 }, (_, i) => `m${i}`), 100)
+    for (const m of sent) await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
+    const connection = await openConnection(name)
+    expect(await foldSlice(connection)).toBe(true)
+    expect((await raw(name)).log).toHaveLength(FOLD_SLICE_ENTRIES + 1)
+    expect(await foldSlice(connection)).toBe(true)
+    expect(await foldSlice(connection)).toBe(false)
+    connection.close()
+    expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
+    store.close()
+  })
+
+  it('should read the same states through the store as a model that keeps each one\'s furthest, whenever folds run', async () => {
+    const statuses: MessageStatus[] = ['sent', 'delivered', 'read']
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), which: fc.uniqueArray(fc.nat(4), { minLength: 1, maxLength: 5 }), status: fc.constantFrom(...statuses) }),
+      fc.record({ kind: fc.constant('fold' as const) })
+    )
+    await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 12 }), async ops => {
+      const name = freshName()
+      const store = await openStore({ name })
+      try {
+        const sent = await store.messages.createOutgoingMany(ALICE, ['0', '1', '2', '3', '4'], 100)
+        const model: MessageStatus[] = sent.map(() => 'queued')
+        for (const o of ops) {
+          if (o.kind === 'fold') {
+            await foldAll(name)
+            continue
+          }
+          const changed = await store.messages.setStatus(ALICE, 'out', o.which.map(i => sent[i].id), o.status)
+          const moved = o.which.filter(i => statusRank(o.status) > statusRank(model[i]))
+          expect(changed.map(m => m.text).sort()).toEqual(moved.map(String).sort())
+          for (const i of moved) model[i] = o.status
+        }
+        expect((await store.messages.list(ALICE)).map(m => m.status)).toEqual(model)
+        expect((await store.messages.outbox(ALICE)).map(m => m.text)).toEqual(model.flatMap((s, i) => statusRank(s) < statusRank('delivered') ? [String(i)] : []))
+        await foldAll(name)
+        const after = await raw(name)
+        expect(after.log).toEqual([])
+        expect(after.messages.sort((a, b) => a.seq - b.seq).map(m => m.status)).toEqual(model)
+      } finally {
+        store.close()
+      }
+    }), { numRuns: 40 })
+  })
+})
