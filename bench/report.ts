@@ -81,7 +81,7 @@ function storeFloor (count: number, store: StoreFloor, latency: number, rate: nu
     ...(store.singleIdleMs.length > 0
       ? [{ section: '2 messages', what: 'the same, each write after a quiet spell', unit: 'ms', value: latency, floor: summarize(store.singleIdleMs.map(ms => 2 * ms)) }]
       : []),
-    { section: '2 messages', what: `burst (median) vs the sender's writes alone (add, then state) on bare IndexedDB, ${count} in batches`, unit: 'msg/s', value: rate, floor: count / (store.burstMs / 1000) }
+    { section: '2 messages', what: `burst (median) vs the sender's writes alone (adds, then one state entry per batch) on bare IndexedDB, ${count} in batches`, unit: 'msg/s', value: rate, floor: count / (store.burstMs / 1000) }
   ]
 }
 

@@ -15,7 +15,7 @@ export async function storedMessages (page: Page, peer?: string): Promise<Stored
       req.onerror = () => { reject(req.error) }
     })
     try {
-      // one transaction: a fold between two reads would hide its states from both
+      // one transaction: a fold in between two would move states out of the log after the messages were read
       const tx = db.transaction(['messages', 'statuses'])
       const getAll = async (store: string): Promise<Array<Record<string, any>>> => await new Promise((resolve, reject) => {
         const req = tx.objectStore(store).getAll()

@@ -3,12 +3,18 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/lib/store/db.ts'
 import { openStore, statusRank, type MessageStatus, type StoredMessage } from '../../src/lib/store/index.ts'
-import { FOLD_AFTER_QUIET_MS, foldSlice, FOLD_SLICE_ENTRIES } from '../../src/lib/store/status-log.ts'
+import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_AFTER_MS, foldSlice, FOLD_SLICE_ENTRIES } from '../../src/lib/store/status-log.ts'
 import { ALICE, BOB, freshName, freshStore } from './store-helpers.ts'
 
 afterEach(() => {
   vi.restoreAllMocks()
+  vi.useRealTimers()
 })
+
+/** Lets fake-indexeddb (which schedules with the real setImmediate) finish what was asked of it. */
+async function drain (): Promise<void> {
+  for (let i = 0; i < 200; i++) await new Promise(resolve => setImmediate(resolve))
+}
 
 /** What the database holds, read around the store: message records as stored, and the log's entries. */
 async function raw (name: string): Promise<{ messages: StoredMessage[], log: Array<{ peer: string, ids: string[], status: MessageStatus }> }> {
@@ -99,6 +105,38 @@ describe('store: delivery states logged apart from the messages', () => {
     expect(await statuses()).toEqual(['out read', 'in delivered'])
     expect((await raw(name)).messages.map(m => `${m.peer === ALICE ? 'alice' : 'bob'} ${m.direction} ${m.status}`).sort())
       .toEqual(['alice in delivered', 'alice out read', 'bob out queued'])
+    store.close()
+  })
+
+  it('should not fold while acks keep coming, until the log has waited too long', async () => {
+    // only the store's timers and clock are faked: fake-indexeddb runs on setImmediate
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const { store, name } = await freshStore()
+    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: 40 }, (_, i) => `m${i}`), 100)
+    const ackEvery = FOLD_AFTER_QUIET_MS / 2
+    let acked = 0
+    const ackNext = async (): Promise<void> => {
+      const m = sent[acked++]
+      await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
+      await vi.advanceTimersByTimeAsync(ackEvery)
+      await drain()
+    }
+    while ((acked + 1) * ackEvery < FOLD_AT_MOST_AFTER_MS) await ackNext()
+    // never a quiet second: nothing folded yet
+    expect((await raw(name)).log).toHaveLength(acked)
+    // overdue: folded while the acks still come, a slice at a time
+    let shortest = acked
+    for (let i = 0; i < 10; i++) {
+      await ackNext()
+      shortest = Math.min(shortest, (await raw(name)).log.length)
+    }
+    expect(shortest).toBeLessThan(FOLD_SLICE_ENTRIES)
+    // and a quiet second folds the rest
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(FOLD_AFTER_QUIET_MS)
+      await drain()
+    }
+    expect((await raw(name)).log).toEqual([])
     store.close()
   })
 

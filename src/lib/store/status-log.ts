@@ -100,13 +100,15 @@ export async function foldSlice (connection: Connection): Promise<boolean> {
 
 /**
  * Folds the log once it is quiet (or has waited long enough), a slice per
- * task. A fold that fails leaves the log as it was: reads still lay it over
+ * task, and stops when acks start coming again unless the log has waited too
+ * long. A fold that fails leaves the log as it was: reads still lay it over
  * the records, and the next logged state tries again.
  */
 export class LogFolder {
   readonly #connection: Connection
   #timer?: ReturnType<typeof setTimeout>
   #lastLogged = 0
+  /** when the oldest state not known to be folded was logged */
   #firstUnfolded?: number
   #running = false
 
@@ -118,29 +120,43 @@ export class LogFolder {
   soon (now = Date.now()): void {
     this.#lastLogged = now
     this.#firstUnfolded ??= now
-    this.#timer ??= setTimeout(() => { this.#wake() }, FOLD_AFTER_QUIET_MS)
+    this.#arm(FOLD_AFTER_QUIET_MS)
+  }
+
+  #arm (ms: number): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined
+      this.#wake()
+    }, ms)
+  }
+
+  /** ms until the log may be folded: 0 once it is quiet or overdue. */
+  #wait (now: number): number {
+    if (this.#firstUnfolded != null && now - this.#firstUnfolded >= FOLD_AT_MOST_AFTER_MS) return 0
+    return Math.max(FOLD_AFTER_QUIET_MS - (now - this.#lastLogged), 0)
   }
 
   #wake (): void {
-    this.#timer = undefined
-    const now = Date.now()
-    const quietFor = now - this.#lastLogged
-    const waited = now - (this.#firstUnfolded ?? now)
-    if (this.#running || (quietFor < FOLD_AFTER_QUIET_MS && waited < FOLD_AT_MOST_AFTER_MS)) {
-      // a fold running now may have counted the log before the newest entry: wait for it, then fold again
-      this.#timer = setTimeout(() => { this.#wake() }, Math.max(FOLD_AFTER_QUIET_MS - quietFor, 1))
-      return
-    }
+    // a fold running now may have counted the log before the newest entry: fold again after it
+    const wait = this.#running ? FOLD_AFTER_QUIET_MS : this.#wait(Date.now())
+    if (wait > 0) return this.#arm(wait)
     this.#fold().catch(() => {})
   }
 
   async #fold (): Promise<void> {
-    if (this.#connection.closed) return
     this.#running = true
-    this.#firstUnfolded = undefined
     try {
-      // one slice per task: a page event waiting in between runs first
-      while (!this.#connection.closed && await foldSlice(this.#connection)) await new Promise(resolve => setTimeout(resolve, 0))
+      while (!this.#connection.closed) {
+        const began = Date.now()
+        if (!await foldSlice(this.#connection)) {
+          if (this.#lastLogged < began) this.#firstUnfolded = undefined
+          return
+        }
+        // acks are coming again: the rest waits for the next quiet (soon() armed it)
+        if (this.#wait(Date.now()) > 0) return
+        // one slice per task: a page event waiting in between runs first
+        await new Promise(resolve => setTimeout(resolve, 0))
+      }
     } finally {
       this.#running = false
     }
