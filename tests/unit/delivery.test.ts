@@ -323,4 +323,25 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     await new Promise(resolve => setTimeout(resolve, ACK_TIMEOUT_MS + 100))
     expect(await status()).toEqual(['delivered'])
   })
+
+  it('should send a new message while its write is on its way, not once it committed', async () => {
+    lab = new Lab()
+    await lab.setup()
+    // the first write reads its conversation first; from then on the store knows it
+    await lab.side(A).send(B, 'first')
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    const store = lab.stores.get(A)!
+    const create = store.messages.createOutgoingMany.bind(store.messages)
+    const framesOnceStored: number[] = []
+    store.messages.createOutgoingMany = async (...args) => {
+      const created = await create(...args)
+      framesOnceStored.push(lab!.inFlight.filter(f => f.frame.type === 'text').length)
+      return created
+    }
+    await lab.side(A).send(B, 'second')
+    expect(framesOnceStored).toEqual([1])
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    expect((await store.messages.list(B)).map(m => [m.text, m.status])).toEqual([['first', 'delivered'], ['second', 'delivered']])
+    expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['first', 'second'])
+  })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { openStore } from '../../src/lib/store/index.ts'
+import { openStore, type StoredMessage } from '../../src/lib/store/index.ts'
 import { isRetryable, sameRecord, StaleConversation } from '../../src/lib/store/one-trip.ts'
 import { MAX_BATCH as BATCH } from '../../src/lib/state/delivery.ts'
 import { ALICE, freshName, freshStore, hexId } from './store-helpers.ts'
@@ -87,6 +87,62 @@ describe('store: writes in one round trip', () => {
     expect(fresh).toMatchObject({ isNew: true, message: { text: 'third' } })
     expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 3, lastMessageText: 'third' })
     expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['first', 'second', 'third'])
+  })
+})
+
+describe('store: new messages handed over while their write is on its way', () => {
+  it('should hand them over before the write commits, when it goes in one round trip', async () => {
+    const { store } = await freshStore()
+    await store.messages.createOutgoing(ALICE, 'first', 100)
+    const events: string[] = []
+    const transaction = IDBDatabase.prototype.transaction
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      const tx = transaction.apply(this, args)
+      tx.addEventListener('complete', () => { events.push('committed') })
+      return tx
+    })
+    const created = await store.messages.createOutgoingMany(ALICE, ['a', 'b'], 200, writing => {
+      events.push(`writing ${writing.map(m => m.text).join(' ')}`)
+      return true
+    })
+    expect(events).toEqual(['writing a b', 'committed'])
+    expect((await store.messages.list(ALICE)).map(m => m.id).slice(1)).toEqual(created.map(m => m.id))
+  })
+
+  it('should not hand them over when the write has to read its conversation first', async () => {
+    const { store } = await freshStore()
+    const writing = vi.fn(() => true)
+    await store.messages.createOutgoingMany(ALICE, ['a'], 100, writing)
+    expect(writing).not.toHaveBeenCalled()
+  })
+
+  it('should write messages that went out with the times and seqs they went out with, when another connection wrote in between', async () => {
+    const name = freshName()
+    const mine = await openStore({ name })
+    const other = await openStore({ name })
+    await mine.messages.createOutgoing(ALICE, 'one', 100)
+    await other.messages.createOutgoing(ALICE, 'two', 200)
+    let sent: StoredMessage[] = []
+    const created = await mine.messages.createOutgoingMany(ALICE, ['three', 'four'], 150, writing => {
+      sent = writing
+      return true
+    })
+    // planned from what this page wrote last: after 'one'
+    expect(sent.map(m => [m.seq, m.sentAt])).toEqual([[2, 150], [3, 151]])
+    expect(created).toEqual(sent)
+    expect((await mine.messages.list(ALICE)).map(m => m.text)).toEqual(['one', 'three', 'four', 'two'])
+    // the next one comes after all of them
+    expect(await mine.messages.createOutgoing(ALICE, 'five', 160)).toMatchObject({ seq: 4, sentAt: 201 })
+  })
+
+  it('should plan again what did not go out, when another connection wrote in between', async () => {
+    const name = freshName()
+    const mine = await openStore({ name })
+    const other = await openStore({ name })
+    await mine.messages.createOutgoing(ALICE, 'one', 100)
+    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const created = await mine.messages.createOutgoingMany(ALICE, ['three'], 150, () => false)
+    expect(created.map(m => [m.seq, m.sentAt])).toEqual([[3, 201]])
   })
 })
 

@@ -65,6 +65,24 @@ describe('store: delivery states logged apart from the messages', () => {
     store.close()
   })
 
+  it('should log an ack of held messages without waiting for a write to the messages store', async () => {
+    const { store } = await freshStore()
+    const sent = await store.messages.createOutgoingMany(ALICE, ['a', 'b'], 100)
+    const scopes: string[][] = []
+    const transaction = IDBDatabase.prototype.transaction
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      const tx = transaction.apply(this, args)
+      scopes.push([...tx.objectStoreNames])
+      return tx
+    })
+    await store.messages.setStatus(ALICE, 'out', sent.map(m => m.id), 'delivered', { stored: new Map(sent.map(m => [m.id, m])) })
+    expect(scopes).toEqual([['statuses']])
+    // not held: read from the records, and the log, in one transaction
+    await store.messages.setStatus(ALICE, 'out', [sent[0].id], 'read')
+    expect(scopes[1]).toEqual(['messages', 'statuses'])
+    store.close()
+  })
+
   it('should fold the log into the records once quiet, and empty it', async () => {
     const { store, name } = await freshStore()
     const [a, b] = await store.messages.createOutgoingMany(ALICE, ['a', 'b'], 100)

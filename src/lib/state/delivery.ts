@@ -53,8 +53,9 @@ export interface DeliveryEvents {
 }
 
 /**
- * At-least-once transport, exactly-once storage. Every outgoing message is in
- * the store (the outbox) before it is sent; the receiver stores a message
+ * At-least-once transport, exactly-once storage. Every outgoing message's
+ * write to the store (the outbox) is asked for before it is sent, and goes
+ * first; the receiver stores a message
  * before it acknowledges it and acknowledges duplicates too (the first ack may
  * have been lost); the sender marks a message delivered only on that ack and
  * sends unacknowledged messages again while the peer is reachable. Bursts are
@@ -98,15 +99,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   async send (peer: string, text: string): Promise<StoredMessage> {
     let batcher = this.#outgoing.get(peer)
     if (batcher == null) {
-      batcher = new Batcher(async texts => {
-        const created = await this.#o.store.messages.createOutgoingMany(peer, texts, this.#now())
-        // new messages go straight out, before any UI work (which would run
-        // first, in this same task): no outbox read per message under a burst
-        this.#sendNew(peer, created).catch((err: Error) => {
-          if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
-        })
-        return created
-      }, MAX_BATCH)
+      batcher = new Batcher(async texts => await this.#createAndSend(peer, texts), MAX_BATCH)
       this.#outgoing.set(peer, batcher)
     }
     return await batcher.add(text)
@@ -133,22 +126,56 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   }
 
   /**
-   * Sends messages just stored, without reading the outbox again. Whatever
-   * cannot go now stays queued for the next flush (on connect, or the retry
-   * timer), which reads the outbox.
+   * Writes new messages and sends them without reading the outbox again.
+   * When the store writes them in one round trip they go out as soon as that
+   * write is on its way, not once it commits (the commit was a third of a
+   * message's way to the peer): an ack that beats the commit is written after
+   * it (the database runs overlapping writes in the order they were asked
+   * for), and a write the browser rolls back is done again with the records
+   * as sent. Otherwise they go out once stored. Whatever cannot go now stays
+   * queued for the next flush (on connect, or the retry timer).
    */
-  async #sendNew (peer: string, created: StoredMessage[]): Promise<void> {
-    const usable = !this.#stopped && this.#o.transport.usable(peer)
+  async #createAndSend (peer: string, texts: string[]): Promise<StoredMessage[]> {
+    let sent: StoredMessage[] = []
+    let sending: Array<Promise<string>> | undefined
+    let created: StoredMessage[]
+    try {
+      created = await this.#o.store.messages.createOutgoingMany(peer, texts, this.#now(), writing => {
+        sending = this.#transmit(peer, writing)
+        if (sending != null) sent = writing
+        return sending != null
+      })
+    } catch (err) {
+      // went out but could not be stored (storage full): nothing to resend
+      // or mark; the caller gives the text back with the error
+      for (const message of sent) this.#inFlight.forget(peer, message.id)
+      throw err
+    }
+    this.#afterSend(peer, created, sending ?? this.#transmit(peer, created) ?? []).catch((err: Error) => {
+      if (!this.#stopped) this.safeDispatchEvent('problem', { detail: { peer, message: err.message } })
+    })
+    return created
+  }
+
+  /**
+   * Hands new messages to the transport, in order, if the peer is reachable.
+   * Not awaited one by one: the chat stream keeps them in order, and each is
+   * written as soon as it is handed over.
+   */
+  #transmit (peer: string, messages: StoredMessage[]): Array<Promise<string>> | undefined {
+    if (this.#stopped || !this.#o.transport.usable(peer)) return undefined
     const at = this.#now()
     // in flight from the moment it is handed over: under a burst, the first
     // frames of a batch are acked before the last ones are written
-    if (usable) for (const message of created) this.#inFlight.sent(peer, message.id, at, message)
-    const sending = !usable ? [] : created.map(async message => {
-      // not awaited one by one: the chat stream keeps them in order, and each
-      // is written as soon as it is handed over
+    for (const message of messages) this.#inFlight.sent(peer, message.id, at, message)
+    return messages.map(async message => {
       await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
       return message.id
     })
+  }
+
+  /** Shows new messages once stored, then as sent, and has the unacked ones sent again in time. */
+  async #afterSend (peer: string, created: StoredMessage[], sending: Array<Promise<string>>): Promise<void> {
     const settled = Promise.allSettled(sending)
     // the UI work runs once the frames are written, or a task later when
     // writing waits (a full buffer): queued in between, it would run first

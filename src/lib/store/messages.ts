@@ -34,15 +34,25 @@ function conversationRange (peer: string): IDBKeyRange {
   return IDBKeyRange.bound([peer], [peer, []])
 }
 
-/** Our new messages, each strictly after our previous one: time order stays seq order. */
-function placeOutgoing (peer: string, stored: Conversation | undefined, texts: string[], ids: string[], now: number): Placed<StoredMessage[]> {
+/**
+ * Our new messages, each strictly after our previous one: time order stays
+ * seq order. Messages that went out already (`sent`, in the same order) keep
+ * the time and seq the peer has, even when the conversation moved on in
+ * between (another tab wrote it), so both sides still agree on the order.
+ */
+function placeOutgoing (
+  peer: string, stored: Conversation | undefined, texts: string[], ids: string[], now: number, sent?: readonly StoredMessage[]
+): Placed<StoredMessage[]> {
   let conversation = stored ?? newConversation(peer, now)
   const added = texts.map((text, i): StoredMessage => {
-    const sentAt = Math.max(now, (conversation.lastSentAt ?? 0) + 1)
-    const message: StoredMessage = {
-      peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq: conversation.nextSeq, status: 'queued'
+    const sentAt = sent?.[i].sentAt ?? Math.max(now, (conversation.lastSentAt ?? 0) + 1)
+    const seq = sent?.[i].seq ?? conversation.nextSeq
+    const message: StoredMessage = { peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq, status: 'queued' }
+    conversation = {
+      ...withLastMessage(conversation, message),
+      nextSeq: Math.max(conversation.nextSeq, seq + 1),
+      lastSentAt: Math.max(conversation.lastSentAt ?? 0, sentAt)
     }
-    conversation = { ...withLastMessage(conversation, message), nextSeq: conversation.nextSeq + 1, lastSentAt: sentAt }
     return message
   })
   return { conversation, added, result: added }
@@ -90,19 +100,25 @@ export function messageRepository (connection: Connection): MessageRepository {
    * Stores new messages with their conversation's new state, in one
    * transaction. When this page wrote the conversation last, in one round
    * trip (see one-trip.ts); otherwise, or when that guess was wrong, the
-   * conversation and `lookups` (copies that may be stored already) are read first.
+   * conversation and `lookups` (copies that may be stored already) are read
+   * first. `onWriting` hears of a write in one round trip once it is on its way.
    */
   async function place<R> (
     peer: string,
     count: number,
     lookups: Array<[string, 'in', string]>,
-    plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>
+    plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>,
+    onWriting?: (result: R) => void
   ): Promise<R> {
     const guess = known.get(peer)
     if (guess != null && count > 0) {
       const placed = plan(guess, [])
       try {
-        await connection.transact(['conversations', 'messages'], 'readwrite', async tx => { await writeIfUnchanged(tx, guess, placed) })
+        await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+          const written = writeIfUnchanged(tx, guess, placed)
+          onWriting?.(placed.result)
+          await written
+        })
         known.set(peer, placed.conversation)
         return placed.result
       } catch (err) {
@@ -133,14 +149,16 @@ export function messageRepository (connection: Connection): MessageRepository {
       return message
     },
 
-    async createOutgoingMany (peer, texts, now = Date.now()) {
+    async createOutgoingMany (peer, texts, now = Date.now(), onWriting) {
       assertPeer(peer)
       if (!Array.isArray(texts)) throw new InvalidArgumentError('Invalid texts: expected an array')
       texts.forEach(assertText)
       assertTime(now, 'time')
       const ids = texts.map(() => newMessageId())
+      let sent: StoredMessage[] | undefined
+      const writing = onWriting == null ? undefined : (messages: StoredMessage[]) => { if (onWriting(messages)) sent = messages }
       // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-      return await place(peer, texts.length, [], stored => placeOutgoing(peer, stored, texts, ids, now))
+      return await place(peer, texts.length, [], stored => placeOutgoing(peer, stored, texts, ids, now, sent), writing)
     },
 
     async saveIncoming (peer, msg, options) {
@@ -192,12 +210,25 @@ export function messageRepository (connection: Connection): MessageRepository {
       }
       // relaxed: a delivery state lost to a power cut comes back, since the
       // message is sent again and the peer drops the copy and acks it again
+      const durability = 'relaxed'
+      // own messages all held: their records are as their only writer left
+      // them, nothing logged can be ahead of them, and only the log is
+      // written, in a transaction that need not wait for the messages store
+      // (under a burst, the next batch is being added there)
+      if (direction === 'out' && unique.every(id => stored.has(id))) {
+        const changed = unique.map(id => stored.get(id)!).filter(m => statusRank(status) > statusRank(m.status)).map(m => ({ ...m, status }))
+        if (changed.length === 0) return changed
+        await connection.transact(['statuses'], 'readwrite', async tx => {
+          logStatus(tx.objectStore('statuses'), peer, changed.map(m => m.id), status)
+          commitNow(tx)
+        }, { durability })
+        folder.soon()
+        return changed
+      }
       const changed = await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
         const store = tx.objectStore('messages')
-        // held records are as their only writer left them: nothing logged can be ahead of them
-        const held = unique.every(id => stored.has(id))
         const [logged, ...found] = await Promise.all([
-          held ? new Map<string, MessageStatus>() : loggedStates(tx, peer),
+          direction === 'out' ? loggedStates(tx, peer) : new Map<string, MessageStatus>(),
           ...unique.map(async id => stored.get(id) ?? await store.get([peer, direction, id]))
         ])
         const changed = found
@@ -206,11 +237,11 @@ export function messageRepository (connection: Connection): MessageRepository {
           .filter(m => statusRank(status) > statusRank(m.status))
           .map(m => ({ ...m, status }))
         // own messages' states go to the log, one entry for them all; an incoming one's is rare (see markRead)
-        if (direction === 'out') logStatus(tx, peer, changed.map(m => m.id), status)
+        if (direction === 'out') logStatus(tx.objectStore('statuses'), peer, changed.map(m => m.id), status)
         else writeAll(store, 'put', changed)
         commitNow(tx)
         return changed
-      }, { durability: 'relaxed' })
+      }, { durability })
       if (direction === 'out' && changed.length > 0) folder.soon()
       return changed
     },

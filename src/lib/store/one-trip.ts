@@ -56,16 +56,19 @@ export function writePlaced (tx: MessageWrite, placed: Placed<unknown>): void {
  * StaleConversation unless that record was the guess. A message already
  * stored fails its add with a ConstraintError, which rolls it back too.
  *
- * The guess is checked on the first result back, while the writes are still
- * being made, and the commit is asked for right then: it need not wait for
- * this page to see every write's result, which a page busy with a burst
- * would hold back.
+ * The writes are made before this returns (a write that cannot be made
+ * throws here), so the caller knows they are on their way. The guess is
+ * checked on the first result back, while the writes are still being made,
+ * and the commit is asked for right then: it need not wait for this page to
+ * see every write's result, which a page busy with a burst would hold back.
  */
-export async function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
+export function writeIfUnchanged (tx: MessageWrite, guess: Conversation, placed: Placed<unknown>): Promise<void> {
   const read = tx.objectStore('conversations').get(guess.peer)
   // rejected too when a write below throws while being made: that throw reports it
   read.catch(() => {})
   writePlaced(tx, placed)
-  if (!sameRecord(await read, guess)) throw new StaleConversation()
-  commitNow(tx)
+  return (async () => {
+    if (!sameRecord(await read, guess)) throw new StaleConversation()
+    commitNow(tx)
+  })()
 }

@@ -10,7 +10,7 @@
  * Every read of own messages lays the log over the records, forward only,
  * so nothing that reads through the store can tell the difference.
  */
-import type { IDBPTransaction } from 'idb'
+import type { IDBPObjectStore, IDBPTransaction } from 'idb'
 import type { Connection, PeerlinkSchema } from './db.ts'
 import { commitNow, writeAll } from './requests.ts'
 import { statusRank, type MessageStatus, type StoredMessage } from './types.ts'
@@ -68,8 +68,8 @@ export function withLogged (message: StoredMessage, logged: ReadonlyMap<string, 
 }
 
 /** Logs `status` for messages the caller found behind it: one request, whatever their number. */
-export function logStatus (tx: LogTx<'readwrite'>, peer: string, ids: string[], status: MessageStatus): void {
-  if (ids.length > 0) writeAll(tx.objectStore('statuses'), 'add', [{ peer, ids, status } satisfies StatusEntry])
+export function logStatus (log: IDBPObjectStore<PeerlinkSchema, any, 'statuses', 'readwrite'>, peer: string, ids: string[], status: MessageStatus): void {
+  if (ids.length > 0) writeAll(log, 'add', [{ peer, ids, status } satisfies StatusEntry])
 }
 
 /**

@@ -91,8 +91,14 @@ export interface SavedIncoming {
 
 export interface MessageRepository {
   createOutgoing (peer: string, text: string, now?: number): Promise<StoredMessage>
-  /** several new messages to one peer in ONE transaction, in the order given */
-  createOutgoingMany (peer: string, texts: string[], now?: number): Promise<StoredMessage[]>
+  /**
+   * Several new messages to one peer in ONE transaction, in the order given.
+   * `onWriting` gets their records as soon as the write is on its way, when
+   * it goes in one round trip (not when it has to read first), and says
+   * whether it sent them. Should the browser roll that write back, sent
+   * messages are written again with the times and seqs the peer has.
+   */
+  createOutgoingMany (peer: string, texts: string[], now?: number, onWriting?: (messages: StoredMessage[]) => boolean): Promise<StoredMessage[]>
   saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<SavedIncoming>
   /** several incoming messages from one peer in ONE transaction; duplicates (also within the batch) come back with isNew false */
   saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean }): Promise<SavedIncoming[]>
