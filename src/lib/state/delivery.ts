@@ -129,11 +129,12 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    * Writes new messages and sends them without reading the outbox again.
    * When the store writes them in one round trip they go out as soon as that
    * write is on its way, not once it commits (the commit was a third of a
-   * message's way to the peer): an ack that beats the commit is written after
-   * it (the database runs overlapping writes in the order they were asked
-   * for), and a write the browser rolls back is done again with the records
-   * as sent. Otherwise they go out once stored. Whatever cannot go now stays
-   * queued for the next flush (on connect, or the retry timer).
+   * message's way to the peer): an ack that beats the commit goes into the
+   * status log, which every read lays over the records once they are there
+   * (and which is folded into them only after a quiet second), and a write
+   * the browser rolls back is done again with the records as sent.
+   * Otherwise they go out once stored. Whatever cannot go now stays queued
+   * for the next flush (on connect, or the retry timer).
    */
   async #createAndSend (peer: string, texts: string[]): Promise<StoredMessage[]> {
     let sent: StoredMessage[] = []
@@ -149,6 +150,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       // went out but could not be stored (storage full): nothing to resend
       // or mark; the caller gives the text back with the error
       for (const message of sent) this.#inFlight.forget(peer, message.id)
+      void Promise.allSettled(sending ?? [])
       throw err
     }
     this.#afterSend(peer, created, sending ?? this.#transmit(peer, created) ?? []).catch((err: Error) => {
