@@ -3,7 +3,7 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/lib/store/db.ts'
 import { openStore, statusRank, type MessageStatus, type StoredMessage } from '../../src/lib/store/index.ts'
-import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_AFTER_MS, foldSlice, FOLD_SLICE_ENTRIES } from '../../src/lib/store/status-log.ts'
+import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_ENTRIES, foldSlice, FOLD_SLICE_ENTRIES } from '../../src/lib/store/status-log.ts'
 import { ALICE, BOB, freshName, freshStore } from './store-helpers.ts'
 
 afterEach(() => {
@@ -30,7 +30,7 @@ async function raw (name: string): Promise<{ messages: StoredMessage[], log: Arr
 async function foldAll (name: string): Promise<void> {
   const connection = await openConnection(name)
   try {
-    while (await foldSlice(connection)) { /* next slice */ }
+    while (await foldSlice(connection) > 0) { /* next slice */ }
   } finally {
     connection.close()
   }
@@ -126,11 +126,12 @@ describe('store: delivery states logged apart from the messages', () => {
     store.close()
   })
 
-  it('should not fold while acks keep coming, until the log has waited too long', async () => {
+  it('should not fold while acks keep coming, until the log grows too long, and then keep it that short', async () => {
     // only the store's timers and clock are faked: fake-indexeddb runs on setImmediate
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     const { store, name } = await freshStore()
-    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: 40 }, (_, i) => `m${i}`), 100)
+    const more = 20
+    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: FOLD_AT_MOST_ENTRIES + more }, (_, i) => `m${i}`), 100)
     const ackEvery = FOLD_AFTER_QUIET_MS / 2
     let acked = 0
     const ackNext = async (): Promise<void> => {
@@ -139,22 +140,24 @@ describe('store: delivery states logged apart from the messages', () => {
       await vi.advanceTimersByTimeAsync(ackEvery)
       await drain()
     }
-    while ((acked + 1) * ackEvery < FOLD_AT_MOST_AFTER_MS) await ackNext()
+    while (acked < FOLD_AT_MOST_ENTRIES - 1) await ackNext()
     // never a quiet second: nothing folded yet
     expect((await raw(name)).log).toHaveLength(acked)
-    // overdue: folded while the acks still come, a slice at a time
-    let shortest = acked
-    for (let i = 0; i < 10; i++) {
+    // too long: folded while the acks still come, as far as the bound
+    const lengths: number[] = []
+    while (acked < sent.length) {
       await ackNext()
-      shortest = Math.min(shortest, (await raw(name)).log.length)
+      lengths.push((await raw(name)).log.length)
     }
-    expect(shortest).toBeLessThan(FOLD_SLICE_ENTRIES)
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(FOLD_AT_MOST_ENTRIES)
+    expect(Math.min(...lengths)).toBeGreaterThan(FOLD_AT_MOST_ENTRIES - FOLD_SLICE_ENTRIES * 2)
     // and a quiet second folds the rest
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 40; i++) {
       await vi.advanceTimersByTimeAsync(FOLD_AFTER_QUIET_MS)
       await drain()
     }
     expect((await raw(name)).log).toEqual([])
+    expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
     store.close()
   })
 
@@ -163,10 +166,10 @@ describe('store: delivery states logged apart from the messages', () => {
     const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: FOLD_SLICE_ENTRIES * 2 + 1 }, (_, i) => `m${i}`), 100)
     for (const m of sent) await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
     const connection = await openConnection(name)
-    expect(await foldSlice(connection)).toBe(true)
+    expect(await foldSlice(connection)).toBe(FOLD_SLICE_ENTRIES + 1)
     expect((await raw(name)).log).toHaveLength(FOLD_SLICE_ENTRIES + 1)
-    expect(await foldSlice(connection)).toBe(true)
-    expect(await foldSlice(connection)).toBe(false)
+    expect(await foldSlice(connection)).toBe(1)
+    expect(await foldSlice(connection)).toBe(0)
     connection.close()
     expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
     store.close()

@@ -222,7 +222,7 @@ export function messageRepository (connection: Connection): MessageRepository {
           logStatus(tx.objectStore('statuses'), peer, changed.map(m => m.id), status)
           commitNow(tx)
         }, { durability })
-        folder.soon()
+        folder.logged()
         return changed
       }
       const changed = await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
@@ -242,7 +242,7 @@ export function messageRepository (connection: Connection): MessageRepository {
         commitNow(tx)
         return changed
       }, { durability })
-      if (direction === 'out' && changed.length > 0) folder.soon()
+      if (direction === 'out' && changed.length > 0) folder.logged()
       return changed
     },
 

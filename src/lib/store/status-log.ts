@@ -31,8 +31,14 @@ export interface StatusEntry {
  */
 export const FOLD_AFTER_QUIET_MS = 1_000
 
-/** ...or this long after the first unfolded entry: a flood with no quiet moment must not grow the log, which each read of the outbox reads whole, without bound. */
-export const FOLD_AT_MOST_AFTER_MS = 10_000
+/**
+ * ...or once this page has logged this many entries since the last fold:
+ * every read of own messages lays the whole log over what it read, and 64
+ * entries of up to 256 ids is a map of at most 16,384 ids to build. A flood
+ * with no quiet second is then folded while it goes on, a slice at a time,
+ * and a few bursts with short pauses between them are not.
+ */
+export const FOLD_AT_MOST_ENTRIES = 64
 
 /**
  * Entries folded per transaction: each holds up to 256 ids, so a slice is
@@ -74,14 +80,14 @@ export function logStatus (log: IDBPObjectStore<PeerlinkSchema, any, 'statuses',
 
 /**
  * Writes the oldest entries into their message records and deletes them, in
- * one transaction (a fold cut short leaves both as they were). Resolves
- * whether entries are left.
+ * one transaction (a fold cut short leaves both as they were). Resolves how
+ * many entries are left.
  */
-export async function foldSlice (connection: Connection): Promise<boolean> {
+export async function foldSlice (connection: Connection): Promise<number> {
   return await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
     const log = tx.objectStore('statuses')
     const [entries, total] = await Promise.all([log.getAll(undefined, FOLD_SLICE_ENTRIES), log.count()])
-    if (entries.length === 0) return false
+    if (entries.length === 0) return 0
     const byPeer = new Map<string, StatusEntry[]>()
     for (const entry of entries) byPeer.set(entry.peer, [...(byPeer.get(entry.peer) ?? []), entry])
     const messages = tx.objectStore('messages')
@@ -94,50 +100,62 @@ export async function foldSlice (connection: Connection): Promise<boolean> {
     // entries are taken from the front, in key order: one range covers them
     log.delete(IDBKeyRange.bound(entries[0].n, entries[entries.length - 1].n))
     commitNow(tx)
-    return total > entries.length
+    return total - entries.length
   }, { durability: 'relaxed' })
 }
 
 /**
- * Folds the log once it is quiet (or has waited long enough), a slice per
- * task, and stops when acks start coming again unless the log has waited too
- * long. A fold that fails leaves the log as it was: reads still lay it over
- * the records, and the next logged state tries again.
+ * Folds the log once it is quiet (or has grown too long), a slice per task,
+ * and stops when acks start coming again unless it is still too long. A fold
+ * that fails leaves the log as it was: reads still lay it over the records,
+ * and the next logged state tries again.
  */
 export class LogFolder {
   readonly #connection: Connection
   #timer?: ReturnType<typeof setTimeout>
   #lastLogged = 0
-  /** when the oldest state not known to be folded was logged */
-  #firstUnfolded?: number
+  /** entries this page logged, ever, and of them those no fold has taken yet (as far as it knows) */
+  #loggedCount = 0
+  #unfolded = 0
   #running = false
 
   constructor (connection: Connection) {
     this.#connection = connection
   }
 
-  /** A state was logged (or found unfolded) now. */
+  /** This page logged an entry now. */
+  logged (now = Date.now()): void {
+    this.#loggedCount++
+    this.#unfolded++
+    this.soon(now)
+  }
+
+  /** The log has entries (logged now, or found by a read): fold them once quiet. */
   soon (now = Date.now()): void {
     this.#lastLogged = now
-    this.#firstUnfolded ??= now
-    this.#arm(FOLD_AFTER_QUIET_MS)
+    this.#arm(this.#wait(now))
   }
 
   #arm (ms: number): void {
-    this.#timer ??= setTimeout(() => {
+    if (this.#timer != null) {
+      if (ms > 0) return
+      // grown too long: now, not when the quiet timer would have fired
+      clearTimeout(this.#timer)
+    }
+    this.#timer = setTimeout(() => {
       this.#timer = undefined
       this.#wake()
     }, ms)
   }
 
-  /** ms until the log may be folded: 0 once it is quiet or overdue. */
+  /** ms until the log may be folded: 0 once it is quiet or too long. */
   #wait (now: number): number {
-    if (this.#firstUnfolded != null && now - this.#firstUnfolded >= FOLD_AT_MOST_AFTER_MS) return 0
+    if (this.#unfolded >= FOLD_AT_MOST_ENTRIES) return 0
     return Math.max(FOLD_AFTER_QUIET_MS - (now - this.#lastLogged), 0)
   }
 
   #wake (): void {
-    // a fold running now may have counted the log before the newest entry: fold again after it
+    // a fold running now may have counted the log before the newest entry: look again after it
     const wait = this.#running ? FOLD_AFTER_QUIET_MS : this.#wait(Date.now())
     if (wait > 0) return this.#arm(wait)
     this.#fold().catch(() => {})
@@ -147,13 +165,13 @@ export class LogFolder {
     this.#running = true
     try {
       while (!this.#connection.closed) {
-        const began = Date.now()
-        if (!await foldSlice(this.#connection)) {
-          if (this.#lastLogged < began) this.#firstUnfolded = undefined
-          return
-        }
-        // acks are coming again: the rest waits for the next quiet (soon() armed it)
-        if (this.#wait(Date.now()) > 0) return
+        const loggedBefore = this.#loggedCount
+        const left = await foldSlice(this.#connection)
+        this.#unfolded = Math.min(this.#unfolded, left + this.#loggedCount - loggedBefore)
+        if (left === 0) return
+        // acks are coming again and the log is short: the rest waits for the next quiet
+        const wait = this.#wait(Date.now())
+        if (wait > 0) return this.#arm(wait)
         // one slice per task: a page event waiting in between runs first
         await new Promise(resolve => setTimeout(resolve, 0))
       }
