@@ -29,11 +29,26 @@ function figure (row: Row): number {
   return typeof row.value === 'number' ? row.value : row.value.median
 }
 
+interface Results {
+  rows: Row[]
+  results: { messages?: { steps?: Array<Record<string, number>> } }
+}
+
+/** The table's rows, and the single message's steps as rows of their own: a change moves some steps and not others. */
 async function benchOnce (cwd: string, only: string): Promise<Row[]> {
   const out = run(cwd, 'npm', ['run', 'bench'], { ...process.env, BENCH_SKIP_BUILD: '1', BENCH_ONLY: only })
   const file = /^JSON: (.+)$/m.exec(out)?.[1]
   if (file == null) throw new Error(`no results from the benchmark in ${cwd}:\n${out.slice(-2000)}`)
-  return (JSON.parse(await readFile(file, 'utf8')) as { rows: Row[] }).rows
+  const { rows, results } = JSON.parse(await readFile(file, 'utf8')) as Results
+  const steps = results.messages?.steps ?? []
+  const names = [...new Set(steps.flatMap(s => Object.keys(s)))]
+  const stepRows = names.map((step): Row => ({
+    section: '2 messages',
+    what: `one message, ${step}`,
+    unit: 'ms after Enter',
+    value: summarize(steps.map(s => s[step] ?? Number.NaN))
+  }))
+  return [...rows, ...stepRows]
 }
 
 /** What decides the installed packages: a revision that differs in any of these gets its own install. */
