@@ -63,9 +63,7 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
   const out: TransportFigures = { bareRtt: [], bareIdleRtt: [], nodeRtt: [], bareBurst: [], nodeDial: Number.NaN, bareBulk: [], nodeBulk: [], bulkBytes: plan.bulkBytes, failures: [] }
   const a = await benchPage(browser, server.url)
   // between two browsers a message crosses two network services, which pages
-  // of one browser share: the bare burst floor was 18,505 msg/s this way
-  // against 28,000 to 32,000 in one browser (2026-12-04), while a quiet
-  // round trip stayed at about 1.1 ms
+  // of one browser share
   const otherBrowser = await launch()
   const b = await benchPage(otherBrowser, server.url)
   try {
