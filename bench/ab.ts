@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { MESSAGE_STEPS, type MessageFigures } from './messages.ts'
 import { summarize, type Row } from './stats.ts'
 
 const DEFAULT_ROUNDS = 3
@@ -31,7 +32,7 @@ function figure (row: Row): number {
 
 interface Results {
   rows: Row[]
-  results: { messages?: { steps?: Array<Record<string, number>> } }
+  results: { messages?: MessageFigures }
 }
 
 /** The table's rows, and the single message's steps as rows of their own: a change moves some steps and not others. */
@@ -41,8 +42,7 @@ async function benchOnce (cwd: string, only: string): Promise<Row[]> {
   if (file == null) throw new Error(`no results from the benchmark in ${cwd}:\n${out.slice(-2000)}`)
   const { rows, results } = JSON.parse(await readFile(file, 'utf8')) as Results
   const steps = results.messages?.steps ?? []
-  const names = [...new Set(steps.flatMap(s => Object.keys(s)))]
-  const stepRows = names.map((step): Row => ({
+  const stepRows = MESSAGE_STEPS.map((step): Row => ({
     section: '2 messages',
     what: `one message, ${step}`,
     unit: 'ms after Enter',

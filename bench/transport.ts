@@ -65,8 +65,8 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
   // between two browsers a message crosses two network services, which pages
   // of one browser share
   const otherBrowser = await launch()
-  const b = await benchPage(otherBrowser, server.url)
   try {
+    const b = await benchPage(otherBrowser, server.url)
     const answered = call(b, 'bareConnect', server.signalUrl('transport'), 'answer')
     await call(a, 'bareConnect', server.signalUrl('transport'), 'offer')
     await answered
