@@ -6,8 +6,10 @@
  * Why: on this 2-core machine the figures of one unchanged commit drift by
  * 15 % and more from run to run (README, Performance), more than most
  * changes move them. Runs that alternate share that drift, so a difference
- * that holds in every pair is the change's. `BENCH_ONLY` picks the sections
- * (default 1, time to talk); both builds are made first.
+ * that holds in every pair is the change's. Which side runs first alternates
+ * too, so an even number of rounds (the default) cancels what running
+ * second costs. `BENCH_ONLY` picks the sections (default 1, time to talk);
+ * both builds are made first.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
@@ -16,7 +18,8 @@ import { join, resolve } from 'node:path'
 import { MESSAGE_STEPS, type MessageFigures } from './messages.ts'
 import { summarize, type Row } from './stats.ts'
 
-const DEFAULT_ROUNDS = 3
+/** even, so each side runs first as often as second */
+const DEFAULT_ROUNDS = 4
 const HERE = resolve(import.meta.dirname, '..')
 
 function run (cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
@@ -79,10 +82,13 @@ async function main (): Promise<void> {
   try {
     await installFor(base, rev)
     for (const dir of [base, HERE]) run(dir, 'npm', ['run', 'build'])
-    const sides = { [rev]: base, 'working tree': HERE }
+    const sides = Object.entries({ [rev]: base, 'working tree': HERE })
     const figures = new Map<string, Record<string, number[]>>()
     for (let round = 1; round <= rounds; round++) {
-      for (const [side, dir] of Object.entries(sides)) {
+      // each side goes first every other round: on 2026-12-04 the second
+      // side of every pair was slower at every step of one message, steps
+      // the change under test did not touch among them
+      for (const [side, dir] of round % 2 === 1 ? sides : [...sides].reverse()) {
         console.error(`[ab] round ${round} of ${rounds}: ${side}`)
         for (const row of await benchOnce(dir, only)) {
           const value = figure(row)

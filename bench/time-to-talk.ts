@@ -43,8 +43,10 @@ async function talk (page: Page, link: string): Promise<Phases> {
   return {
     'page ready (DOMContentLoaded)': m['page:dom-content-loaded'] ?? Number.NaN,
     'app code running (session start)': m[MARKS.sessionStart] ?? Number.NaN,
-    'store open + /relay.json': m[MARKS.storeReady] ?? Number.NaN,
-    'identity + node built': m[MARKS.nodeCreated] ?? Number.NaN,
+    'IndexedDB open': m[MARKS.storeOpen] ?? Number.NaN,
+    'libp2p code loaded and run': m[MARKS.p2pLoaded] ?? Number.NaN,
+    'identity loaded (store + libp2p code)': m[MARKS.storeReady] ?? Number.NaN,
+    'relay description in, node built': m[MARKS.nodeCreated] ?? Number.NaN,
     'node started (session ready)': m[MARKS.sessionReady] ?? Number.NaN,
     'dial start': m[MARKS.dialStart] ?? Number.NaN,
     'dial: relay connected, circuit opening': m[MARKS.dialHop] ?? Number.NaN,

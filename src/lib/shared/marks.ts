@@ -8,9 +8,13 @@
 export const MARKS = {
   /** the session begins opening the store and fetching /relay.json */
   sessionStart: 'peerlink:session-start',
-  /** store open and relay description fetched */
+  /** IndexedDB open (one of the things the next mark waits for) */
+  storeOpen: 'peerlink:store-open',
+  /** the lazily loaded libp2p code has arrived and run (the other one) */
+  p2pLoaded: 'peerlink:p2p-loaded',
+  /** store open and identity loaded: the app works offline from here */
   storeReady: 'peerlink:store-ready',
-  /** identity loaded or created, libp2p node built (not started) */
+  /** relay description in (live or saved), libp2p node built (not started) */
   nodeCreated: 'peerlink:node-created',
   /** libp2p started: the app can send and dial */
   sessionReady: 'peerlink:session-ready',

@@ -22,7 +22,10 @@ let p2pModule: Promise<P2p> | undefined
  * /relay.json is fetched.
  */
 export function loadP2p (): Promise<P2p> {
-  p2pModule ??= import('./p2p-runtime.ts')
+  p2pModule ??= import('./p2p-runtime.ts').then(module => {
+    mark(MARKS.p2pLoaded)
+    return module
+  })
   return p2pModule
 }
 
@@ -120,6 +123,7 @@ class Session {
       onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
       onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
     })
+    mark(MARKS.storeOpen)
     void this.#persistStorage()
     // neither read needs the libp2p code: they run while it loads, not after
     const [storedKey, profile] = await Promise.all([store.identity.load(), store.profile.load()])
