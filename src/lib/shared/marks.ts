@@ -8,9 +8,9 @@
 export const MARKS = {
   /** the session begins opening the store and fetching /relay.json */
   sessionStart: 'peerlink:session-start',
-  /** IndexedDB open (one of the things the next mark waits for) */
+  /** IndexedDB open; storeReady waits for this and for p2pLoaded */
   storeOpen: 'peerlink:store-open',
-  /** the lazily loaded libp2p code has arrived and run (the other one) */
+  /** the lazily loaded libp2p code has arrived and run (the identity needs it) */
   p2pLoaded: 'peerlink:p2p-loaded',
   /** store open and identity loaded: the app works offline from here */
   storeReady: 'peerlink:store-ready',
