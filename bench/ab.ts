@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { MESSAGE_STEPS, type MessageFigures } from './messages.ts'
 import { summarize, type Row } from './stats.ts'
+import type { Phases, TimeToTalk } from './time-to-talk.ts'
 
 /** even, so each side runs first as often as second */
 const DEFAULT_ROUNDS = 4
@@ -35,10 +36,22 @@ function figure (row: Row): number {
 
 interface Results {
   rows: Row[]
-  results: { messages?: MessageFigures }
+  results: { messages?: MessageFigures, timeToTalk?: TimeToTalk }
 }
 
-/** The table's rows, and the single message's steps as rows of their own: a change moves some steps and not others. */
+/** Each phase of a link opening as a row: a change to one step shows there before it shows in the total. */
+function phaseRows (talk: TimeToTalk | undefined): Row[] {
+  if (talk == null) return []
+  const runs: Array<[string, Phases[]]> = [['new user', talk.cold], ['returning (new tab)', talk.warm], ['same tab', talk.sameTab]]
+  return runs.flatMap(([run, phases]) => Object.keys(phases[0] ?? {}).map((phase): Row => ({
+    section: '1 time to talk',
+    what: `${run}, ${phase}`,
+    unit: 'ms since navigation',
+    value: summarize(phases.map(p => p[phase] ?? Number.NaN))
+  })))
+}
+
+/** The table's rows, and the steps of one message and of a link opening as rows of their own: a change moves some steps and not others. */
 async function benchOnce (cwd: string, only: string): Promise<Row[]> {
   const out = run(cwd, 'npm', ['run', 'bench'], { ...process.env, BENCH_SKIP_BUILD: '1', BENCH_ONLY: only })
   const file = /^JSON: (.+)$/m.exec(out)?.[1]
@@ -51,7 +64,7 @@ async function benchOnce (cwd: string, only: string): Promise<Row[]> {
     unit: 'ms after Enter',
     value: summarize(steps.map(s => s[step] ?? Number.NaN))
   }))
-  return [...rows, ...stepRows]
+  return [...rows, ...stepRows, ...phaseRows(results.timeToTalk)]
 }
 
 /** What decides the installed packages: a revision that differs in any of these gets its own install. */
