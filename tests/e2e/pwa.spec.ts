@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
 import { pngSize } from './png.ts'
+import { MARKS } from '../../src/lib/shared/marks.ts'
 import type { Page } from '@playwright/test'
 
 const BUILT_WORKER = resolve(import.meta.dirname, '../../build/service-worker.js')
@@ -110,6 +111,35 @@ test('offline with the relay down, a reload shows the app, the history and "Offl
   } finally {
     await bob.context.close()
     await alice.context.close().catch(() => {})
+  }
+})
+
+test('a first visit by link asks for the service worker only once its dial is over, not in the middle of it', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  const context = await browser.newContext({ baseURL })
+  try {
+    // the moment the page asks for its worker, whose first install fetches the whole app again
+    await context.addInitScript(() => {
+      const container = navigator.serviceWorker
+      const register = container.register.bind(container)
+      container.register = async (...args: Parameters<ServiceWorkerContainer['register']>) => {
+        (window as unknown as { registeredAt: number }).registeredAt = performance.now()
+        return await register(...args)
+      }
+    })
+    const page = await context.newPage()
+    await page.goto(alice.link)
+    await expect(connection(page)).toHaveText('Direct')
+    await waitControlled(page)
+    const { registeredAt, directAt } = await page.evaluate((name: string) => ({
+      registeredAt: (window as unknown as { registeredAt?: number }).registeredAt,
+      directAt: performance.getEntriesByName(name)[0]?.startTime
+    }), MARKS.dialDirect)
+    expect(directAt).toBeDefined()
+    expect(registeredAt).toBeGreaterThan(directAt ?? Number.POSITIVE_INFINITY)
+  } finally {
+    await context.close()
+    await alice.context.close()
   }
 })
 

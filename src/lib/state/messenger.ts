@@ -120,6 +120,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     return this.#dialing.has(peer)
   }
 
+  /** how many peers a dial is under way to (each change emits 'link') */
+  get dialsInProgress (): number {
+    return this.#dialing.size
+  }
+
   /** What the "Connection" indicator shows for this peer now. */
   linkState (peer: string): LinkState {
     return linkState(this.#o.node, this.#peerId(peer), this.isDialing(peer))

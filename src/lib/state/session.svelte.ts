@@ -2,6 +2,7 @@ import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { acquireTabLock } from './tab-lock.ts'
+import { whenStartSettled } from './start-settled.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
 import type { Messenger } from './messenger.ts'
@@ -65,6 +66,7 @@ class Session {
   #name = $state('')
   #readReceipts = $state(true)
   #online = $state(typeof navigator === 'undefined' || navigator.onLine)
+  #settled = $state(false)
   #local: Promise<Local & { privateKey: PrivateKey }> | undefined
   #running: Promise<Running> | undefined
   #current: Running | undefined
@@ -82,6 +84,13 @@ class Session {
   /** the browser has a network (navigator.onLine): false means surely offline, true only maybe online */
   get online (): boolean { return this.#online }
   get link (): string { return this.#link }
+  /**
+   * The node is running and its start's network work is over: the relay has
+   * answered (a reservation, a refusal, or none to be had) and no dial is
+   * under way, or some seconds have passed (start-settled.ts). Work that
+   * would compete with a first dial for the network and the cores waits for this.
+   */
+  get settled (): boolean { return this.#settled }
 
   /** Opens the store and loads the identity once; needs no network and no node lock. */
   local (): Promise<Local> {
@@ -191,6 +200,7 @@ class Session {
     messenger.start()
     keeper.start()
     locator.start()
+    whenStartSettled(keeper, messenger, () => { this.#settled = true })
     this.#current = { node, store, messenger, keeper, locator, relays }
     this.#phase = 'ready'
     mark(MARKS.sessionReady)

@@ -105,7 +105,13 @@ export class Thread {
       messenger.removeEventListener('conversations', onConversation)
       if (session.reading === this.peer) session.reading = null
     })
-    this.#conversation = await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
+    try {
+      this.#conversation = await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
+    } catch (err) {
+      // nothing to show and nothing to dial for: the page shows the error
+      this.close()
+      throw err
+    }
     // the dial is the long pole of opening a link: it starts first, and the
     // history loads while it runs
     messenger.watch(this.peer, relayHint ?? this.#conversation.relayHint)
