@@ -22,6 +22,15 @@ export async function freshContext (browser: Browser, baseURL: string, autoSend?
   return await observing(await browser.newContext({ baseURL }), autoSend)
 }
 
+/**
+ * The page's service worker is installed and controls it. A first visit's
+ * install fetches the whole app again once the start's first dial is over
+ * (the app waits for that), so what is measured next waits for it in turn.
+ */
+export async function workerInstalled (page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller != null, undefined, { timeout: STEP_TIMEOUT_MS })
+}
+
 /** Installs the observer in every page `context` opens from now on. */
 export async function observing (context: BrowserContext, autoSend?: string): Promise<BrowserContext> {
   // tsx compiles with keepNames, which wraps named inner functions in a
@@ -31,12 +40,13 @@ export async function observing (context: BrowserContext, autoSend?: string): Pr
   return context
 }
 
-/** Opens the app on the home page and waits for the relay reservation. */
+/** Opens the app on the home page and waits for the relay reservation and its service worker. */
 export async function openOwner (browser: Browser, baseURL: string): Promise<Owner> {
   const context = await freshContext(browser, baseURL)
   const page = await context.newPage()
   await page.goto('/')
   await page.waitForSelector('[data-relay="reserved"]', { timeout: STEP_TIMEOUT_MS })
+  await workerInstalled(page)
   const link = await page.inputValue('#your-link')
   return { context, page, link, peerId: link.split('/p/')[1] ?? '' }
 }

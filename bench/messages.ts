@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core'
 import { profilePages } from './profile.ts'
 import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
 import { launch } from './browser.ts'
-import { freshContext, observed, openOwner, sendTexts, typeThenSend, waitComposer, waitObserved, STEP_TIMEOUT_MS } from './app.ts'
+import { freshContext, observed, openOwner, sendTexts, typeThenSend, waitComposer, waitObserved, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
 
 /** A single message's way, in the order it goes; each seen from outside the app (observer.ts). */
 export const MESSAGE_STEPS = [
@@ -72,6 +72,7 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
     await waitComposer(bob)
     await sendTexts(bob, ['hello'])
     await waitObserved(bob, 'delivered')
+    await workerInstalled(bob)
     // Alice opens the conversation in-app (a full page load would restart her node)
     await alice.page.locator('a[href^="/p/"]').first().click()
     await waitComposer(alice.page)

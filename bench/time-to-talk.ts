@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { freshContext, marks, observing, openOwner, waitObserved, STEP_TIMEOUT_MS, type Owner } from './app.ts'
+import { freshContext, marks, observing, openOwner, waitObserved, workerInstalled, type Owner } from './app.ts'
 import { launchProfile } from './browser.ts'
 import { MARKS } from '../src/lib/shared/marks.ts'
 import type { BenchServer } from './server.ts'
@@ -65,15 +65,6 @@ async function talk (page: Page, link: string): Promise<Phases> {
   }
 }
 
-/**
- * After a new user's run: its service worker's first install fetches the
- * whole app again once the first dial is over (the app waits for that), and
- * left running it would slow the next run's start rather than this one.
- */
-async function workerInstalled (page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller != null, undefined, { timeout: STEP_TIMEOUT_MS })
-}
-
 /** Runs one measurement; a failure is recorded under `name` and the runs go on. */
 async function attempt (failures: string[], name: string, run: () => Promise<void>): Promise<void> {
   try {
@@ -95,6 +86,7 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
         const profiling = i === runs - 1 ? await profilePages({ 'talk-new-dialer': page, 'talk-new-owner': owner.page }) : undefined
         result.cold.push(await talk(page, owner.link))
         await profiling?.save()
+        // its first install runs after the dial: left running, it would slow the next run's start
         await workerInstalled(page)
       }).finally(async () => { await context.close() })
     }
