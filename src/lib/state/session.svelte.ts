@@ -86,9 +86,10 @@ class Session {
   get link (): string { return this.#link }
   /**
    * The node is running and its start's network work is over: the relay has
-   * answered (a reservation, a refusal, or none to be had) and no dial is
-   * under way, or some seconds have passed (start-settled.ts). Work that
-   * would compete with a first dial for the network and the cores waits for this.
+   * answered (a reservation, a refusal, or none to be had) and no dial has
+   * been under way for a moment, or some seconds have passed (start-settled.ts).
+   * Work that would compete with a first dial and its first message for the
+   * network and the cores waits for this.
    */
   get settled (): boolean { return this.#settled }
 
