@@ -56,12 +56,21 @@ export interface LoadResult {
   rampMs: number
 }
 
+/**
+ * The probe's listener takes its PROBE_DIALS relayed connections back to
+ * back, and libp2p lets one host (for every relayed connection that host is
+ * the relay) open only 5 a second by default: past that the listener refused
+ * them and half the probes timed out, measuring its limiter, not the relay.
+ */
+const PROBE_INBOUND_PER_SECOND = PROBE_DIALS * 2
+
 async function client (): Promise<Libp2p> {
   return await createLibp2p({
     addresses: { listen: ['/p2p-circuit'] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionManager: { inboundConnectionThreshold: PROBE_INBOUND_PER_SECOND },
     services: { identify: identify() }
   })
 }
