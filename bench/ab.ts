@@ -4,7 +4,7 @@
  * the median of those per side.
  *
  * Why: on this 2-core machine the figures of one unchanged commit drift by
- * 15 % and more from run to run (README, Performance), more than most
+ * 15 % and more from run to run (docs/performance.md), more than most
  * changes move them. Runs that alternate share that drift, so a difference
  * that holds in every pair is the change's. Which side runs first alternates
  * too, so an even number of rounds (the default) cancels what running
