@@ -7,6 +7,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { chat, type Chat } from './chat/index.ts'
+import { CONNECTION_MANAGER } from './connection-manager.ts'
 import { DATA_CHANNEL_MESSAGE_BYTES } from './constants.ts'
 import { reachesServer } from './connectivity.ts'
 import { clientDHT } from './dht.ts'
@@ -70,11 +71,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     connectionEncrypters: [noise({ crypto: pooledNoiseCrypto(handshakeKeys) })],
     streamMuxers: [yamux()],
     connectionGater: relayGater([...options.relays, ...(options.otherRelays ?? [])]),
-    connectionManager: {
-      // the RelayKeeper owns reconnecting to the relay (with back-off, on
-      // 'online', and past libp2p's few retries); two owners would race
-      reconnectRetries: 0
-    },
+    connectionManager: CONNECTION_MANAGER,
     // liveness.ts pings instead: this monitor drops a connection on the first
     // failed ping, even one that failed only because a second ping of the same
     // connection was in flight, and a busy tab misses one now and then
