@@ -24,16 +24,20 @@ class AppWorker {
   #updateReady = $state(false)
   #reloading = false
   #started = false
+  #preloading = false
 
   get registration (): ServiceWorkerRegistration | null { return this.#registration }
   /** a new version is installed and waits for the user to reload */
   get updateReady (): boolean { return this.#updateReady }
 
-  /** Registers the worker, once; call it when the app's own start is over. */
+  /**
+   * Registers the worker, once; call it when the app's own start is over,
+   * first dials included: the first install fetches the whole app again.
+   */
   async start (): Promise<void> {
     if (this.#started) return
     this.#started = true
-    this.#preloadPages()
+    this.preloadPages()
     if (!('serviceWorker' in navigator)) return
     const container = navigator.serviceWorker
     container.addEventListener('message', this.#onMessage)
@@ -65,8 +69,12 @@ class AppWorker {
    * load (SvelteKit's 500). Asked for when the page is idle, since loading it
    * at once, in the middle of a link's first dial, slowed that dial down in
    * the benchmark. A page the worker controls gets it from the worker's cache.
+   * Once the session is past its start, without waiting for the worker: these
+   * few small files are what a relay that goes away early would take with it.
    */
-  #preloadPages (): void {
+  preloadPages (): void {
+    if (this.#preloading) return
+    this.#preloading = true
     if (navigator.serviceWorker?.controller != null) return
     const preload = (): void => { for (const path of PAGES) preloadCode(path).catch(() => {}) }
     if (typeof requestIdleCallback === 'function') requestIdleCallback(preload, { timeout: PRELOAD_TIMEOUT_MS })
