@@ -50,13 +50,18 @@ export async function startTestRelay (config: Partial<RelayConfig> = {}, options
 export interface ClientOptions {
   /** libp2p's 6 s per address is short for a machine busy with a few hundred handshakes */
   dialTimeoutMs?: number
+  /** connection manager settings, e.g. the browser node's own (src/lib/p2p/connection-manager.ts) */
+  connectionManager?: Record<string, number>
 }
 
 /** What a browser runs against the relay, minus WebRTC: enough to reserve, be dialed and dial. */
 export async function createClient (options: ClientOptions = {}): Promise<Libp2p> {
   const timeout = options.dialTimeoutMs
   return await createLibp2p({
-    ...(timeout != null ? { connectionManager: { dialTimeout: timeout, addressDialTimeout: timeout } } : {}),
+    connectionManager: {
+      ...(timeout != null ? { dialTimeout: timeout, addressDialTimeout: timeout } : {}),
+      ...options.connectionManager
+    },
     addresses: { listen: ['/p2p-circuit'] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],

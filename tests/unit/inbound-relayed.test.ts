@@ -5,14 +5,8 @@
  * flooding it. Node stand-ins with the browser node's own connection manager
  * settings, against the real relay.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONNECTION_MANAGER } from '../../src/lib/p2p/connection-manager.ts'
 import { circuitAddrs, createClient, reserveOn, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
@@ -26,14 +20,7 @@ const friends: Libp2p[] = []
 
 beforeAll(async () => {
   server = await startTestRelay()
-  browser = await createLibp2p({
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: CONNECTION_MANAGER,
-    services: { identify: identify() }
-  })
+  browser = await createClient({ connectionManager: CONNECTION_MANAGER })
   await reserveOn(browser, server.relay)
   for (let i = 0; i < FRIENDS; i++) {
     const friend = await createClient()

@@ -37,7 +37,6 @@ class AppWorker {
   async start (): Promise<void> {
     if (this.#started) return
     this.#started = true
-    this.preloadPages()
     if (!('serviceWorker' in navigator)) return
     const container = navigator.serviceWorker
     container.addEventListener('message', this.#onMessage)
