@@ -65,11 +65,13 @@ class AppWorker {
    * The code of every page: until the worker's first install has cached the
    * app, a page's code otherwise comes from the relay only when the page is
    * opened, and with the relay or the network gone by then the page fails to
-   * load (SvelteKit's 500). Asked for when the page is idle, since loading it
-   * at once, in the middle of a link's first dial, slowed that dial down in
-   * the benchmark. A page the worker controls gets it from the worker's cache.
-   * Once the session is past its start, without waiting for the worker: these
-   * few small files are what a relay that goes away early would take with it.
+   * load (SvelteKit's 500). Asked for as the app mounts, without waiting for
+   * the worker (these few small files are what a relay that goes away early
+   * would take with it), and loaded when the page is first idle: in a new
+   * user's page that is while the libp2p code and the store are on their way.
+   * Asked for once the session had started, it loaded in the first dial's
+   * idle moments instead, and that dial took 517 ms against 453 in the
+   * benchmark. A page the worker controls gets it from the worker's cache.
    */
   preloadPages (): void {
     if (this.#preloading) return
