@@ -6,7 +6,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
-import type { KadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
@@ -17,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BoundedDatastore } from '../../relay/bounded-datastore.ts'
 import { startRelay } from '../../relay/relay.ts'
 import type { RunningRelay } from '../../relay/relay.ts'
-import { clientDHT } from '../../src/lib/p2p/dht.ts'
+import { clientDHT, type ClientDHT } from '../../src/lib/p2p/dht.ts'
 import { Locator } from '../../src/lib/p2p/locator.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
@@ -37,7 +36,7 @@ async function waitFor (check: () => boolean | Promise<boolean>, what: string, t
 }
 
 /** A Node stand-in for the browser: reserves on a relay and runs the DHT as a client, as the app does. */
-async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: KadDHT }>> {
+async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
   const node = await createLibp2p({
     ...(privateKey != null ? { privateKey } : {}),
     addresses: { listen: ['/p2p-circuit'] },
@@ -61,7 +60,7 @@ async function reserveOn (node: Libp2p, relay: RunningRelay): Promise<void> {
 }
 
 /** the Locator only uses what a Node client has too: addresses, events and the DHT */
-function locatorOf (node: Libp2p<{ dht: KadDHT }>, key: PrivateKey): Locator {
+function locatorOf (node: Libp2p<{ dht: ClientDHT }>, key: PrivateKey): Locator {
   return new Locator(node as unknown as PeerlinkNode, key)
 }
 
@@ -110,6 +109,19 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
     const found = await locatorOf(bob, bobKey).find(alice.peerId)
     console.log(`[figure] DHT lookup across two relays (Node clients): ${Date.now() - started} ms`)
     expect(found).toEqual([first.multiaddrs[0]])
+  })
+
+  it('should load the DHT on its first use, not at the start, and still reach the relays connected before', async () => {
+    const carolKey = await generateKeyPair('Ed25519')
+    const carol = await client(carolKey)
+    await reserveOn(carol, first)
+    // the start and the reservation did not need it
+    expect(carol.services.dht.loaded).toBe(false)
+    const locator = locatorOf(carol, carolKey)
+    locator.start()
+    await waitFor(() => locator.stats.published > 0, 'the location to be published')
+    locator.stop()
+    expect(carol.services.dht.loaded).toBe(true)
   })
 
   it('should refuse to store a location record that its peer did not sign', async () => {

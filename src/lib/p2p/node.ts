@@ -10,13 +10,12 @@ import { chat, type Chat } from './chat/index.ts'
 import { CONNECTION_MANAGER } from './connection-manager.ts'
 import { DATA_CHANNEL_MESSAGE_BYTES } from './constants.ts'
 import { reachesServer } from './connectivity.ts'
-import { clientDHT } from './dht.ts'
+import { clientDHT, type ClientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import { handshakeKeys, type HandshakeKeyPool } from './handshake-keys.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
-import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -24,7 +23,7 @@ export type PeerlinkServices = {
   identify: Identify
   ping: Ping
   chat: Chat
-  dht: KadDHT
+  dht: ClientDHT
 }
 
 export type PeerlinkNode = Libp2p<PeerlinkServices>
