@@ -24,8 +24,8 @@ export interface ClientDHT {
  * friend whose link's relay does not answer. So the library is loaded and
  * started on the first put or get, and told about the relays already
  * connected by then; later ones it sees for itself. In alternating benchmark
- * runs without the DHT in the page's code, a new user's link to delivered
- * took 1163 ms against 1291.
+ * runs, a new user's link to delivered took 1236 ms against 1330 loading it
+ * at the start, and the dial 378 ms against 445.
  */
 export function clientDHT (): (components: KadDHTComponents) => ClientDHT & Startable {
   return components => new LazyClientDHT(components)
@@ -125,4 +125,3 @@ class LazyClientDHT extends TypedEventEmitter<PeerDiscoveryEvents> implements Cl
     return dht
   }
 }
-
