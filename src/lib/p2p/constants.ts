@@ -6,9 +6,10 @@ export const DHT_PROTOCOL = '/peerlink/kad/1.0.0'
 
 /**
  * kad-dht holds every query until its first self-query has run, which it
- * starts 1 s after the node by default. Starting it at once (it only waits
- * for the relay to show up in the routing table) takes that second off the
- * first lookup of a friend on another relay.
+ * starts 1 s after its own start by default (in the browser, on the DHT's
+ * first use: dht.ts). Starting it at once (it only waits for the relay to
+ * show up in the routing table) takes that second off the first publish and
+ * the first lookup of a friend on another relay.
  */
 export const DHT_FIRST_SELF_QUERY_MS = 0
 
