@@ -21,19 +21,12 @@ import { Locator } from '../../src/lib/p2p/locator.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
 import { parseRelayInfo } from '../../src/lib/shared/relay-info.ts'
+import { reserveOn, waitFor } from '../relay-clients.ts'
 
 let dir: string
 let first: RunningRelay
 let second: RunningRelay
 const clients: Libp2p[] = []
-
-async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
 
 /** A Node stand-in for the browser: reserves on a relay and runs the DHT as a client, as the app does. */
 async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
@@ -52,11 +45,6 @@ async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT
   })
   clients.push(node)
   return node
-}
-
-async function reserveOn (node: Libp2p, relay: RunningRelay): Promise<void> {
-  await node.dial(multiaddr(relay.multiaddrs[0]))
-  await waitFor(() => node.getMultiaddrs().some(ma => ma.toString().includes(`/p2p/${relay.peerId}/p2p-circuit`)), 'a reservation')
 }
 
 /** the Locator only uses what a Node client has too: addresses, events and the DHT */
