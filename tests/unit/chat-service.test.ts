@@ -18,7 +18,8 @@ import {
 } from '../../src/lib/p2p/chat/index.ts'
 import { encodeFrame } from '../../src/lib/p2p/chat/index.ts'
 import { lengthPrefixed } from '../../src/lib/p2p/chat/frames.ts'
-import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import { UnsupportedProtocolError } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
 
 type Node = Libp2p<{ chat: Chat }>
 
@@ -283,7 +284,13 @@ describe('stopping the chat service', () => {
     // the peer closes its end in turn, so the stream is released on both sides
     await released
     await expect(c.services.chat.send(d.peerId, text('after stop'))).rejects.toThrow(ChatNotStartedError)
-    await expect(d.services.chat.send(c.peerId, text('anyone?'))).rejects.toThrow()
+    // the peer's frame goes out with its protocol proposal, which the stopped
+    // service refuses: that stream then ends with the refusal
+    await d.services.chat.send(c.peerId, text('anyone?'))
+    const [refused] = chatStreams(onD, 'outbound')
+    const ended = await new Promise<StreamCloseEvent>(resolve => { refused.addEventListener('close', resolve, { once: true }) })
+    expect(ended.error).toBeInstanceOf(UnsupportedProtocolError)
+    expect(refused.status).toBe('aborted')
   })
 })
 

@@ -132,7 +132,12 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
     // not the caller's signal: other sends may be waiting on this stream
     const stream = await connection.newStream(CHAT_PROTOCOL, {
       runOnLimitedConnection: connection.limits != null,
-      signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS)
+      signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS),
+      // the first frame follows the protocol proposal without waiting for its
+      // answer (patches/@libp2p+multistream-select); a peer without chat
+      // aborts the stream, and what was on it is sent again like any frame
+      // whose stream failed
+      negotiateFully: false
     })
     if (!this.started) {
       stream.abort(new ChatNotStartedError('Chat stopped while the stream was opening'))
