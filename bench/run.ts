@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { RelayProcess } from '../tests/e2e/relay-process.ts'
 import { launch } from './browser.ts'
+import { startDelayProxy } from './delay-proxy.ts'
 import { relayAddress, relayCapacity } from './capacity.ts'
 import { messageLatency } from './messages.ts'
 import { PLAN, selectedSections, TOTAL_LIMIT_MS } from './plan.ts'
@@ -45,7 +46,10 @@ async function main (): Promise<void> {
   sh('npx', ['vite', 'build', '-c', 'bench/vite.config.ts'])
   const results: Results = { errors: [] }
   const startedAt = new Date()
-  const conditions = { cpus: cpus().length, cpu: cpus()[0]?.model, loadBefore: loadavg(), node: process.version, plan: PLAN, sections: [...only] }
+  // BENCH_RELAY_RTT_MS: the pages reach the relay through a proxy that adds
+  // this round trip (delay-proxy.ts); the floors keep loopback's
+  const relayRttMs = Number(process.env.BENCH_RELAY_RTT_MS ?? 0)
+  const conditions = { cpus: cpus().length, cpu: cpus()[0]?.model, loadBefore: loadavg(), node: process.version, plan: PLAN, sections: [...only], relayRttMs }
   const save = async (): Promise<string> => {
     await mkdir(RESULTS, { recursive: true })
     const file = join(RESULTS, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)
@@ -62,9 +66,16 @@ async function main (): Promise<void> {
   // BENCH_PROFILE: the relay's CPU profiles too, one per thread, written when
   // it exits (relay/CPU.*.cpuprofile; the largest is its main thread)
   const profileDir = process.env.BENCH_PROFILE
-  const relay = new RelayProcess([], profileDir != null && profileDir !== '' ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'relay')}`] : [])
+  const proxy = relayRttMs > 0 ? await startDelayProxy(relayRttMs) : undefined
+  const relay = new RelayProcess(
+    proxy != null ? ['--announce', `/ip4/127.0.0.1/tcp/${proxy.port}/ws`] : [],
+    profileDir != null && profileDir !== '' ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'relay')}`] : []
+  )
   const server = await startBenchServer(PAGES)
   await relay.start()
+  proxy?.forwardTo(relay.port)
+  const relayUrl = proxy != null ? `http://127.0.0.1:${proxy.port}` : relay.url
+  if (proxy != null) log(`the pages reach the relay through a proxy adding ${relayRttMs} ms per round trip`)
   const browser = await launch()
   const step = async (name: string, work: () => Promise<void>): Promise<void> => {
     log(`${name}…`)
@@ -78,14 +89,15 @@ async function main (): Promise<void> {
     log(`${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s`)
   }
   try {
-    const relayAddr = await relayAddress(relay.url)
-    if (only.has(1)) await step('time to talk', async () => { results.timeToTalk = await timeToTalk(browser, relay.url, server, PLAN.timeToTalkRuns) })
+    const relayAddr = await relayAddress(relayUrl)
+    if (only.has(1)) await step('time to talk', async () => { results.timeToTalk = await timeToTalk(browser, relayUrl, server, PLAN.timeToTalkRuns) })
     if (only.has(2) || only.has(3)) await step('transport floor and bulk', async () => { results.transport = await transport(browser, server, relayAddr, PLAN.transport) })
-    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relay.url, PLAN.singles, PLAN.burst, PLAN.bursts, PLAN.burstLimitMs) })
-    if (only.has(5)) await step('weight', async () => { results.weight = await weight(browser, relay.url, BUILD, PLAN.heapConversations, PLAN.heapMessages) })
+    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relayUrl, PLAN.singles, PLAN.burst, PLAN.bursts, PLAN.burstLimitMs) })
+    if (only.has(5)) await step('weight', async () => { results.weight = await weight(browser, relayUrl, BUILD, PLAN.heapConversations, PLAN.heapMessages) })
   } finally {
     await browser.close()
     await relay.dispose()
+    await proxy?.close()
     await server.close()
   }
   // last, alone: it loads the machine more than anything else
@@ -93,7 +105,7 @@ async function main (): Promise<void> {
   clearTimeout(watchdog)
 
   const file = await save()
-  console.log(`\nPeerlink benchmark, ${startedAt.toISOString()}: ${conditions.cpus} × ${conditions.cpu ?? '?'}, load average before ${conditions.loadBefore.map(l => l.toFixed(1)).join(' ')}, after ${loadavg().map(l => l.toFixed(1)).join(' ')}\n`)
+  console.log(`\nPeerlink benchmark, ${startedAt.toISOString()}: ${conditions.cpus} × ${conditions.cpu ?? '?'}, load average before ${conditions.loadBefore.map(l => l.toFixed(1)).join(' ')}, after ${loadavg().map(l => l.toFixed(1)).join(' ')}${relayRttMs > 0 ? `, the relay ${relayRttMs} ms away (round trip) from the pages` : ''}\n`)
   console.log(table(rows(results)))
   if (results.timeToTalk != null) console.log(`\nTime to talk, phase by phase:\n\n${phaseTable(results.timeToTalk)}`)
   if (results.messages != null) console.log(`\nOne message, step by step (${results.messages.steps.length} messages):\n\n${messageStepTable(results.messages)}`)
