@@ -90,9 +90,9 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
 
   /**
    * Opens the stream sends to this connection will use, before there is
-   * anything to send: the data channel and the protocol negotiation are then
-   * done by the time the user's first message is stored. Best effort: a
-   * failure here is met again, and reported, by the first send.
+   * anything to send: its data channel is then open by the time the user's
+   * first message is stored. Best effort: a failure here is met again, and
+   * reported, by the first send.
    */
   prepare (connection: Connection): void {
     if (!this.started || this.outbound.has(connection.id)) return
@@ -155,8 +155,7 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
     this.attach(stream, connection)
     // streams carry frames both ways and every peer reads both directions:
     // answer on the peer's stream rather than open one of our own, so the
-    // first ack or reply does not wait for a new data channel and a protocol
-    // negotiation
+    // first ack or reply does not wait for a new data channel
     if (!this.outbound.has(connection.id)) this.useForSending(connection, Promise.resolve(new FrameWriter(stream)))
   }
 

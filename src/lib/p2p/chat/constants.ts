@@ -53,7 +53,7 @@ export const MAX_INBOUND_STREAMS = 4
 /** We keep one outbound stream per connection; spare slots cover one that is still closing. */
 export const MAX_OUTBOUND_STREAMS = 4
 
-/** Protocol negotiation on an open connection takes one round trip; 10 s means it is dead. */
+/** Opening a stream on an open connection (the protocol's answer is not waited for) takes a round trip at most; 10 s means it is dead. */
 export const OPEN_STREAM_TIMEOUT_MS = 10_000
 
 /** How long stop() lets a stream close gracefully before resetting it. */

@@ -86,7 +86,7 @@ export interface Chat extends TypedEventTarget<ChatEvents> {
   send(peer: PeerId, frame: ChatFrame, options?: ChatSendOptions): Promise<void>
   /**
    * Opens the stream later sends on this connection use, ahead of them, so
-   * the first frame does not wait for a protocol negotiation. Best effort.
+   * the first frame does not wait for it to open. Best effort.
    */
   prepare(connection: Connection): void
 }
