@@ -135,8 +135,8 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
       signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS),
       // the first frame follows the protocol proposal without waiting for its
       // answer (patches/@libp2p+multistream-select); a peer without chat
-      // aborts the stream, and what was on it is sent again like any frame
-      // whose stream failed
+      // aborts the stream, and the messages sent on it go again when their
+      // acks do not come (delivery.ts)
       negotiateFully: false
     })
     if (!this.started) {
