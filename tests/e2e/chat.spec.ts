@@ -176,16 +176,3 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await expectDelivered(bob.page, 'after the bad links')
   })
 })
-
-test('the node\'s relay connection takes the WebSocket the page opened as it started: one socket, not two', async ({ browser, baseURL }) => {
-  const context = await browser.newContext({ baseURL })
-  const page = await context.newPage()
-  const sockets: string[] = []
-  page.on('websocket', socket => { sockets.push(socket.url()) })
-  await page.goto('/')
-  await waitReachable(page)
-  // one not taken would be a second socket, to the same relay
-  expect(sockets).toHaveLength(1)
-  expect(new URL(sockets[0]).host).toBe(new URL(baseURL ?? '').host)
-  await context.close()
-})

@@ -13,7 +13,6 @@ import { reachesServer } from './connectivity.ts'
 import { clientDHT, type ClientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import { handshakeKeys, type HandshakeKeyPool } from './handshake-keys.ts'
-import { takePreconnected } from './preconnect.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -64,8 +63,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
       listen: ['/p2p-circuit', '/webrtc']
     },
     transports: [
-      // the socket to the relay may be on its way already (preconnect.ts)
-      webSockets({ takeSocket: takePreconnected }),
+      webSockets(),
       webRTC({ rtcConfiguration: { iceServers: options.iceServers }, dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES } }),
       circuitRelayTransport()
     ],

@@ -5,7 +5,6 @@ import { acquireTabLock } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
-import { dropPreconnected, originRelaySocketUrl, preconnect } from '../p2p/preconnect.ts'
 import type { Messenger } from './messenger.ts'
 import type { Locator } from '../p2p/locator.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -152,8 +151,6 @@ class Session {
   async #start (): Promise<Running> {
     mark(MARKS.sessionStart)
     const p2p = loadP2p()
-    // the relay's WebSocket handshake runs while the code loads and the store opens
-    preconnect(originRelaySocketUrl(location))
     // the relay description does not depend on the store: fetch both at once
     const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
     // the stored data shows while this tab waits for the lock or the relay
@@ -167,7 +164,6 @@ class Session {
     mark(MARKS.storeReady)
     await acquireTabLock({
       onWaiting: () => {
-        dropPreconnected()
         this.#phase = 'standby'
         this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
       },
