@@ -1,8 +1,9 @@
 import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
-import { bytesToHex, hexToBytes, type IncomingMessage, type SavedIncoming, type Store, type StoredMessage } from '../store/index.ts'
+import { bytesToHex, hexToBytes, type Store, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
 import { InFlight } from './in-flight.ts'
+import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
 
 /**
@@ -55,11 +56,12 @@ export interface DeliveryEvents {
 /**
  * At-least-once transport, exactly-once storage. Every outgoing message's
  * write to the store (the outbox) is asked for before it is sent, and goes
- * first; the receiver stores a message
- * before it acknowledges it and acknowledges duplicates too (the first ack may
- * have been lost); the sender marks a message delivered only on that ack and
- * sends unacknowledged messages again while the peer is reachable. Bursts are
- * written in batches, one transaction and one ack frame per batch.
+ * first; the receiver stores a message before it acknowledges it and
+ * acknowledges duplicates too, the first ack may have been lost (the
+ * receiving half is inbox.ts); the sender marks a message delivered only on
+ * that ack and sends unacknowledged messages again while the peer is
+ * reachable. Bursts are written in batches, one transaction and one ack frame
+ * per batch.
  */
 export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions
@@ -69,23 +71,31 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #flushing = new Map<string, Promise<void>>()
   readonly #again = new Set<string>()
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
-  readonly #incoming = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
+  readonly #inbox: Inbox
   readonly #lateSent: LateSent
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
-  /**
-   * copies of messages stored already that arrived again and were dropped
-   * (diagnostics): a resend after a lost ack, or a sender resending what was
-   * acked, which its own count cannot tell from a first send
-   */
-  duplicates = 0
 
   constructor (options: DeliveryOptions) {
     super()
     this.#o = options
     this.#now = options.now ?? Date.now
     this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'), ACK_TIMEOUT_MS)
+    this.#inbox = new Inbox({
+      store: options.store,
+      transport: options.transport,
+      isReading: options.isReading,
+      readReceipts: options.readReceipts,
+      now: this.#now,
+      emit: (type, detail) => { this.safeDispatchEvent(type, { detail }) },
+      maxBatch: MAX_BATCH
+    })
+  }
+
+  /** copies of messages stored already that arrived again and were dropped (diagnostics, see Inbox) */
+  get duplicates (): number {
+    return this.#inbox.duplicates
   }
 
   stop (): void {
@@ -251,7 +261,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const { store } = this.#o
     switch (frame.type) {
       case 'text':
-        await this.#incomingBatcher(peer).add({ id: bytesToHex(frame.id), text: frame.text, sentAt: frame.sentAt, seq: frame.seq })
+        await this.#inbox.receive(peer, { id: bytesToHex(frame.id), text: frame.text, sentAt: frame.sentAt, seq: frame.seq })
         break
       case 'ack':
       case 'read': {
@@ -273,51 +283,9 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     }
   }
 
-  #incomingBatcher (peer: string): Batcher<IncomingMessage, SavedIncoming> {
-    let batcher = this.#incoming.get(peer)
-    if (batcher == null) {
-      batcher = new Batcher(async msgs => {
-        const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#now(), unread: !this.#o.isReading(peer) })
-        this.#acknowledge(peer, saved)
-        const fresh = saved.filter(s => s.isNew).map(s => s.message)
-        this.duplicates += saved.length - fresh.length
-        if (fresh.length > 0) {
-          this.#emitMessages(peer, fresh)
-          this.safeDispatchEvent('conversations', { detail: { peer } })
-          this.safeDispatchEvent('typing', { detail: { peer, active: false } })
-        }
-        return saved
-      }, MAX_BATCH)
-      this.#incoming.set(peer, batcher)
-    }
-    return batcher
-  }
-
-  /**
-   * Stored, so acknowledge: all of them, duplicates included (the first ack
-   * may have been lost). What arrived in front of the reader was stored as
-   * read, and with read receipts on the receipt is the ack: one frame, and
-   * one status write fewer on the sender.
-   */
-  #acknowledge (peer: string, saved: SavedIncoming[]): void {
-    const receipts = this.#o.readReceipts()
-    const read = new Set<string>()
-    const delivered = new Set<string>()
-    for (const { message } of saved) (receipts && message.status === 'read' ? read : delivered).add(message.id)
-    for (const [type, ids] of [['read', read], ['ack', delivered]] as const) {
-      if (ids.size === 0) continue
-      this.#o.transport.send(peer, { type, ids: [...ids].map(hexToBytes) }).catch(() => {
-        // lost with the connection: the peer sends again and we ack then
-      })
-    }
-  }
-
   /** Marks what arrived as read and tells the peer, if read receipts are on. */
   async markRead (peer: string): Promise<void> {
-    const ids = await this.#o.store.conversations.markRead(peer)
-    if (ids.length === 0) return
-    this.safeDispatchEvent('conversations', { detail: { peer } })
-    await this.#sendReceipts(peer, ids)
+    await this.#inbox.markRead(peer)
   }
 
   /**
@@ -330,14 +298,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const name = this.#o.name()
     if (name !== '') await this.#o.transport.send(peer, { type: 'profile', name }).catch(() => {})
     if (this.#o.readReceipts()) {
-      await this.#sendReceipts(peer, await this.#o.store.messages.recentlyRead(peer, READ_RECEIPTS_ON_CONNECT))
-    }
-  }
-
-  async #sendReceipts (peer: string, ids: string[]): Promise<void> {
-    if (!this.#o.readReceipts() || !this.#o.transport.usable(peer)) return
-    for (let i = 0; i < ids.length; i += MAX_IDS_PER_FRAME) {
-      await this.#o.transport.send(peer, { type: 'read', ids: ids.slice(i, i + MAX_IDS_PER_FRAME).map(hexToBytes) }).catch(() => {})
+      await this.#inbox.sendReceipts(peer, await this.#o.store.messages.recentlyRead(peer, READ_RECEIPTS_ON_CONNECT))
     }
   }
 

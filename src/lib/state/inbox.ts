@@ -1,0 +1,99 @@
+import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
+import { hexToBytes, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
+import { Batcher } from './batcher.ts'
+import type { DeliveryEvents, DeliveryTransport } from './delivery.ts'
+
+/** What the inbox needs from the delivery logic it is part of. */
+export interface InboxOptions {
+  store: Store
+  transport: DeliveryTransport
+  isReading: (peer: string) => boolean
+  readReceipts: () => boolean
+  now: () => number
+  /** raises one of the delivery logic's events */
+  emit: <K extends keyof DeliveryEvents>(type: K, detail: DeliveryEvents[K]['detail']) => void
+  /** at most this many messages per transaction and per ack frame */
+  maxBatch: number
+}
+
+/**
+ * The receiving half of delivery: a message is stored before it is
+ * acknowledged, a copy already stored is acknowledged again (the first ack may
+ * have been lost) but not stored twice, and read receipts go out when the
+ * user reads. A burst is stored in batches, one transaction and one ack frame
+ * per batch.
+ */
+export class Inbox {
+  readonly #o: InboxOptions
+  readonly #batchers = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
+  /**
+   * copies of messages stored already that arrived again and were dropped
+   * (diagnostics): a resend after a lost ack, or a sender resending what was
+   * acked, which its own count cannot tell from a first send
+   */
+  duplicates = 0
+
+  constructor (options: InboxOptions) {
+    this.#o = options
+  }
+
+  /** A message from `peer`, the authenticated remote peer of the connection it came on. */
+  async receive (peer: string, message: IncomingMessage): Promise<void> {
+    await this.#batcher(peer).add(message)
+  }
+
+  #batcher (peer: string): Batcher<IncomingMessage, SavedIncoming> {
+    let batcher = this.#batchers.get(peer)
+    if (batcher == null) {
+      batcher = new Batcher(async msgs => {
+        const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#o.now(), unread: !this.#o.isReading(peer) })
+        this.#acknowledge(peer, saved)
+        const fresh = saved.filter(s => s.isNew).map(s => s.message)
+        this.duplicates += saved.length - fresh.length
+        if (fresh.length > 0) {
+          this.#o.emit('messages', { peer, messages: fresh })
+          this.#o.emit('conversations', { peer })
+          this.#o.emit('typing', { peer, active: false })
+        }
+        return saved
+      }, this.#o.maxBatch)
+      this.#batchers.set(peer, batcher)
+    }
+    return batcher
+  }
+
+  /**
+   * Stored, so acknowledge: all of them, duplicates included (the first ack
+   * may have been lost). What arrived in front of the reader was stored as
+   * read, and with read receipts on the receipt is the ack: one frame, and
+   * one status write fewer on the sender.
+   */
+  #acknowledge (peer: string, saved: SavedIncoming[]): void {
+    const receipts = this.#o.readReceipts()
+    const read = new Set<string>()
+    const delivered = new Set<string>()
+    for (const { message } of saved) (receipts && message.status === 'read' ? read : delivered).add(message.id)
+    for (const [type, ids] of [['read', read], ['ack', delivered]] as const) {
+      if (ids.size === 0) continue
+      this.#o.transport.send(peer, { type, ids: [...ids].map(hexToBytes) }).catch(() => {
+        // lost with the connection: the peer sends again and we ack then
+      })
+    }
+  }
+
+  /** Marks what arrived as read and tells the peer, if read receipts are on. */
+  async markRead (peer: string): Promise<void> {
+    const ids = await this.#o.store.conversations.markRead(peer)
+    if (ids.length === 0) return
+    this.#o.emit('conversations', { peer })
+    await this.sendReceipts(peer, ids)
+  }
+
+  /** Tells the peer these of its messages were read, if read receipts are on and it is reachable. */
+  async sendReceipts (peer: string, ids: string[]): Promise<void> {
+    if (!this.#o.readReceipts() || !this.#o.transport.usable(peer)) return
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_FRAME) {
+      await this.#o.transport.send(peer, { type: 'read', ids: ids.slice(i, i + MAX_IDS_PER_FRAME).map(hexToBytes) }).catch(() => {})
+    }
+  }
+}
