@@ -1,10 +1,10 @@
 import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Backoff } from '../p2p/backoff.ts'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { isDirect, linkState, onPathChange, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
+import { Redials } from './redials.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
@@ -17,16 +17,6 @@ import type { Multiaddr } from '@multiformats/multiaddr'
  * fails, and the connection is dropped so that a fresh one replaces it.
  */
 export const SEND_TIMEOUT_MS = 10_000
-/** Redial a peer we want to reach soon after it drops (a reload takes a second or two)… */
-export const REDIAL_MIN_MS = 1_000
-/** …and never more often than this while it stays away. */
-export const REDIAL_MAX_MS = 30_000
-/**
- * When a connection drops, both sides want it back. Two WebRTC dials crossing
- * in the relay can both fail, so the side with the larger peer ID waits this
- * much longer before redialing and usually finds itself dialed already.
- */
-export const GLARE_DEFER_MS = 1_500
 
 export interface MessengerEvents extends DeliveryEvents {
   /** connections to this peer changed, or a dial started or ended */
@@ -58,8 +48,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #dialing = new Map<string, Promise<Connection | undefined>>()
   readonly #hints = new Map<string, string>()
   readonly #watched = new Map<string, number>()
-  readonly #backoff = new Map<string, Backoff>()
-  readonly #redial = new Map<string, ReturnType<typeof setTimeout>>()
+  readonly #redials: Redials
   readonly #liveness: Liveness
   /** stops listening to a WebRTC connection's path changes, by connection */
   readonly #pathWatch = new WeakMap<Connection, () => void>()
@@ -74,6 +63,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   constructor (options: MessengerOptions) {
     super()
     this.#o = options
+    this.#redials = new Redials(options.node.peerId.toString(), peer => { void this.connect(peer) })
     this.#liveness = new Liveness(options.node, { onDead: () => { this.stats.deadConnections++ } })
     this.delivery = new Delivery({
       store: options.store,
@@ -112,7 +102,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     globalThis.removeEventListener?.('online', this.#wake)
     globalThis.document?.removeEventListener('visibilitychange', this.#wake)
     this.#liveness.stop()
-    for (const timer of this.#redial.values()) clearTimeout(timer)
+    this.#redials.stop()
     this.delivery.stop()
   }
 
@@ -178,7 +168,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   async #dial (peer: string): Promise<Connection | undefined> {
     this.stats.dials++
-    if (this.#backoff.has(peer)) this.stats.redials++
+    if (this.#redials.failedBefore(peer)) this.stats.redials++
     const hint = this.#hints.get(peer)
     const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
@@ -187,7 +177,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
         this.#hints.set(peer, located)
         this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
       }
-      this.#backoff.get(peer)?.reset()
+      this.#redials.connected(peer)
       // a direct connection is greeted when it opens; the relayed rung is only chosen now
       if (!isDirect(conn)) this.delivery.greet(peer).catch(() => {})
       return conn
@@ -205,17 +195,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   async #scheduleRedial (peer: string): Promise<void> {
-    if (this.#stopped || this.#redial.has(peer) || !(await this.#wanted(peer))) return
-    let backoff = this.#backoff.get(peer)
-    if (backoff == null) {
-      backoff = new Backoff({ minMs: REDIAL_MIN_MS, maxMs: REDIAL_MAX_MS })
-      this.#backoff.set(peer, backoff)
-    }
-    const defer = this.#o.node.peerId.toString() > peer ? GLARE_DEFER_MS : 0
-    this.#redial.set(peer, setTimeout(() => {
-      this.#redial.delete(peer)
-      void this.connect(peer)
-    }, backoff.next() + defer))
+    if (this.#stopped || this.#redials.isWaiting(peer) || !(await this.#wanted(peer))) return
+    // stopped while the outbox was read: no timer may outlive the messenger
+    if (!this.#stopped) this.#redials.schedule(peer)
   }
 
   /**
@@ -229,12 +211,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   readonly #wake = (): void => {
     if (globalThis.document?.visibilityState === 'hidden') return
-    for (const [peer, timer] of this.#redial) {
-      clearTimeout(timer)
-      this.#redial.delete(peer)
-      this.#backoff.get(peer)?.reset()
-      void this.connect(peer)
-    }
+    this.#redials.now()
     void this.#liveness.check()
   }
 
@@ -308,9 +285,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#emitLink(peer)
     const usable = this.#usable(peer)
     if (up && usable === conn) {
-      clearTimeout(this.#redial.get(peer))
-      this.#redial.delete(peer)
-      this.#backoff.get(peer)?.reset()
+      this.#redials.connected(peer)
       // the user is looking at this conversation: a message is likely to follow
       if (this.#watched.has(peer)) this.#o.node.services.chat.prepare(conn)
       this.delivery.greet(peer).catch(() => {})

@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { GLARE_DEFER_MS, REDIAL_MAX_MS, REDIAL_MIN_MS, Redials } from '../../src/lib/state/redials.ts'
+
+const LOW = '12D3KooWAaaa'
+const HIGH = '12D3KooWZzzz'
+
+describe('Redials: one waiting redial per peer, with back-off', () => {
+  beforeEach(() => { vi.useFakeTimers() })
+  afterEach(() => { vi.useRealTimers() })
+
+  it('should redial once after the first back-off step, however often it is asked', () => {
+    const dialed: string[] = []
+    const redials = new Redials(LOW, peer => { dialed.push(peer) })
+    redials.schedule(HIGH)
+    redials.schedule(HIGH)
+    expect(redials.isWaiting(HIGH)).toBe(true)
+    expect(redials.failedBefore(HIGH)).toBe(true)
+    // jitter draws the first wait from [REDIAL_MIN_MS / 2, REDIAL_MIN_MS]
+    vi.advanceTimersByTime(REDIAL_MIN_MS / 2 - 1)
+    expect(dialed).toEqual([])
+    vi.advanceTimersByTime(REDIAL_MIN_MS / 2 + 1)
+    expect(dialed).toEqual([HIGH])
+    expect(redials.isWaiting(HIGH)).toBe(false)
+  })
+
+  it('should wait longer after each failure, up to REDIAL_MAX_MS, and start over once connected', () => {
+    const dialed: string[] = []
+    const redials = new Redials(LOW, peer => { dialed.push(peer) })
+    for (let i = 0; i < 10; i++) {
+      redials.schedule(HIGH)
+      vi.advanceTimersByTime(REDIAL_MAX_MS)
+    }
+    expect(dialed).toHaveLength(10)
+    // the tenth wait is capped: at least half of REDIAL_MAX_MS
+    redials.schedule(HIGH)
+    vi.advanceTimersByTime(REDIAL_MAX_MS / 2 - 1)
+    expect(dialed).toHaveLength(10)
+    redials.connected(HIGH)
+    expect(redials.isWaiting(HIGH)).toBe(false)
+    vi.advanceTimersByTime(REDIAL_MAX_MS)
+    expect(dialed).toHaveLength(10)
+    redials.schedule(HIGH)
+    vi.advanceTimersByTime(REDIAL_MIN_MS)
+    expect(dialed).toHaveLength(11)
+  })
+
+  it('should have the side with the larger peer ID wait GLARE_DEFER_MS longer', () => {
+    const low: string[] = []
+    const high: string[] = []
+    new Redials(LOW, peer => { low.push(peer) }).schedule(HIGH)
+    new Redials(HIGH, peer => { high.push(peer) }).schedule(LOW)
+    vi.advanceTimersByTime(REDIAL_MIN_MS)
+    expect(low).toEqual([HIGH])
+    expect(high).toEqual([])
+    vi.advanceTimersByTime(GLARE_DEFER_MS)
+    expect(high).toEqual([LOW])
+  })
+
+  it('should redial everyone waiting at once when asked, and nobody after stop', () => {
+    const dialed: string[] = []
+    const redials = new Redials(LOW, peer => { dialed.push(peer) })
+    redials.schedule(HIGH)
+    redials.schedule('12D3KooWMmmm')
+    redials.now()
+    expect(dialed.sort()).toEqual(['12D3KooWMmmm', HIGH])
+    expect(redials.isWaiting(HIGH)).toBe(false)
+    redials.schedule(HIGH)
+    redials.stop()
+    vi.advanceTimersByTime(REDIAL_MAX_MS + GLARE_DEFER_MS)
+    expect(dialed).toHaveLength(2)
+  })
+})
