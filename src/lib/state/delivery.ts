@@ -88,8 +88,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       isReading: options.isReading,
       readReceipts: options.readReceipts,
       now: this.#now,
-      emit: (type, detail) => { this.safeDispatchEvent(type, { detail }) },
-      maxBatch: MAX_BATCH
+      emit: (type, detail) => { this.safeDispatchEvent(type, { detail }) }
     })
   }
 

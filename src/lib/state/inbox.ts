@@ -12,8 +12,6 @@ export interface InboxOptions {
   now: () => number
   /** raises one of the delivery logic's events */
   emit: <K extends keyof DeliveryEvents>(type: K, detail: DeliveryEvents[K]['detail']) => void
-  /** at most this many messages per transaction and per ack frame */
-  maxBatch: number
 }
 
 /**
@@ -45,6 +43,7 @@ export class Inbox {
   #batcher (peer: string): Batcher<IncomingMessage, SavedIncoming> {
     let batcher = this.#batchers.get(peer)
     if (batcher == null) {
+      // at most one ack frame's worth per transaction, as MAX_BATCH in delivery.ts
       batcher = new Batcher(async msgs => {
         const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#o.now(), unread: !this.#o.isReading(peer) })
         this.#acknowledge(peer, saved)
@@ -56,7 +55,7 @@ export class Inbox {
           this.#o.emit('typing', { peer, active: false })
         }
         return saved
-      }, this.#o.maxBatch)
+      }, MAX_IDS_PER_FRAME)
       this.#batchers.set(peer, batcher)
     }
     return batcher
