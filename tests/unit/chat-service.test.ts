@@ -295,10 +295,11 @@ describe('stopping the chat service', () => {
 })
 
 /** Just enough of a Connection for selection and for the service's send path. */
-function fakeConnection (id: string, limited: boolean, status: 'open' | 'closed' = 'open', openedAt = 0): Connection & { opened: unknown[] } {
+function fakeConnection (id: string, limited: boolean, status: 'open' | 'closed' = 'open', openedAt = 0, remotePeer?: PeerId): Connection & { opened: unknown[] } {
   const opened: unknown[] = []
   return {
     id,
+    remotePeer,
     status,
     timeline: { open: openedAt },
     limits: limited ? { bytes: 131072n, seconds: 120 } : undefined,
@@ -359,5 +360,41 @@ describe('chat service on a limited-only connection', () => {
     expect(relayed.opened).toHaveLength(0)
     await expect(service.send(peer, text('relay!'), { allowLimited: true })).rejects.toThrow('fake connection')
     expect(relayed.opened).toEqual([expect.objectContaining({ runOnLimitedConnection: true })])
+  })
+})
+
+describe('chat service told which connection to use', () => {
+  /** A service whose peer has a direct connection (chat's own pick) and a relayed one. */
+  async function withTwoConnections (status: 'open' | 'closed' = 'open'): Promise<{ service: Chat, peer: PeerId, direct: ReturnType<typeof fakeConnection>, relayed: ReturnType<typeof fakeConnection> }> {
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const direct = fakeConnection('direct', false, 'open', 2000, peer)
+    const relayed = fakeConnection('relayed', true, status, 1000, peer)
+    const service = chat()({
+      registrar: { handle: async () => {}, unhandle: async () => {} },
+      connectionManager: { getConnections: () => [direct, relayed] },
+      logger: silentLogger()
+    }) as Chat & { start(): Promise<void> }
+    await service.start()
+    return { service, peer, direct, relayed }
+  }
+
+  it('should write on the given connection, not on the one it would pick itself', async () => {
+    const { service, peer, direct, relayed } = await withTwoConnections()
+    await expect(service.send(peer, text('via the carrier'), { connection: relayed })).rejects.toThrow('fake connection')
+    expect(relayed.opened).toHaveLength(1)
+    expect(direct.opened).toHaveLength(0)
+  })
+
+  it('should refuse a given connection that is closed, without falling back to another', async () => {
+    const { service, peer, direct, relayed } = await withTwoConnections('closed')
+    await expect(service.send(peer, text('gone'), { connection: relayed })).rejects.toThrow(NotConnectedError)
+    expect(direct.opened).toHaveLength(0)
+  })
+
+  it('should refuse a given connection to another peer', async () => {
+    const { service, relayed } = await withTwoConnections()
+    const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    await expect(service.send(stranger, text('not for you'), { connection: relayed })).rejects.toThrow(TypeError)
+    expect(relayed.opened).toHaveLength(0)
   })
 })

@@ -6,7 +6,7 @@ import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import { Redials } from './redials.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
-import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
+import { NotConnectedError, type ChatFrame, type ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -146,8 +146,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   /** Typing indicators are best effort: never queued, never retried. */
   sendTyping (peer: string, active: boolean): void {
-    if (this.#usable(peer) == null) return
-    this.#o.node.services.chat.send(this.#peerId(peer), { type: 'typing', active }, { allowLimited: true }).catch(() => {})
+    const connection = this.#usable(peer)
+    if (connection == null) return
+    this.#o.node.services.chat.send(this.#peerId(peer), { type: 'typing', active }, { connection }).catch(() => {})
   }
 
   /** Makes sure there is a usable connection to the peer; concurrent calls share one dial. */
@@ -226,13 +227,17 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     }
   }
 
-  /** Pings the peers we care about; a connection that does not answer is closed and redialed. */
+  /** Hands a frame to chat; a connection that cannot take it for SEND_TIMEOUT_MS is dropped and redialed. */
   async #send (peer: string, frame: ChatFrame): Promise<void> {
+    // the connection the ladder calls usable, not chat's own pick: a WebRTC
+    // connection whose path is down still looks open to chat, and a frame
+    // stuck there would time out the healthy connection below instead
     const conn = this.#usable(peer)
+    if (conn == null) throw new NotConnectedError(`No usable connection to ${peer}`)
     try {
-      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { allowLimited: true, signal: this.#sendDeadline() })
+      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { connection: conn, signal: this.#sendDeadline() })
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
+      if ((err as Error).name === 'TimeoutError' && conn.status === 'open') {
         this.stats.deadConnections++
         conn.abort(new Error('a frame could not be written for too long'))
       }

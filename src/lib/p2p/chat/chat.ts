@@ -68,11 +68,14 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
     if (!this.started) throw new ChatNotStartedError('Chat is not started')
     // encode first: an invalid frame fails without touching the network
     const bytes = lengthPrefixed(encodeFrame(frame))
-    const connection = selectConnection(
+    const connection = options.connection ?? selectConnection(
       this.components.connectionManager.getConnections(peer),
       options.allowLimited === true
     )
-    if (connection == null) {
+    if (options.connection?.remotePeer.equals(peer) === false) {
+      throw new TypeError(`The connection given for ${peer.toString()} goes to ${options.connection.remotePeer.toString()}`)
+    }
+    if (connection?.status !== 'open') {
       throw new NotConnectedError(`No usable connection to ${peer.toString()}`)
     }
     const writer = await this.writerFor(connection, options)

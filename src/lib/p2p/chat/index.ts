@@ -74,6 +74,13 @@ export interface ChatEvents {
 export interface ChatSendOptions extends AbortOptions {
   /** also send over a limited (relayed) connection when no direct one is open */
   allowLimited?: boolean
+  /**
+   * Send on this connection to the peer, not the one chat would pick: the
+   * caller's own ladder decided it is usable (chat alone cannot see, say,
+   * that a WebRTC connection's path is down), and a frame must go where the
+   * caller will look for trouble. NotConnectedError when it is not open.
+   */
+  connection?: Connection
 }
 
 export interface Chat extends TypedEventTarget<ChatEvents> {
