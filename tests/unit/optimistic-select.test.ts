@@ -81,6 +81,16 @@ describe('multistream-select with negotiateFully: false', () => {
     expect((await ended).error).toBeInstanceOf(InvalidMessageError)
   })
 
+  it('aborts the stream on an answer whose length never ends, rather than keep what follows', async () => {
+    const [dialer, listener] = await streamPair()
+    await select(dialer, [PROTOCOL], { negotiateFully: false })
+    const ended = closed(dialer)
+    // a varint whose every byte says "more follows": the line's length is never known
+    listener.send(new Uint8Array(16).fill(0xff))
+    for (let i = 0; i < 4 && dialer.status === 'open'; i++) listener.send(new Uint8Array(1024))
+    expect((await ended).error).toBeInstanceOf(InvalidMessageError)
+  })
+
   it('still waits for the answer by default', async () => {
     const [dialer, listener] = await streamPair()
     let selected = false
