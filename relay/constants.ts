@@ -202,3 +202,11 @@ export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
  * this (as long as @libp2p/ping allows) belongs to a peer that went quiet.
  */
 export const PING_STREAM_TIMEOUT_MS = 10 * SECOND
+
+/**
+ * What one ping stream may send to be echoed: @libp2p/ping sends one 32-byte
+ * ping per stream (a few, if a pinger reuses it). A peer that sends at full
+ * speed and never reads would otherwise have the echo pile up in the relay's
+ * write buffer, which yamux does not bound, for PING_STREAM_TIMEOUT_MS.
+ */
+export const PING_STREAM_MAX_BYTES = 32 * 64

@@ -9,16 +9,19 @@
  * timer is cleared the moment the stream is done. The ping service itself
  * stays: the DHT pings peers with it.
  */
-import { TimeoutError } from '@libp2p/interface'
+import { InvalidMessageError, TimeoutError } from '@libp2p/interface'
 import type { Stream, StreamHandler } from '@libp2p/interface'
-import { PING_PROTOCOL, PING_STREAM_TIMEOUT_MS } from './constants.ts'
+import { PING_PROTOCOL, PING_STREAM_MAX_BYTES, PING_STREAM_TIMEOUT_MS } from './constants.ts'
 
 /** One inbound ping stream, echoed until the pinger closes it or the time is up. */
 export async function answerPing (stream: Stream): Promise<void> {
   const timer = setTimeout(() => { stream.abort(new TimeoutError('ping stream open too long')) }, PING_STREAM_TIMEOUT_MS)
+  let echoed = 0
   try {
     for await (const chunk of stream) {
       if (stream.status !== 'open') break
+      echoed += chunk.byteLength
+      if (echoed > PING_STREAM_MAX_BYTES) throw new InvalidMessageError('ping stream sent more than pings')
       if (!stream.send(chunk)) await stream.onDrain()
     }
     await stream.close()

@@ -4,18 +4,18 @@ import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import type { Stream } from '@libp2p/interface'
+import { InvalidMessageError, type Stream } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { answerPing } from '../../relay/ping-responder.ts'
-import { PING_PROTOCOL } from '../../relay/constants.ts'
+import { PING_PROTOCOL, PING_STREAM_MAX_BYTES } from '../../relay/constants.ts'
 import { startRelay } from '../../relay/relay.ts'
 
 /** A ping stream that delivers `chunks`, records what is echoed, and ends. */
-function fakePingStream (chunks: Uint8Array[]): { stream: Stream, echoed: Uint8Array[], closed: () => boolean } {
+function fakePingStream (chunks: Iterable<Uint8Array>, abort = (): void => { throw new Error('a finished ping must not be aborted') }): { stream: Stream, echoed: Uint8Array[], closed: () => boolean } {
   const echoed: Uint8Array[] = []
   let closed = false
   const stream = {
@@ -24,7 +24,7 @@ function fakePingStream (chunks: Uint8Array[]): { stream: Stream, echoed: Uint8A
     send: (chunk: Uint8Array) => { echoed.push(chunk); return true },
     onDrain: async () => {},
     close: async () => { closed = true },
-    abort: () => { throw new Error('a finished ping must not be aborted') }
+    abort
   } as unknown as Stream
   return { stream, echoed, closed: () => closed }
 }
@@ -41,6 +41,18 @@ describe('relay ping responder', () => {
     expect(closed()).toBe(true)
     // a pending timer would keep the finished stream in memory until it fired
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('should abort a stream that sends more than pings, instead of echoing all of it', async () => {
+    const aborted: Error[] = []
+    function * flood (): Generator<Uint8Array> {
+      // 10 MiB, a peer that does not stop: only the responder should end this early
+      for (let i = 0; i < 10_240 && aborted.length === 0; i++) yield new Uint8Array(1024)
+    }
+    const { stream, echoed } = fakePingStream(flood(), (err?: Error) => { aborted.push(err ?? new Error('aborted')) })
+    await answerPing(stream)
+    expect(aborted[0]).toBeInstanceOf(InvalidMessageError)
+    expect(echoed.reduce((sum, chunk) => sum + chunk.byteLength, 0)).toBeLessThanOrEqual(PING_STREAM_MAX_BYTES)
   })
 
   it('should answer a libp2p ping through the relay and close the stream after it', async () => {
