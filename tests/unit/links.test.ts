@@ -42,6 +42,10 @@ describe('share links', () => {
     expect(() => parseShareLink('http://[bad')).toThrow(InvalidLinkError)
   })
 
+  it('should reject a link cut off in the middle of a percent escape with a clear error', () => {
+    expect(() => parseShareLink('https://x.example/p/%E0%A4%A')).toThrow(InvalidLinkError)
+  })
+
   it('should reject a malformed relay hint rather than ignore it', () => {
     expect(parseRelayHint(null)).toBeUndefined()
     expect(() => parseRelayHint('/ip4/1.2.3.4/tcp/1/ws')).toThrow(/relay address is not valid/)

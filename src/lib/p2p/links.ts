@@ -11,6 +11,8 @@ export const MAX_PEER_ID_LENGTH = 128
 /** A relay hint longer than this is not a relay address a person would share. */
 export const MAX_RELAY_HINT_LENGTH = 512
 
+const DAMAGED_PEER_ID = 'This link is damaged: its peer ID is not valid. Ask for the link again.'
+
 export class InvalidLinkError extends Error {
   override name = 'InvalidLinkError'
 }
@@ -37,12 +39,12 @@ export function parsePeerId (text: string): PeerId {
     throw new InvalidLinkError('This link has no peer ID in it.')
   }
   if (trimmed.length > MAX_PEER_ID_LENGTH || !/^[1-9A-HJ-NP-Za-km-z]+$/.test(trimmed)) {
-    throw new InvalidLinkError('This link is damaged: its peer ID is not valid. Ask for the link again.')
+    throw new InvalidLinkError(DAMAGED_PEER_ID)
   }
   try {
     return peerIdFromString(trimmed)
   } catch {
-    throw new InvalidLinkError('This link is damaged: its peer ID is not valid. Ask for the link again.')
+    throw new InvalidLinkError(DAMAGED_PEER_ID)
   }
 }
 
@@ -76,7 +78,14 @@ export function parseShareLink (link: string, base = 'http://localhost'): ShareL
   if (!url.pathname.startsWith(LINK_PATH_PREFIX)) {
     throw new InvalidLinkError('This is not a Peerlink link.')
   }
-  const peerId = parsePeerId(decodeURIComponent(url.pathname.slice(LINK_PATH_PREFIX.length)))
+  let text: string
+  try {
+    text = decodeURIComponent(url.pathname.slice(LINK_PATH_PREFIX.length))
+  } catch {
+    // a cut-off percent escape, from a link copied in part
+    throw new InvalidLinkError(DAMAGED_PEER_ID)
+  }
+  const peerId = parsePeerId(text)
   const relay = parseRelayHint(url.searchParams.get('relay'))
   return relay == null ? { peerId } : { peerId, relay }
 }
