@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ACK_TIMEOUT_MS, Delivery } from '../../src/lib/state/delivery.ts'
+import { SentNotSavedError } from '../../src/lib/state/errors.ts'
+import { StorageFullError } from '../../src/lib/store/errors.ts'
 import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
 import type { ChatFrame } from '../../src/lib/p2p/chat/index.ts'
 
@@ -343,5 +345,32 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     while (lab.inFlight.length > 0) await lab.deliver(0)
     expect((await store.messages.list(B)).map(m => [m.text, m.status])).toEqual([['first', 'delivered'], ['second', 'delivered']])
     expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['first', 'second'])
+  })
+
+  it('should say a message went out but was not saved when storage fills as it is sent, so its text is not offered again', async () => {
+    lab = new Lab()
+    await lab.setup()
+    // the first write reads its conversation first; from then on a new message goes out while it is written
+    await lab.side(A).send(B, 'first')
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    const put = IDBObjectStore.prototype.put
+    // what browsers do when quota runs out at commit: the whole transaction aborts with that error
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      const request = put.apply(this, args)
+      ;(this.transaction as unknown as { _abort: (name: string) => void })._abort('QuotaExceededError')
+      return request
+    })
+    try {
+      await expect(lab.side(A).send(B, 'second')).rejects.toBeInstanceOf(SentNotSavedError)
+      expect(lab.inFlight.map(f => f.frame.type === 'text' ? f.frame.text : f.frame.type)).toEqual(['second'])
+      // with the peer out of reach nothing went out: the text goes back to be sent again
+      lab.connected = false
+      await expect(lab.side(A).send(B, 'third')).rejects.toBeInstanceOf(StorageFullError)
+    } finally {
+      vi.restoreAllMocks()
+    }
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['first', 'second'])
+    expect((await lab.stores.get(A)!.messages.list(B)).map(m => m.text)).toEqual(['first'])
   })
 })

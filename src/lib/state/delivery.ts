@@ -2,6 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type Store, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
+import { SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
@@ -156,10 +157,11 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         return sending != null
       })
     } catch (err) {
-      // went out but could not be stored (storage full): nothing to resend
-      // or mark; the caller gives the text back with the error
+      // not stored (storage full), so nothing to resend or mark
       for (const message of sent) this.#inFlight.forget(peer, message.id)
-      void Promise.allSettled(sending ?? [])
+      const handedOver = await Promise.allSettled(sending ?? [])
+      // the peer may have it already: the text must not go back to the composer
+      if (sent.length > 0 && handedOver.every(h => h.status === 'fulfilled')) throw new SentNotSavedError(err)
       throw err
     }
     this.#afterSend(peer, created, sending ?? this.#transmit(peer, created) ?? []).catch((err: Error) => {
