@@ -373,4 +373,22 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['first', 'second'])
     expect((await lab.stores.get(A)!.messages.list(B)).map(m => m.text)).toEqual(['first'])
   })
+
+  it('should send nothing from a greeting that ends after stop', async () => {
+    const store = await openStore({ name: `delivery-${++dbCounter}` })
+    const frames: ChatFrame[] = []
+    const delivery = new Delivery({
+      store,
+      transport: { usable: () => true, send: async (_peer, frame) => { frames.push(frame) } },
+      isReading: () => false,
+      name: () => 'Alice',
+      readReceipts: () => true
+    })
+    // a dial that was under way when the page stopped its messenger greets on arrival
+    const greeting = delivery.greet(B)
+    delivery.stop()
+    await greeting
+    expect(frames).toEqual([])
+    store.close()
+  })
 })

@@ -296,6 +296,8 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    */
   async greet (peer: string): Promise<void> {
     await this.flush(peer)
+    // a dial that ended after stop(): nothing more goes out from this page
+    if (this.#stopped) return
     const name = this.#o.name()
     if (name !== '') await this.#o.transport.send(peer, { type: 'profile', name }).catch(() => {})
     if (this.#o.readReceipts()) {

@@ -196,7 +196,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   async #scheduleRedial (peer: string): Promise<void> {
-    if (this.#stopped || this.#redials.isWaiting(peer) || !(await this.#wanted(peer))) return
+    if (this.#stopped || this.#redials.isWaiting(peer)) return
+    // an outbox that cannot be read may hold messages: redial rather than strand them
+    if (!(await this.#wanted(peer).catch(() => true))) return
     // stopped while the outbox was read: no timer may outlive the messenger
     if (!this.#stopped) this.#redials.schedule(peer)
   }

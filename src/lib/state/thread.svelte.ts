@@ -148,10 +148,15 @@ export class Thread {
   /** Marks what has arrived as read (and tells the peer, if read receipts are on), when the user can see it. */
   async markRead (): Promise<void> {
     if (document.visibilityState !== 'visible') return
-    const { messenger } = await session.ready()
-    if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(m => m.direction === 'in' && m.status === 'delivered')) {
-      await messenger.markRead(this.peer)
-      await this.#reloadConversation()
+    try {
+      const { messenger } = await session.ready()
+      if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(m => m.direction === 'in' && m.status === 'delivered')) {
+        await messenger.markRead(this.peer)
+        await this.#reloadConversation()
+      }
+    } catch (err) {
+      // called without waiting (a timer, the tab shown again): the thread says what went wrong
+      this.#problem = (err as Error).message
     }
   }
 
@@ -160,7 +165,7 @@ export class Thread {
     const now = Date.now()
     if (active && now - this.#typingSentAt < TYPING_REFRESH_MS) return
     this.#typingSentAt = active ? now : 0
-    void session.ready().then(({ messenger }) => { messenger.sendTyping(this.peer, active) })
+    session.ready().then(({ messenger }) => { messenger.sendTyping(this.peer, active) }, () => {})
   }
 
   async #reloadConversation (): Promise<void> {
