@@ -4,6 +4,7 @@ import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { isDirect, linkState, onPathChange, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
+import { InboundBudget } from './inbound-budget.ts'
 import { Redials } from './redials.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import { NotConnectedError, type ChatFrame, type ChatFrameEvent } from '../p2p/chat/index.ts'
@@ -50,6 +51,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #watched = new Map<string, number>()
   readonly #redials: Redials
   readonly #liveness: Liveness
+  readonly #inbound = new InboundBudget()
   /** stops listening to a WebRTC connection's path changes, by connection */
   readonly #pathWatch = new WeakMap<Connection, () => void>()
   /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
@@ -59,6 +61,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   #deadline: AbortSignal | undefined
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
   readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
+
+  /** frames turned away because their peer's frames in hand weighed too much (see InboundBudget) */
+  get refusedFrames (): number {
+    return this.#inbound.refused
+  }
 
   constructor (options: MessengerOptions) {
     super()
@@ -309,7 +316,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   async #receive (peer: string, frame: ChatFrame): Promise<void> {
-    await this.delivery.receive(peer, frame)
+    await this.#inbound.handle(peer, frame, async () => { await this.delivery.receive(peer, frame) })
   }
 
   #emitLink (peer: string): void {
