@@ -7,7 +7,7 @@ import { Delivery, type DeliveryEvents } from './delivery.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { Redials } from './redials.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
-import { NotConnectedError, type ChatFrame, type ChatFrameEvent } from '../p2p/chat/index.ts'
+import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -240,13 +240,15 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   async #send (peer: string, frame: ChatFrame): Promise<void> {
     // the connection the ladder calls usable, not chat's own pick: a WebRTC
     // connection whose path is down still looks open to chat, and a frame
-    // stuck there would time out the healthy connection below instead
+    // stuck there would time out the healthy connection below instead.
+    // Without one, chat picks: a page that did not dial (nobody has the
+    // conversation open) still acks what arrives over a relayed connection.
     const conn = this.#usable(peer)
-    if (conn == null) throw new NotConnectedError(`No usable connection to ${peer}`)
+    const signal = this.#sendDeadline()
     try {
-      await this.#o.node.services.chat.send(this.#peerId(peer), frame, { connection: conn, signal: this.#sendDeadline() })
+      await this.#o.node.services.chat.send(this.#peerId(peer), frame, conn != null ? { connection: conn, signal } : { allowLimited: true, signal })
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError' && conn.status === 'open') {
+      if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
         this.stats.deadConnections++
         conn.abort(new Error('a frame could not be written for too long'))
       }
