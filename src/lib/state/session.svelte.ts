@@ -70,6 +70,8 @@ class Session {
   #local: Promise<Local & { privateKey: PrivateKey }> | undefined
   #running: Promise<Running> | undefined
   #current: Running | undefined
+  /** another tab took the node lock while this one was still starting its node */
+  #yieldedWhileStarting = false
   /** the conversation the user is looking at, if any (nothing there is unread) */
   reading: string | null = null
 
@@ -173,6 +175,7 @@ class Session {
     this.#phase = 'starting'
     const info = await relayInfo
     const { createPeerlinkNode, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = await p2p
+    if (this.#yieldedWhileStarting) return await standbyForGood()
     const relays = relayAddresses(info, location)
     const otherRelays = otherRelayAddresses(info)
     const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: info.iceServers })
@@ -198,6 +201,11 @@ class Session {
       }
     })
     await node.start()
+    if (this.#yieldedWhileStarting) {
+      // the other tab runs the node now: two with one peer ID would fight over the reservation
+      await Promise.resolve(node.stop()).catch(() => {})
+      return await standbyForGood()
+    }
     messenger.start()
     keeper.start()
     locator.start()
@@ -212,6 +220,7 @@ class Session {
   async #yield (): Promise<void> {
     const running = this.#current
     this.#current = undefined
+    this.#yieldedWhileStarting = running == null
     this.#phase = 'standby'
     this.#notice = 'Peerlink is now running in another tab. You can use it here instead.'
     if (running == null) return
@@ -258,6 +267,15 @@ class Session {
     if (bytes == null) throw new Error('This browser has no identity yet.')
     return bytes
   }
+}
+
+/**
+ * What ready() gives a tab whose node lock was taken while it started: the
+ * page stays in standby (it says so) and nothing waits on a node that will
+ * not run here; "Use Peerlink here" reloads the tab.
+ */
+async function standbyForGood (): Promise<never> {
+  return await new Promise<never>(() => {})
 }
 
 export const session = new Session()

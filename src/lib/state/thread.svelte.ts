@@ -143,6 +143,8 @@ export class Thread {
     this.#typingSentAt = 0
     const { messenger } = await session.ready()
     await messenger.send(this.peer, text)
+    // stored and on its way: whatever went wrong before (a full disk, a failed flush) is behind us
+    this.#problem = null
   }
 
   /** Marks what has arrived as read (and tells the peer, if read receipts are on), when the user can see it. */
