@@ -205,11 +205,16 @@ test.describe('delivery never loses a message', () => {
   })
 
   test('"Use Peerlink here" takes the node over from the other tab, which says so', async () => {
+    // the first tab has a conversation open, connected
+    await alice.page.goto(bob.link)
+    await expect(connection(alice.page)).toHaveText('Direct')
     const second = await alice.context.newPage()
     await second.goto('/')
     await second.getByRole('button', { name: 'Use Peerlink here' }).click()
     await waitReachable(second)
     await expect(alice.page.getByRole('status').filter({ hasText: 'running in another tab' })).toBeVisible()
+    // its node is stopped: the indicator must not go on saying Direct
+    await expect(connection(alice.page)).toHaveText('Offline')
     await expect(second.getByRole('textbox', { name: 'Your link' })).toHaveValue(alice.link)
   })
 })

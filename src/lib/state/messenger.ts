@@ -111,6 +111,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#liveness.stop()
     this.#redials.stop()
     this.delivery.stop()
+    // the open conversations' indicators: nothing goes out from here any more
+    for (const peer of this.#watched.keys()) this.#emitLink(peer)
   }
 
   isDialing (peer: string): boolean {
@@ -124,6 +126,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   /** What the "Connection" indicator shows for this peer now. */
   linkState (peer: string): LinkState {
+    if (this.#stopped) return 'offline'
     return linkState(this.#o.node, this.#peerId(peer), this.isDialing(peer))
   }
 

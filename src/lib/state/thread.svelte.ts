@@ -2,7 +2,7 @@ import type { LinkState } from '../p2p/connectivity.ts'
 import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
-import { compareMessages, statusRank, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
+import { compareMessages, statusRank, StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
 
@@ -157,8 +157,9 @@ export class Thread {
         await this.#reloadConversation()
       }
     } catch (err) {
-      // called without waiting (a timer, the tab shown again): the thread says what went wrong
-      this.#problem = (err as Error).message
+      // called without waiting (a timer, the tab shown again): the thread says
+      // what went wrong, unless another tab took over, which the page says already
+      if ((err as Error).name !== StorageClosedError.NAME) this.#problem = (err as Error).message
     }
   }
 
