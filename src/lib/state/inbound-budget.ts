@@ -1,4 +1,4 @@
-import type { ChatFrame } from '../p2p/chat/index.ts'
+import { MESSAGE_ID_BYTES, type ChatFrame } from '../p2p/chat/index.ts'
 
 /**
  * What one peer's frames may hold in this page while they wait to be handled
@@ -12,16 +12,13 @@ export const MAX_PENDING_INBOUND_BYTES = 32 * 1024 * 1024
 /** What a frame in hand costs beyond its own content: its record, promises and, for acks, a transaction. */
 export const FRAME_OVERHEAD_BYTES = 256
 
-/** Bytes of a message ID as an ack or receipt carries it. */
-const ID_BYTES = 16
-
 /** About what a frame holds in memory while it is handled (strings count two bytes a character). */
 export function frameWeight (frame: ChatFrame): number {
   switch (frame.type) {
     case 'text': return FRAME_OVERHEAD_BYTES + 2 * frame.text.length
     case 'profile': return FRAME_OVERHEAD_BYTES + 2 * frame.name.length
     case 'ack':
-    case 'read': return FRAME_OVERHEAD_BYTES + ID_BYTES * frame.ids.length
+    case 'read': return FRAME_OVERHEAD_BYTES + MESSAGE_ID_BYTES * frame.ids.length
     case 'typing': return FRAME_OVERHEAD_BYTES
   }
 }
