@@ -3,7 +3,7 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/lib/store/db.ts'
 import { openStore, statusRank, type MessageStatus, type StoredMessage } from '../../src/lib/store/index.ts'
-import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_ENTRIES, foldSlice, FOLD_SLICE_ENTRIES } from '../../src/lib/store/status-log.ts'
+import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_ENTRIES, foldSlice, FOLD_SLICE_ENTRIES, KEEP_UNSTORED_MS, KEPT_LOOK_AGAIN_MS } from '../../src/lib/store/status-log.ts'
 import { ALICE, BOB, freshName, freshStore } from './store-helpers.ts'
 
 afterEach(() => {
@@ -30,7 +30,7 @@ async function raw (name: string): Promise<{ messages: StoredMessage[], log: Arr
 async function foldAll (name: string): Promise<void> {
   const connection = await openConnection(name)
   try {
-    while (await foldSlice(connection) > 0) { /* next slice */ }
+    for (let from = 0, left = 1; left > 0;) ({ left, next: from } = await foldSlice(connection, from))
   } finally {
     connection.close()
   }
@@ -166,12 +166,73 @@ describe('store: delivery states logged apart from the messages', () => {
     const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: FOLD_SLICE_ENTRIES * 2 + 1 }, (_, i) => `m${i}`), 100)
     for (const m of sent) await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
     const connection = await openConnection(name)
-    expect(await foldSlice(connection)).toBe(FOLD_SLICE_ENTRIES + 1)
+    const first = await foldSlice(connection)
+    expect(first.left).toBe(FOLD_SLICE_ENTRIES + 1)
     expect((await raw(name)).log).toHaveLength(FOLD_SLICE_ENTRIES + 1)
-    expect(await foldSlice(connection)).toBe(1)
-    expect(await foldSlice(connection)).toBe(0)
+    const second = await foldSlice(connection, first.next)
+    expect(second.left).toBe(1)
+    expect((await foldSlice(connection, second.next)).left).toBe(0)
     connection.close()
     expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
+    store.close()
+  })
+
+  it('should keep an ack that beat its message\'s write until the write is done again, and fold it then', async () => {
+    const { store, name } = await freshStore()
+    const [early, other] = await store.messages.createOutgoingMany(ALICE, ['early', 'other'], 100)
+    // the browser rolled the write back after the message went out and its ack came
+    const db = await openDB(name)
+    await db.delete('messages', [ALICE, 'out', early.id])
+    await store.messages.setStatus(ALICE, 'out', [early.id, other.id], 'delivered', { stored: new Map([[early.id, early], [other.id, other]]) })
+    await foldAll(name)
+    // the stored one is folded; the ack of the other is kept, and only for it
+    expect((await raw(name)).log.map(e => e.ids)).toEqual([[early.id]])
+    // written again the long way, as sent
+    await db.put('messages', { ...early, status: 'sent' })
+    db.close()
+    expect((await store.messages.list(ALICE)).map(m => m.status)).toEqual(['delivered', 'delivered'])
+    expect(await store.messages.outbox(ALICE)).toEqual([])
+    await foldAll(name)
+    expect((await raw(name)).log).toEqual([])
+    expect((await raw(name)).messages.map(m => m.status)).toEqual(['delivered', 'delivered'])
+    store.close()
+  })
+
+  it('should look at a kept ack again by itself, and fold it once its message is stored', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const { store, name } = await freshStore()
+    const [m] = await store.messages.createOutgoingMany(ALICE, ['m'], 100)
+    const db = await openDB(name)
+    await db.delete('messages', [ALICE, 'out', m.id])
+    await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
+    await vi.advanceTimersByTimeAsync(FOLD_AFTER_QUIET_MS)
+    await drain()
+    expect((await raw(name)).log).toHaveLength(1)
+    await db.put('messages', { ...m, status: 'sent' })
+    db.close()
+    // no read and no ack since: the fold comes back on its own
+    await vi.advanceTimersByTimeAsync(KEPT_LOOK_AGAIN_MS)
+    await drain()
+    expect((await raw(name)).log).toEqual([])
+    expect((await raw(name)).messages[0].status).toBe('delivered')
+    store.close()
+  })
+
+  it('should drop, once it is old, an ack of a message never stored, and fold what is behind it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { store, name } = await freshStore()
+    const [lost, ...later] = await store.messages.createOutgoingMany(ALICE, Array.from({ length: FOLD_SLICE_ENTRIES * 2 }, (_, i) => `m${i}`), 100)
+    const db = await openDB(name)
+    await db.delete('messages', [ALICE, 'out', lost.id])
+    db.close()
+    for (const m of [lost, ...later]) await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
+    // a kept entry at the front does not stop the fold of those behind it
+    await foldAll(name)
+    expect((await raw(name)).log.map(e => e.ids)).toEqual([[lost.id]])
+    expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
+    vi.setSystemTime(Date.now() + KEEP_UNSTORED_MS)
+    await foldAll(name)
+    expect((await raw(name)).log).toEqual([])
     store.close()
   })
 

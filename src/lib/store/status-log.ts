@@ -22,6 +22,8 @@ export interface StatusEntry {
   peer: string
   ids: string[]
   status: MessageStatus
+  /** when it was logged (ms); entries logged before this field existed have none */
+  at?: number
 }
 
 /**
@@ -46,6 +48,29 @@ export const FOLD_AT_MOST_ENTRIES = 64
  * slices short enough not to hold up a message written in between.
  */
 export const FOLD_SLICE_ENTRIES = 4
+
+/**
+ * A fold keeps, this long after it was logged, the part of an entry that
+ * names messages not stored: an ack can beat its message's write (the message
+ * goes out while its write commits), and a write the browser rolls back is
+ * done again the long way, maybe after a fold. Dropped then, the ack would be
+ * lost and the message sent again. Past this the write has failed for good
+ * (storage full), and the message it names will never be stored.
+ */
+export const KEEP_UNSTORED_MS = 60_000
+
+/** A fold that kept entries looks at them again this much later, for the write they wait for. */
+export const KEPT_LOOK_AGAIN_MS = 5_000
+
+/** What one slice of a fold did. */
+export interface FoldedSlice {
+  /** entries past the slice */
+  left: number
+  /** where the next slice starts: entries kept by this one stay behind it */
+  next: number
+  /** entries kept for messages not stored yet */
+  kept: number
+}
 
 type LogTx<M extends IDBTransactionMode> = IDBPTransaction<PeerlinkSchema, Array<'messages' | 'statuses'>, M>
 
@@ -75,32 +100,42 @@ export function withLogged (message: StoredMessage, logged: ReadonlyMap<string, 
 
 /** Logs `status` for messages the caller found behind it: one request, whatever their number. */
 export function logStatus (log: IDBPObjectStore<PeerlinkSchema, any, 'statuses', 'readwrite'>, peer: string, ids: string[], status: MessageStatus): void {
-  if (ids.length > 0) writeAll(log, 'add', [{ peer, ids, status } satisfies StatusEntry])
+  if (ids.length > 0) writeAll(log, 'add', [{ peer, ids, status, at: Date.now() } satisfies StatusEntry])
 }
 
 /**
- * Writes the oldest entries into their message records and deletes them, in
- * one transaction (a fold cut short leaves both as they were). Resolves how
- * many entries are left.
+ * Writes the oldest entries from key `from` on into their message records and
+ * deletes them, in one transaction (a fold cut short leaves both as they
+ * were). An entry naming messages not stored is kept for them, for a while
+ * (KEEP_UNSTORED_MS); the next slice starts past it, so a fold ends.
  */
-export async function foldSlice (connection: Connection): Promise<number> {
+export async function foldSlice (connection: Connection, from = 0, now = Date.now()): Promise<FoldedSlice> {
   return await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
     const log = tx.objectStore('statuses')
-    const [entries, total] = await Promise.all([log.getAll(undefined, FOLD_SLICE_ENTRIES), log.count()])
-    if (entries.length === 0) return 0
+    const range = IDBKeyRange.lowerBound(from)
+    const [entries, total] = await Promise.all([log.getAll(range, FOLD_SLICE_ENTRIES), log.count(range)])
+    if (entries.length === 0) return { left: 0, next: from, kept: 0 }
     const byPeer = new Map<string, StatusEntry[]>()
     for (const entry of entries) byPeer.set(entry.peer, [...(byPeer.get(entry.peer) ?? []), entry])
     const messages = tx.objectStore('messages')
+    const unstored = new Set<string>()
     const moved = await Promise.all([...byPeer].flatMap(([peer, logged]) => [...furthest(logged)].map(async ([id, status]) => {
       const message = await messages.get([peer, 'out', id])
+      if (message == null) unstored.add(`${peer} ${id}`)
       const folded = message == null ? undefined : withLogged(message, new Map([[id, status]]))
       return folded === message ? undefined : folded
     })))
     writeAll(messages, 'put', moved.filter((m): m is StoredMessage => m != null))
+    const kept = entries
+      .filter(entry => now - (entry.at ?? -Infinity) < KEEP_UNSTORED_MS)
+      .map(entry => ({ ...entry, ids: entry.ids.filter(id => unstored.has(`${entry.peer} ${id}`)) }))
+      .filter(entry => entry.ids.length > 0)
     // entries are taken from the front, in key order: one range covers them
-    log.delete(IDBKeyRange.bound(entries[0].n, entries[entries.length - 1].n))
+    const last = entries[entries.length - 1].n!
+    log.delete(IDBKeyRange.bound(entries[0].n, last))
+    writeAll(log, 'put', kept)
     commitNow(tx)
-    return total - entries.length
+    return { left: total - entries.length, next: last + 1, kept: kept.length }
   }, { durability: 'relaxed' })
 }
 
@@ -164,11 +199,19 @@ export class LogFolder {
   async #fold (): Promise<void> {
     this.#running = true
     try {
+      let from = 0
+      let kept = 0
       while (!this.#connection.closed) {
         const loggedBefore = this.#loggedCount
-        const left = await foldSlice(this.#connection)
-        this.#unfolded = Math.min(this.#unfolded, left + this.#loggedCount - loggedBefore)
-        if (left === 0) return
+        const slice = await foldSlice(this.#connection, from)
+        from = slice.next
+        kept += slice.kept
+        this.#unfolded = Math.min(this.#unfolded, slice.left + this.#loggedCount - loggedBefore)
+        if (slice.left === 0) {
+          // their message's write may still come: look again then, whether or not more acks do
+          if (kept > 0) this.#arm(KEPT_LOOK_AGAIN_MS)
+          return
+        }
         // acks are coming again and the log is short: the rest waits for the next quiet
         const wait = this.#wait(Date.now())
         if (wait > 0) return this.#arm(wait)
