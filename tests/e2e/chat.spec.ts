@@ -9,6 +9,9 @@ async function directConnectionRow (page: Page, peerId: string) {
   return row
 }
 
+/** A valid peer ID nobody in the test runs: a contact who is not online. */
+const AWAY_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+
 /** Longer than libp2p's own relay re-dial attempts take to give up, shorter than the keeper's first back-off steps add up to. */
 const RELAY_OUTAGE_MS = 3_000
 
@@ -117,6 +120,32 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await waitReachable(alice.page)
     await alice.page.getByRole('link', { name: /remember me/ }).click()
     await expect(messageLog(alice.page)).toContainText('remember me')
+  })
+
+  test('text typed and not sent is kept per conversation, across a reload and a visit elsewhere, until sent', async () => {
+    const field = bob.page.getByLabel('Message', { exact: true })
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await sendMessage(bob.page, 'first, sent')
+    await field.fill('half a thought')
+    await bob.page.reload()
+    await expect(field).toHaveValue('half a thought')
+
+    // another conversation (a contact who is not online) has its own
+    await bob.page.goto(`/p/${AWAY_PEER}`)
+    await expect(field).toHaveValue('')
+    await field.fill('for later')
+    // back in the app, without loading the page: each field shows its own conversation's text
+    await bob.page.getByRole('link', { name: 'Back to conversations' }).click()
+    await bob.page.getByRole('link', { name: /first, sent/ }).click()
+    await expect(field).toHaveValue('half a thought')
+    await bob.page.getByRole('button', { name: 'Send', exact: true }).click()
+    await expectDelivered(bob.page, 'half a thought')
+    await bob.page.reload()
+    await expect(messageLog(bob.page)).toContainText('half a thought')
+    await expect(field).toHaveValue('')
+    await bob.page.goto(`/p/${AWAY_PEER}`)
+    await expect(field).toHaveValue('for later')
   })
 
   test('names travel in profile frames, and typing shows on the other side', async () => {
