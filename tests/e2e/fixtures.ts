@@ -54,6 +54,19 @@ export async function sendMessage (page: Page, text: string): Promise<void> {
   await page.getByRole('button', { name: 'Send', exact: true }).click()
 }
 
+/**
+ * As if the user switched to another tab or app: the page is hidden, and says
+ * so. Headless Chromium shows every page, so the document is told; a reload
+ * makes a visible document again.
+ */
+export async function hide (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+}
+
 export function messageLog (page: Page) {
   return page.getByRole('log', { name: 'Messages' })
 }

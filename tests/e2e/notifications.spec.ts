@@ -1,4 +1,4 @@
-import { connection, expect, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
+import { connection, expect, hide, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
 import type { BrowserContext, Page } from '@playwright/test'
 
 interface Recorded {
@@ -35,15 +35,6 @@ function recordPlatformCalls (): void {
   window.Notification = Wrapped
   navigator.setAppBadge = async (n?: number) => { rec.badges.push(n ?? 0) }
   navigator.clearAppBadge = async () => { rec.badges.push(0) }
-}
-
-/** As if the user switched to another app: the page is hidden, and says so. */
-async function hide (page: Page): Promise<void> {
-  await page.evaluate(() => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
-    document.dispatchEvent(new Event('visibilitychange'))
-  })
 }
 
 async function recorded (page: Page): Promise<Recorded> {

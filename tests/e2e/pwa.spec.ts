@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
+import { connection, expect, hide, messageLog, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
 import { pngSize } from './png.ts'
 import { MARKS } from '../../src/lib/shared/marks.ts'
 import type { Page } from '@playwright/test'
@@ -193,6 +193,53 @@ test('a new version is offered with "Reload", and reloading activates it and dro
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting == null)).toBe(true)
     await expect(page.getByText('A new version is ready')).toHaveCount(0)
     expect(await page.evaluate(async () => await caches.keys())).not.toContain('peerlink-old-version')
+  } finally {
+    await writeFile(BUILT_WORKER, original)
+    await context.close()
+  }
+})
+
+test('after "Reload" in one tab, the others leave the old version too: a hidden one at once, a visible one when the user looks away', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL })
+  const original = await readFile(BUILT_WORKER, 'utf8')
+  try {
+    const chosen = await context.newPage()
+    const hidden = await context.newPage()
+    const visible = await context.newPage()
+    for (const page of [chosen, hidden, visible]) {
+      await page.goto('/')
+      await waitControlled(page)
+    }
+    await writeFile(BUILT_WORKER, `${original}\n// e2e: a new version\n`)
+    await chosen.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())?.update() })
+    for (const page of [chosen, hidden, visible]) {
+      await expect(page.getByRole('status').filter({ hasText: 'A new version is ready' })).toBeVisible()
+    }
+    // a mark on each old document: gone once the page has reloaded
+    for (const page of [hidden, visible]) await page.evaluate(() => { Object.assign(window, { oldVersion: true }) })
+    const oldVersion = async (page: Page): Promise<boolean> => await page.evaluate(() => 'oldVersion' in window)
+    await hide(hidden)
+    const visibleTakenOver = visible.evaluate(async () => {
+      await new Promise(resolve => { navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }) })
+    })
+    const reloads = [chosen.waitForEvent('load'), hidden.waitForEvent('load')]
+    await chosen.getByRole('button', { name: 'Reload', exact: true }).click()
+    await Promise.all(reloads)
+    expect(await oldVersion(hidden)).toBe(false)
+
+    // the one in sight stays as it is and still offers the reload...
+    await visibleTakenOver
+    expect(await oldVersion(visible)).toBe(true)
+    await expect(visible.getByRole('status').filter({ hasText: 'A new version is ready' })).toBeVisible()
+    // ...and takes it once the user looks away
+    const reloaded = visible.waitForEvent('load')
+    await hide(visible)
+    await reloaded
+    expect(await oldVersion(visible)).toBe(false)
+    for (const page of [chosen, hidden, visible]) {
+      await waitControlled(page)
+      await expect(page.getByText('A new version is ready')).toHaveCount(0)
+    }
   } finally {
     await writeFile(BUILT_WORKER, original)
     await context.close()

@@ -23,6 +23,8 @@ class AppWorker {
   #registration = $state<ServiceWorkerRegistration | null>(null)
   #updateReady = $state(false)
   #reloading = false
+  /** this page's code is older than the worker that controls it (see #leftBehind) */
+  #outdated = false
   #started = false
   #preloading = false
 
@@ -40,9 +42,12 @@ class AppWorker {
     if (!('serviceWorker' in navigator)) return
     const container = navigator.serviceWorker
     container.addEventListener('message', this.#onMessage)
+    // the first install also takes control (clients.claim): that is no update
+    let controlled = container.controller != null
     container.addEventListener('controllerchange', () => {
-      // the first install also takes control (clients.claim): reload only when asked to
       if (this.#reloading) location.reload()
+      else if (controlled) this.#leftBehind()
+      controlled = true
     })
     // the dev server serves the worker as an ES module; the build is one classic script
     const registration = await container.register('/service-worker.js', { type: dev ? 'module' : 'classic', updateViaCache: 'none' })
@@ -58,7 +63,21 @@ class AppWorker {
     setInterval(() => { void this.checkForUpdate() }, UPDATE_CHECK_INTERVAL_MS)
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') void this.checkForUpdate()
+      else if (this.#outdated) location.reload()
     })
+  }
+
+  /**
+   * Another tab chose "Reload": the new version took over this page too, and
+   * deleted the cache this page's code came from, so a page of the app it has
+   * not loaded yet would fail to open offline. Out of sight it reloads at once
+   * (drafts and the outbox survive a reload); in sight it offers the reload
+   * and takes it once the user looks away, rather than reload under their eyes.
+   */
+  #leftBehind (): void {
+    this.#outdated = true
+    this.#updateReady = true
+    if (document.visibilityState === 'hidden') location.reload()
   }
 
   /**
