@@ -1,49 +1,96 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DRAFT_KEY_PREFIX, loadDraft, saveDraft } from '../../src/lib/state/drafts.ts'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { MAX_MESSAGE_LENGTH } from '../../src/lib/state/limits.ts'
 
-/** The part of the browser's Storage the drafts use, over a map. */
-function memoryStorage (): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { entries: Map<string, string> } {
+type Drafts = typeof import('../../src/lib/state/drafts.ts')
+
+/** The part of the browser's Storage the drafts use, over a map, counting writes. */
+function memoryStorage (): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { entries: Map<string, string>, writes: number } {
   const entries = new Map<string, string>()
-  return {
+  const storage = {
     entries,
-    getItem: key => entries.get(key) ?? null,
-    setItem: (key, value) => { entries.set(key, value) },
-    removeItem: key => { entries.delete(key) }
+    writes: 0,
+    getItem: (key: string) => entries.get(key) ?? null,
+    setItem: (key: string, value: string) => { storage.writes++; entries.set(key, value) },
+    removeItem: (key: string) => { storage.writes++; entries.delete(key) }
   }
+  return storage
 }
 
-afterEach(() => { vi.unstubAllGlobals() })
+let drafts: Drafts
+let storage: ReturnType<typeof memoryStorage>
+
+beforeEach(async () => {
+  vi.useFakeTimers()
+  storage = memoryStorage()
+  vi.stubGlobal('localStorage', storage)
+  // the module keeps unwritten drafts and its listeners: a fresh one per test
+  vi.resetModules()
+  drafts = await import('../../src/lib/state/drafts.ts')
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  vi.useRealTimers()
+})
 
 describe('drafts: unsent text per conversation', () => {
   it('should keep each conversation\'s text apart, and remove it once empty or only spaces', () => {
-    const storage = memoryStorage()
-    vi.stubGlobal('localStorage', storage)
-    saveDraft('alice', 'half a thought')
-    saveDraft('bob', 'for later')
-    expect(loadDraft('alice')).toBe('half a thought')
-    expect(loadDraft('bob')).toBe('for later')
-    expect(loadDraft('carol')).toBe('')
-    saveDraft('alice', '  \n ')
-    expect(loadDraft('alice')).toBe('')
-    expect([...storage.entries.keys()]).toEqual([`${DRAFT_KEY_PREFIX}bob`])
+    drafts.saveDraft('alice', 'half a thought')
+    drafts.saveDraft('bob', 'for later')
+    drafts.flushDrafts()
+    expect(drafts.loadDraft('alice')).toBe('half a thought')
+    expect(drafts.loadDraft('bob')).toBe('for later')
+    expect(drafts.loadDraft('carol')).toBe('')
+    drafts.saveDraft('alice', '  \n ')
+    drafts.flushDrafts()
+    expect(drafts.loadDraft('alice')).toBe('')
+    expect([...storage.entries.keys()]).toEqual([`${drafts.DRAFT_KEY_PREFIX}bob`])
+  })
+
+  it('should write a run of changes once, after a delay, and read the newest before then', () => {
+    for (let i = 0; i < 1_000; i++) {
+      drafts.saveDraft('alice', `message ${i}`)
+      drafts.saveDraft('alice', '')
+    }
+    drafts.saveDraft('alice', 'still typing')
+    expect(storage.writes).toBe(0)
+    expect(drafts.loadDraft('alice')).toBe('still typing')
+    vi.advanceTimersByTime(drafts.DRAFT_WRITE_DELAY_MS)
+    expect(storage.writes).toBe(1)
+    expect(storage.entries.get(`${drafts.DRAFT_KEY_PREFIX}alice`)).toBe('still typing')
+  })
+
+  it('should write at once when the page is hidden or goes away', () => {
+    const listeners = new Map<string, () => void>()
+    const document = { visibilityState: 'visible', addEventListener: (type: string, fn: () => void) => { listeners.set(`document ${type}`, fn) } }
+    vi.stubGlobal('document', document)
+    vi.stubGlobal('addEventListener', (type: string, fn: () => void) => { listeners.set(`window ${type}`, fn) })
+    drafts.saveDraft('alice', 'typed, then switched away')
+    document.visibilityState = 'hidden'
+    listeners.get('document visibilitychange')?.()
+    expect(storage.entries.get(`${drafts.DRAFT_KEY_PREFIX}alice`)).toBe('typed, then switched away')
+    drafts.saveDraft('alice', '')
+    listeners.get('window pagehide')?.()
+    expect(storage.entries.size).toBe(0)
   })
 
   it('should keep no more than a message can hold', () => {
-    const storage = memoryStorage()
-    vi.stubGlobal('localStorage', storage)
-    saveDraft('alice', 'x'.repeat(MAX_MESSAGE_LENGTH + 10))
-    expect(loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH)
+    drafts.saveDraft('alice', 'x'.repeat(MAX_MESSAGE_LENGTH + 10))
+    expect(drafts.loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH)
+    drafts.flushDrafts()
+    expect(drafts.loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH)
     // written by an older version, or by hand
-    storage.entries.set(`${DRAFT_KEY_PREFIX}bob`, 'y'.repeat(MAX_MESSAGE_LENGTH * 2))
-    expect(loadDraft('bob')).toHaveLength(MAX_MESSAGE_LENGTH)
+    storage.entries.set(`${drafts.DRAFT_KEY_PREFIX}bob`, 'y'.repeat(MAX_MESSAGE_LENGTH * 2))
+    expect(drafts.loadDraft('bob')).toHaveLength(MAX_MESSAGE_LENGTH)
   })
 
   it('should neither throw nor invent text when storage is full or disabled', () => {
-    const refusing = () => { throw new DOMException('quota', 'QuotaExceededError') }
+    const refusing = (): never => { throw new DOMException('quota', 'QuotaExceededError') }
     vi.stubGlobal('localStorage', { getItem: refusing, setItem: refusing, removeItem: refusing })
-    expect(() => { saveDraft('alice', 'text') }).not.toThrow()
-    expect(() => { saveDraft('alice', '') }).not.toThrow()
-    expect(loadDraft('alice')).toBe('')
+    drafts.saveDraft('alice', 'text')
+    expect(() => { drafts.flushDrafts() }).not.toThrow()
+    drafts.saveDraft('alice', '')
+    expect(() => { drafts.flushDrafts() }).not.toThrow()
+    expect(drafts.loadDraft('alice')).toBe('')
   })
 })
