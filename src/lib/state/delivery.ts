@@ -6,6 +6,7 @@ import { SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
+import { StatusUpdates } from './status-updates.ts'
 
 /**
  * An unacknowledged message is sent again after this long. A direct
@@ -74,6 +75,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #inbox: Inbox
   readonly #lateSent: LateSent
+  readonly #statuses: StatusUpdates
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
@@ -83,6 +85,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     this.#o = options
     this.#now = options.now ?? Date.now
     this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'), ACK_TIMEOUT_MS)
+    this.#statuses = new StatusUpdates(options.store, (peer, messages) => { this.#emitMessages(peer, messages) })
     this.#inbox = new Inbox({
       store: options.store,
       transport: options.transport,
@@ -271,7 +274,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         const stored = this.#inFlight.landed(peer, ids)
         this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
-        this.#emitMessages(peer, await store.messages.setStatus(peer, 'out', ids, frame.type === 'ack' ? 'delivered' : 'read', { stored }))
+        await this.#statuses.apply(peer, ids, frame.type === 'ack' ? 'delivered' : 'read', stored)
         break
       }
       case 'profile':
