@@ -1,14 +1,21 @@
 import type { MessageStatus, Store, StoredMessage } from '../store/index.ts'
-import { Batcher } from './batcher.ts'
 
 /**
  * Ack and receipt frames merged into one status write, at most: 16 frames of
  * up to 256 ids is 4,096 ids, one transaction that reads no more than a
- * conversation's window does. Bounds the work of a contact that floods small
- * acks (each a transaction of its own, holding up the writes of every
- * arriving message) without making one write too long.
+ * conversation's window does.
  */
 export const MAX_MERGED_FRAMES = 16
+
+/**
+ * Status writes under way per peer, at most. A burst's acks come a few
+ * milliseconds apart and each is written at once, its transaction queued in
+ * the browser behind the one before (one at a time cost the burst about a
+ * tenth in alternating runs). Past this, frames wait and are merged, so a
+ * contact flooding small acks costs a few transactions, not one each, and
+ * they no longer hold up the writes of arriving messages one by one.
+ */
+export const MAX_WRITES_IN_FLIGHT = 4
 
 /** One ack or receipt frame: `stored` holds the messages of `ids` this page still has in flight. */
 interface Update {
@@ -17,16 +24,22 @@ interface Update {
   stored: ReadonlyMap<string, StoredMessage>
 }
 
-/**
- * Writes the delivery states peers report for our messages, one write at a
- * time per peer: frames that arrive while one is written are merged into the
- * next. Under a burst an ack frame lands every few milliseconds, and under a
- * flood of small ones thousands would each start a transaction.
- */
+interface Waiting {
+  update: Update
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
+interface PeerQueue {
+  waiting: Waiting[]
+  writing: number
+}
+
+/** Writes the delivery states peers report for our messages (see MAX_WRITES_IN_FLIGHT). */
 export class StatusUpdates {
   readonly #store: Store
   readonly #changed: (peer: string, messages: StoredMessage[]) => void
-  readonly #byPeer = new Map<string, Batcher<Update, void>>()
+  readonly #queues = new Map<string, PeerQueue>()
 
   /** `changed` hears the messages whose state moved, once they are written. */
   constructor (store: Store, changed: (peer: string, messages: StoredMessage[]) => void) {
@@ -36,15 +49,31 @@ export class StatusUpdates {
 
   /** Resolves once the state is written (merged with others, maybe). */
   async apply (peer: string, ids: string[], status: MessageStatus, stored: ReadonlyMap<string, StoredMessage>): Promise<void> {
-    let batcher = this.#byPeer.get(peer)
-    if (batcher == null) {
-      batcher = new Batcher(async updates => await this.#write(peer, updates), MAX_MERGED_FRAMES)
-      this.#byPeer.set(peer, batcher)
-    }
-    await batcher.add({ ids, status, stored })
+    await new Promise<void>((resolve, reject) => {
+      let queue = this.#queues.get(peer)
+      if (queue == null) this.#queues.set(peer, queue = { waiting: [], writing: 0 })
+      queue.waiting.push({ update: { ids, status, stored }, resolve, reject })
+      this.#pump(peer, queue)
+    })
   }
 
-  async #write (peer: string, updates: Update[]): Promise<void[]> {
+  #pump (peer: string, queue: PeerQueue): void {
+    while (queue.writing < MAX_WRITES_IN_FLIGHT && queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0, MAX_MERGED_FRAMES)
+      queue.writing++
+      this.#write(peer, batch.map(w => w.update)).then(
+        () => { for (const w of batch) w.resolve() },
+        (err: unknown) => { for (const w of batch) w.reject(err) }
+      ).finally(() => {
+        queue.writing--
+        // a page meets many peers over its life: a queue lives while its frames do
+        if (queue.writing === 0 && queue.waiting.length === 0) this.#queues.delete(peer)
+        else this.#pump(peer, queue)
+      })
+    }
+  }
+
+  async #write (peer: string, updates: Update[]): Promise<void> {
     // the acks of messages all in flight are written without a read, apart from the others (see setStatus)
     const groups = new Map<string, { ids: string[], status: MessageStatus, stored: Map<string, StoredMessage> }>()
     for (const { ids, status, stored } of updates) {
@@ -57,6 +86,5 @@ export class StatusUpdates {
     for (const { ids, status, stored } of groups.values()) {
       this.#changed(peer, await this.#store.messages.setStatus(peer, 'out', ids, status, { stored }))
     }
-    return updates.map(() => undefined)
   }
 }
