@@ -96,6 +96,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   stop (): void {
     this.#stopped = true
     clearTimeout(this.#timer)
+    this.#timer = undefined
     clearTimeout(this.#graceTimer)
     clearTimeout(this.#probeTimer)
     clearTimeout(this.#fullTimer)
@@ -110,6 +111,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   readonly reconnectNow = (): void => {
     if (this.#stopped || this.relayPeers.length > 0) return
     clearTimeout(this.#timer)
+    // a cleared timer left in place would read as a retry still waiting: none would be scheduled again
+    this.#timer = undefined
     this.#backoff.reset()
     void this.#connect()
   }
