@@ -18,6 +18,27 @@ function unreachableRelay (): { node: PeerlinkNode, dial: ReturnType<typeof vi.f
   return { node: node as unknown as PeerlinkNode, dial }
 }
 
+/** A relay that takes each connection and drops it at once: full, pruning, or shutting down. */
+function droppingRelay (): { node: PeerlinkNode, dial: ReturnType<typeof vi.fn> } {
+  const listeners = new Map<string, () => void>()
+  let connections: Array<{ remotePeer: { toString: () => string } }> = []
+  const dial = vi.fn(async () => {
+    connections = [{ remotePeer: { toString: () => RELAY.getComponents().findLast(c => c.name === 'p2p')?.value ?? '' } }]
+    queueMicrotask(() => {
+      connections = []
+      listeners.get('peer:disconnect')?.()
+    })
+  })
+  const node = {
+    dial,
+    getConnections: () => connections,
+    getMultiaddrs: () => [],
+    addEventListener: (type: string, fn: () => void) => { listeners.set(type, fn) },
+    removeEventListener: () => {}
+  }
+  return { node: node as unknown as PeerlinkNode, dial }
+}
+
 afterEach(() => { vi.useRealTimers() })
 
 describe('relay keeper: reconnecting to the relay by itself', () => {
@@ -35,6 +56,18 @@ describe('relay keeper: reconnecting to the relay by itself', () => {
     await vi.advanceTimersByTimeAsync(RECONNECT_MAX_MS * 4)
     expect(dial.mock.calls.length).toBeGreaterThan(4)
     expect(keeper.status).toBe('offline')
+    keeper.stop()
+  })
+
+  it('should back off from a relay that takes connections and drops them, not dial it every half second', async () => {
+    vi.useFakeTimers()
+    const { node, dial } = droppingRelay()
+    const keeper = new RelayKeeper(node, [RELAY])
+    keeper.start()
+    await vi.advanceTimersByTimeAsync(60_000)
+    // 0.5, 1, 2, 4, 8, 16, 30 s (jittered): under ten in a minute; without back-off, over a hundred
+    expect(dial.mock.calls.length).toBeLessThan(10)
+    expect(keeper.status).not.toBe('reserved')
     keeper.stop()
   })
 })

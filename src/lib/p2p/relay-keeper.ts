@@ -128,7 +128,10 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
       this.#full = false
       clearTimeout(this.#fullTimer)
     }
-    if (this.circuitAddress != null) this.#fullBackoff.reset()
+    if (this.circuitAddress != null) {
+      this.#backoff.reset()
+      this.#fullBackoff.reset()
+    }
     const next: RelayStatus = this.circuitAddress != null
       ? 'reserved'
       : connected ? (this.#full ? 'full' : 'connected') : this.#dialing ? 'connecting' : 'offline'
@@ -188,8 +191,10 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     try {
       for (const addr of [...this.#relays, ...this.#fallbacks]) {
         try {
+          // the back-off is reset once the reservation lands, not here: a relay
+          // that takes connections and drops them (full, pruning, shutting
+          // down) would otherwise be dialed again every half second for good
           await this.#node.dial(addr)
-          this.#backoff.reset()
           return
         } catch {
           // try the relay's next address, then the other relays; if none works, back off below
