@@ -1,3 +1,4 @@
+import { Batcher } from './batcher.ts'
 import type { MessageStatus, Store, StoredMessage } from '../store/index.ts'
 
 /**
@@ -24,22 +25,11 @@ interface Update {
   stored: ReadonlyMap<string, StoredMessage>
 }
 
-interface Waiting {
-  update: Update
-  resolve: () => void
-  reject: (err: unknown) => void
-}
-
-interface PeerQueue {
-  waiting: Waiting[]
-  writing: number
-}
-
 /** Writes the delivery states peers report for our messages (see MAX_WRITES_IN_FLIGHT). */
 export class StatusUpdates {
   readonly #store: Store
   readonly #changed: (peer: string, messages: StoredMessage[]) => void
-  readonly #queues = new Map<string, PeerQueue>()
+  readonly #batchers = new Map<string, Batcher<Update, undefined>>()
 
   /** `changed` hears the messages whose state moved, once they are written. */
   constructor (store: Store, changed: (peer: string, messages: StoredMessage[]) => void) {
@@ -49,27 +39,19 @@ export class StatusUpdates {
 
   /** Resolves once the state is written (merged with others, maybe). */
   async apply (peer: string, ids: string[], status: MessageStatus, stored: ReadonlyMap<string, StoredMessage>): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      let queue = this.#queues.get(peer)
-      if (queue == null) this.#queues.set(peer, queue = { waiting: [], writing: 0 })
-      queue.waiting.push({ update: { ids, status, stored }, resolve, reject })
-      this.#pump(peer, queue)
-    })
-  }
-
-  #pump (peer: string, queue: PeerQueue): void {
-    while (queue.writing < MAX_WRITES_IN_FLIGHT && queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0, MAX_MERGED_FRAMES)
-      queue.writing++
-      this.#write(peer, batch.map(w => w.update)).then(
-        () => { for (const w of batch) w.resolve() },
-        (err: unknown) => { for (const w of batch) w.reject(err) }
-      ).finally(() => {
-        queue.writing--
-        // a page meets many peers over its life: a queue lives while its frames do
-        if (queue.writing === 0 && queue.waiting.length === 0) this.#queues.delete(peer)
-        else this.#pump(peer, queue)
-      })
+    let batcher = this.#batchers.get(peer)
+    if (batcher == null) {
+      batcher = new Batcher<Update, undefined>(async updates => {
+        await this.#write(peer, updates)
+        return updates.map(() => undefined)
+      }, MAX_MERGED_FRAMES, MAX_WRITES_IN_FLIGHT)
+      this.#batchers.set(peer, batcher)
+    }
+    try {
+      await batcher.add({ ids, status, stored })
+    } finally {
+      // a page meets many peers over its life: a batcher lives while its frames do
+      if (batcher.idle && this.#batchers.get(peer) === batcher) this.#batchers.delete(peer)
     }
   }
 
