@@ -26,6 +26,16 @@ export function isWebRTC (conn: Connection): boolean {
 }
 
 /**
+ * A WebRTC connection whose ICE path is down. @libp2p/webrtc closes a
+ * connection only once ICE says failed (Chromium takes up to 30 s), and until
+ * then libp2p hands it back to any dial of the peer that is not forced: a
+ * redial would get the dead connection instead of a new one.
+ */
+export function isStalled (conn: Connection): boolean {
+  return isWebRTC(conn) && peerConnectionOf(conn)?.connectionState === 'disconnected'
+}
+
+/**
  * Calls `onChange` whenever the path of a WebRTC connection changes state
  * (connected, disconnected, back), so whatever depends on isDirect is asked
  * again. Returns the function that stops listening.

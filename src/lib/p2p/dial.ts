@@ -1,6 +1,6 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
-import { isDirect, isRelayed, untilDirect, useAsCarrier } from './connectivity.ts'
+import { isDirect, isRelayed, isStalled, untilDirect, useAsCarrier } from './connectivity.ts'
 import { rememberPath } from './ice-path.ts'
 import { keepUpgrading } from './upgrade.ts'
 import { MARKS, mark, type MarkName } from '../shared/marks.ts'
@@ -34,6 +34,15 @@ export function circuitAddress (relay: Multiaddr | string, peer: PeerId): Multia
 }
 
 interface DialOptions { signal?: AbortSignal }
+
+/**
+ * A dial of the peer forces a new connection while one whose path is down is
+ * still open (see isStalled): libp2p would hand that one back. The stalled
+ * one is left alone; its path may come back, and liveness drops it if not.
+ */
+function mustForce (node: PeerlinkNode, peer: PeerId): boolean {
+  return node.getConnections(peer).some(isStalled)
+}
 
 /** libp2p's progress events of a WebRTC dial through a relay, and the mark each leaves (the bench's phase split). */
 const DIAL_STEPS: Partial<Record<string, MarkName>> = {
@@ -96,6 +105,7 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
   const existing = node.getConnections(peer).find(isDirect)
   if (existing != null) return existing
   mark(MARKS.dialStart)
+  const force = mustForce(node, peer)
   let lastError: unknown
   const notThere = new Set<string>()
   for (let attempt = 0; attempt < DIAL_ATTEMPTS; attempt++) {
@@ -104,7 +114,7 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
       if (notThere.has(relay.toString())) continue
       try {
         const signal = dialSignal(options)
-        const conn = await node.dial(webrtcAddress(relay, peer), { signal, onProgress: stepMarker() })
+        const conn = await node.dial(webrtcAddress(relay, peer), { signal, force, onProgress: stepMarker() })
         if (await untilDirect(conn, signal)) {
           // browsers without a synchronous view of the ICE pair need this for the TURN indicator
           mark(MARKS.dialDirect)
@@ -132,11 +142,12 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
 export async function dialRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, options: DialOptions = {}): Promise<Connection> {
   const existing = node.getConnections(peer).find(isRelayed)
   if (existing != null) return existing
+  const force = mustForce(node, peer)
   let lastError: unknown
   for (const relay of relays) {
     options.signal?.throwIfAborted()
     try {
-      const conn = await node.dial(circuitAddress(relay, peer), { signal: dialSignal(options) })
+      const conn = await node.dial(circuitAddress(relay, peer), { signal: dialSignal(options), force })
       if (isRelayed(conn) || isDirect(conn)) return conn
       lastError = new Error('the connection is neither relayed nor direct')
     } catch (err) {
