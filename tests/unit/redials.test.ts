@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { GLARE_DEFER_MS, REDIAL_MAX_MS, REDIAL_MIN_MS, Redials } from '../../src/lib/state/redials.ts'
+import { GLARE_DEFER_MS, REDIAL_MAX_MS, REDIAL_MIN_MS, Redials, STABLE_MS } from '../../src/lib/state/redials.ts'
 
 const LOW = '12D3KooWAaaa'
 const HIGH = '12D3KooWZzzz'
@@ -37,11 +37,30 @@ describe('Redials: one waiting redial per peer, with back-off', () => {
     expect(dialed).toHaveLength(10)
     redials.connected(HIGH)
     expect(redials.isWaiting(HIGH)).toBe(false)
-    vi.advanceTimersByTime(REDIAL_MAX_MS)
+    // the connection lasts: its drop starts over
+    vi.advanceTimersByTime(STABLE_MS)
     expect(dialed).toHaveLength(10)
     redials.schedule(HIGH)
     vi.advanceTimersByTime(REDIAL_MIN_MS)
     expect(dialed).toHaveLength(11)
+  })
+
+  it('should keep backing off a peer whose connections drop as soon as they open', () => {
+    const dialed: string[] = []
+    const redials = new Redials(LOW, peer => { dialed.push(peer) })
+    // for a minute, every redial connects and the connection drops a moment later
+    const minute = 60_000
+    for (let t = 0; t < minute; t += 100) {
+      if (!redials.isWaiting(HIGH)) {
+        redials.connected(HIGH)
+        vi.advanceTimersByTime(50)
+        redials.schedule(HIGH)
+      }
+      vi.advanceTimersByTime(100)
+    }
+    // 1 + 2 + 4 + 8 + 16 + 30 s at most, jittered down to half: a handful, not one a second
+    expect(dialed.length).toBeLessThanOrEqual(10)
+    expect(dialed.length).toBeGreaterThanOrEqual(3)
   })
 
   it('should have the side with the larger peer ID wait GLARE_DEFER_MS longer', () => {

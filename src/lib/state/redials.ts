@@ -10,6 +10,14 @@ export const REDIAL_MAX_MS = 30_000
  * much longer before redialing and usually finds itself dialed already.
  */
 export const GLARE_DEFER_MS = 1_500
+/**
+ * A connection must have lasted this long for its drop to start the back-off
+ * over. One that opens and drops at once (a peer page that fails on load, a
+ * path that never holds, a peer at its connection limit) would otherwise be
+ * redialed every second for good; a conversation that ran for a while and
+ * dropped (the peer reloaded) is redialed within a second.
+ */
+export const STABLE_MS = 5_000
 
 /**
  * The redials of peers that dropped or could not be reached: one waiting
@@ -21,6 +29,8 @@ export class Redials {
   readonly #redial: (peer: string) => void
   readonly #backoff = new Map<string, Backoff>()
   readonly #waiting = new Map<string, ReturnType<typeof setTimeout>>()
+  /** when the peer's current connection was first reported, until it drops */
+  readonly #connectedAt = new Map<string, number>()
 
   /** `self`: our own peer ID (it settles who defers on glare); `redial` dials the peer again. */
   constructor (self: string, redial: (peer: string) => void) {
@@ -45,6 +55,9 @@ export class Redials {
       backoff = new Backoff({ minMs: REDIAL_MIN_MS, maxMs: REDIAL_MAX_MS })
       this.#backoff.set(peer, backoff)
     }
+    const since = this.#connectedAt.get(peer)
+    this.#connectedAt.delete(peer)
+    if (since != null && Date.now() - since >= STABLE_MS) backoff.reset()
     const defer = this.#self > peer ? GLARE_DEFER_MS : 0
     this.#waiting.set(peer, setTimeout(() => {
       this.#waiting.delete(peer)
@@ -52,19 +65,27 @@ export class Redials {
     }, backoff.next() + defer))
   }
 
-  /** `peer` is connected: nothing waits to redial it, and its next drop starts from the shortest wait. */
+  /**
+   * `peer` is connected: nothing waits to redial it, and once the connection
+   * has lasted STABLE_MS its next drop starts from the shortest wait.
+   */
   connected (peer: string): void {
-    clearTimeout(this.#waiting.get(peer))
-    this.#waiting.delete(peer)
-    this.#backoff.get(peer)?.reset()
+    this.#cancel(peer)
+    if (!this.#connectedAt.has(peer)) this.#connectedAt.set(peer, Date.now())
   }
 
-  /** Redials everyone waiting at once, not at their next back-off step. */
+  /** Redials everyone waiting at once, from the shortest wait: something changed (the network, the tab). */
   now (): void {
     for (const peer of [...this.#waiting.keys()]) {
-      this.connected(peer)
+      this.#cancel(peer)
+      this.#backoff.get(peer)?.reset()
       this.#redial(peer)
     }
+  }
+
+  #cancel (peer: string): void {
+    clearTimeout(this.#waiting.get(peer))
+    this.#waiting.delete(peer)
   }
 
   stop (): void {
