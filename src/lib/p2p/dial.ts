@@ -96,6 +96,16 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
 }
 
 /**
+ * Goes back to trying for a direct connection, with back-off, when a relayed
+ * connection carries the chat again because the direct one lost its path:
+ * the carrier may live for the relay's whole limit (30 min by default), and
+ * the conversation would stay relayed for all of it.
+ */
+export function upgradeFromRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>): void {
+  keepUpgrading(node, peer, Promise.resolve(), async () => await dialDirect(node, peer, relays))
+}
+
+/**
  * Opens a direct WebRTC connection to a peer through one of the relays (a
  * link's relay hint first). Returns an existing direct connection when there
  * is one. The dialing side needs only a connection to the relay, not its own

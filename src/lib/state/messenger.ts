@@ -1,6 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
+import { upgradeFromRelayed } from '../p2p/dial.ts'
 import { isDirect, linkState, onPathChange, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
@@ -94,8 +95,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     node.services.chat.addEventListener('frame', this.#onFrame)
     node.addEventListener('connection:open', this.#onConnection)
     node.addEventListener('connection:close', this.#onConnection)
-    globalThis.addEventListener?.('online', this.#wake)
-    globalThis.document?.addEventListener('visibilitychange', this.#wake)
+    globalThis.addEventListener?.('online', this.#online)
+    globalThis.document?.addEventListener('visibilitychange', this.#visible)
     this.#liveness.start()
     void this.#resumeOutboxes()
   }
@@ -106,8 +107,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     node.services.chat.removeEventListener('frame', this.#onFrame)
     node.removeEventListener('connection:open', this.#onConnection)
     node.removeEventListener('connection:close', this.#onConnection)
-    globalThis.removeEventListener?.('online', this.#wake)
-    globalThis.document?.removeEventListener('visibilitychange', this.#wake)
+    globalThis.removeEventListener?.('online', this.#online)
+    globalThis.document?.removeEventListener('visibilitychange', this.#visible)
     this.#liveness.stop()
     this.#redials.stop()
     this.delivery.stop()
@@ -181,9 +182,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.stats.dials++
     if (this.#redials.failedBefore(peer)) this.stats.redials++
     const hint = this.#hints.get(peer)
-    const relays = [...(hint != null ? [hint] : []), ...this.#o.relays()]
     try {
-      const { conn, located } = await reachPeer(this.#o.node, this.#peerId(peer), relays, this.#o.locate)
+      const { conn, located } = await reachPeer(this.#o.node, this.#peerId(peer), this.#relaysOf(peer), this.#o.locate)
       if (located != null && located !== hint) {
         this.#hints.set(peer, located)
         this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
@@ -198,6 +198,12 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       void this.#scheduleRedial(peer)
       return undefined
     }
+  }
+
+  /** the relays to signal through to a peer: where we last found it first, then ours */
+  #relaysOf (peer: string): Array<Multiaddr | string> {
+    const hint = this.#hints.get(peer)
+    return [...(hint != null ? [hint] : []), ...this.#o.relays()]
   }
 
   async #wanted (peer: string): Promise<boolean> {
@@ -219,13 +225,16 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
    * redial at once, not at the next back-off step.
    */
   retryNow (): void {
-    this.#wake()
-  }
-
-  readonly #wake = (): void => {
-    if (globalThis.document?.visibilityState === 'hidden') return
     this.#redials.now()
     void this.#liveness.check()
+  }
+
+  /** The network came back: a hidden tab redials too (its messages are waiting all the same). */
+  readonly #online = (): void => { this.retryNow() }
+
+  /** The tab became visible again: timers may have been throttled while it was hidden. */
+  readonly #visible = (): void => {
+    if (globalThis.document?.visibilityState !== 'hidden') this.retryNow()
   }
 
   /** After a reload, messages queued before it go out as soon as their peers can be reached. */
@@ -310,6 +319,10 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       this.delivery.greet(peer).catch(() => {})
     } else if (!up && usable == null) {
       void this.#scheduleRedial(peer)
+    } else if (!up && usable != null && !isDirect(usable) && conn.limits == null) {
+      // the direct path died and the relayed fallback carries the chat: climb
+      // back up (not when a signaling circuit closes: every attempt leaves one)
+      upgradeFromRelayed(this.#o.node, this.#peerId(peer), this.#relaysOf(peer))
     }
   }
 

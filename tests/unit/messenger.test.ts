@@ -1,0 +1,158 @@
+import 'fake-indexeddb/auto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { Messenger } from '../../src/lib/state/messenger.ts'
+import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
+import { openStore, type Store } from '../../src/lib/store/index.ts'
+import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
+import type { Connection, PeerId } from '@libp2p/interface'
+
+// our ID sorts above the friend's, so a scheduled redial also waits out the glare deferral (about 2 s)
+const SELF = peerIdFromString('12D3KooWSsbxTH2sHeZSHqc5ENSmjyHVVwh7V7fJuR7eDkDvC97X')
+const FRIEND = peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
+const RELAY = multiaddr('/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWJ5n3AyxeKZTMM4D5oyRNWfiCeUKnN6QG3XEbh3qhBuRV')
+let dbCounter = 0
+
+type Listener = (evt: CustomEvent<Connection>) => void
+
+/** A libp2p connection as the messenger reads it; `path` changes a WebRTC one's ICE state and tells its listeners. */
+interface FakeConnection { conn: Connection, path: (state: RTCPeerConnectionState) => void }
+
+function connection (kind: 'webrtc' | 'circuit'): FakeConnection {
+  const listeners = new Set<() => void>()
+  const pc = {
+    connectionState: 'connected' as RTCPeerConnectionState,
+    getStats: async () => new Map(),
+    addEventListener: (_: string, fn: () => void) => { listeners.add(fn) },
+    removeEventListener: (_: string, fn: () => void) => { listeners.delete(fn) }
+  }
+  const conn = {
+    status: 'open',
+    remotePeer: FRIEND,
+    remoteAddr: multiaddr(`${RELAY.toString()}/p2p-circuit/p2p/${FRIEND.toString()}`),
+    limits: kind === 'circuit' ? { bytes: 1n << 24n, seconds: 1800 } : undefined,
+    multiplexer: kind === 'webrtc' ? '/webrtc' : '/yamux/1.0.0',
+    timeline: { open: Date.now() },
+    maConn: kind === 'webrtc' ? { peerConnection: pc } : {},
+    newStream: async () => { throw new Error('no streams in this test') },
+    abort: () => {}
+  } as unknown as Connection
+  return { conn, path: state => { pc.connectionState = state; for (const fn of listeners) fn() } }
+}
+
+/**
+ * A node that dials as libp2p 3 does (an existing open connection without
+ * limits is handed back unless the dial is forced), each dial answered by
+ * `answer`: a new connection, or an error.
+ */
+class FakeNode {
+  readonly peerId = SELF
+  readonly status = 'started'
+  readonly conns: Connection[] = []
+  readonly listeners = new Map<string, Listener>()
+  answer: (addr: Multiaddr) => Connection | Error = () => new Error('unreachable')
+  readonly dial = vi.fn(async (addr: Multiaddr, options: { force?: boolean } = {}) => {
+    const reuse = this.conns.find(c => c.status === 'open' && c.limits == null)
+    if (options.force !== true && reuse != null) return reuse
+    const answer = this.answer(addr)
+    if (answer instanceof Error) throw answer
+    this.open(answer)
+    return answer
+  })
+
+  readonly services = {
+    chat: {
+      send: vi.fn(async () => {}),
+      prepare: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {}
+    }
+  }
+
+  getConnections (peer?: PeerId): Connection[] {
+    return this.conns.filter(c => c.status === 'open' && (peer == null || c.remotePeer.equals(peer)))
+  }
+
+  addEventListener (type: string, fn: Listener): void { this.listeners.set(type, fn) }
+  removeEventListener (type: string): void { this.listeners.delete(type) }
+
+  open (conn: Connection): void {
+    this.conns.push(conn)
+    this.listeners.get('connection:open')?.(new CustomEvent('connection:open', { detail: conn }))
+  }
+
+  /** dials to the friend's WebRTC address (direct attempts) */
+  directDials (): number {
+    return this.dial.mock.calls.filter(([addr]) => addr.toString().endsWith(`/webrtc/p2p/${FRIEND.toString()}`)).length
+  }
+}
+
+let running: { messenger: Messenger, store: Store } | undefined
+
+async function start (node: FakeNode): Promise<{ messenger: Messenger, store: Store }> {
+  const store = await openStore({ name: `messenger-${++dbCounter}` })
+  const messenger = new Messenger({
+    node: node as unknown as PeerlinkNode,
+    store,
+    relays: () => [RELAY],
+    locate: async () => [],
+    isReading: () => false,
+    name: () => '',
+    readReceipts: () => false
+  })
+  messenger.start()
+  running = { messenger, store }
+  return running
+}
+
+afterEach(() => {
+  running?.messenger.stop()
+  running?.store.close()
+  running = undefined
+  vi.unstubAllGlobals()
+})
+
+describe('messenger: keeping a conversation connected', () => {
+  it('should redial at once when asked (the relay is back) also in a hidden tab', async () => {
+    const listeners = new Map<string, () => void>()
+    vi.stubGlobal('document', {
+      visibilityState: 'hidden',
+      addEventListener: (type: string, fn: () => void) => { listeners.set(type, fn) },
+      removeEventListener: () => {}
+    })
+    const node = new FakeNode()
+    const { messenger, store } = await start(node)
+    const outbox = vi.spyOn(store.messages, 'outbox')
+    // a message waits for a friend out of reach: the dial fails and a redial is scheduled
+    await messenger.send(FRIEND.toString(), 'are you there?')
+    await vi.waitFor(() => { expect(outbox).toHaveBeenCalled() })
+    await outbox.mock.results.at(-1)?.value
+    await new Promise(resolve => setTimeout(resolve, 0))
+    const dials = messenger.stats.dials
+    expect(dials).toBe(1)
+    // the reservation lands again while the tab is in the background
+    messenger.retryNow()
+    expect(messenger.stats.dials).toBe(dials + 1)
+    // becoming hidden is no reason to redial
+    listeners.get('visibilitychange')?.()
+    expect(messenger.stats.dials).toBe(dials + 1)
+  })
+
+  it('should try for a direct connection again when the direct path dies and the relayed one takes over', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    const carrier = connection('circuit')
+    useAsCarrier(carrier.conn)
+    node.open(carrier.conn)
+    const direct = connection('webrtc')
+    node.open(direct.conn)
+    expect(messenger.linkState(FRIEND.toString())).toBe('direct')
+    node.answer = addr => connection(addr.toString().includes('/webrtc') ? 'webrtc' : 'circuit').conn
+    direct.path('disconnected')
+    expect(messenger.linkState(FRIEND.toString())).toBe('relayed')
+    // the first upgrade attempt comes after UPGRADE_SOON_MS (2 s), through the stalled connection's replacement
+    await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('direct') }, { timeout: 5_000 })
+    expect(node.directDials()).toBe(1)
+  }, 10_000)
+})
