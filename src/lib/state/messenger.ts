@@ -5,6 +5,7 @@ import { upgradeFromRelayed } from '../p2p/dial.ts'
 import { isDirect, linkState, onPathChange, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
+import { FrameSender } from './frame-sender.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { Redials } from './redials.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -12,13 +13,6 @@ import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { Store, StoredMessage } from '../store/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-/**
- * A frame that cannot be written for this long is stuck behind a connection
- * that only looks open (a healthy one drains megabytes a second): the send
- * fails, and the connection is dropped so that a fresh one replaces it.
- */
-export const SEND_TIMEOUT_MS = 10_000
 
 export interface MessengerEvents extends DeliveryEvents {
   /** connections to this peer changed, or a dial started or ended */
@@ -53,13 +47,12 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #redials: Redials
   readonly #liveness: Liveness
   readonly #inbound = new InboundBudget()
+  readonly #sender: FrameSender
   /** stops listening to a WebRTC connection's path changes, by connection */
   readonly #pathWatch = new WeakMap<Connection, () => void>()
   /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
   readonly #peerIds = new Map<string, PeerId>()
   #stopped = false
-  /** the deadline of the frames handed over in this task (see #sendDeadline) */
-  #deadline: AbortSignal | undefined
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
   readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
 
@@ -73,13 +66,14 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#o = options
     this.#redials = new Redials(options.node.peerId.toString(), peer => { void this.connect(peer) })
     this.#liveness = new Liveness(options.node, { onDead: () => { this.stats.deadConnections++ } })
+    this.#sender = new FrameSender(options.node, () => { this.stats.deadConnections++ })
     this.delivery = new Delivery({
       store: options.store,
       transport: {
         usable: peer => this.#usable(peer) != null,
         // chat picks a direct connection when there is one; a relayed one is
         // only there when usableConnection() allowed it (the ladder)
-        send: async (peer, frame) => { await this.#send(peer, frame) }
+        send: async (peer, frame) => { await this.#sender.send(this.#peerId(peer), frame, this.#usable(peer)) }
       },
       isReading: options.isReading,
       name: options.name,
@@ -246,38 +240,6 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     } catch (err) {
       this.safeDispatchEvent('problem', { detail: { peer: '', message: (err as Error).message } })
     }
-  }
-
-  /** Hands a frame to chat; a connection that cannot take it for SEND_TIMEOUT_MS is dropped and redialed. */
-  async #send (peer: string, frame: ChatFrame): Promise<void> {
-    // the connection the ladder calls usable, not chat's own pick: a WebRTC
-    // connection whose path is down still looks open to chat, and a frame
-    // stuck there would time out the healthy connection below instead.
-    // Without one, chat picks: a page that did not dial (nobody has the
-    // conversation open) still acks what arrives over a relayed connection.
-    const conn = this.#usable(peer)
-    const signal = this.#sendDeadline()
-    try {
-      await this.#o.node.services.chat.send(this.#peerId(peer), frame, conn != null ? { connection: conn, signal } : { allowLimited: true, signal })
-    } catch (err) {
-      if ((err as Error).name === 'TimeoutError' && conn?.status === 'open') {
-        this.stats.deadConnections++
-        conn.abort(new Error('a frame could not be written for too long'))
-      }
-      throw err
-    }
-  }
-
-  /**
-   * Frames handed over in the same task share one deadline: a burst hands
-   * over hundreds at once, and a timer for each cost more than writing them.
-   */
-  #sendDeadline (): AbortSignal {
-    if (this.#deadline == null) {
-      this.#deadline = AbortSignal.timeout(SEND_TIMEOUT_MS)
-      queueMicrotask(() => { this.#deadline = undefined })
-    }
-    return this.#deadline
   }
 
   #peerId (peer: string): PeerId {
