@@ -164,6 +164,34 @@ test.describe('delivery never loses a message', () => {
     await expect(messageLog(bob.page).locator('li.out', { hasText: 'after the restart' })).toHaveAttribute('data-status', 'delivered')
   })
 
+  test('a message that arrives while storage is full is not acked, the user is told, and it arrives once there is room', async () => {
+    await openConversation(bob.page, alice.peerId)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await sendMessage(bob.page, 'before')
+    await expect(messageLog(bob.page).locator('li.out', { hasText: 'before' })).toHaveAttribute('data-status', 'delivered')
+    // Alice stays on her home page (the conversation is not open) and her disk fills up
+    await alice.page.evaluate(() => {
+      const full = (): never => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError') }
+      const saved = { add: IDBObjectStore.prototype.add, put: IDBObjectStore.prototype.put }
+      IDBObjectStore.prototype.add = full
+      IDBObjectStore.prototype.put = full
+      Object.assign(window, { freeSpace: () => { Object.assign(IDBObjectStore.prototype, saved) } })
+    })
+    await sendMessage(bob.page, 'while you were full')
+    const problem = alice.page.getByRole('alert').filter({ hasText: 'In your conversation with' })
+    await expect(problem).toContainText('Storage is full')
+    await expect(problem.getByRole('link')).toHaveAttribute('href', `/p/${bob.peerId}`)
+    await expect(messageLog(bob.page).locator('li.out', { hasText: 'while you were full' })).not.toHaveAttribute('data-status', /delivered|read/)
+
+    await alice.page.evaluate(() => { (window as unknown as { freeSpace: () => void }).freeSpace() })
+    await problem.getByRole('button', { name: 'Dismiss' }).click()
+    await expect(problem).toHaveCount(0)
+    // not acked, so Bob sends it again; nothing was lost
+    await expect(messageLog(bob.page).locator('li.out', { hasText: 'while you were full' })).toHaveAttribute('data-status', 'delivered')
+    await alice.page.getByRole('link', { name: /while you were full/ }).click()
+    await expect(messageLog(alice.page).locator('li.in .text', { hasText: /^while you were full$/ })).toHaveCount(1)
+  })
+
   test('messages queued while the peer is away survive a reload of the sender and are delivered when the peer is back', async () => {
     const alicePeer = alice.peerId
     await alice.page.close()

@@ -33,6 +33,9 @@ export function loadP2p (): Promise<P2p> {
 /** starting: booting; standby: another tab runs Peerlink; ready: running here; failed: see error */
 export type Phase = 'starting' | 'standby' | 'ready' | 'failed'
 
+/** `peer` is the conversation it happened in, or '' when it concerns none in particular */
+export interface Problem { peer: string, message: string }
+
 /** What works without any network: the stored data and who we are. */
 export interface Local {
   store: Store
@@ -60,6 +63,7 @@ class Session {
   #phase = $state<Phase>('starting')
   #error = $state<string | null>(null)
   #notice = $state<string | null>(null)
+  #problem = $state<Problem | null>(null)
   #peerId = $state<string | null>(null)
   #link = $state('')
   #relay = $state<RelayStatus>('connecting')
@@ -79,6 +83,13 @@ class Session {
   get error (): string | null { return this.#error }
   /** a message about the app as a whole that is not an error (another tab, storage) */
   get notice (): string | null { return this.#notice }
+  /**
+   * The last thing that went wrong away from the open conversation (which
+   * shows its own): a message that arrived and could not be stored, the
+   * outbox check after a reload. Kept until dismissed.
+   */
+  get problem (): Problem | null { return this.#problem }
+  dismissProblem (): void { this.#problem = null }
   get peerId (): string | null { return this.#peerId }
   get relayStatus (): RelayStatus { return this.#relay }
   get name (): string { return this.#name }
@@ -190,6 +201,9 @@ class Session {
       isReading: peer => peer === this.reading && document.visibilityState === 'visible',
       name: () => this.#name,
       readReceipts: () => this.#readReceipts
+    })
+    messenger.addEventListener('problem', evt => {
+      if (evt.detail.peer !== this.reading) this.#problem = evt.detail
     })
     keeper.addEventListener('status', evt => {
       this.#relay = evt.detail
