@@ -135,12 +135,17 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await bob.page.goto(`/p/${AWAY_PEER}`)
     await expect(field).toHaveValue('')
     await field.fill('for later')
-    // back in the app, without loading the page: each field shows its own conversation's text
+    // back in the app, without loading the page: the list shows each draft in place of the last
+    // message, and each field shows its own conversation's text
     await bob.page.getByRole('link', { name: 'Back to conversations' }).click()
-    await bob.page.getByRole('link', { name: /first, sent/ }).click()
+    await expect(bob.page.getByRole('link', { name: /Draft: for later/ })).toHaveAttribute('href', `/p/${AWAY_PEER}`)
+    await bob.page.getByRole('link', { name: /Draft: half a thought/ }).click()
     await expect(field).toHaveValue('half a thought')
     await bob.page.getByRole('button', { name: 'Send', exact: true }).click()
     await expectDelivered(bob.page, 'half a thought')
+    await bob.page.getByRole('link', { name: 'Back to conversations' }).click()
+    await expect(bob.page.getByRole('link', { name: /You: half a thought/ })).toBeVisible()
+    await bob.page.getByRole('link', { name: /You: half a thought/ }).click()
     await bob.page.reload()
     await expect(messageLog(bob.page)).toContainText('half a thought')
     await expect(field).toHaveValue('')

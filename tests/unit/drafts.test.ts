@@ -4,11 +4,13 @@ import { MAX_MESSAGE_LENGTH } from '../../src/lib/state/limits.ts'
 type Drafts = typeof import('../../src/lib/state/drafts.ts')
 
 /** The part of the browser's Storage the drafts use, over a map, counting writes. */
-function memoryStorage (): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { entries: Map<string, string>, writes: number } {
+function memoryStorage (): Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'> & { entries: Map<string, string>, writes: number } {
   const entries = new Map<string, string>()
   const storage = {
     entries,
     writes: 0,
+    get length () { return entries.size },
+    key: (i: number) => [...entries.keys()][i] ?? null,
     getItem: (key: string) => entries.get(key) ?? null,
     setItem: (key: string, value: string) => { storage.writes++; entries.set(key, value) },
     removeItem: (key: string) => { storage.writes++; entries.delete(key) }
@@ -82,6 +84,28 @@ describe('drafts: unsent text per conversation', () => {
     // written by an older version, or by hand
     storage.entries.set(`${drafts.DRAFT_KEY_PREFIX}bob`, 'y'.repeat(MAX_MESSAGE_LENGTH * 2))
     expect(drafts.loadDraft('bob')).toHaveLength(MAX_MESSAGE_LENGTH)
+  })
+
+  it('should show the list each conversation\'s draft, from storage at first and as it changes after', () => {
+    const listeners = new Map<string, (evt: unknown) => void>()
+    vi.stubGlobal('addEventListener', (type: string, fn: (evt: unknown) => void) => { listeners.set(type, fn) })
+    vi.stubGlobal('document', { visibilityState: 'visible', addEventListener: () => {} })
+    storage.entries.set(`${drafts.DRAFT_KEY_PREFIX}alice`, 'from before the reload')
+    storage.entries.set('peerlink:something-else', 'not a draft')
+    drafts.saveDraft('bob', 'typed, not written yet')
+    expect(drafts.draftPreview('alice')).toBe('from before the reload')
+    expect(drafts.draftPreview('bob')).toBe('typed, not written yet')
+    expect(drafts.draftPreview('something-else')).toBe('')
+    // sent: the list goes back to the last message
+    drafts.saveDraft('alice', '')
+    expect(drafts.draftPreview('alice')).toBe('')
+    drafts.saveDraft('carol', 'new')
+    expect(drafts.draftPreview('carol')).toBe('new')
+    // another tab of the app wrote one
+    listeners.get('storage')?.({ key: `${drafts.DRAFT_KEY_PREFIX}dave`, newValue: 'from the other tab' })
+    expect(drafts.draftPreview('dave')).toBe('from the other tab')
+    listeners.get('storage')?.({ key: `${drafts.DRAFT_KEY_PREFIX}dave`, newValue: null })
+    expect(drafts.draftPreview('dave')).toBe('')
   })
 
   it('should neither throw nor invent text when storage is full or disabled', () => {

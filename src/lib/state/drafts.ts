@@ -1,3 +1,4 @@
+import { SvelteMap } from 'svelte/reactivity'
 import { MAX_MESSAGE_LENGTH } from './limits.ts'
 
 /**
@@ -24,9 +25,54 @@ export const DRAFT_WRITE_DELAY_MS = 500
 const pending = new Map<string, string>()
 let timer: ReturnType<typeof setTimeout> | undefined
 let listening = false
+/**
+ * Every conversation's draft as this page knows it, for the conversation
+ * list ("Draft: …"): read from storage once, then kept up to date by
+ * saveDraft and by other tabs' writes. Reactive per conversation, so typing
+ * redraws one list entry at most.
+ */
+let shown: SvelteMap<string, string> | undefined
 
 function key (peer: string): string {
   return `${DRAFT_KEY_PREFIX}${peer}`
+}
+
+/** The draft of `peer` for the conversation list ('' if none); the list redraws when it changes. */
+export function draftPreview (peer: string): string {
+  return known().get(peer) ?? ''
+}
+
+function known (): SvelteMap<string, string> {
+  if (shown != null) return shown
+  // first read from the list's markup: filled as it is made, not changed after (Svelte forbids that there)
+  const entries: Array<[string, string]> = []
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const name = localStorage.key(i)
+      if (name?.startsWith(DRAFT_KEY_PREFIX) !== true) continue
+      const peer = name.slice(DRAFT_KEY_PREFIX.length)
+      // a change not written yet is newer
+      const text = pending.get(peer) ?? localStorage.getItem(name) ?? ''
+      if (text !== '') entries.push([peer, text.slice(0, MAX_MESSAGE_LENGTH)])
+    }
+  } catch {
+    // storage disabled: nothing was kept
+  }
+  for (const [peer, text] of pending) {
+    if (text !== '' && !entries.some(([p]) => p === peer)) entries.push([peer, text])
+  }
+  shown = new SvelteMap(entries)
+  listen()
+  return shown
+}
+
+function show (peer: string, text: string): void {
+  if (shown == null) return
+  if (text === '') {
+    if (shown.has(peer)) shown.delete(peer)
+  } else if (shown.get(peer) !== text) {
+    shown.set(peer, text)
+  }
 }
 
 /** The unsent text of the conversation with `peer`, or '' if none. */
@@ -44,7 +90,9 @@ export function loadDraft (peer: string): string {
 
 /** Keeps `text` as the conversation's draft; empty (or only spaces) removes it. */
 export function saveDraft (peer: string, text: string): void {
-  pending.set(peer, text.trim() === '' ? '' : text.slice(0, MAX_MESSAGE_LENGTH))
+  const kept = text.trim() === '' ? '' : text.slice(0, MAX_MESSAGE_LENGTH)
+  pending.set(peer, kept)
+  show(peer, kept)
   listen()
   timer ??= setTimeout(flushDrafts, DRAFT_WRITE_DELAY_MS)
 }
@@ -70,4 +118,8 @@ function listen (): void {
   // the last moments a page is sure to get: a phone may kill a hidden app without another event
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flushDrafts() })
   addEventListener('pagehide', flushDrafts)
+  // a draft another tab of the app wrote (or cleared by sending)
+  addEventListener('storage', (evt: StorageEvent) => {
+    if (evt.key?.startsWith(DRAFT_KEY_PREFIX) === true) show(evt.key.slice(DRAFT_KEY_PREFIX.length), (evt.newValue ?? '').slice(0, MAX_MESSAGE_LENGTH))
+  })
 }
