@@ -155,4 +155,20 @@ describe('messenger: keeping a conversation connected', () => {
     await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('direct') }, { timeout: 5_000 })
     expect(node.directDials()).toBe(1)
   }, 10_000)
+
+  it('should not act on a connection\'s path changes once stopped', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    const direct = connection('webrtc')
+    node.open(direct.conn)
+    let links = 0
+    messenger.addEventListener('link', () => { links++ })
+    messenger.stop()
+    const sends = node.services.chat.send.mock.calls.length
+    links = 0
+    direct.path('disconnected')
+    direct.path('connected')
+    expect(links).toBe(0)
+    expect(node.services.chat.send.mock.calls.length).toBe(sends)
+  })
 })

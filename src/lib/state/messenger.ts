@@ -48,8 +48,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #liveness: Liveness
   readonly #inbound = new InboundBudget()
   readonly #sender: FrameSender
-  /** stops listening to a WebRTC connection's path changes, by connection */
-  readonly #pathWatch = new WeakMap<Connection, () => void>()
+  /** stops listening to a connection's path changes; kept until it closes (or the messenger stops) */
+  readonly #pathWatch = new Map<Connection, () => void>()
   /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
   readonly #peerIds = new Map<string, PeerId>()
   #stopped = false
@@ -104,6 +104,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     globalThis.removeEventListener?.('online', this.#online)
     globalThis.document?.removeEventListener('visibilitychange', this.#visible)
     this.#liveness.stop()
+    // a stopped messenger must not hear a connection's path change and act on it
+    for (const unwatch of this.#pathWatch.values()) unwatch()
+    this.#pathWatch.clear()
     this.#redials.stop()
     this.delivery.stop()
     // the open conversations' indicators: nothing goes out from here any more
