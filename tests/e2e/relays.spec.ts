@@ -137,6 +137,41 @@ test.describe('several relays find each other\'s peers over the DHT', () => {
     }
   })
 
+  test('when A\'s own relay is back, A moves her reservation back to it from the other relay', async ({ browser, relays: [first, second] }) => {
+    await federated(first, second)
+    const [r1, r2] = [(await relayInfo(first)).peerId, (await relayInfo(second)).peerId]
+    const alice = await openPeer(browser, first.url)
+    try {
+      await first.stop()
+      await alice.page.getByRole('link', { name: 'Diagnostics' }).click()
+      await expect(ownAddresses(alice.page)).toContainText(`/p2p/${r2}/p2p-circuit`, { timeout: 45_000 })
+      const back = Date.now()
+      await first.start()
+      // the keeper tries her relay again 15 to 30 s after the failover (HOME_RETRY_MIN_MS, jittered)
+      await expect(ownAddresses(alice.page)).toContainText(`/p2p/${r1}/p2p-circuit`, { timeout: 60_000 })
+      await expect(ownAddresses(alice.page)).not.toContainText(`/p2p/${r2}/p2p-circuit`)
+      console.log(`[figure] own relay back to reservation moved back to it: ${Date.now() - back} ms`)
+      await alice.page.goBack()
+      await expect(alice.page.locator('[data-relay]')).toHaveText('Online')
+
+      // a friend on her own relay reaches her there again, without a DHT lookup
+      const bob = await openPeer(browser, first.url)
+      try {
+        await bob.page.goto(alice.link)
+        await expect(connection(bob.page)).toHaveText('Direct')
+        await sendMessage(bob.page, 'welcome home')
+        await expectDelivered(bob.page, 'welcome home')
+        await bob.page.getByRole('link', { name: 'Diagnostics' }).click()
+        await expect(bob.page.locator('[data-stat="lookups"]')).toHaveText('0 (0)')
+      } finally {
+        await bob.context.close()
+      }
+    } finally {
+      await alice.context.close()
+      await first.start()
+    }
+  })
+
   test('a peer that published nowhere stays Offline, and the message waits queued', async ({ browser, relays: [first, second] }) => {
     await federated(first, second)
     const bob = await openPeer(browser, second.url)

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RECONNECT_MAX_MS, RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { HOME_RETRY_MAX_MS, HOME_RETRY_MIN_MS, RECONNECT_MAX_MS, RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 
 const RELAY = multiaddr('/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
@@ -39,6 +40,67 @@ function droppingRelay (): { node: PeerlinkNode, dial: ReturnType<typeof vi.fn> 
   return { node: node as unknown as PeerlinkNode, dial }
 }
 
+const FALLBACK = multiaddr('/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWJ5n3AyxeKZTMM4D5oyRNWfiCeUKnN6QG3XEbh3qhBuRV')
+
+/** a friend whose conversation is relayed */
+const FRIEND = '12D3KooWGRUVh1HLrvwC8CC8aSYRkw3iKPkBzo9oKBPLpHdGRzLc'
+
+function idOf (ma: typeof RELAY): string {
+  return ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
+}
+
+/**
+ * Our relay went down and a fallback holds our reservation. Our relay answers
+ * dials again once `homeBack()` is called; a reservation follows wherever the
+ * node stays connected (libp2p's part), and `circuit()` adds a relayed
+ * conversation through the fallback.
+ */
+function awayFromHome () {
+  const listeners = new Map<string, () => void>()
+  type Conn = { remotePeer: ReturnType<typeof peerIdFromString>, remoteAddr: typeof RELAY, limits?: object, status: string, close: () => Promise<void> }
+  let conns: Conn[] = []
+  let ownUp = false
+  const relayConn = (ma: typeof RELAY): Conn => {
+    const conn: Conn = {
+      remotePeer: peerIdFromString(idOf(ma)),
+      remoteAddr: ma,
+      status: 'open',
+      close: async () => {
+        conns = conns.filter(c => c !== conn)
+        listeners.get('peer:disconnect')?.()
+      }
+    }
+    return conn
+  }
+  conns.push(relayConn(FALLBACK))
+  const dial = vi.fn(async (ma: typeof RELAY) => {
+    if (idOf(ma) === idOf(RELAY) && !ownUp) throw new Error('connection refused')
+    if (!conns.some(c => c.remotePeer.toString() === idOf(ma))) conns.push(relayConn(ma))
+  })
+  const patch = vi.fn(async () => {})
+  const node = {
+    dial,
+    peerStore: { patch },
+    getConnections: () => conns,
+    // the reservation is on the relay of the oldest relay connection left
+    getMultiaddrs: () => conns.filter(c => c.limits == null).slice(0, 1).map(c => multiaddr(`${c.remoteAddr.toString()}/p2p-circuit/webrtc/p2p/12D3KooWSsbxTH2sHeZSHqc5ENSmjyHVVwh7V7fJuR7eDkDvC97X`)),
+    addEventListener: (type: string, fn: () => void) => { listeners.set(type, fn) },
+    removeEventListener: () => {}
+  }
+  return {
+    node: node as unknown as PeerlinkNode,
+    dial,
+    patch,
+    homeBack: () => { ownUp = true },
+    reservedOn: () => node.getMultiaddrs()[0]?.toString() ?? '',
+    circuit: () => {
+      const conn = relayConn(FALLBACK)
+      conns.push({ ...conn, remotePeer: peerIdFromString(FRIEND), remoteAddr: multiaddr(`${FALLBACK.toString()}/p2p-circuit/p2p/${FRIEND}`), limits: {} })
+      return () => { conns = conns.filter(c => c.limits == null) }
+    }
+  }
+}
+
 afterEach(() => { vi.useRealTimers() })
 
 describe('relay keeper: reconnecting to the relay by itself', () => {
@@ -68,6 +130,44 @@ describe('relay keeper: reconnecting to the relay by itself', () => {
     // 0.5, 1, 2, 4, 8, 16, 30 s (jittered): under ten in a minute; without back-off, over a hundred
     expect(dial.mock.calls.length).toBeLessThan(10)
     expect(keeper.status).not.toBe('reserved')
+    keeper.stop()
+  })
+
+  it('should move the reservation back to our own relay once it answers again', async () => {
+    vi.useFakeTimers()
+    const lab = awayFromHome()
+    const keeper = new RelayKeeper(lab.node, [RELAY], [FALLBACK])
+    keeper.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(keeper.status).toBe('reserved')
+    expect(lab.reservedOn()).toContain(idOf(FALLBACK))
+    // our relay is still down: tried now and then, less and less often
+    await vi.advanceTimersByTimeAsync(HOME_RETRY_MAX_MS)
+    const tries = lab.dial.mock.calls.length
+    expect(tries).toBeGreaterThan(0)
+    expect(tries).toBeLessThan(10)
+    expect(lab.reservedOn()).toContain(idOf(FALLBACK))
+    lab.homeBack()
+    await vi.advanceTimersByTimeAsync(HOME_RETRY_MAX_MS)
+    expect(lab.reservedOn()).toContain(idOf(RELAY))
+    // libp2p must not pick the fallback again for the new reservation
+    expect(lab.patch).toHaveBeenCalledWith(peerIdFromString(idOf(FALLBACK)), { protocols: [] })
+    expect(keeper.status).toBe('reserved')
+    keeper.stop()
+  })
+
+  it('should not drop the fallback while a conversation runs through it', async () => {
+    vi.useFakeTimers()
+    const lab = awayFromHome()
+    const keeper = new RelayKeeper(lab.node, [RELAY], [FALLBACK])
+    keeper.start()
+    lab.homeBack()
+    const ended = lab.circuit()
+    await vi.advanceTimersByTimeAsync(HOME_RETRY_MIN_MS * 4)
+    expect(lab.reservedOn()).toContain(idOf(FALLBACK))
+    ended()
+    await vi.advanceTimersByTimeAsync(HOME_RETRY_MAX_MS)
+    expect(lab.reservedOn()).toContain(idOf(RELAY))
     keeper.stop()
   })
 })
