@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser } from '@playwright/test'
 import { CHROMIUM, QUIET_ARGS } from '../chromium.ts'
-import { all, namespaces, PUBLIC_IP, routerRules, setupScript, SIDES, type Namespaces, type NatKind, type Side } from './topology.ts'
+import { all, namespaces, PUBLIC_IP, routerRules, setupScript, SIDES, WAN_IP, type Namespaces, type NatKind, type Side } from './topology.ts'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -113,6 +113,17 @@ export class NatLab {
 
   async stopRelay (): Promise<void> {
     await stopProcess(this.#relay)
+  }
+
+  /**
+   * Cuts (or mends) the UDP path between the two routers, as a network that
+   * stops carrying a call would: at router A, every UDP packet to or from
+   * router B is dropped. The relay and the STUN server stay reachable.
+   */
+  async setDirectPath (open: boolean): Promise<void> {
+    for (const [dir, addr] of [['-d', WAN_IP.b], ['-s', WAN_IP.b]]) {
+      await this.#inNs(this.ns.router.a, 'iptables', [open ? '-D' : '-I', 'FORWARD', '-p', 'udp', dir, addr, '-j', 'DROP'])
+    }
   }
 
   /** A headless Chromium inside a host namespace: its traffic goes through that side's router. */

@@ -1,5 +1,6 @@
 import { connection, expect, expectDelivered, icePathTo, messageLog, openPeer, sendMessage, test, type LabPeer } from './fixtures.ts'
 import type { NatLab } from './lab.ts'
+import type { Page } from '@playwright/test'
 
 /**
  * Alice behind router A, Bob behind router B. Bob opens Alice's link and
@@ -23,6 +24,17 @@ async function meet (lab: NatLab, scenario: string): Promise<{ alice: LabPeer, b
   await expectDelivered(alice.page, 'hi bob, alice here')
   await expect(messageLog(bob.page)).toContainText('hi bob, alice here')
   return { alice, bob }
+}
+
+/** Closes the page's connections of one kind to a peer from the diagnostics page, in-app, as a network or a relay would. */
+async function closeConnections (page: Page, peerId: string, kind: 'WebRTC' | 'Relayed'): Promise<void> {
+  await page.getByRole('link', { name: 'Diagnostics' }).click()
+  const rows = page.locator(`tr[data-peer="${peerId}"]`).filter({ hasText: kind })
+  for (let left = await rows.count(); left > 0; left--) {
+    await rows.first().getByRole('button', { name: 'Close' }).click()
+    await expect(rows).toHaveCount(left - 1)
+  }
+  await page.goBack()
 }
 
 /** Both sides see the same rung of the ladder. */
@@ -51,6 +63,46 @@ test.describe('cone NAT on both sides, STUN only', () => {
     await expectDelivered(alice.page, 'me too')
     await expect(messageLog(bob.page)).toContainText('me too')
     await expectBoth(alice, bob, 'Direct')
+  })
+})
+
+test.describe('cone NAT on both sides, STUN only: the direct path dies', () => {
+  test.use({ labOptions: { a: 'cone', b: 'cone', turn: false } })
+
+  test('falls back to the relay by itself and loses nothing, then goes direct again once the path is back', async ({ lab }) => {
+    // the upgrade attempts back off (15 s, 30 s, ...) and each waits out ICE while the path is cut
+    test.setTimeout(300_000)
+    const { alice, bob } = await meet(lab, 'cone/cone, STUN, before the cut')
+    await expectBoth(alice, bob, 'Direct')
+
+    // the circuit the signaling went through is gone, as once the relay's limits end it;
+    // the WebRTC connection stays open while ICE says its path is down, and libp2p hands
+    // it back to a dial that does not force a new one: the redial must, and the relay
+    // must carry the chat meanwhile
+    await closeConnections(bob.page, alice.peerId, 'Relayed')
+    await lab.setDirectPath(false)
+    const cut = Date.now()
+    await sendMessage(bob.page, 'sent as the path died')
+    await expectBoth(alice, bob, 'Relayed')
+    console.log(`[figure] cone/cone, STUN: direct path cut to Relayed on both sides: ${Date.now() - cut} ms`)
+    await expectDelivered(bob.page, 'sent as the path died')
+    await sendMessage(alice.page, 'over the relay now')
+    await expectDelivered(alice.page, 'over the relay now')
+    await expect(messageLog(bob.page)).toContainText('over the relay now')
+    await expect(messageLog(alice.page).locator('li.in .text', { hasText: /^sent as the path died$/ })).toHaveCount(1)
+
+    // the dead connection goes (the pings would drop it within half a minute), so only
+    // the relay carries the chat; the ladder keeps trying the top rung, and once the
+    // path is back the chat moves there
+    await closeConnections(bob.page, alice.peerId, 'WebRTC')
+    await expect(connection(bob.page)).toHaveText('Relayed')
+    await lab.setDirectPath(true)
+    const mended = Date.now()
+    await expect(connection(bob.page)).toHaveText('Direct', { timeout: 150_000 })
+    console.log(`[figure] cone/cone, STUN: path mended to Direct again (upgrade attempts with back-off): ${Date.now() - mended} ms`)
+    await sendMessage(bob.page, 'direct again')
+    await expectDelivered(bob.page, 'direct again')
+    await expect(messageLog(alice.page)).toContainText('direct again')
   })
 })
 

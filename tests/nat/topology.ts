@@ -23,7 +23,7 @@ export const PUBLIC_IP = '203.0.113.1'
 export const SIDES = ['a', 'b'] as const
 export type Side = typeof SIDES[number]
 
-const WAN_IP: Record<Side, string> = { a: '203.0.113.10', b: '203.0.113.20' }
+export const WAN_IP: Record<Side, string> = { a: '203.0.113.10', b: '203.0.113.20' }
 const LAN_NET: Record<Side, string> = { a: '10.0.1', b: '10.0.2' }
 
 export interface Namespaces {
