@@ -220,6 +220,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     }
     for (const id of away) {
       const conns = this.#node.getConnections().filter(c => c.remotePeer.toString() === id)
+      if (conns.length === 0) continue
       await this.#node.peerStore.patch(conns[0].remotePeer, { protocols: [] }).catch(() => {})
       await Promise.all(conns.map(async c => { await c.close().catch(() => { c.abort(new Error('moving back to our own relay')) }) }))
     }
