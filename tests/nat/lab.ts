@@ -164,7 +164,10 @@ export class NatLab {
   async #inNs (ns: string, command: string, args: string[], input?: string): Promise<void> {
     await new Promise<void>((res, rej) => {
       const child = execFile('ip', ['netns', 'exec', ns, command, ...args], err => { if (err != null) rej(err); else res() })
-      child.stdin?.end(input ?? '')
+      // a command that reads no input may exit before the pipe is written or closed: EPIPE is no failure of its own
+      child.stdin?.on('error', () => {})
+      if (input != null) child.stdin?.end(input)
+      else child.stdin?.end()
     })
   }
 }
