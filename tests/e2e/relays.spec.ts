@@ -166,6 +166,14 @@ test.describe('several relays find each other\'s peers over the DHT', () => {
       } finally {
         await bob.context.close()
       }
+
+      // moving home made libp2p forget what the other relay offers: when hers goes down
+      // again, connecting there must tell it anew, and the failover work as the first time
+      await first.stop()
+      await alice.page.getByRole('link', { name: 'Diagnostics' }).click()
+      await expect(ownAddresses(alice.page)).toContainText(`/p2p/${r2}/p2p-circuit`, { timeout: 45_000 })
+      await alice.page.goBack()
+      await expect(alice.page.locator('[data-relay]')).toHaveText('Online')
     } finally {
       await alice.context.close()
       await first.start()
