@@ -91,18 +91,19 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
     throw err
   }
   useAsCarrier(relayed)
-  keepUpgrading(node, peer, direct, async () => await dialDirect(node, peer, relays))
+  upgradeFromRelayed(node, peer, relays, direct)
   return relayed
 }
 
 /**
- * Goes back to trying for a direct connection, with back-off, when a relayed
- * connection carries the chat again because the direct one lost its path:
- * the carrier may live for the relay's whole limit (30 min by default), and
- * the conversation would stay relayed for all of it.
+ * Keeps trying for a direct connection, with back-off, while a relayed one
+ * carries the chat: after the ladder fell back to it (`pending` is the direct
+ * attempt still under way), and when the direct connection lost its path and
+ * the carrier took over again (it may live for the relay's whole limit, 30 min
+ * by default, and the conversation would stay relayed for all of it).
  */
-export function upgradeFromRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>): void {
-  keepUpgrading(node, peer, Promise.resolve(), async () => await dialDirect(node, peer, relays))
+export function upgradeFromRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, pending: Promise<unknown> = Promise.resolve()): void {
+  keepUpgrading(node, peer, pending, async () => await dialDirect(node, peer, relays))
 }
 
 /**

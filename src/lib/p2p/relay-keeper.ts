@@ -1,5 +1,6 @@
 import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.ts'
+import { circuitRelayId, relayPeerId } from './relays.ts'
 import { probeReservation } from './reservation-probe.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -53,6 +54,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   readonly #node: PeerlinkNode
   readonly #relays: Multiaddr[]
   readonly #fallbacks: Multiaddr[]
+  /** the peer IDs of our own relays */
+  readonly #ownIds: Set<string>
   readonly #backoff = new Backoff({ minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS })
   readonly #fullBackoff = new Backoff({ minMs: FULL_RETRY_MIN_MS, maxMs: FULL_RETRY_MAX_MS })
   readonly #homeBackoff = new Backoff({ minMs: HOME_RETRY_MIN_MS, maxMs: HOME_RETRY_MAX_MS })
@@ -77,6 +80,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#node = node
     this.#relays = relays
     this.#fallbacks = fallbacks
+    this.#ownIds = new Set(relays.map(relayPeerId))
   }
 
   get status (): RelayStatus {
@@ -166,14 +170,13 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 
   /** connected to one of our own relays */
   #atHome (): boolean {
-    const ours = new Set(this.#relays.map(relayPeerId))
-    return this.relayPeers.some(id => ours.has(id))
+    return this.relayPeers.some(id => this.#ownIds.has(id))
   }
 
   /** Our reservation is on a fallback relay (we may be connected to ours again: libp2p and the DHT dial it too). */
   #reservedAway (): boolean {
-    const circuit = this.circuitAddress?.toString()
-    return circuit != null && !this.#relays.some(ma => circuit.includes(`/p2p/${relayPeerId(ma)}/p2p-circuit`))
+    const circuit = this.circuitAddress
+    return circuit != null && !this.#ownIds.has(circuitRelayId(circuit))
   }
 
   #keepTryingHome (): void {
@@ -199,7 +202,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
    * would cut that conversation.
    */
   async #goHome (): Promise<void> {
-    const away = this.relayPeers.filter(id => !this.#relays.map(relayPeerId).includes(id))
+    const away = this.relayPeers.filter(id => !this.#ownIds.has(id))
     if (this.#stopped || this.#dialing || !this.#reservedAway() || away.length === 0 || this.#carriesCircuits(away)) {
       this.#update()
       return
@@ -229,7 +232,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 
   /** whether a relayed connection to a peer runs through one of these relays */
   #carriesCircuits (relays: string[]): boolean {
-    return this.#node.getConnections().some(c => c.limits != null && relays.some(id => c.remoteAddr.toString().includes(`/p2p/${id}/p2p-circuit`)))
+    return this.#node.getConnections().some(c => c.limits != null && relays.includes(circuitRelayId(c.remoteAddr)))
   }
 
   /**
@@ -302,8 +305,4 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     }
     this.#update()
   }
-}
-
-function relayPeerId (ma: Multiaddr): string {
-  return ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
 }

@@ -47,3 +47,15 @@ export function otherRelayAddresses (info: RelayInfo): Multiaddr[] {
   }
   return addrs
 }
+
+/** The peer ID of a relay address (its last /p2p component). */
+export function relayPeerId (ma: Multiaddr): string {
+  return ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
+}
+
+/** The relay a circuit address goes through (`<relay>/p2p/<id>/p2p-circuit/…`), or '' for an address that is none. */
+export function circuitRelayId (ma: Multiaddr): string {
+  const components = ma.getComponents()
+  const at = components.findIndex(c => c.name === 'p2p-circuit')
+  return at > 0 && components[at - 1].name === 'p2p' ? components[at - 1].value ?? '' : ''
+}

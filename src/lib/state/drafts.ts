@@ -45,23 +45,18 @@ export function draftPreview (peer: string): string {
 function known (): SvelteMap<string, string> {
   if (shown != null) return shown
   // first read from the list's markup: filled as it is made, not changed after (Svelte forbids that there)
-  const entries: Array<[string, string]> = []
+  const drafts = new Map<string, string>()
   try {
     for (let i = 0; i < localStorage.length; i++) {
       const name = localStorage.key(i)
-      if (name?.startsWith(DRAFT_KEY_PREFIX) !== true) continue
-      const peer = name.slice(DRAFT_KEY_PREFIX.length)
-      // a change not written yet is newer
-      const text = pending.get(peer) ?? localStorage.getItem(name) ?? ''
-      if (text !== '') entries.push([peer, text.slice(0, MAX_MESSAGE_LENGTH)])
+      if (name?.startsWith(DRAFT_KEY_PREFIX) === true) drafts.set(name.slice(DRAFT_KEY_PREFIX.length), (localStorage.getItem(name) ?? '').slice(0, MAX_MESSAGE_LENGTH))
     }
   } catch {
     // storage disabled: nothing was kept
   }
-  for (const [peer, text] of pending) {
-    if (text !== '' && !entries.some(([p]) => p === peer)) entries.push([peer, text])
-  }
-  shown = new SvelteMap(entries)
+  // a change not written yet is newer
+  for (const [peer, text] of pending) drafts.set(peer, text)
+  shown = new SvelteMap([...drafts].filter(([, text]) => text !== ''))
   listen()
   return shown
 }
