@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MARKS } from '../../src/lib/shared/marks.ts'
-import { loadP2p } from '../../src/lib/state/session.svelte.ts'
+import { loadP2p } from '../../src/lib/state/p2p-loader.ts'
 
 describe('the libp2p code, loaded on first use', () => {
   it('is loaded once, however many parts of the app ask for it', async () => {

@@ -1,7 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { HOME_RETRY_MAX_MS, HOME_RETRY_MIN_MS, RECONNECT_MAX_MS, RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
+import { RECONNECT_MAX_MS, RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
+import { HOME_RETRY_MAX_MS, HOME_RETRY_MIN_MS } from '../../src/lib/p2p/relay-home.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 
 const RELAY = multiaddr('/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')

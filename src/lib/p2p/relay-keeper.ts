@@ -1,6 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.ts'
-import { circuitRelayId, relayPeerId } from './relays.ts'
+import { relayPeerId } from './relays.ts'
+import { closeConnectionsTo, RelayHome } from './relay-home.ts'
 import { probeReservation } from './reservation-probe.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -28,15 +29,6 @@ export const RESERVATION_PROBE_MS = 2_000
 export const FULL_RETRY_MIN_MS = 30_000
 export const FULL_RETRY_MAX_MS = 5 * 60_000
 
-/**
- * While only another relay of the DHT holds our reservation, ours is tried
- * again after this long, then less and less often: friends' links name our
- * relay, and reaching us through another one costs each of them a refusal
- * and a DHT lookup first.
- */
-export const HOME_RETRY_MIN_MS = 30_000
-export const HOME_RETRY_MAX_MS = 10 * 60_000
-
 /** 'full': connected (we can still dial friends), but the relay refused us a reservation, so nobody can reach us */
 export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'full' | 'offline'
 
@@ -48,23 +40,22 @@ export interface RelayKeeperEvents {
  * Keeps this browser connected to a relay and holding a reservation on it, so
  * that peers can reach it through `<relay>/p2p-circuit/webrtc/p2p/<us>`.
  * libp2p does not re-dial a relay that went away, so this does, with jittered
- * back-off, and immediately when the browser comes back online.
+ * back-off, and immediately when the browser comes back online. While our
+ * own relay is down, another relay of the DHT holds the reservation, and
+ * RelayHome moves it back once ours answers.
  */
 export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   readonly #node: PeerlinkNode
   readonly #relays: Multiaddr[]
   readonly #fallbacks: Multiaddr[]
-  /** the peer IDs of our own relays */
-  readonly #ownIds: Set<string>
   readonly #backoff = new Backoff({ minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS })
   readonly #fullBackoff = new Backoff({ minMs: FULL_RETRY_MIN_MS, maxMs: FULL_RETRY_MAX_MS })
-  readonly #homeBackoff = new Backoff({ minMs: HOME_RETRY_MIN_MS, maxMs: HOME_RETRY_MAX_MS })
+  readonly #home: RelayHome
   #status: RelayStatus = 'connecting'
   #timer: ReturnType<typeof setTimeout> | undefined
   #graceTimer: ReturnType<typeof setTimeout> | undefined
   #probeTimer: ReturnType<typeof setTimeout> | undefined
   #fullTimer: ReturnType<typeof setTimeout> | undefined
-  #homeTimer: ReturnType<typeof setTimeout> | undefined
   #full = false
   #dialing = false
   #stopped = true
@@ -80,7 +71,12 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#node = node
     this.#relays = relays
     this.#fallbacks = fallbacks
-    this.#ownIds = new Set(relays.map(relayPeerId))
+    this.#home = new RelayHome(node, relays, new Set(relays.map(relayPeerId)), {
+      relayPeers: () => this.relayPeers,
+      circuitAddress: () => this.circuitAddress,
+      busy: () => this.#stopped || this.#dialing,
+      changed: () => { this.#update() }
+    })
   }
 
   get status (): RelayStatus {
@@ -115,8 +111,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     clearTimeout(this.#graceTimer)
     clearTimeout(this.#probeTimer)
     clearTimeout(this.#fullTimer)
-    clearTimeout(this.#homeTimer)
-    this.#homeTimer = undefined
+    this.#home.stop()
     this.#node.removeEventListener('peer:disconnect', this.#onChange)
     this.#node.removeEventListener('peer:connect', this.#onChange)
     this.#node.removeEventListener('self:peer:update', this.#onChange)
@@ -164,75 +159,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     if (!connected && !this.#dialing && this.#timer == null) {
       this.#schedule()
     }
-    this.#keepTryingHome()
+    this.#home.check()
     this.#setStatus(next)
-  }
-
-  /** connected to one of our own relays */
-  #atHome (): boolean {
-    return this.relayPeers.some(id => this.#ownIds.has(id))
-  }
-
-  /** Our reservation is on a fallback relay (we may be connected to ours again: libp2p and the DHT dial it too). */
-  #reservedAway (): boolean {
-    const circuit = this.circuitAddress
-    return circuit != null && !this.#ownIds.has(circuitRelayId(circuit))
-  }
-
-  #keepTryingHome (): void {
-    if (!this.#reservedAway()) {
-      clearTimeout(this.#homeTimer)
-      this.#homeTimer = undefined
-      if (this.circuitAddress != null) this.#homeBackoff.reset()
-      return
-    }
-    this.#homeTimer ??= setTimeout(() => {
-      this.#homeTimer = undefined
-      void this.#goHome()
-    }, this.#homeBackoff.next())
-  }
-
-  /**
-   * Moves our reservation from a fallback back to our own relay once it
-   * answers again. libp2p makes the new reservation: dropping the fallback
-   * leaves it one short, and it picks among the relays it knows at random, so
-   * the fallback is first made to look like no relay (its protocols are
-   * forgotten; connecting to it again, the day ours is down, tells them anew).
-   * Not while a conversation is carried through the fallback: dropping it
-   * would cut that conversation.
-   */
-  async #goHome (): Promise<void> {
-    const away = this.relayPeers.filter(id => !this.#ownIds.has(id))
-    if (this.#stopped || this.#dialing || !this.#reservedAway() || away.length === 0 || this.#carriesCircuits(away)) {
-      this.#update()
-      return
-    }
-    let home = this.#atHome()
-    for (const addr of home ? [] : this.#relays) {
-      try {
-        await this.#node.dial(addr)
-        home = true
-        break
-      } catch {
-        // still down: try again later, less often
-      }
-    }
-    if (this.#stopped || !home || this.#carriesCircuits(away)) {
-      this.#update()
-      return
-    }
-    for (const id of away) {
-      const conns = this.#node.getConnections().filter(c => c.remotePeer.toString() === id)
-      if (conns.length === 0) continue
-      await this.#node.peerStore.patch(conns[0].remotePeer, { protocols: [] }).catch(() => {})
-      await Promise.all(conns.map(async c => { await c.close().catch(() => { c.abort(new Error('moving back to our own relay')) }) }))
-    }
-    this.#update()
-  }
-
-  /** whether a relayed connection to a peer runs through one of these relays */
-  #carriesCircuits (relays: string[]): boolean {
-    return this.#node.getConnections().some(c => c.limits != null && relays.includes(circuitRelayId(c.remoteAddr)))
   }
 
   /**
@@ -299,10 +227,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 
   /** Drops the relay connections; the next dial makes libp2p ask for a reservation afresh. */
   async #reconnect (): Promise<void> {
-    for (const id of this.relayPeers) {
-      const conns = this.#node.getConnections().filter(c => c.remotePeer.toString() === id)
-      await Promise.all(conns.map(async c => { await c.close().catch(() => c.abort(new Error('relay reservation stuck'))) }))
-    }
+    for (const id of this.relayPeers) await closeConnectionsTo(this.#node, id, 'relay reservation stuck')
     this.#update()
   }
 }

@@ -2,6 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type Store, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
+import { CoalescedRuns } from './coalesced-runs.ts'
 import { SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
@@ -22,6 +23,10 @@ export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
 
 async function nextTask (): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, 0))
+}
+
+function textFrame (message: StoredMessage): ChatFrame {
+  return { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text }
 }
 
 /** How the delivery logic reaches a peer: the libp2p node in the app, a simulated network in tests. */
@@ -70,8 +75,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #now: () => number
   readonly #inFlight = new InFlight()
   readonly #retry = new Map<string, ReturnType<typeof setTimeout>>()
-  readonly #flushing = new Map<string, Promise<void>>()
-  readonly #again = new Set<string>()
+  readonly #flushes = new CoalescedRuns<string>(async peer => { await this.#flushOnce(peer) }, () => this.#stopped)
   readonly #outgoing = new Map<string, Batcher<string, StoredMessage>>()
   readonly #inbox: Inbox
   readonly #lateSent: LateSent
@@ -123,19 +127,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    * seq order. Calls during a flush make it run once more afterwards.
    */
   async flush (peer: string): Promise<void> {
-    const running = this.#flushing.get(peer)
-    if (running != null) {
-      this.#again.add(peer)
-      return await running
-    }
-    const work = (async () => {
-      do {
-        this.#again.delete(peer)
-        await this.#flushOnce(peer)
-      } while (this.#again.has(peer) && !this.#stopped)
-    })().finally(() => this.#flushing.delete(peer))
-    this.#flushing.set(peer, work)
-    await work
+    await this.#flushes.run(peer)
   }
 
   /**
@@ -185,7 +177,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     // frames of a batch are acked before the last ones are written
     for (const message of messages) this.#inFlight.sent(peer, message.id, at, message)
     return messages.map(async message => {
-      await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
+      await this.#o.transport.send(peer, textFrame(message))
       return message.id
     })
   }
@@ -239,7 +231,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       if (now - (this.#inFlight.sentAt(peer, message.id) ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
       try {
-        await this.#o.transport.send(peer, { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text })
+        await this.#o.transport.send(peer, textFrame(message))
       } catch {
         // the connection went away mid-flush; what is left stays in the outbox
         break

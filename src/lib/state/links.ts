@@ -1,4 +1,4 @@
-import { loadP2p } from './session.svelte.ts'
+import { loadP2p } from './p2p-loader.ts'
 
 /**
  * The in-app path a pasted share link opens; rejects with InvalidLinkError for

@@ -2,7 +2,8 @@ import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { upgradeFromRelayed } from '../p2p/dial.ts'
-import { isDirect, linkState, onPathChange, usableConnection, type LinkState } from '../p2p/connectivity.ts'
+import { isDirect, linkState, usableConnection, type LinkState } from '../p2p/connectivity.ts'
+import { watchConnections } from '../p2p/connection-watch.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import { FrameSender } from './frame-sender.ts'
@@ -48,8 +49,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #liveness: Liveness
   readonly #inbound = new InboundBudget()
   readonly #sender: FrameSender
-  /** stops listening to a connection's path changes; kept until it closes (or the messenger stops) */
-  readonly #pathWatch = new Map<Connection, () => void>()
+  /** stops listening to connections and their paths (a stopped messenger must not act on them) */
+  #unwatchConnections = (): void => {}
   /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
   readonly #peerIds = new Map<string, PeerId>()
   #stopped = false
@@ -87,8 +88,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   start (): void {
     const { node } = this.#o
     node.services.chat.addEventListener('frame', this.#onFrame)
-    node.addEventListener('connection:open', this.#onConnection)
-    node.addEventListener('connection:close', this.#onConnection)
+    this.#unwatchConnections = watchConnections(node, (conn, up) => { this.#connectionChanged(conn, up) })
     globalThis.addEventListener?.('online', this.#online)
     globalThis.document?.addEventListener('visibilitychange', this.#visible)
     this.#liveness.start()
@@ -99,14 +99,10 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#stopped = true
     const { node } = this.#o
     node.services.chat.removeEventListener('frame', this.#onFrame)
-    node.removeEventListener('connection:open', this.#onConnection)
-    node.removeEventListener('connection:close', this.#onConnection)
+    this.#unwatchConnections()
     globalThis.removeEventListener?.('online', this.#online)
     globalThis.document?.removeEventListener('visibilitychange', this.#visible)
     this.#liveness.stop()
-    // a stopped messenger must not hear a connection's path change and act on it
-    for (const unwatch of this.#pathWatch.values()) unwatch()
-    this.#pathWatch.clear()
     this.#redials.stop()
     this.delivery.stop()
     // the open conversations' indicators: nothing goes out from here any more
@@ -256,20 +252,6 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   #usable (peer: string): Connection | undefined {
     return usableConnection(this.#o.node, this.#peerId(peer))
-  }
-
-  readonly #onConnection = (evt: CustomEvent<Connection>): void => {
-    const conn = evt.detail
-    const opened = evt.type === 'connection:open'
-    if (opened) {
-      // a WebRTC connection may open before its ICE path says connected, and
-      // its path may drop and come back: each change can make it (un)usable
-      this.#pathWatch.set(conn, onPathChange(conn, () => { this.#connectionChanged(conn, isDirect(conn)) }))
-    } else {
-      this.#pathWatch.get(conn)?.()
-      this.#pathWatch.delete(conn)
-    }
-    this.#connectionChanged(conn, opened)
   }
 
   /** `up`: the connection opened or its path came up; else it closed or its path went down. */

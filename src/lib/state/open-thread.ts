@@ -1,4 +1,5 @@
-import { loadP2p, session } from './session.svelte.ts'
+import { loadP2p } from './p2p-loader.ts'
+import { session } from './session.svelte.ts'
 import { Thread } from './thread.svelte.ts'
 
 export interface Opened {

@@ -1,6 +1,7 @@
 import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
+import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
@@ -11,24 +12,6 @@ import type { PeerlinkNode } from '../p2p/node.ts'
 import type { RelayKeeper, RelayStatus } from '../p2p/relay-keeper.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-export type P2p = typeof import('./p2p-runtime.ts')
-
-let p2pModule: Promise<P2p> | undefined
-
-/**
- * The libp2p side of the app, loaded on first use and only once. It is most
- * of the app's code, so it stays off the first page; the session asks for it
- * as the first thing it does, so it downloads while the store opens and
- * /relay.json is fetched.
- */
-export function loadP2p (): Promise<P2p> {
-  p2pModule ??= import('./p2p-runtime.ts').then(module => {
-    mark(MARKS.p2pLoaded)
-    return module
-  })
-  return p2pModule
-}
 
 /** starting: booting; standby: another tab runs Peerlink; ready: running here; failed: see error */
 export type Phase = 'starting' | 'standby' | 'ready' | 'failed'
