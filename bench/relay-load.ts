@@ -18,6 +18,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { DEFAULT_PING_INTERVAL_MS } from '../relay/constants.ts'
 import { sampleProcess, type ProcSample } from './proc.ts'
 
 /**
@@ -32,8 +33,12 @@ const STEP = 250
 const PROBE_DIALS = 10
 /** One reservation that takes longer than this has failed. */
 const RESERVE_TIMEOUT_MS = 30_000
-/** Window for the relay's CPU while it only holds reservations (keep-alives, timers). */
-const IDLE_WINDOW_MS = 5_000
+/**
+ * Window for the relay's CPU while it only holds reservations: one whole
+ * round of its own pings (they go to every connection at once) and three of
+ * the clients', so the figure does not depend on where the window falls.
+ */
+const IDLE_WINDOW_MS = DEFAULT_PING_INTERVAL_MS
 const POLL_MS = 25
 
 export interface LoadStep {

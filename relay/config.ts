@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
   DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_RESERVATIONS,
-  DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS,
-  MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP
+  DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS,
+  MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_PING_INTERVAL_SECONDS
 } from './constants.ts'
 import {
   ConfigError, parseAnnounce, parseBootstrap, parseChoice, parseHost, parseIceServers, parseInteger,
@@ -43,6 +43,8 @@ export interface RelayConfig extends IceConfig {
   bootstrap: string[]
   maxReservations: number
   reservationTtlMs: number
+  /** how often each connection is pinged; one that does not answer is closed (and its reservation freed) */
+  pingIntervalMs: number
   relayDurationLimitMs: number
   relayDataLimitBytes: number
   /** WebSocket connections one client address may hold; more are answered 429 */
@@ -77,6 +79,7 @@ export function defaultConfig (): RelayConfig {
     bootstrap: [],
     maxReservations: DEFAULT_MAX_RESERVATIONS,
     reservationTtlMs: DEFAULT_RESERVATION_TTL_MS,
+    pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
     relayDurationLimitMs: DEFAULT_RELAY_DURATION_LIMIT_MS,
     relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES,
     maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
@@ -100,6 +103,7 @@ const OPTIONS = {
   bootstrap: { env: 'PEERLINK_BOOTSTRAP', help: 'comma-separated multiaddrs of other relays, with /p2p/<id>' },
   'max-reservations': { env: 'PEERLINK_MAX_RESERVATIONS', help: `browsers reachable through this relay at once (default ${DEFAULT_MAX_RESERVATIONS})` },
   'reservation-ttl': { env: 'PEERLINK_RESERVATION_TTL', help: `seconds before a reservation must be renewed (default ${DEFAULT_RESERVATION_TTL_MS / 1000})` },
+  'ping-interval': { env: 'PEERLINK_PING_INTERVAL', help: `seconds between pings of each connection; a silent one is closed (default ${DEFAULT_PING_INTERVAL_MS / 1000})` },
   'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
   'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
   'max-connections-per-ip': { env: 'PEERLINK_MAX_CONNECTIONS_PER_IP', help: `WebSocket connections one client IP may hold; more get 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
@@ -179,6 +183,8 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (maxReservations != null) config.maxReservations = parseInteger('max-reservations', maxReservations, 1, MAX_RESERVATIONS_CAP)
   const ttl = get('reservation-ttl')
   if (ttl != null) config.reservationTtlMs = parseInteger('reservation-ttl', ttl, 1, MAX_DURATION_SECONDS) * 1000
+  const pingInterval = get('ping-interval')
+  if (pingInterval != null) config.pingIntervalMs = parseInteger('ping-interval', pingInterval, MIN_PING_INTERVAL_SECONDS, MAX_DURATION_SECONDS) * 1000
   const duration = get('relay-duration-limit')
   if (duration != null) config.relayDurationLimitMs = parseInteger('relay-duration-limit', duration, 1, MAX_DURATION_SECONDS) * 1000
   const data = get('relay-data-limit')

@@ -39,6 +39,24 @@ export const DEFAULT_MAX_RESERVATIONS = 1024
 export const DEFAULT_RESERVATION_TTL_MS = HOUR
 
 /**
+ * How often the relay pings each connection (libp2p's connection monitor),
+ * and closes one that does not answer: that frees the reservation of a
+ * browser that vanished without closing (a phone that lost its network)
+ * within about this long plus the ping's timeout. Browsers ping their relay
+ * every 10 s themselves, so the relay's own pings only find the vanished
+ * ones; libp2p's default (10 s) cost a relay holding 2,000 reservations a
+ * burst of 2,000 ping streams every 10 s (about a third of its idle CPU).
+ */
+export const DEFAULT_PING_INTERVAL_MS = 30 * SECOND
+/**
+ * libp2p's ping waits at least 5 s for its answer, and a ping that starts
+ * while the last one still waits fails at once, which aborts the connection
+ * (seen with a 1 s interval: every client dropped). Shorter intervals than
+ * this would drop live browsers on a slow link.
+ */
+export const MIN_PING_INTERVAL_SECONDS = 10
+
+/**
  * A relayed connection is the last-resort chat carrier when no direct path
  * exists, so it must outlast a conversation, not just a WebRTC handshake (2 min).
  */
@@ -62,7 +80,7 @@ export const CONNECTIONS_PER_RESERVATION = 2
 /**
  * yamux's keep-alive pings every connection every 30 s but never acts on a
  * missing answer; libp2p's connection monitor already pings every connection
- * every 10 s and closes the ones that do not answer. Off, it saves a timer,
+ * (DEFAULT_PING_INTERVAL_MS) and closes the ones that do not answer. Off, it saves a timer,
  * an abort controller and a ping per connection for nothing lost.
  */
 export const YAMUX_KEEP_ALIVE = false

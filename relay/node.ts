@@ -56,6 +56,8 @@ export interface RelayNodeInit {
   bootstrap: string[]
   maxReservations: number
   reservationTtlMs: number
+  /** libp2p's connection monitor: each connection is pinged this often, and closed if it does not answer */
+  pingIntervalMs: number
   relayDurationLimitMs: number
   relayDataLimitBytes: number
   maxConnectionsPerPeer: number
@@ -115,6 +117,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ enableKeepAlive: YAMUX_KEEP_ALIVE })],
+    connectionMonitor: { pingInterval: init.pingIntervalMs },
     connectionManager: {
       maxConnections: Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION),
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,

@@ -123,6 +123,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       bootstrap: config.bootstrap,
       maxReservations: config.maxReservations,
       reservationTtlMs: config.reservationTtlMs,
+      pingIntervalMs: config.pingIntervalMs,
       relayDurationLimitMs: config.relayDurationLimitMs,
       relayDataLimitBytes: config.relayDataLimitBytes,
       maxConnectionsPerPeer: config.maxConnectionsPerPeer,

@@ -4,7 +4,7 @@ import { ConfigError, USAGE, defaultConfig, parseCli } from '../../relay/config.
 import type { RelayConfig } from '../../relay/config.ts'
 import {
   DEFAULT_MAX_RESERVATIONS, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS,
-  DEFAULT_RESERVATION_TTL_MS, DHT_PROTOCOL, MAX_DURATION_SECONDS
+  DEFAULT_PING_INTERVAL_MS, DEFAULT_RESERVATION_TTL_MS, DHT_PROTOCOL, MAX_DURATION_SECONDS
 } from '../../relay/constants.ts'
 
 const REPO = resolve(import.meta.dirname, '../..')
@@ -50,6 +50,7 @@ describe('relay config', () => {
     expect(config.maxReservations).toBe(DEFAULT_MAX_RESERVATIONS)
     expect(DEFAULT_MAX_RESERVATIONS).toBeGreaterThanOrEqual(1024)
     expect(config.reservationTtlMs).toBe(DEFAULT_RESERVATION_TTL_MS)
+    expect(config.pingIntervalMs).toBe(DEFAULT_PING_INTERVAL_MS)
     expect(config.relayDurationLimitMs).toBe(DEFAULT_RELAY_DURATION_LIMIT_MS)
     expect(DEFAULT_RELAY_DURATION_LIMIT_MS).toBeGreaterThanOrEqual(30 * 60_000)
     expect(config.relayDataLimitBytes).toBe(DEFAULT_RELAY_DATA_LIMIT_BYTES)
@@ -74,6 +75,7 @@ describe('relay config', () => {
       '--turn-secret', 'a-test-secret-of-enough-length',
       '--bootstrap', `/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`,
       '--max-reservations', '10', '--reservation-ttl', '60', '--relay-duration-limit', '120',
+      '--ping-interval', '45',
       '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem',
       '--log-format', 'json', '--max-connections-per-ip', '3', '--trust-proxy', 'true',
       '--max-connections-per-peer', '2'
@@ -94,6 +96,7 @@ describe('relay config', () => {
       bootstrap: [`/ip4/127.0.0.1/tcp/9091/ws/p2p/${PEER}`],
       maxReservations: 10,
       reservationTtlMs: 60_000,
+      pingIntervalMs: 45_000,
       relayDurationLimitMs: 120_000,
       relayDataLimitBytes: 1000,
       maxConnectionsPerIp: 3,
@@ -118,6 +121,7 @@ describe('relay config', () => {
       PEERLINK_TURN_SECRET: 'sixteen-chars-or-more',
       PEERLINK_MAX_RESERVATIONS: '5',
       PEERLINK_RESERVATION_TTL: '7',
+      PEERLINK_PING_INTERVAL: '13',
       PEERLINK_RELAY_DURATION_LIMIT: '8',
       PEERLINK_RELAY_DATA_LIMIT: '9',
       PEERLINK_TLS_CERT: '/c',
@@ -139,6 +143,7 @@ describe('relay config', () => {
       turnSecret: 'sixteen-chars-or-more',
       maxReservations: 5,
       reservationTtlMs: 7000,
+      pingIntervalMs: 13_000,
       relayDurationLimitMs: 8000,
       relayDataLimitBytes: 9,
       tls: { certFile: '/c', keyFile: '/k' },
@@ -166,7 +171,7 @@ describe('relay config', () => {
     }
     for (const flag of ['--host', '--port', '--data-dir', '--static-dir', '--announce', '--ice-servers',
       '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
-      '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret', '--log-format',
+      '--ping-interval', '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret', '--log-format',
       '--max-connections-per-ip', '--trust-proxy', '--max-connections-per-peer',
       'PEERLINK_TURN_SECRET', 'PEERLINK_PORT']) {
       expect(USAGE).toContain(flag)
@@ -180,6 +185,7 @@ describe('relay config', () => {
     [['--port', ''], /--port/],
     [['--max-reservations', '0'], /--max-reservations must be a whole number from 1/],
     [['--reservation-ttl', '1.5'], /--reservation-ttl/],
+    [['--ping-interval', '5'], /--ping-interval must be a whole number from 10/],
     [['--relay-duration-limit', String(MAX_DURATION_SECONDS + 1)], /--relay-duration-limit/],
     [['--relay-data-limit', '1e6'], /--relay-data-limit/],
     [['--host', 'not a host'], /--host must be an IP address or a hostname/],

@@ -7,6 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { webSockets } from '@libp2p/websockets'
@@ -14,7 +15,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DHT_PROTOCOL, KEY_FILE_NAME
+  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DHT_PROTOCOL, KEY_FILE_NAME, MIN_PING_INTERVAL_SECONDS
 } from '../../relay/constants.ts'
 import { KeyFileError } from '../../relay/keys.ts'
 import { startRelay } from '../../relay/relay.ts'
@@ -60,13 +61,13 @@ async function waitFor (check: () => boolean | Promise<boolean>, what: string, t
   }
 }
 
-async function createClient (): Promise<Libp2p> {
+async function createClient (services: Record<string, (components: any) => unknown> = {}): Promise<Libp2p> {
   const client = await createLibp2p({
     addresses: { listen: ['/p2p-circuit'] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify() }
+    services: { identify: identify(), ...services }
   })
   cleanups.push(async () => { await client.stop() })
   return client
@@ -215,6 +216,39 @@ describe('relay libp2p', { timeout: 30_000 }, () => {
     await again.dial(multiaddr(relay.multiaddrs[0]))
     await waitFor(() => circuitAddrs(again).length > 0, 'a second reservation')
   })
+
+  it('should close the connection of a client that stops answering its pings, and free its reservation', async () => {
+    // a phone that lost its network sends no FIN: only the relay's pings find it gone
+    const pinging = await startRelay({ port: 0, dataDir: join(dir, 'pinging-data'), staticDir, pingIntervalMs: MIN_PING_INTERVAL_SECONDS * 1000 })
+    const gone = await createClient()
+    const alive = await createClient({ ping: ping() })
+    try {
+      // the vanished browser's side: the ping stream opens and nothing ever comes back
+      await gone.handle('/ipfs/ping/1.0.0', () => {})
+      for (const client of [gone, alive]) {
+        await client.dial(multiaddr(pinging.multiaddrs[0]))
+        await waitFor(() => circuitAddrs(client).length > 0, 'a circuit address')
+      }
+      const reservations = pinging.node.services.relay.reservations
+      // the client is not really gone, and would make a new reservation at once: look at the moment of the drop
+      const dropped: string[] = []
+      let heldAfterDrop: boolean | undefined
+      pinging.node.addEventListener('peer:disconnect', evt => {
+        dropped.push(evt.detail.toString())
+        if (evt.detail.equals(gone.peerId)) heldAfterDrop ??= reservations.has(gone.peerId)
+      })
+      // the first ping goes out one interval after the start and times out 5 s later
+      await waitFor(() => heldAfterDrop != null, 'the relay to drop the silent client', 25_000)
+      expect(heldAfterDrop).toBe(false)
+      // a client that answers keeps its connection and its reservation through the same pings
+      expect(dropped).not.toContain(alive.peerId.toString())
+      expect(reservations.has(alive.peerId)).toBe(true)
+    } finally {
+      // the relay waits for its connections to close, and the silent one never answers
+      await Promise.all([gone.stop(), alive.stop()])
+      await pinging.stop()
+    }
+  }, 45_000)
 
   it('should speak Peerlink\'s DHT protocol as a DHT server and identify with its public address', async () => {
     const client = await createClient()
