@@ -82,4 +82,44 @@ describe('CoalescedRuns: one run per key, calls during it make one more', () => 
     fail = false
     await expect(flushes.run('bob')).resolves.toBeUndefined()
   })
+
+  it('should still run the round asked for during a round that failed, and resolve with it', async () => {
+    let rounds = 0
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const flushes = new CoalescedRuns<string>(async () => {
+      rounds++
+      if (rounds === 1) {
+        await gate
+        throw new Error('outbox unreadable')
+      }
+    })
+    const first = flushes.run('bob')
+    const during = flushes.run('bob')
+    release()
+    await expect(first).resolves.toBeUndefined()
+    await expect(during).resolves.toBeUndefined()
+    expect(rounds).toBe(2)
+  })
+
+  it('should give a call made just as the last round ends a round of its own', async () => {
+    for (let turns = 0; turns < 4; turns++) {
+      let rounds = 0
+      let release!: () => void
+      const gate = new Promise<void>(resolve => { release = resolve })
+      const flushes = new CoalescedRuns<string>(async () => {
+        rounds++
+        if (rounds === 1) await gate
+      })
+      const first = flushes.run('bob')
+      // a few microtasks after the round's end, before or after the run is settled
+      const late = gate.then(async () => {
+        for (let i = 0; i < turns; i++) await Promise.resolve()
+        await flushes.run('bob')
+      })
+      release()
+      await Promise.all([first, late])
+      expect(rounds).toBe(2)
+    }
+  })
 })

@@ -311,6 +311,35 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect((await outbox(B)).length).toBe(0)
   })
 
+  it('should go on resending after a flush could not read the outbox once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      lab = new Lab()
+      await lab.setup()
+      await lab.side(A).send(B, 'its frame is lost')
+      await vi.advanceTimersByTimeAsync(10)
+      lab.inFlight.splice(0)
+      const messages = lab.stores.get(A)!.messages
+      const outbox = messages.outbox.bind(messages)
+      let failures = 1
+      messages.outbox = async peer => {
+        if (failures-- > 0) throw new DOMException('a passing storage error', 'UnknownError')
+        return await outbox(peer)
+      }
+      const problems: string[] = []
+      lab.side(A).addEventListener('problem', evt => { problems.push(evt.detail.message) })
+      // the first retry finds the outbox unreadable; a later one must still resend
+      for (let i = 0; i < 3; i++) {
+        lab.clock += ACK_TIMEOUT_MS
+        await vi.advanceTimersByTimeAsync(ACK_TIMEOUT_MS)
+      }
+      expect(problems).toEqual(['a passing storage error'])
+      expect(lab.inFlight.map(f => f.frame.type)).toContain('text')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('should keep the state of a message acked before its sender knew it was written', async () => {
     lab = new Lab()
     await lab.setup()

@@ -1,7 +1,8 @@
 /**
  * One run of a job per key at a time. A call while its key's job runs does
  * not start a second one beside it: it makes the running one go once more
- * when it ends (however many calls came in meanwhile) and resolves with that.
+ * when it ends (however many calls came in meanwhile, and even if that round
+ * failed) and resolves with that.
  * For work that reads current state each time, such as sending an outbox:
  * what changed during a run is picked up by the next, never sent twice at once.
  */
@@ -24,11 +25,21 @@ export class CoalescedRuns<K> {
       return await running
     }
     const work = (async () => {
-      do {
-        this.#again.delete(key)
-        await this.#job(key)
-      } while (this.#again.has(key) && !this.#stopped())
-    })().finally(() => this.#running.delete(key))
+      try {
+        do {
+          this.#again.delete(key)
+          try {
+            await this.#job(key)
+          } catch (err) {
+            // a call made during the failed round asked for one more: it gets it
+            if (!this.#again.has(key) || this.#stopped()) throw err
+          }
+        } while (this.#again.has(key) && !this.#stopped())
+      } finally {
+        // at once, not a microtask later: a call in between would wait on a finished run
+        this.#running.delete(key)
+      }
+    })()
     this.#running.set(key, work)
     await work
   }

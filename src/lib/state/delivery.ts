@@ -217,9 +217,16 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   async #flushOnce (peer: string): Promise<void> {
     if (this.#stopped || !this.#o.transport.usable(peer)) return
-    await this.#inFlight.readingOutbox(peer, async acked => {
-      await this.#sendOutbox(peer, await this.#o.store.messages.outbox(peer), acked)
-    })
+    try {
+      await this.#inFlight.readingOutbox(peer, async acked => {
+        await this.#sendOutbox(peer, await this.#o.store.messages.outbox(peer), acked)
+      })
+    } catch (err) {
+      // the outbox could not be read (a passing storage error): what it holds
+      // is still owed to the peer, so try again later as for a lost ack
+      this.#scheduleRetry(peer)
+      throw err
+    }
   }
 
   async #sendOutbox (peer: string, outbox: StoredMessage[], acked: ReadonlySet<string>): Promise<void> {
