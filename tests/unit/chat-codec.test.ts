@@ -25,7 +25,7 @@ const name = fc.string({ unit: 'grapheme', maxLength: MAX_NAME_LENGTH })
   .filter(n => n.length <= MAX_NAME_LENGTH && n === n.trim() && !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(n))
 
 const frame: fc.Arbitrary<ChatFrame> = fc.oneof(
-  fc.record({ type: fc.constant('text' as const), id, sentAt: counter, seq: counter, text }),
+  fc.record({ type: fc.constant('text' as const), id, sentAt: counter, seq: counter.filter(n => n >= 1), text }),
   fc.record({ type: fc.constant('ack' as const), ids }),
   fc.record({ type: fc.constant('read' as const), ids }),
   fc.record({ type: fc.constant('profile' as const), name }),
@@ -50,7 +50,7 @@ describe('chat codec', () => {
   it('should round-trip the largest text, ids list and name', () => {
     const largest: ChatFrame[] = [
       { type: 'text', id: validId, sentAt: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER, text: '\u{1F600}'.repeat(MAX_TEXT_LENGTH / 2) },
-      { type: 'text', id: validId, sentAt: 0, seq: 0, text: '' },
+      { type: 'text', id: validId, sentAt: 0, seq: 1, text: '' },
       { type: 'ack', ids: Array.from({ length: MAX_IDS_PER_FRAME }, () => validId) },
       { type: 'profile', name: 'n'.repeat(MAX_NAME_LENGTH) },
       { type: 'typing', active: false }
@@ -153,6 +153,11 @@ describe('chat codec', () => {
       rejects(Frame.encode({ text: { id: validId, sentAt: unsafe, seq: 1n, body: 'hi' } }))
       rejects(Frame.encode({ text: { id: validId, sentAt: 1n, seq: unsafe, body: 'hi' } }))
       rejects(Frame.encode({ text: { id: validId, sentAt: 1n, seq: 2n ** 64n - 1n, body: 'hi' } }))
+    })
+
+    it('should reject seq 0, which the store would refuse along with every message written beside it', () => {
+      rejects(Frame.encode({ text: { id: validId, sentAt: 1n, seq: 0n, body: 'hi' } }))
+      expect(() => encodeFrame({ type: 'text', id: validId, sentAt: 1, seq: 0, text: 'hi' })).toThrow(InvalidFrameError)
     })
 
     it('should reject a name over MAX_NAME_LENGTH', () => {

@@ -105,7 +105,7 @@ export function validateFrame (frame: ChatFrame): ChatFrame {
         type: 'text',
         id: validateId(frame.id),
         sentAt: validateCounter(frame.sentAt, 'sentAt'),
-        seq: validateCounter(frame.seq, 'seq'),
+        seq: validateSeq(frame.seq),
         text: validateText(frame.text)
       }
     case 'ack':
@@ -169,6 +169,13 @@ function validateCounter (value: unknown, field: string): number {
     throw new InvalidFrameError(`${field} must be a non-negative safe integer`)
   }
   return value
+}
+
+/** Sequence numbers start at 1, as the store requires: a frame it would refuse is refused here, alone. */
+function validateSeq (value: unknown): number {
+  const seq = validateCounter(value, 'seq')
+  if (seq < 1) throw new InvalidFrameError('seq must be 1 or more')
+  return seq
 }
 
 function toSafeNumber (value: bigint, field: string): number {
