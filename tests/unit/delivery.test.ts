@@ -340,6 +340,24 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     }
   })
 
+  it('should take a message sent from the future as sent now, so it cannot pin itself above later ones', async () => {
+    lab = new Lab()
+    await lab.setup()
+    const future: ChatFrame = { type: 'text', id: new Uint8Array(16).fill(9), sentAt: Number.MAX_SAFE_INTEGER, seq: 1, text: 'pinned?' }
+    await lab.side(B).receive(A, future)
+    const received = lab.clock
+    // a clock a few seconds ahead is only a clock: its time is kept
+    const ahead: ChatFrame = { type: 'text', id: new Uint8Array(16).fill(8), sentAt: received + 5000, seq: 2, text: 'a bit ahead' }
+    await lab.side(B).receive(A, ahead)
+    lab.clock += 10_000
+    await lab.side(B).send(A, 'a later reply')
+    const store = lab.stores.get(B)!
+    const thread = await store.messages.list(A)
+    expect(thread.map(m => [m.text, m.sentAt])).toEqual([['pinned?', received], ['a bit ahead', received + 5000], ['a later reply', received + 10_000]])
+    const [conversation] = await store.conversations.list()
+    expect(conversation.lastMessageText).toBe('a later reply')
+  })
+
   it('should keep the state of a message acked before its sender knew it was written', async () => {
     lab = new Lab()
     await lab.setup()

@@ -3,6 +3,14 @@ import { hexToBytes, type IncomingMessage, type SavedIncoming, type Store } from
 import { Batcher } from './batcher.ts'
 import type { DeliveryEvents, DeliveryTransport } from './delivery.ts'
 
+/**
+ * How far ahead of ours a sender's clock may be. Synced clocks agree within
+ * seconds, and a burst's send times run ahead of the sender's clock by a
+ * millisecond per message (each is later than the one before); a minute
+ * past that, the clock is wrong or the peer is lying.
+ */
+export const MAX_CLOCK_AHEAD_MS = 60_000
+
 /** What the inbox needs from the delivery logic it is part of. */
 export interface InboxOptions {
   store: Store
@@ -35,9 +43,16 @@ export class Inbox {
     this.#o = options
   }
 
-  /** A message from `peer`, the authenticated remote peer of the connection it came on. */
+  /**
+   * A message from `peer`, the authenticated remote peer of the connection it
+   * came on. Its send time is the sender's clock, and orders the thread and
+   * the conversation list: one from further in the future than clocks
+   * disagree (a clock set wrong, or a peer that wants its message pinned on
+   * top for good) is taken as sent now.
+   */
   async receive (peer: string, message: IncomingMessage): Promise<void> {
-    await this.#batcher(peer).add(message)
+    const now = this.#o.now()
+    await this.#batcher(peer).add(message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: now } : message)
   }
 
   #batcher (peer: string): Batcher<IncomingMessage, SavedIncoming> {
