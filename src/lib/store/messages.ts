@@ -15,6 +15,13 @@ import { InvalidArgumentError } from './errors.ts'
 /** Own messages the peer has not confirmed yet: what gets sent again on reconnect. */
 const UNDELIVERED: readonly MessageStatus[] = ['queued', 'sent']
 
+/**
+ * recentlyRead walks back through at most this many messages per receipt
+ * asked for: in a long conversation where we mostly write, finding the
+ * receipts must not mean reading all of it on every connection.
+ */
+const RECENTLY_READ_SCAN = 4
+
 function compareStrings (a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
@@ -186,11 +193,14 @@ export function messageRepository (connection: Connection): MessageRepository {
       assertPeer(peer)
       assertLimit(limit)
       return await connection.transact(['messages'], 'readonly', async tx => {
-        const index = tx.objectStore('messages').index('by-status')
+        // newest first in the thread's order: the by-status index holds them in id order, which is random
+        const index = tx.objectStore('messages').index('by-conversation')
         const ids: string[] = []
-        let cursor = limit > 0 ? await index.openCursor(IDBKeyRange.only([peer, 'in', 'read']), 'prev') : null
-        while (cursor != null && ids.length < limit) {
-          ids.push(cursor.value.id)
+        let scanned = 0
+        let cursor = limit > 0 ? await index.openCursor(conversationRange(peer), 'prev') : null
+        while (cursor != null && ids.length < limit && ++scanned <= limit * RECENTLY_READ_SCAN) {
+          const { direction, status, id } = cursor.value
+          if (direction === 'in' && status === 'read') ids.push(id)
           cursor = ids.length < limit ? await cursor.continue() : null
         }
         return ids

@@ -102,7 +102,7 @@ export interface MessageRepository {
   saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<SavedIncoming>
   /** several incoming messages from one peer in ONE transaction; duplicates (also within the batch) come back with isNew false */
   saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean }): Promise<SavedIncoming[]>
-  /** ids of the newest incoming messages marked read, for re-sending read receipts */
+  /** ids of the newest incoming messages marked read (in the thread's order, newest first), for re-sending read receipts */
   recentlyRead (peer: string, limit: number): Promise<string[]>
   /**
    * Moves messages forward to `status` (never back); returns those changed.
