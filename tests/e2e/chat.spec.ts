@@ -210,3 +210,44 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await expectDelivered(bob.page, 'after the bad links')
   })
 })
+
+/** More than a conversation page loads at first (HISTORY_PAGE, 2,000 in thread.svelte.ts): the rest stay in storage until asked for. */
+const LONG_THREAD = 2_100
+
+test('a thread longer than one page of history shows all of it, older pages coming from storage as the user goes up', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  // written straight into her IndexedDB, in the app's schema: sending 2,100 messages would only make the test slow
+  await alice.page.evaluate(async ({ peer, count }) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('peerlink')
+      req.onsuccess = () => { resolve(req.result) }
+      req.onerror = () => { reject(req.error) }
+    })
+    const tx = db.transaction(['conversations', 'messages'], 'readwrite')
+    const start = Date.now() - count * 1000
+    for (let i = 0; i < count; i++) {
+      const direction = i % 2 === 0 ? 'in' : 'out'
+      // ids in the opposite order to time: the thread must follow send times, not ids
+      const id = (count - i).toString(16).padStart(32, '0')
+      tx.objectStore('messages').put({ peer, direction, id, text: `history ${i}`, sentAt: start + i * 1000, storedAt: start + i * 1000, seq: Math.floor(i / 2) + 1, status: direction === 'in' ? 'read' : 'delivered' })
+    }
+    tx.objectStore('conversations').put({ peer, createdAt: start, lastMessageAt: start + (count - 1) * 1000, lastMessageText: `history ${count - 1}`, lastMessageDirection: 'out', unread: 0, nextSeq: count / 2 + 1 })
+    await new Promise<void>((resolve, reject) => { tx.oncomplete = () => { resolve() }; tx.onerror = () => { reject(tx.error) } })
+    db.close()
+  }, { peer: AWAY_PEER, count: LONG_THREAD })
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const rows = messageLog(alice.page).locator('li')
+  await expect(rows.last()).toContainText(`history ${LONG_THREAD - 1}`)
+  const earlier = alice.page.getByRole('button', { name: /^Show earlier messages/ })
+  while (await earlier.isVisible()) {
+    const before = await rows.count()
+    await earlier.click()
+    await expect.poll(async () => await rows.count()).toBeGreaterThan(before)
+  }
+  expect(await rows.count()).toBe(LONG_THREAD)
+  await expect(rows.first()).toContainText('history 0')
+  // in order all the way, across the page boundary
+  const texts = await messageLog(alice.page).locator('li .text').allTextContents()
+  expect(texts).toEqual(Array.from({ length: LONG_THREAD }, (_, i) => `history ${i}`))
+  await alice.context.close()
+})

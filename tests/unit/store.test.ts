@@ -231,6 +231,11 @@ describe('store: reading a conversation', () => {
     expect(texts(await store.messages.list(ALICE, { limit: 10 }))).toEqual(['t1', 't2', 't3', 't4', 't5'])
     expect(await store.messages.list(ALICE, { limit: 0 })).toEqual([])
     expect(await store.messages.list(CAROL)).toEqual([])
+    // older pages of a long thread: what shows before a given message, the newest of them with a limit
+    const all = await store.messages.list(ALICE)
+    expect(texts(await store.messages.list(ALICE, { before: all[3], limit: 2 }))).toEqual(['t2', 't3'])
+    expect(texts(await store.messages.list(ALICE, { before: all[1] }))).toEqual(['t1'])
+    expect(await store.messages.list(ALICE, { before: all[0] })).toEqual([])
   })
 
   it('should break ties by message id, never by when a message arrived here', async () => {
@@ -241,6 +246,7 @@ describe('store: reading a conversation', () => {
     await store.messages.saveIncoming(ALICE, { id: hexId(9), text: 'earlier', sentAt: 99, seq: 4 }, { now: 400, unread: false })
     expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['earlier', 'a', 'b, arrived last', 'c'])
     expect((await store.messages.list(ALICE, { limit: 2 })).map(m => m.text)).toEqual(['b, arrived last', 'c'])
+    expect((await store.messages.list(ALICE, { before: { sentAt: 100, id: hexId(2) } })).map(m => m.text)).toEqual(['earlier', 'a'])
   })
 
   it('should keep our own messages in seq order even when the clock stands still or steps back', async () => {
@@ -488,6 +494,11 @@ describe('store: reading a conversation', () => {
     expect(texts(await store.messages.list(ALICE, { limit: 10 }))).toEqual(['t1', 't2', 't3', 't4', 't5'])
     expect(await store.messages.list(ALICE, { limit: 0 })).toEqual([])
     expect(await store.messages.list(CAROL)).toEqual([])
+    // older pages of a long thread: what shows before a given message, the newest of them with a limit
+    const all = await store.messages.list(ALICE)
+    expect(texts(await store.messages.list(ALICE, { before: all[3], limit: 2 }))).toEqual(['t2', 't3'])
+    expect(texts(await store.messages.list(ALICE, { before: all[1] }))).toEqual(['t1'])
+    expect(await store.messages.list(ALICE, { before: all[0] })).toEqual([])
   })
 
   it('should break ties by message id, never by when a message arrived here', async () => {
@@ -498,6 +509,7 @@ describe('store: reading a conversation', () => {
     await store.messages.saveIncoming(ALICE, { id: hexId(9), text: 'earlier', sentAt: 99, seq: 4 }, { now: 400, unread: false })
     expect((await store.messages.list(ALICE)).map(m => m.text)).toEqual(['earlier', 'a', 'b, arrived last', 'c'])
     expect((await store.messages.list(ALICE, { limit: 2 })).map(m => m.text)).toEqual(['b, arrived last', 'c'])
+    expect((await store.messages.list(ALICE, { before: { sentAt: 100, id: hexId(2) } })).map(m => m.text)).toEqual(['earlier', 'a'])
   })
 
   it('should keep our own messages in seq order even when the clock stands still or steps back', async () => {

@@ -39,6 +39,9 @@ export class Thread {
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
+  /** the store may hold messages older than the oldest loaded */
+  #hasEarlier = $state(false)
+  #loadingEarlier: Promise<void> | undefined
   #closed = false
   #problem = $state<string | null>(null)
   #peerTyping = $state(false)
@@ -62,6 +65,8 @@ export class Thread {
   get conversation (): Conversation | undefined { return this.#conversation }
   get link (): LinkState { return this.#link }
   get loaded (): boolean { return this.#loaded }
+  /** older messages than those loaded may be in the store: loadEarlier() brings the next page */
+  get hasEarlier (): boolean { return this.#hasEarlier }
   /** the last thing that went wrong in this conversation, for the alert */
   get problem (): string | null { return this.#problem }
   /** the peer is typing right now */
@@ -123,13 +128,25 @@ export class Thread {
   }
 
   async #loadHistory (store: Store): Promise<void> {
-    const history = await store.messages.list(this.peer, { limit: HISTORY_PAGE })
+    const history = await this.#page(store)
     // left already: nothing to show, and nothing was read
     if (this.#closed) return
     // a page of history is not a flood: what follows it shows at once
     this.#merge(history, false)
     this.#loaded = true
     await this.markRead()
+  }
+
+  /** Loads the page of messages before the oldest loaded one (a long thread, scrolled up to its start). */
+  async loadEarlier (): Promise<void> {
+    this.#loadingEarlier ??= (async () => {
+      const oldest = this.#list[0]
+      if (!this.#hasEarlier || oldest == null) return
+      const { store } = await session.ready()
+      const older = await this.#page(store, oldest)
+      if (!this.#closed) this.#prepend(older)
+    })().catch((err: Error) => { this.#problem = err.message }).finally(() => { this.#loadingEarlier = undefined })
+    await this.#loadingEarlier
   }
 
   close (): void {
@@ -174,6 +191,27 @@ export class Thread {
   async #reloadConversation (): Promise<void> {
     const { store } = await session.ready()
     this.#conversation = await store.conversations.get(this.peer)
+  }
+
+  /** The newest HISTORY_PAGE messages (before `before`), and whether the store holds older ones. */
+  async #page (store: Store, before?: StoredMessage): Promise<StoredMessage[]> {
+    const page = await store.messages.list(this.peer, { limit: HISTORY_PAGE + 1, ...(before != null ? { before } : {}) })
+    // one more than a page asked for, to know whether there is another
+    this.#hasEarlier = page.length > HISTORY_PAGE
+    return this.#hasEarlier ? page.slice(1) : page
+  }
+
+  /** An older page, in display order: in front of the list in one go, not binary-inserted one by one. */
+  #prepend (older: StoredMessage[]): void {
+    const first = this.#list[0]
+    const fresh = older.every(m => !this.#index[m.direction].has(m.id))
+    if (first == null || older.length === 0 || !fresh || compareMessages(older[older.length - 1], first) >= 0) {
+      this.#merge(older, false)
+      return
+    }
+    this.#list.unshift(...older)
+    this.#reindex(0)
+    this.#publish()
   }
 
   #merge (incoming: StoredMessage[], live = true): void {

@@ -258,15 +258,22 @@ export function messageRepository (connection: Connection): MessageRepository {
 
     async list (peer, options = {}) {
       assertPeer(peer)
-      const { limit } = options
+      const { limit, before } = options
       if (limit != null) assertLimit(limit)
+      if (before != null) {
+        assertTime(before.sentAt, 'send time')
+        assertMessageId(before.id)
+      }
+      const range = before == null
+        ? conversationRange(peer)
+        : IDBKeyRange.bound([peer], [peer, before.sentAt, before.id], false, true)
       const { messages, logged } = await connection.transact(['messages', 'statuses'], 'readonly', async tx => {
         const index = tx.objectStore('messages').index('by-conversation')
         const logging = loggedStates(tx, peer)
-        if (limit == null) return { messages: await index.getAll(conversationRange(peer)), logged: await logging }
+        if (limit == null) return { messages: await index.getAll(range), logged: await logging }
         // walk back from the newest, then hand them out oldest first
         const newest: StoredMessage[] = []
-        let cursor = limit > 0 ? await index.openCursor(conversationRange(peer), 'prev') : null
+        let cursor = limit > 0 ? await index.openCursor(range, 'prev') : null
         while (cursor != null && newest.length < limit) {
           newest.push(cursor.value)
           cursor = newest.length < limit ? await cursor.continue() : null

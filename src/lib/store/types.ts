@@ -111,7 +111,12 @@ export interface MessageRepository {
    * read first.
    */
   setStatus (peer: string, direction: Direction, ids: string[], status: MessageStatus, options?: { stored?: ReadonlyMap<string, StoredMessage> }): Promise<StoredMessage[]>
-  list (peer: string, options?: { limit?: number }): Promise<StoredMessage[]>
+  /**
+   * The conversation in display order; with `limit`, only the newest that
+   * many; with `before`, only messages that show before that one (older
+   * pages of a long thread).
+   */
+  list (peer: string, options?: { limit?: number, before?: Pick<StoredMessage, 'sentAt' | 'id'> }): Promise<StoredMessage[]>
   outbox (peer: string): Promise<StoredMessage[]>
 }
 
