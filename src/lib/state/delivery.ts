@@ -1,6 +1,6 @@
 import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
-import { bytesToHex, hexToBytes, type Store, type StoredMessage } from '../store/index.ts'
+import { bytesToHex, hexToBytes, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
 import { CoalescedRuns } from './coalesced-runs.ts'
 import { SentNotSavedError } from './errors.ts'
@@ -8,6 +8,9 @@ import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
 import { StatusUpdates } from './status-updates.ts'
+import type { DeliveryEvents, DeliveryOptions } from './delivery-types.ts'
+
+export type { DeliveryEvents, DeliveryOptions, DeliveryTransport } from './delivery-types.ts'
 
 /**
  * An unacknowledged message is sent again after this long. A direct
@@ -27,37 +30,6 @@ async function nextTask (): Promise<void> {
 
 function textFrame (message: StoredMessage): ChatFrame {
   return { type: 'text', id: hexToBytes(message.id), sentAt: message.sentAt, seq: message.seq, text: message.text }
-}
-
-/** How the delivery logic reaches a peer: the libp2p node in the app, a simulated network in tests. */
-export interface DeliveryTransport {
-  /** whether a connection chat may use exists now */
-  usable: (peer: string) => boolean
-  /** sends one frame; throws when it cannot */
-  send: (peer: string, frame: ChatFrame) => Promise<void>
-}
-
-export interface DeliveryOptions {
-  store: Store
-  transport: DeliveryTransport
-  /** whether the user is looking at this conversation now (then nothing is unread) */
-  isReading: (peer: string) => boolean
-  /** our display name, sent in a profile frame on each new connection */
-  name: () => string
-  /** whether we tell peers when we have read their messages */
-  readReceipts: () => boolean
-  now?: () => number
-}
-
-export interface DeliveryEvents {
-  /** messages were stored or changed state in this conversation */
-  messages: CustomEvent<{ peer: string, messages: StoredMessage[] }>
-  /** the conversation list changed (new conversation, name, last message, unread) */
-  conversations: CustomEvent<{ peer: string }>
-  /** the peer started or stopped typing */
-  typing: CustomEvent<{ peer: string, active: boolean }>
-  /** something went wrong that the user should know about */
-  problem: CustomEvent<{ peer: string, message: string }>
 }
 
 /**

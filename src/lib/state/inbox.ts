@@ -1,7 +1,7 @@
 import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
 import { hexToBytes, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
-import type { DeliveryEvents, DeliveryTransport } from './delivery.ts'
+import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
 
 /**
  * How far ahead of ours a sender's clock may be. Synced clocks agree within
