@@ -358,6 +358,28 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect(conversation.lastMessageText).toBe('a later reply')
   })
 
+  it('should not resend a message whose ack came in before a resend read the outbox, while that ack is still being written', async () => {
+    lab = new Lab()
+    await lab.setup()
+    await lab.side(A).send(B, 'acked, not yet written')
+    await lab.deliver(0)
+    expect(lab.inFlight.map(f => f.frame.type)).toEqual(['ack'])
+    const messages = lab.stores.get(A)!.messages
+    const setStatus = messages.setStatus.bind(messages)
+    let release!: () => void
+    const held = new Promise<void>(resolve => { release = resolve })
+    // under a burst the status writes queue behind each other: this one waits
+    messages.setStatus = async (...args) => { await held; return await setStatus(...args) }
+    const acking = lab.deliver(0)
+    lab.clock += ACK_TIMEOUT_MS
+    await lab.side(A).flush(B)
+    const resent = lab.inFlight.map(f => f.frame.type)
+    release()
+    await acking
+    expect(resent).toEqual([])
+    expect((await messages.list(B)).map(m => m.status)).toEqual(['delivered'])
+  })
+
   it('should keep the state of a message acked before its sender knew it was written', async () => {
     lab = new Lab()
     await lab.setup()

@@ -245,7 +245,11 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         const stored = this.#inFlight.landed(peer, ids)
         this.#lateSent.drop(peer, ids)
         // acks and receipts for ids we never sent change nothing: setStatus ignores unknown ids
-        await this.#statuses.apply(peer, ids, frame.type === 'ack' ? 'delivered' : 'read', stored)
+        try {
+          await this.#statuses.apply(peer, ids, frame.type === 'ack' ? 'delivered' : 'read', stored)
+        } finally {
+          this.#inFlight.written(peer, ids)
+        }
         break
       }
       case 'profile':

@@ -23,6 +23,13 @@ export class InFlight {
    * hundreds of delivered messages again before this was kept.
    */
   readonly #ackedSinceRead = new Map<string, Set<string>>()
+  /**
+   * Per peer, ids acked whose new state is not written yet (how many acks of
+   * each are being written): an outbox read does not see that state, and
+   * under a burst the status writes queue up behind each other, so a resend
+   * then would send them all again.
+   */
+  readonly #unwritten = new Map<string, Map<string, number>>()
 
   /** Went out at `at`; `message` is this page's own new record of it (kept from before when not given). */
   sent (peer: string, id: string, at: number, message?: StoredMessage): void {
@@ -48,8 +55,11 @@ export class InFlight {
   landed (peer: string, ids: string[]): Map<string, StoredMessage> {
     const held = new Map<string, StoredMessage>()
     const acked = this.#ackedSinceRead.get(peer)
+    let unwritten = this.#unwritten.get(peer)
+    if (unwritten == null) this.#unwritten.set(peer, unwritten = new Map())
     for (const id of ids) {
       acked?.add(id)
+      unwritten.set(id, (unwritten.get(id) ?? 0) + 1)
       const key = flightKey(peer, id)
       const message = this.#sent.get(key)?.message
       if (message != null) held.set(id, message)
@@ -58,12 +68,25 @@ export class InFlight {
     return held
   }
 
+  /** The state that landed() was told of is written, or failed to be (then the outbox has them again). */
+  written (peer: string, ids: string[]): void {
+    const unwritten = this.#unwritten.get(peer)
+    if (unwritten == null) return
+    for (const id of ids) {
+      const left = (unwritten.get(id) ?? 1) - 1
+      if (left > 0) unwritten.set(id, left)
+      else unwritten.delete(id)
+    }
+    if (unwritten.size === 0) this.#unwritten.delete(peer)
+  }
+
   /**
    * Runs `work`, which reads the outbox first, with the ids acked from then
-   * on. One at a time per peer (a flush is).
+   * on and those acked before whose state is still being written. One at a
+   * time per peer (a flush is).
    */
   async readingOutbox<T> (peer: string, work: (acked: ReadonlySet<string>) => Promise<T>): Promise<T> {
-    const acked = new Set<string>()
+    const acked = new Set<string>(this.#unwritten.get(peer)?.keys())
     this.#ackedSinceRead.set(peer, acked)
     try {
       return await work(acked)
