@@ -380,6 +380,19 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect((await messages.list(B)).map(m => m.status)).toEqual(['delivered'])
   })
 
+  it('should refuse a message the store refuses on its own, storing and acking the good ones batched with it', async () => {
+    lab = new Lab()
+    await lab.setup()
+    // the codec refuses seq 0 now; this stands for any message it lets through and the store does not take
+    const bad: ChatFrame = { type: 'text', id: new Uint8Array(16).fill(1), sentAt: 5, seq: 0, text: 'bad' }
+    const good: ChatFrame = { type: 'text', id: new Uint8Array(16).fill(2), sentAt: 6, seq: 1, text: 'good' }
+    const outcomes = await Promise.allSettled([lab.side(B).receive(A, good), lab.side(B).receive(A, bad)])
+    expect(outcomes.map(o => o.status)).toEqual(['fulfilled', 'rejected'])
+    expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['good'])
+    const acks = lab.inFlight.filter(f => f.frame.type === 'ack')
+    expect(acks.flatMap(f => f.frame.type === 'ack' ? f.frame.ids.map(id => id[0]) : [])).toEqual([2])
+  })
+
   it('should keep the state of a message acked before its sender knew it was written', async () => {
     lab = new Lab()
     await lab.setup()

@@ -1,5 +1,5 @@
 import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
-import { hexToBytes, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
+import { hexToBytes, InvalidArgumentError, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
 import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
 
@@ -31,7 +31,7 @@ export interface InboxOptions {
  */
 export class Inbox {
   readonly #o: InboxOptions
-  readonly #batchers = new Map<string, Batcher<IncomingMessage, SavedIncoming>>()
+  readonly #batchers = new Map<string, Batcher<IncomingMessage, SavedIncoming | Error>>()
   /**
    * copies of messages stored already that arrived again and were dropped
    * (diagnostics): a resend after a lost ack, or a sender resending what was
@@ -52,15 +52,34 @@ export class Inbox {
    */
   async receive (peer: string, message: IncomingMessage): Promise<void> {
     const now = this.#o.now()
-    await this.#batcher(peer).add(message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: now } : message)
+    const outcome = await this.#batcher(peer).add(message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: now } : message)
+    if (outcome instanceof Error) throw outcome
   }
 
-  #batcher (peer: string): Batcher<IncomingMessage, SavedIncoming> {
+  /**
+   * Stores a batch in one transaction. A message the store refuses (one the
+   * codec let through and the store does not accept) would take the whole
+   * batch with it: then each is stored on its own, and only it is refused.
+   */
+  async #save (peer: string, msgs: IncomingMessage[]): Promise<Array<SavedIncoming | Error>> {
+    const save = async (batch: IncomingMessage[]): Promise<SavedIncoming[]> =>
+      await this.#o.store.messages.saveIncomingMany(peer, batch, { now: this.#o.now(), unread: !this.#o.isReading(peer) })
+    try {
+      return await save(msgs)
+    } catch (err) {
+      if (!(err instanceof InvalidArgumentError) || msgs.length === 1) throw err
+      const alone = await Promise.allSettled(msgs.map(async msg => (await save([msg]))[0]))
+      return alone.map(one => one.status === 'fulfilled' ? one.value : one.reason instanceof Error ? one.reason : new Error(String(one.reason)))
+    }
+  }
+
+  #batcher (peer: string): Batcher<IncomingMessage, SavedIncoming | Error> {
     let batcher = this.#batchers.get(peer)
     if (batcher == null) {
       // at most one ack frame's worth per transaction, as MAX_BATCH in delivery.ts
       batcher = new Batcher(async msgs => {
-        const saved = await this.#o.store.messages.saveIncomingMany(peer, msgs, { now: this.#o.now(), unread: !this.#o.isReading(peer) })
+        const outcomes = await this.#save(peer, msgs)
+        const saved = outcomes.filter((o): o is SavedIncoming => !(o instanceof Error))
         this.#acknowledge(peer, saved)
         const fresh = saved.filter(s => s.isNew).map(s => s.message)
         this.duplicates += saved.length - fresh.length
@@ -69,7 +88,7 @@ export class Inbox {
           this.#o.emit('conversations', { peer })
           this.#o.emit('typing', { peer, active: false })
         }
-        return saved
+        return outcomes
       }, MAX_IDS_PER_FRAME)
       this.#batchers.set(peer, batcher)
     }
