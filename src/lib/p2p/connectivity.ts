@@ -125,3 +125,9 @@ export function linkState (node: PeerlinkNode, peer: PeerId, dialing: boolean): 
   if (conn != null) return 'relayed'
   return 'offline'
 }
+
+/** Closes every connection to a peer: gracefully, or at once if that fails. */
+export async function closeConnectionsTo (node: PeerlinkNode, peer: string, reason: string): Promise<void> {
+  const conns = node.getConnections().filter(c => c.remotePeer.toString() === peer)
+  await Promise.all(conns.map(async c => { await c.close().catch(() => { c.abort(new Error(reason)) }) }))
+}

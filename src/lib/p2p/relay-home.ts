@@ -1,4 +1,5 @@
 import { Backoff } from './backoff.ts'
+import { closeConnectionsTo } from './connectivity.ts'
 import { circuitRelayId } from './relays.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -22,12 +23,6 @@ export interface HomeKeeper {
   busy: () => boolean
   /** the relay connections changed: the keeper looks again */
   changed: () => void
-}
-
-/** Closes every connection to a peer: gracefully, or at once if that fails. */
-export async function closeConnectionsTo (node: PeerlinkNode, peer: string, reason: string): Promise<void> {
-  const conns = node.getConnections().filter(c => c.remotePeer.toString() === peer)
-  await Promise.all(conns.map(async c => { await c.close().catch(() => { c.abort(new Error(reason)) }) }))
 }
 
 /**

@@ -128,11 +128,12 @@ export class Thread {
   }
 
   async #loadHistory (store: Store): Promise<void> {
-    const history = await this.#page(store)
+    const { messages, more } = await this.#page(store)
     // left already: nothing to show, and nothing was read
     if (this.#closed) return
     // a page of history is not a flood: what follows it shows at once
-    this.#merge(history, false)
+    this.#merge(messages, false)
+    this.#hasEarlier = more
     this.#loaded = true
     await this.markRead()
   }
@@ -143,8 +144,10 @@ export class Thread {
       const oldest = this.#list[0]
       if (!this.#hasEarlier || oldest == null) return
       const { store } = await session.ready()
-      const older = await this.#page(store, oldest)
-      if (!this.#closed) this.#prepend(older)
+      const { messages, more } = await this.#page(store, oldest)
+      if (this.#closed) return
+      this.#prepend(messages)
+      this.#hasEarlier = more
     })().catch((err: Error) => { this.#problem = err.message }).finally(() => { this.#loadingEarlier = undefined })
     await this.#loadingEarlier
   }
@@ -194,11 +197,11 @@ export class Thread {
   }
 
   /** The newest HISTORY_PAGE messages (before `before`), and whether the store holds older ones. */
-  async #page (store: Store, before?: StoredMessage): Promise<StoredMessage[]> {
-    const page = await store.messages.list(this.peer, { limit: HISTORY_PAGE + 1, ...(before != null ? { before } : {}) })
+  async #page (store: Store, before?: StoredMessage): Promise<{ messages: StoredMessage[], more: boolean }> {
     // one more than a page asked for, to know whether there is another
-    this.#hasEarlier = page.length > HISTORY_PAGE
-    return this.#hasEarlier ? page.slice(1) : page
+    const page = await store.messages.list(this.peer, { limit: HISTORY_PAGE + 1, ...(before != null ? { before } : {}) })
+    const more = page.length > HISTORY_PAGE
+    return { messages: more ? page.slice(1) : page, more }
   }
 
   /** An older page, in display order: in front of the list in one go, not binary-inserted one by one. */

@@ -36,9 +36,14 @@ export function compareMessages (a: StoredMessage, b: StoredMessage): number {
   return a.sentAt - b.sentAt || compareStrings(a.id, b.id) || compareStrings(a.direction, b.direction)
 }
 
-/** Every by-conversation key of one peer: [peer] sorts before them, [peer, []] after (arrays sort last). */
-function conversationRange (peer: string): IDBKeyRange {
-  return IDBKeyRange.bound([peer], [peer, []])
+/**
+ * Every by-conversation key of one peer: [peer] sorts before them, [peer, []]
+ * after (arrays sort last); with `before`, only the keys of messages that show before it.
+ */
+function conversationRange (peer: string, before?: Pick<StoredMessage, 'sentAt' | 'id'>): IDBKeyRange {
+  return before == null
+    ? IDBKeyRange.bound([peer], [peer, []])
+    : IDBKeyRange.bound([peer], [peer, before.sentAt, before.id], false, true)
 }
 
 /**
@@ -264,9 +269,7 @@ export function messageRepository (connection: Connection): MessageRepository {
         assertTime(before.sentAt, 'send time')
         assertMessageId(before.id)
       }
-      const range = before == null
-        ? conversationRange(peer)
-        : IDBKeyRange.bound([peer], [peer, before.sentAt, before.id], false, true)
+      const range = conversationRange(peer, before)
       const { messages, logged } = await connection.transact(['messages', 'statuses'], 'readonly', async tx => {
         const index = tx.objectStore('messages').index('by-conversation')
         const logging = loggedStates(tx, peer)
