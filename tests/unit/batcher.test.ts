@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { Batcher } from '../../src/lib/state/batcher.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { Batcher, KeyedBatchers } from '../../src/lib/state/batcher.ts'
 
 /** A run that doubles each item and records its batch, while counting the runs under way. */
 function recorder (): { run: (items: number[]) => Promise<number[]>, batches: number[][], mostAtOnce: () => number } {
@@ -61,3 +61,55 @@ describe('Batcher: calls close together run as batches', () => {
     expect(await later).toBe(3)
   })
 })
+
+describe('KeyedBatchers: one batcher per key, held only while in use', () => {
+  it('should batch each key apart, and hold no batcher once every call has its result', async () => {
+    const made: string[] = []
+    const batches: Array<[string, number[]]> = []
+    const batchers = new KeyedBatchers<number, number>(key => {
+      made.push(key)
+      return new Batcher(async items => {
+        batches.push([key, items])
+        await new Promise(resolve => setTimeout(resolve, 1))
+        return items.map(i => i * 2)
+      }, 10)
+    })
+    const results = await Promise.all([
+      ...[1, 2, 3].map(async i => await batchers.add('alice', i)),
+      ...[4, 5].map(async i => await batchers.add('bob', i))
+    ])
+    expect(results).toEqual([2, 4, 6, 8, 10])
+    expect(batches).toEqual([['alice', [1, 2, 3]], ['bob', [4, 5]]])
+    expect(batchers.size).toBe(0)
+    // a key that comes back gets a batcher again
+    expect(await batchers.add('alice', 6)).toBe(12)
+    expect(made).toEqual(['alice', 'bob', 'alice'])
+    expect(batchers.size).toBe(0)
+  })
+
+  it('should keep a key\'s batcher while calls wait behind a running batch, and drop it after a failure too', async () => {
+    const releases: Array<() => void> = []
+    const batchers = new KeyedBatchers<number, number>(() => new Batcher(async items => {
+      await new Promise<void>(resolve => { releases.push(resolve) })
+      if (items.includes(-1)) throw new Error('refused')
+      return items
+    }, 10))
+    const first = batchers.add('alice', 1)
+    await vi.waitFor(() => { expect(releases).toHaveLength(1) })
+    // queued behind the running batch: the same batcher must take it, or the two would run at once
+    const second = batchers.add('alice', -1)
+    releases[0]()
+    expect(await first).toBe(1)
+    await vi.waitFor(() => { expect(releases).toHaveLength(2) })
+    expect(batchers.size).toBe(1)
+    const third = batchers.add('alice', 3)
+    releases[1]()
+    await expect(second).rejects.toThrow('refused')
+    await vi.waitFor(() => { expect(releases).toHaveLength(3) })
+    // one batch at a time: the third waited for the second, in the same batcher
+    releases[2]()
+    expect(await third).toBe(3)
+    expect(batchers.size).toBe(0)
+  })
+})
+

@@ -62,3 +62,37 @@ export class Batcher<T, R> {
     }
   }
 }
+
+/**
+ * One Batcher per key (a peer), kept only while it has calls queued or under
+ * way: a page meets many peers over its life, and a batcher for each one that
+ * ever sent something would stay for good.
+ */
+export class KeyedBatchers<T, R> {
+  readonly #make: (key: string) => Batcher<T, R>
+  readonly #batchers = new Map<string, Batcher<T, R>>()
+
+  /** `make` builds the batcher of a key when a call for it comes and none is held. */
+  constructor (make: (key: string) => Batcher<T, R>) {
+    this.#make = make
+  }
+
+  /** how many keys have a batcher held */
+  get size (): number {
+    return this.#batchers.size
+  }
+
+  async add (key: string, item: T): Promise<R> {
+    let batcher = this.#batchers.get(key)
+    if (batcher == null) {
+      batcher = this.#make(key)
+      this.#batchers.set(key, batcher)
+    }
+    try {
+      return await batcher.add(item)
+    } finally {
+      // the last caller of a batcher's last batch finds it idle
+      if (batcher.idle && this.#batchers.get(key) === batcher) this.#batchers.delete(key)
+    }
+  }
+}

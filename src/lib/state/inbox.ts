@@ -1,6 +1,6 @@
 import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
 import { hexToBytes, InvalidArgumentError, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
-import { Batcher } from './batcher.ts'
+import { Batcher, KeyedBatchers } from './batcher.ts'
 import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
 
 /**
@@ -31,7 +31,9 @@ export interface InboxOptions {
  */
 export class Inbox {
   readonly #o: InboxOptions
-  readonly #batchers = new Map<string, Batcher<IncomingMessage, SavedIncoming | Error>>()
+  /** at most one ack frame's worth per transaction, as MAX_BATCH in delivery.ts */
+  readonly #batchers = new KeyedBatchers<IncomingMessage, SavedIncoming | Error>(peer =>
+    new Batcher(async msgs => await this.#storeBatch(peer, msgs), MAX_IDS_PER_FRAME))
   /**
    * copies of messages stored already that arrived again and were dropped
    * (diagnostics): a resend after a lost ack, or a sender resending what was
@@ -52,7 +54,7 @@ export class Inbox {
    */
   async receive (peer: string, message: IncomingMessage): Promise<void> {
     const now = this.#o.now()
-    const outcome = await this.#batcher(peer).add(message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: now } : message)
+    const outcome = await this.#batchers.add(peer, message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: now } : message)
     if (outcome instanceof Error) throw outcome
   }
 
@@ -73,26 +75,19 @@ export class Inbox {
     }
   }
 
-  #batcher (peer: string): Batcher<IncomingMessage, SavedIncoming | Error> {
-    let batcher = this.#batchers.get(peer)
-    if (batcher == null) {
-      // at most one ack frame's worth per transaction, as MAX_BATCH in delivery.ts
-      batcher = new Batcher(async msgs => {
-        const outcomes = await this.#save(peer, msgs)
-        const saved = outcomes.filter((o): o is SavedIncoming => !(o instanceof Error))
-        this.#acknowledge(peer, saved)
-        const fresh = saved.filter(s => s.isNew).map(s => s.message)
-        this.duplicates += saved.length - fresh.length
-        if (fresh.length > 0) {
-          this.#o.emit('messages', { peer, messages: fresh })
-          this.#o.emit('conversations', { peer })
-          this.#o.emit('typing', { peer, active: false })
-        }
-        return outcomes
-      }, MAX_IDS_PER_FRAME)
-      this.#batchers.set(peer, batcher)
+  /** Stores a batch from `peer`, acks what is stored and tells the page what is new. */
+  async #storeBatch (peer: string, msgs: IncomingMessage[]): Promise<Array<SavedIncoming | Error>> {
+    const outcomes = await this.#save(peer, msgs)
+    const saved = outcomes.filter((o): o is SavedIncoming => !(o instanceof Error))
+    this.#acknowledge(peer, saved)
+    const fresh = saved.filter(s => s.isNew).map(s => s.message)
+    this.duplicates += saved.length - fresh.length
+    if (fresh.length > 0) {
+      this.#o.emit('messages', { peer, messages: fresh })
+      this.#o.emit('conversations', { peer })
+      this.#o.emit('typing', { peer, active: false })
     }
-    return batcher
+    return outcomes
   }
 
   /**

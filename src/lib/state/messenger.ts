@@ -1,10 +1,10 @@
 import { TypedEventEmitter } from 'main-event'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { upgradeFromRelayed } from '../p2p/dial.ts'
 import { isDirect, linkState, usableConnection, type LinkState } from '../p2p/connectivity.ts'
 import { watchConnections } from '../p2p/connection-watch.ts'
 import { Liveness } from '../p2p/liveness.ts'
+import { PeerIdCache } from '../p2p/peer-id-cache.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import { FrameSender } from './frame-sender.ts'
 import { InboundBudget } from './inbound-budget.ts'
@@ -51,8 +51,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #sender: FrameSender
   /** stops listening to connections and their paths (a stopped messenger must not act on them) */
   #unwatchConnections = (): void => {}
-  /** parsed once per peer: every send and every indicator update needs one, and parsing decodes base58 */
-  readonly #peerIds = new Map<string, PeerId>()
+  readonly #peerIds = new PeerIdCache()
   #stopped = false
   /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
   readonly stats = { dials: 0, redials: 0, deadConnections: 0 }
@@ -242,12 +241,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   #peerId (peer: string): PeerId {
-    let id = this.#peerIds.get(peer)
-    if (id == null) {
-      id = peerIdFromString(peer)
-      this.#peerIds.set(peer, id)
-    }
-    return id
+    return this.#peerIds.get(peer)
   }
 
   #usable (peer: string): Connection | undefined {

@@ -1,4 +1,4 @@
-import { Batcher } from './batcher.ts'
+import { Batcher, KeyedBatchers } from './batcher.ts'
 import type { MessageStatus, Store, StoredMessage } from '../store/index.ts'
 
 /**
@@ -29,7 +29,10 @@ interface Update {
 export class StatusUpdates {
   readonly #store: Store
   readonly #changed: (peer: string, messages: StoredMessage[]) => void
-  readonly #batchers = new Map<string, Batcher<Update, undefined>>()
+  readonly #batchers = new KeyedBatchers<Update, undefined>(peer => new Batcher(async updates => {
+    await this.#write(peer, updates)
+    return updates.map(() => undefined)
+  }, MAX_MERGED_FRAMES, MAX_WRITES_IN_FLIGHT))
 
   /** `changed` hears the messages whose state moved, once they are written. */
   constructor (store: Store, changed: (peer: string, messages: StoredMessage[]) => void) {
@@ -39,20 +42,7 @@ export class StatusUpdates {
 
   /** Resolves once the state is written (merged with others, maybe). */
   async apply (peer: string, ids: string[], status: MessageStatus, stored: ReadonlyMap<string, StoredMessage>): Promise<void> {
-    let batcher = this.#batchers.get(peer)
-    if (batcher == null) {
-      batcher = new Batcher<Update, undefined>(async updates => {
-        await this.#write(peer, updates)
-        return updates.map(() => undefined)
-      }, MAX_MERGED_FRAMES, MAX_WRITES_IN_FLIGHT)
-      this.#batchers.set(peer, batcher)
-    }
-    try {
-      await batcher.add({ ids, status, stored })
-    } finally {
-      // a page meets many peers over its life: a batcher lives while its frames do
-      if (batcher.idle && this.#batchers.get(peer) === batcher) this.#batchers.delete(peer)
-    }
+    await this.#batchers.add(peer, { ids, status, stored })
   }
 
   async #write (peer: string, updates: Update[]): Promise<void> {
