@@ -27,6 +27,7 @@ import { guardProtocol } from './frame-guard.ts'
 import { enforcePeerLimit, peerLimitGater } from './peer-limit.ts'
 import { oncePer } from './logger.ts'
 import type { Logger } from './logger.ts'
+import type { RelayConfig } from './config.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
@@ -49,18 +50,12 @@ export interface RelayServices {
 
 export type RelayNode = Libp2p<RelayServices>
 
-export interface RelayNodeInit {
+/** The node's part of the relay's configuration (config.ts says what each limit is), and what it reports to. */
+export interface RelayNodeInit extends Pick<RelayConfig, 'bootstrap' | 'maxReservations' | 'reservationTtlMs' | 'pingIntervalMs' |
+'relayDurationLimitMs' | 'relayDataLimitBytes' | 'maxConnectionsPerPeer'> {
   privateKey: PrivateKey
   /** public addresses, each ending in /p2p/<our peer ID> */
   announce: string[]
-  bootstrap: string[]
-  maxReservations: number
-  reservationTtlMs: number
-  /** libp2p's connection monitor: each connection is pinged this often, and closed if it does not answer */
-  pingIntervalMs: number
-  relayDurationLimitMs: number
-  relayDataLimitBytes: number
-  maxConnectionsPerPeer: number
   log: Logger
   metrics: RelayMetrics
 }
