@@ -114,6 +114,55 @@ test('offline with the relay down, a reload shows the app, the history and "Offl
   }
 })
 
+/** Stops the origin's service worker, as the browser does with one left idle, and waits until it has. */
+async function stopWorker (page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  const running = new Set<string>()
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }: { versions: Array<{ versionId: string, runningStatus: string }> }) => {
+    for (const v of versions) v.runningStatus === 'stopped' ? running.delete(v.versionId) : running.add(v.versionId)
+  })
+  await cdp.send('ServiceWorker.enable')
+  await cdp.send('ServiceWorker.stopAllWorkers')
+  await expect.poll(() => running.size).toBe(0)
+  await cdp.detach()
+}
+
+/** How the worker's static routes served this page's own document. */
+async function documentSource (page: Page): Promise<{ matched?: string, final?: string }> {
+  return await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { workerMatchedSourceType?: string, workerFinalSourceType?: string }
+    return { matched: nav.workerMatchedSourceType, final: nav.workerFinalSourceType }
+  })
+}
+
+test('a link opened while the service worker is stopped asks the relay at once instead of waiting for the worker, and still opens with the relay down', async ({ browser, baseURL, relay }) => {
+  const bob = await openPeer(browser, baseURL)
+  const friend = '12D3KooWRaPePUeKMs4dWsZe5EwuS6q3zfy41XE46X3zzAcLj13t'
+  try {
+    await waitControlled(bob.page)
+    // the worker running: its fetch handler serves the cached shell, no rule involved
+    await bob.page.goto(`/p/${friend}`)
+    expect(await documentSource(bob.page)).toEqual({ matched: '', final: '' })
+
+    // stopped, as it usually is when a link comes from another app: the relay answers first
+    await stopWorker(bob.page)
+    await bob.page.goto(`/p/${friend}`)
+    expect(await documentSource(bob.page)).toEqual({ matched: 'race-network-and-fetch-handler', final: 'network' })
+    await expect(bob.page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved')
+
+    // with the relay gone the network fails, and the worker's cached shell is what opens
+    await relay.stop()
+    await stopWorker(bob.page)
+    await bob.page.goto(`/p/${friend}`)
+    expect(await documentSource(bob.page)).toEqual({ matched: 'race-network-and-fetch-handler', final: 'fetch-event' })
+    await expect(bob.page.getByRole('heading', { level: 1 })).toBeVisible()
+    await expect(bob.page.locator('[data-relay]')).toHaveText('Offline')
+  } finally {
+    await relay.start()
+    await bob.context.close()
+  }
+})
+
 test('a first visit by link asks for the service worker only once its dial is over, not in the middle of it', async ({ browser, baseURL }) => {
   const alice = await openPeer(browser, baseURL)
   const context = await browser.newContext({ baseURL })
