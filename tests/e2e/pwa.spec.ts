@@ -144,10 +144,14 @@ test('a link opened while the service worker is stopped asks the relay at once i
     await bob.page.goto(`/p/${friend}`)
     expect(await documentSource(bob.page)).toEqual({ matched: '', final: '' })
 
-    // stopped, as it usually is when a link comes from another app: the relay answers first
+    // stopped, as it usually is when a link comes from another app: the relay is asked at
+    // once, beside the worker's start, and whichever answers first serves the page (on
+    // loopback mostly the relay, but a worker that starts fast can win)
     await stopWorker(bob.page)
     await bob.page.goto(`/p/${friend}`)
-    expect(await documentSource(bob.page)).toEqual({ matched: 'race-network-and-fetch-handler', final: 'network' })
+    const raced = await documentSource(bob.page)
+    expect(raced.matched).toBe('race-network-and-fetch-handler')
+    expect(['network', 'fetch-event']).toContain(raced.final)
     await expect(bob.page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved')
 
     // with the relay gone the network fails, and the worker's cached shell is what opens
