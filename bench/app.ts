@@ -31,6 +31,29 @@ export async function workerInstalled (page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller != null, undefined, { timeout: STEP_TIMEOUT_MS })
 }
 
+/**
+ * Stops the service workers of `page`'s browser, as the browser does with one
+ * left idle for half a minute, and waits until they have stopped: a link that
+ * comes from another app after a while finds the worker stopped.
+ */
+export async function workersStopped (page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  try {
+    const running = new Set<string>()
+    const settled = new Promise<void>(resolve => {
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) v.runningStatus === 'stopped' ? running.delete(v.versionId) : running.add(v.versionId)
+        if (running.size === 0) resolve()
+      })
+    })
+    await cdp.send('ServiceWorker.enable')
+    await cdp.send('ServiceWorker.stopAllWorkers')
+    await Promise.race([settled, new Promise((_resolve, reject) => setTimeout(() => { reject(new Error('service workers did not stop')) }, STEP_TIMEOUT_MS))])
+  } finally {
+    await cdp.detach()
+  }
+}
+
 /** Installs the observer in every page `context` opens from now on. */
 export async function observing (context: BrowserContext, autoSend?: string): Promise<BrowserContext> {
   // tsx compiles with keepNames, which wraps named inner functions in a

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { freshContext, marks, observing, openOwner, waitObserved, workerInstalled, type Owner } from './app.ts'
+import { freshContext, marks, observing, openOwner, waitObserved, workerInstalled, workersStopped, type Owner } from './app.ts'
 import { launchProfile } from './browser.ts'
 import { MARKS } from '../src/lib/shared/marks.ts'
 import type { BenchServer } from './server.ts'
@@ -101,7 +101,8 @@ export async function timeToTalk (browser: Browser, baseURL: string, server: Ben
 /**
  * A returning user, in a browser with its profile on disk: a first visit
  * (identity saved, service worker installed), then the link opened in a new
- * tab each time, which is how a link from another app arrives; then the
+ * tab each time, with the service worker stopped, which is how a link from
+ * another app arrives after a while away; then the
  * link opened again and again in one tab, whose renderer keeps the compiled
  * code in memory between navigations (the figure earlier runs reported).
  */
@@ -113,6 +114,8 @@ async function returningUser (baseURL: string, owner: Owner, runs: number, resul
     await talk(page, owner.link)
     await workerInstalled(page)
     for (let i = 0; i < runs; i++) {
+      // a link from another app comes after a while away, when the browser has stopped the idle worker
+      await workersStopped(page)
       await page.close()
       page = await context.newPage()
       const tab = page
