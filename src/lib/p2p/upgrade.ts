@@ -33,12 +33,28 @@ function stillRelayed (node: PeerlinkNode, peer: PeerId): boolean {
   return node.status === 'started' && !conns.some(isDirect) && conns.some(isCarrier)
 }
 
+/**
+ * Waits `ms`, or less if the node stops first: a wait of up to UPGRADE_MAX_MS
+ * must not keep a stopped node (and in Node, the process) alive.
+ */
+async function pause (node: PeerlinkNode, ms: number): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => {
+      clearTimeout(timer)
+      node.removeEventListener('stop', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    node.addEventListener('stop', done)
+  })
+}
+
 async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>): Promise<void> {
   await pending.catch(() => {})
   const backoff = new Backoff({ minMs: UPGRADE_MIN_MS, maxMs: UPGRADE_MAX_MS })
   let soon = true
   while (backoff.attempts < UPGRADE_MAX_ATTEMPTS && stillRelayed(node, peer)) {
-    await new Promise(resolve => setTimeout(resolve, soon ? UPGRADE_SOON_MS : backoff.next()))
+    await pause(node, soon ? UPGRADE_SOON_MS : backoff.next())
     soon = false
     if (!stillRelayed(node, peer)) return
     try {
