@@ -11,6 +11,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 // our ID sorts above the friend's, so a scheduled redial also waits out the glare deferral (about 2 s)
 const SELF = peerIdFromString('12D3KooWSsbxTH2sHeZSHqc5ENSmjyHVVwh7V7fJuR7eDkDvC97X')
 const FRIEND = peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
+const FRIEND_ABOVE = peerIdFromString('12D3KooWT2zAcVZ1u8zJkcKRsmohHZMvC1TV1QAiCS1XEhqMgWnp')
 const RELAY = multiaddr('/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWJ5n3AyxeKZTMM4D5oyRNWfiCeUKnN6QG3XEbh3qhBuRV')
 let dbCounter = 0
 
@@ -114,29 +115,43 @@ afterEach(() => {
 })
 
 describe('messenger: keeping a conversation connected', () => {
-  it('should redial at once when asked (the relay is back) also in a hidden tab', async () => {
+  /** A tab whose visibility the test sets, and the friend's messages waiting: its dial failed and a redial is scheduled. */
+  async function waitingFor (friend: PeerId, visibilityState: DocumentVisibilityState): Promise<{ messenger: Messenger, visibilityChange: () => void }> {
     const listeners = new Map<string, () => void>()
     vi.stubGlobal('document', {
-      visibilityState: 'hidden',
+      visibilityState,
       addEventListener: (type: string, fn: () => void) => { listeners.set(type, fn) },
       removeEventListener: () => {}
     })
-    const node = new FakeNode()
-    const { messenger, store } = await start(node)
+    const { messenger, store } = await start(new FakeNode())
     const outbox = vi.spyOn(store.messages, 'outbox')
-    // a message waits for a friend out of reach: the dial fails and a redial is scheduled
-    await messenger.send(FRIEND.toString(), 'are you there?')
+    await messenger.send(friend.toString(), 'are you there?')
     await vi.waitFor(() => { expect(outbox).toHaveBeenCalled() })
     await outbox.mock.results.at(-1)?.value
     await new Promise(resolve => setTimeout(resolve, 0))
-    const dials = messenger.stats.dials
-    expect(dials).toBe(1)
+    expect(messenger.stats.dials).toBe(1)
+    return { messenger, visibilityChange: () => listeners.get('visibilitychange')?.() }
+  }
+
+  it('should redial at once when asked (the relay is back) also in a hidden tab', async () => {
+    // the friend's ID sorts above ours: we are the side that does not defer on glare
+    const { messenger, visibilityChange } = await waitingFor(FRIEND_ABOVE, 'hidden')
     // the reservation lands again while the tab is in the background
     messenger.retryNow()
-    expect(messenger.stats.dials).toBe(dials + 1)
+    expect(messenger.stats.dials).toBe(2)
     // becoming hidden is no reason to redial
-    listeners.get('visibilitychange')?.()
-    expect(messenger.stats.dials).toBe(dials + 1)
+    visibilityChange()
+    expect(messenger.stats.dials).toBe(2)
+  })
+
+  it('should have the side with the larger ID defer when the relay is back, but not when its tab is shown', async () => {
+    const { messenger, visibilityChange } = await waitingFor(FRIEND, 'visible')
+    // the relay is back for the friend too, who dials first
+    messenger.retryNow()
+    expect(messenger.stats.dials).toBe(1)
+    // only this tab changed: nobody else is about to dial
+    visibilityChange()
+    expect(messenger.stats.dials).toBe(2)
   })
 
   it('should try for a direct connection again when the direct path dies and the relayed one takes over', async () => {

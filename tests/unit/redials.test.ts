@@ -75,12 +75,42 @@ describe('Redials: one waiting redial per peer, with back-off', () => {
     expect(high).toEqual([LOW])
   })
 
+  it('should have the side with the larger peer ID defer when everyone is redialed at once', () => {
+    const low: string[] = []
+    const high: string[] = []
+    const lowSide = new Redials(LOW, peer => { low.push(peer) })
+    const highSide = new Redials(HIGH, peer => { high.push(peer) })
+    lowSide.schedule(HIGH)
+    highSide.schedule(LOW)
+    // the relay both use comes back for both sides in the same moment
+    lowSide.now(true)
+    highSide.now(true)
+    expect(low).toEqual([HIGH])
+    expect(high).toEqual([])
+    expect(highSide.isWaiting(LOW)).toBe(true)
+    // the low side's dial lands first: the high side's deferred redial is called off
+    highSide.connected(LOW)
+    vi.advanceTimersByTime(GLARE_DEFER_MS)
+    expect(high).toEqual([])
+    // had it not landed, the high side redials once the defer is over
+    highSide.schedule(LOW)
+    highSide.now(true)
+    vi.advanceTimersByTime(GLARE_DEFER_MS - 1)
+    expect(high).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(high).toEqual([LOW])
+    // a change on its own side only (the tab shown again) has it redial at once
+    highSide.schedule(LOW)
+    highSide.now(false)
+    expect(high).toEqual([LOW, LOW])
+  })
+
   it('should redial everyone waiting at once when asked, and nobody after stop', () => {
     const dialed: string[] = []
     const redials = new Redials(LOW, peer => { dialed.push(peer) })
     redials.schedule(HIGH)
     redials.schedule('12D3KooWMmmm')
-    redials.now()
+    redials.now(true)
     expect(dialed.sort()).toEqual(['12D3KooWMmmm', HIGH])
     expect(redials.isWaiting(HIGH)).toBe(false)
     redials.schedule(HIGH)

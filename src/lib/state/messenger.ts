@@ -214,10 +214,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /**
    * Something changed that makes a dial likely to work now (the tab is visible
    * again, the network or the relay is back): try everyone we are waiting to
-   * redial at once, not at the next back-off step.
+   * redial now, not at the next back-off step. `bothSides` as in Redials.now:
+   * the relay and the network may come back for the peer too.
    */
-  retryNow (): void {
-    this.#redials.now()
+  retryNow (bothSides = true): void {
+    this.#redials.now(bothSides)
     void this.#liveness.check()
   }
 
@@ -226,7 +227,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   /** The tab became visible again: timers may have been throttled while it was hidden. */
   readonly #visible = (): void => {
-    if (globalThis.document?.visibilityState !== 'hidden') this.retryNow()
+    if (globalThis.document?.visibilityState !== 'hidden') this.retryNow(false)
   }
 
   /** After a reload, messages queued before it go out as soon as their peers can be reached. */

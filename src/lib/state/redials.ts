@@ -58,11 +58,7 @@ export class Redials {
     const since = this.#connectedAt.get(peer)
     this.#connectedAt.delete(peer)
     if (since != null && Date.now() - since >= STABLE_MS) backoff.reset()
-    const defer = this.#self > peer ? GLARE_DEFER_MS : 0
-    this.#waiting.set(peer, setTimeout(() => {
-      this.#waiting.delete(peer)
-      this.#redial(peer)
-    }, backoff.next() + defer))
+    this.#wait(peer, backoff.next() + (this.#defers(peer) ? GLARE_DEFER_MS : 0))
   }
 
   /**
@@ -74,13 +70,31 @@ export class Redials {
     if (!this.#connectedAt.has(peer)) this.#connectedAt.set(peer, Date.now())
   }
 
-  /** Redials everyone waiting at once, from the shortest wait: something changed (the network, the tab). */
-  now (): void {
+  /**
+   * Redials everyone waiting from the shortest wait: something changed that
+   * makes a dial likely to work. `bothSides`: the change may reach the peer in
+   * the same moment (the relay both use, or a shared network, is back), so
+   * the side with the larger peer ID defers, as after a drop; a change of our
+   * own (the tab shown again) redials at once.
+   */
+  now (bothSides: boolean): void {
     for (const peer of [...this.#waiting.keys()]) {
       this.#cancel(peer)
       this.#backoff.get(peer)?.reset()
-      this.#redial(peer)
+      if (bothSides && this.#defers(peer)) this.#wait(peer, GLARE_DEFER_MS)
+      else this.#redial(peer)
     }
+  }
+
+  #defers (peer: string): boolean {
+    return this.#self > peer
+  }
+
+  #wait (peer: string, ms: number): void {
+    this.#waiting.set(peer, setTimeout(() => {
+      this.#waiting.delete(peer)
+      this.#redial(peer)
+    }, ms))
   }
 
   #cancel (peer: string): void {
