@@ -17,8 +17,8 @@ export interface Profiling {
   save: () => Promise<void>
 }
 
-/** What the renderer did besides JavaScript: style, layout, paint, IndexedDB, WebRTC. */
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8', 'loading', 'ServiceWorker', 'navigation', 'toplevel']
+/** What the renderer did besides JavaScript: style, layout, paint, IndexedDB, WebRTC; and the app's marks (user timing), to window a trace on a phase. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8', 'loading', 'ServiceWorker', 'navigation', 'toplevel']
 
 interface Tracer { stop: () => Promise<Buffer> }
 

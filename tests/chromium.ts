@@ -5,8 +5,14 @@
 export const CHROMIUM = process.env.PEERLINK_CHROMIUM ?? '/usr/bin/chromium'
 
 /**
- * Root needs --no-sandbox; the rest keep Chromium from reaching for the
+ * Root needs --no-sandbox; the next ones keep Chromium from reaching for the
  * internet at start (updates, sync, pings), which the test networks refuse.
+ * The last keeps it from loading the omnibox's popups (two WebUI pages in a
+ * renderer of their own) for every new window, which headless mode never
+ * shows: on this machine they took about 1.5 s of CPU per browser context,
+ * on the two cores the pages under test share, and a trace caught them
+ * holding a core through a new user's dial (docs/performance.md). Chromium
+ * merges this list with the one Playwright passes.
  */
 export const QUIET_ARGS = [
   '--no-sandbox',
@@ -16,7 +22,8 @@ export const QUIET_ARGS = [
   '--no-first-run',
   '--disable-quic',
   '--disable-domain-reliability',
-  '--no-pings'
+  '--no-pings',
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup'
 ]
 
 /**
