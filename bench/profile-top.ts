@@ -2,15 +2,12 @@
  * Prints where a .cpuprofile spent its time: self time by function (with its
  * script and line), and total time by script. `tsx bench/profile-top.ts FILE [N]`.
  */
-import { readFileSync } from 'node:fs'
-
-interface Node { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, children?: number[] }
-interface Profile { nodes: Node[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }
+import { functionName, readProfile, scriptName } from './trace-files.ts'
 
 const [file, topArg] = process.argv.slice(2)
 if (file == null) throw new Error('usage: tsx bench/profile-top.ts FILE [N]')
 const top = Number(topArg ?? 40)
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+const profile = readProfile(file)
 const byId = new Map(profile.nodes.map(n => [n.id, n]))
 const self = new Map<number, number>()
 profile.samples.forEach((id, i) => { self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)) })
@@ -18,11 +15,13 @@ profile.samples.forEach((id, i) => { self.set(id, (self.get(id) ?? 0) + (profile
 const byFunction = new Map<string, number>()
 const byScript = new Map<string, number>()
 for (const [id, us] of self) {
-  const { functionName, url, lineNumber } = byId.get(id)!.callFrame
-  const script = url.split('/').pop() ?? url
-  const fn = `${functionName === '' ? '(anonymous)' : functionName}  ${script}:${lineNumber + 1}`
+  const frame = byId.get(id)!.callFrame
+  const script = scriptName(frame)
+  const fn = `${functionName(frame)}  ${script}:${frame.lineNumber + 1}`
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + us)
-  byScript.set(script === '' ? functionName : script, (byScript.get(script === '' ? functionName : script) ?? 0) + us)
+  // native entries ((program), (garbage collector)) have no script: their name stands for one
+  const scriptKey = script === '' ? frame.functionName : script
+  byScript.set(scriptKey, (byScript.get(scriptKey) ?? 0) + us)
 }
 const total = (profile.endTime - profile.startTime) / 1000
 const print = (title: string, m: Map<string, number>): void => {

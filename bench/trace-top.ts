@@ -3,15 +3,12 @@
  * by BENCH_PROFILE: the top-level tasks' children by event name, per page.
  * `tsx bench/trace-top.ts FILE [N]`.
  */
-import { readFileSync } from 'node:fs'
-
-interface TraceEvent { name: string, ph: string, pid: number, tid: number, ts: number, dur?: number, args?: Record<string, any> }
+import { readTrace, type TraceEvent } from './trace-files.ts'
 
 const [file, topArg] = process.argv.slice(2)
 if (file == null) throw new Error('usage: tsx bench/trace-top.ts FILE [N]')
 const top = Number(topArg ?? 25)
-const raw = JSON.parse(readFileSync(file, 'utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] }
-const events = Array.isArray(raw) ? raw : raw.traceEvents
+const events = readTrace(file)
 
 const mainThreads = new Set<string>()
 const urls = new Map<number, string>()

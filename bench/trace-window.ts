@@ -11,11 +11,7 @@
  * page too busy to read what has arrived; only the threads' busy time in
  * that window tells which.
  */
-import { readFileSync } from 'node:fs'
-
-interface TraceEvent { name: string, cat?: string, ph: string, pid: number, tid: number, ts: number, dur?: number, args?: Record<string, any> }
-interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number, columnNumber: number }, children?: number[] }
-interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number }
+import { functionName, readProfile, readTrace, scriptName, type TraceEvent } from './trace-files.ts'
 
 /** threads busy for less than this in the window are left out */
 const MIN_BUSY_US = 1_000
@@ -24,8 +20,7 @@ const TOP_FUNCTIONS = 15
 const [traceFile, fromArg, toArg, ...profiles] = process.argv.slice(2)
 if (traceFile == null || fromArg == null || toArg == null) throw new Error('usage: tsx bench/trace-window.ts TRACE FROM_MARK TO_MARK [PROFILE...]')
 const markName = (m: string): string => m.startsWith('peerlink:') ? m : `peerlink:${m}`
-const raw = JSON.parse(readFileSync(traceFile, 'utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] }
-const events = Array.isArray(raw) ? raw : raw.traceEvents
+const events = readTrace(traceFile)
 
 const threadNames = new Map<string, string>()
 const processNames = new Map<number, string>()
@@ -44,12 +39,15 @@ console.log(`${fromArg} → ${toArg}: ${((t1 - t0) / 1000).toFixed(1)} ms (trace
 // a thread's busy time: its outermost complete events, clipped to the window
 const busy = new Map<string, number>()
 const outerEnd = new Map<string, number>()
-const spans = events.filter(e => e.ph === 'X' && e.dur != null && e.ts < t1 && e.ts + e.dur > t0).sort((a, b) => a.ts - b.ts)
+const spans = events
+  .filter((e): e is TraceEvent & { dur: number } => e.ph === 'X' && e.dur != null && e.ts < t1 && e.ts + e.dur > t0)
+  .sort((a, b) => a.ts - b.ts)
 for (const e of spans) {
   const thread = `${e.pid}:${e.tid}`
+  const end = e.ts + e.dur
   if (e.ts < (outerEnd.get(thread) ?? 0)) continue
-  outerEnd.set(thread, e.ts + (e.dur ?? 0))
-  busy.set(thread, (busy.get(thread) ?? 0) + Math.min(e.ts + (e.dur ?? 0), t1) - Math.max(e.ts, t0))
+  outerEnd.set(thread, end)
+  busy.set(thread, (busy.get(thread) ?? 0) + Math.min(end, t1) - Math.max(e.ts, t0))
 }
 console.log('\nbusy threads:')
 for (const [thread, us] of [...busy].sort((a, b) => b[1] - a[1])) {
@@ -60,16 +58,16 @@ for (const [thread, us] of [...busy].sort((a, b) => b[1] - a[1])) {
 }
 
 for (const file of profiles) {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+  const profile = readProfile(file)
   const byId = new Map(profile.nodes.map(n => [n.id, n]))
   const self = new Map<string, number>()
   let t = profile.startTime
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas[i] ?? 0
     if (t < t0 || t > t1) return
-    const { functionName, url, lineNumber, columnNumber } = byId.get(id)!.callFrame
-    const where = url === '' ? '' : `  ${url.split('/').pop() ?? url}:${lineNumber + 1}:${columnNumber + 1}`
-    const name = `${functionName === '' ? '(anonymous)' : functionName}${where}`
+    const frame = byId.get(id)!.callFrame
+    const where = frame.url === '' ? '' : `  ${scriptName(frame)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`
+    const name = `${functionName(frame)}${where}`
     self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i + 1] ?? 0))
   })
   console.log(`\n${file}: self time in the window`)
