@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { freshContext, marks, observing, openOwner, waitObserved, workerInstalled, workersStopped, type Owner } from './app.ts'
+import { freshContext, marks, observing, openOwner, waitObserved, workerInstalled, workersStopped, STEP_TIMEOUT_MS, type Owner } from './app.ts'
 import { launchProfile } from './browser.ts'
 import { MARKS } from '../src/lib/shared/marks.ts'
 import type { BenchServer } from './server.ts'
@@ -30,6 +30,9 @@ export interface TimeToTalk {
 
 /** What each link opening sends, typed by the page's observer the moment the composer can send. */
 const FIRST_MESSAGE = 'hello'
+
+/** How often the floor's page looks for its script's result (it is there within a task of the script running). */
+const FLOOR_POLL_MS = 5
 
 /** Opens the owner's link in `page` (whose context sends FIRST_MESSAGE by itself) and waits for "delivered". */
 async function talk (page: Page, link: string): Promise<Phases> {
@@ -145,12 +148,23 @@ async function floor (browser: Browser, server: BenchServer, runs: number): Prom
     for (let i = 0; i < runs; i++) {
       const room = `ttt-${i}`
       const answered = answerPage.evaluate(async url => await (window as unknown as { peerlinkBench: BareApi }).peerlinkBench.bareConnect(url, 'answer'), server.signalUrl(room))
+      // awaited below; a failure before that must not end the process as an unhandled rejection
+      answered.catch(() => {})
       const context = await browser.newContext()
       try {
         const page = await context.newPage()
         await page.goto(`${server.url}bare.html?signal=${encodeURIComponent(server.signalUrl(room))}`, { waitUntil: 'commit' })
-        await page.waitForFunction(() => 'peerlinkAuto' in window, undefined, { polling: 5 })
-        const phases = await page.evaluate(async () => await (window as unknown as { peerlinkAuto: Promise<AutoResult> }).peerlinkAuto)
+        // not page.waitForFunction, for the same reason as in waitObserved
+        // (no named functions inside: tsx would wrap them in its __name helper, which this page lacks)
+        const phases = await page.evaluate(async ({ poll, timeout }) => {
+          const scope = window as unknown as { peerlinkAuto?: Promise<AutoResult> }
+          const until = performance.now() + timeout
+          while (scope.peerlinkAuto == null) {
+            if (performance.now() > until) throw new Error(`the bare page did not start within ${timeout} ms`)
+            await new Promise(resolve => setTimeout(resolve, poll))
+          }
+          return await scope.peerlinkAuto
+        }, { poll: FLOOR_POLL_MS, timeout: STEP_TIMEOUT_MS })
         await answered
         const nav = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd)
         out.push({
