@@ -13,7 +13,12 @@ export interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: 
 
 /** A trace's events, whether saved as a bare array (CDP) or under `traceEvents` (Playwright). */
 export function readTrace (file: string): TraceEvent[] {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] }
+  return readTraceText(readFileSync(file, 'utf8'))
+}
+
+/** The same, from a trace's text (as CDP's Tracing domain streams it). */
+export function readTraceText (text: string): TraceEvent[] {
+  const raw = JSON.parse(text) as TraceEvent[] | { traceEvents: TraceEvent[] }
   return Array.isArray(raw) ? raw : raw.traceEvents
 }
 
