@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM, QUIET_ARGS } from '../tests/chromium.ts'
+import { startTrace } from './profile.ts'
 import { readTraceText, type TraceEvent } from './trace-files.ts'
 
 /** Code caching starts with a script's second run and is consumed from its third. */
@@ -76,20 +77,10 @@ async function main (): Promise<void> {
   try {
     for (let load = 1; load <= LOADS; load++) {
       const page = await context.newPage()
-      const cdp = await context.newCDPSession(page)
-      await cdp.send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES }, transferMode: 'ReturnAsStream' })
+      const tracer = await startTrace(page, CATEGORIES)
       await page.goto(`http://127.0.0.1:${address.port}/`)
       await page.waitForTimeout(SETTLE_MS)
-      const complete = new Promise<string>(resolve => cdp.once('Tracing.tracingComplete', e => { resolve(e.stream ?? '') }))
-      await cdp.send('Tracing.end')
-      const handle = await complete
-      let text = ''
-      for (;;) {
-        const { data, eof } = await cdp.send('IO.read', { handle })
-        text += data
-        if (eof) break
-      }
-      console.log(`load ${load}: ${compiled(readTraceText(text))}`)
+      console.log(`load ${load}: ${compiled(readTraceText((await tracer.stop()).toString('utf8')))}`)
       await page.close()
     }
   } finally {

@@ -20,21 +20,21 @@ export interface Profiling {
 /** What the renderer did besides JavaScript: style, layout, paint, IndexedDB, WebRTC; and the app's marks (user timing), to window a trace on a phase. */
 const TRACE_CATEGORIES = ['devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8', 'loading', 'ServiceWorker', 'navigation', 'toplevel']
 
-interface Tracer { stop: () => Promise<Buffer> }
+export interface Tracer { stop: () => Promise<Buffer> }
 
 /**
  * A trace of the whole browser. Playwright's own tracing needs a `Browser`,
  * which a persistent context (the returning user's profile on disk) does not
  * give, so that case goes through the page's DevTools session instead.
  */
-async function startTrace (page: Page): Promise<Tracer> {
+export async function startTrace (page: Page, categories = TRACE_CATEGORIES): Promise<Tracer> {
   const browser: Browser | null = page.context().browser()
   if (browser != null) {
-    await browser.startTracing(undefined, { categories: TRACE_CATEGORIES })
+    await browser.startTracing(undefined, { categories })
     return { stop: async () => await browser.stopTracing() }
   }
   const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES }, transferMode: 'ReturnAsStream' })
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReturnAsStream' })
   return {
     stop: async () => {
       const complete = new Promise<string>(resolve => cdp.once('Tracing.tracingComplete', e => { resolve(e.stream ?? '') }))

@@ -15,7 +15,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DHT_PROTOCOL, KEY_FILE_NAME, MIN_PING_INTERVAL_SECONDS
+  DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DHT_PROTOCOL, KEY_FILE_NAME
 } from '../../relay/constants.ts'
 import { KeyFileError } from '../../relay/keys.ts'
 import { startRelay } from '../../relay/relay.ts'
@@ -25,6 +25,10 @@ import { parseRelayInfo } from '../../src/lib/shared/relay-info.ts'
 const INDEX_HTML = '<!doctype html><title>peerlink test app</title>'
 const ASSET_JS = 'export const answer = 42\n'
 const SECRET = 'secret-outside-the-static-dir'
+/** libp2p's connection monitor pings this often unless told otherwise (libp2p/src/connection-monitor.ts) */
+const LIBP2P_DEFAULT_PING_INTERVAL_MS = 10_000
+/** the relay's pings in the silent-client test: far from libp2p's default, so the two cannot be mistaken */
+const TEST_PING_INTERVAL_MS = 1_000
 
 let dir: string
 let staticDir: string
@@ -219,7 +223,10 @@ describe('relay libp2p', { timeout: 30_000 }, () => {
 
   it('should close the connection of a client that stops answering its pings, and free its reservation', async () => {
     // a phone that lost its network sends no FIN: only the relay's pings find it gone
-    const pinging = await startRelay({ port: 0, dataDir: join(dir, 'pinging-data'), staticDir, pingIntervalMs: MIN_PING_INTERVAL_SECONDS * 1000 })
+    // shorter than the command line allows, and than libp2p's own default (10 s): a relay
+    // that lost the setting on the way to libp2p would send its first ping 10 s after its start
+    const started = Date.now()
+    const pinging = await startRelay({ port: 0, dataDir: join(dir, 'pinging-data'), staticDir, pingIntervalMs: TEST_PING_INTERVAL_MS })
     const gone = await createClient()
     const alive = await createClient({ ping: ping() })
     try {
@@ -233,13 +240,20 @@ describe('relay libp2p', { timeout: 30_000 }, () => {
       // the client is not really gone, and would make a new reservation at once: look at the moment of the drop
       const dropped: string[] = []
       let heldAfterDrop: boolean | undefined
+      let droppedAt: number | undefined
       pinging.node.addEventListener('peer:disconnect', evt => {
         dropped.push(evt.detail.toString())
-        if (evt.detail.equals(gone.peerId)) heldAfterDrop ??= reservations.has(gone.peerId)
+        if (evt.detail.equals(gone.peerId) && heldAfterDrop == null) {
+          heldAfterDrop = reservations.has(gone.peerId)
+          droppedAt = Date.now()
+        }
       })
-      // the first ping goes out one interval after the start and times out 5 s later
+      // the first ping goes out one interval after the start and fails at once or times out 5 s
+      // later (libp2p's shortest ping timeout)
       await waitFor(() => heldAfterDrop != null, 'the relay to drop the silent client', 25_000)
       expect(heldAfterDrop).toBe(false)
+      // so it was the relay's own interval: with libp2p's default no ping goes out this early
+      expect((droppedAt ?? Infinity) - started).toBeLessThan(LIBP2P_DEFAULT_PING_INTERVAL_MS)
       // a client that answers keeps its connection and its reservation through the same pings
       expect(dropped).not.toContain(alive.peerId.toString())
       expect(reservations.has(alive.peerId)).toBe(true)
