@@ -1,6 +1,7 @@
 import type { LinkState } from '../p2p/connectivity.ts'
 import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
+import { conversations } from './conversations.svelte.ts'
 import { session } from './session.svelte.ts'
 import { compareMessages, statusRank, StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
@@ -110,18 +111,25 @@ export class Thread {
       messenger.removeEventListener('conversations', onConversation)
       if (session.reading === this.peer) session.reading = null
     })
+    const watch = (hint: string | undefined): void => {
+      messenger.watch(this.peer, hint)
+      this.#cleanup.push(() => { messenger.unwatch(this.peer) })
+      onLink()
+    }
+    // the dial is the long pole of opening a link: it starts first, before the
+    // conversation is stored, when the relay to try first is known already (the
+    // link's, or the one the loaded list kept from an earlier visit), and the
+    // history loads while it runs
+    const known = relayHint != null ? { hint: relayHint } : conversations.relayHintOf(this.peer)
+    if (known != null) watch(known.hint)
     try {
       this.#conversation = await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
     } catch (err) {
-      // nothing to show and nothing to dial for: the page shows the error
+      // nothing to show: the page shows the error (a dial already started is no longer watched, so not retried)
       this.close()
       throw err
     }
-    // the dial is the long pole of opening a link: it starts first, and the
-    // history loads while it runs
-    messenger.watch(this.peer, relayHint ?? this.#conversation.relayHint)
-    this.#cleanup.push(() => { messenger.unwatch(this.peer) })
-    onLink()
+    if (known == null) watch(relayHint ?? this.#conversation.relayHint)
     // the composer does not wait for the history: a message typed meanwhile
     // is stored and queued, and merges into the history when that arrives
     this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
