@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM, QUIET_ARGS } from '../tests/chromium.ts'
+import { IMMUTABLE_CACHE_CONTROL } from '../relay/constants.ts'
 import { startTrace } from './profile.ts'
 import { readTraceText, type TraceEvent } from './trace-files.ts'
 
@@ -67,7 +68,7 @@ async function main (): Promise<void> {
   const server = createServer((req, res) => {
     const file = files[req.url ?? '']
     if (file == null) { res.writeHead(404).end(); return }
-    res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=31536000, immutable' }).end(file.body)
+    res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': IMMUTABLE_CACHE_CONTROL }).end(file.body)
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()

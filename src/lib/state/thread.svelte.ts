@@ -129,7 +129,8 @@ export class Thread {
       this.close()
       throw err
     }
-    if (known == null) watch(relayHint ?? this.#conversation.relayHint)
+    // only without a link hint (which makes `known`): the stored one, if any
+    if (known == null) watch(this.#conversation.relayHint)
     // the composer does not wait for the history: a message typed meanwhile
     // is stored and queued, and merges into the history when that arrives
     this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
