@@ -3,7 +3,8 @@ import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
 import { conversations } from './conversations.svelte.ts'
 import { session } from './session.svelte.ts'
-import { compareMessages, statusRank, StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
+import { MessageList } from './message-list.ts'
+import { StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
 
@@ -31,7 +32,7 @@ export class Thread {
    */
   #messages = $state.raw<StoredMessage[]>([])
   /** the working copy, in display order, changed in place */
-  readonly #list: StoredMessage[] = []
+  readonly #list = new MessageList()
   #publishing = false
   #publishedAt = Number.NEGATIVE_INFINITY
   /** messages merged since the last update was shown, and how many that one showed */
@@ -49,13 +50,6 @@ export class Thread {
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentAt = 0
   #cleanup: Array<() => void> = []
-  /**
-   * Where each message sits in #list, by direction and id (ids are unique per
-   * direction), so updates do not scan the list. The record's own id string
-   * is the key: a key built per lookup cost an allocation and a hash for
-   * every one of the three updates a message of a burst gets.
-   */
-  readonly #index = { in: new Map<string, number>(), out: new Map<string, number>() }
   #markReadTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (peer: string) {
@@ -150,12 +144,13 @@ export class Thread {
   /** Loads the page of messages before the oldest loaded one (a long thread, scrolled up to its start). */
   async loadEarlier (): Promise<void> {
     this.#loadingEarlier ??= (async () => {
-      const oldest = this.#list[0]
+      const oldest = this.#list.first
       if (!this.#hasEarlier || oldest == null) return
       const { store } = await session.ready()
       const { messages, more } = await this.#page(store, oldest)
       if (this.#closed) return
-      this.#prepend(messages)
+      this.#list.prepend(messages)
+      this.#changed(messages, false)
       this.#hasEarlier = more
     })().catch((err: Error) => { this.#problem = err.message }).finally(() => { this.#loadingEarlier = undefined })
     await this.#loadingEarlier
@@ -213,49 +208,16 @@ export class Thread {
     return { messages: more ? page.slice(1) : page, more }
   }
 
-  /** An older page, in display order: in front of the list in one go, not binary-inserted one by one. */
-  #prepend (older: StoredMessage[]): void {
-    const first = this.#list[0]
-    const fresh = older.every(m => !this.#index[m.direction].has(m.id))
-    if (first == null || older.length === 0 || !fresh || compareMessages(older[older.length - 1], first) >= 0) {
-      this.#merge(older, false)
-      return
-    }
-    this.#list.unshift(...older)
-    this.#reindex(0)
-    this.#publish()
+  #merge (incoming: StoredMessage[], live = true): void {
+    this.#list.merge(incoming)
+    this.#changed(incoming, live)
   }
 
-  #merge (incoming: StoredMessage[], live = true): void {
-    const list = this.#list
-    if (live) this.#changes += incoming.length
-    for (const m of incoming) {
-      const index = this.#index[m.direction]
-      const at = index.get(m.id)
-      if (at != null && list[at]?.id === m.id && list[at].direction === m.direction) {
-        // states only move forward: news of an earlier one that comes late changes nothing
-        if (statusRank(m.status) >= statusRank(list[at].status)) list[at] = m
-        continue
-      }
-      // new messages nearly always belong at the end: append, else binary-insert
-      const last = list[list.length - 1]
-      if (last == null || compareMessages(last, m) < 0) {
-        list.push(m)
-        index.set(m.id, list.length - 1)
-        continue
-      }
-      let lo = 0
-      let hi = list.length
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if (compareMessages(list[mid], m) < 0) lo = mid + 1
-        else hi = mid
-      }
-      list.splice(lo, 0, m)
-      this.#reindex(lo)
-    }
+  /** Shows what changed, and marks arrivals read soon. */
+  #changed (messages: readonly StoredMessage[], live: boolean): void {
+    if (live) this.#changes += messages.length
     this.#publish()
-    if (incoming.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
+    if (messages.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
   }
 
   /**
@@ -272,7 +234,7 @@ export class Thread {
       this.#publishedAt = performance.now()
       this.#shownChanges = this.#changes
       this.#changes = 0
-      this.#messages = this.#list.slice()
+      this.#messages = this.#list.snapshot()
     }
     const when = nextUpdate(performance.now(), this.#publishedAt, this.#shownChanges)
     if (when === 'now') queueMicrotask(show)
@@ -288,13 +250,4 @@ export class Thread {
       void this.markRead()
     }, MARK_READ_DELAY_MS)
   }
-
-  /** positions from `from` on moved after an insert */
-  #reindex (from: number): void {
-    for (let i = from; i < this.#list.length; i++) {
-      const m = this.#list[i]
-      this.#index[m.direction].set(m.id, i)
-    }
-  }
-
 }
