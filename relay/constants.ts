@@ -114,6 +114,15 @@ export const HTTP_KEEPALIVE_TIMEOUT_MS = 5 * SECOND
 /** After a stop signal, give libp2p and open sockets this long before exiting anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 10 * SECOND
 
+/**
+ * How long a stopping relay waits for its peers to answer libp2p's goodbye
+ * before it drops their sockets. A peer that answers at all does so within a
+ * round trip; one that has gone silent (a phone that lost its network) never
+ * does, and the WebSocket library would wait 30 s for its closing frame, past
+ * SHUTDOWN_TIMEOUT_MS.
+ */
+export const STOP_GRACE_MS = 1 * SECOND
+
 /** Name of the relay's private key file inside the data directory. */
 export const KEY_FILE_NAME = 'relay.key'
 

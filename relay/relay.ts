@@ -12,7 +12,7 @@ import type { RelayConfig } from './config.ts'
 import { createPublicServer } from './http.ts'
 import type { Health } from './http.ts'
 import { loadOrCreateKey } from './keys.ts'
-import { LIMIT_LOG_INTERVAL_MS } from './constants.ts'
+import { LIMIT_LOG_INTERVAL_MS, STOP_GRACE_MS } from './constants.ts'
 import { oncePer, toLogger } from './logger.ts'
 import type { LogSink } from './logger.ts'
 import { createRelayMetrics } from './metrics.ts'
@@ -154,9 +154,11 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
         // refuse new work first, then let libp2p say goodbye on the open connections
         server.close()
         federation?.stop()
+        const cutOff = setTimeout(() => { proxy.closeAll() }, STOP_GRACE_MS)
         try {
           await running.stop()
         } finally {
+          clearTimeout(cutOff)
           await closeServer()
         }
       })()
