@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates the protobuf code (the chat protocol, and the part of the relay
-# hop protocol the browser speaks). protons 9 emits types for protons-runtime
-# 7, while we run protons-runtime 8, whose Codec takes a decoded and an encoded
-# type; the runtime code is the same, so only the generated type annotations
-# are adjusted.
+# hop protocol the browser speaks). protons 9 emits code for protons-runtime
+# 7, the version every libp2p package of ours depends on: with one version,
+# npm installs one copy, and the libp2p chunk carries it once, not once per
+# package (it carried eight).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for proto in src/lib/p2p/chat/pb/chat.proto src/lib/p2p/pb/hop.proto; do
-  out="${proto%.proto}.ts"
   protons "$proto"
-  sed -i -E 's/Codec<([A-Za-z]+)>/Codec<\1, Partial<\1>>/g; s/message<([A-Za-z]+)>\(/message<\1, Partial<\1>>(/g' "$out"
 done

@@ -21,16 +21,16 @@ export namespace HopMessage {
   }
 
   export namespace Type {
-    export const codec = (): Codec<Type, Partial<Type>> => {
+    export const codec = (): Codec<Type> => {
       return enumeration<Type>(__TypeValues)
     }
   }
 
-  let _codec: Codec<HopMessage, Partial<HopMessage>>
+  let _codec: Codec<HopMessage>
 
-  export const codec = (): Codec<HopMessage, Partial<HopMessage>> => {
+  export const codec = (): Codec<HopMessage> => {
     if (_codec == null) {
-      _codec = message<HopMessage, Partial<HopMessage>>((obj, w, opts = {}) => {
+      _codec = message<HopMessage>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -154,7 +154,7 @@ enum __StatusValues {
 }
 
 export namespace Status {
-  export const codec = (): Codec<Status, Partial<Status>> => {
+  export const codec = (): Codec<Status> => {
     return enumeration<Status>(__StatusValues)
   }
 }

@@ -11,11 +11,11 @@ export interface Text {
 }
 
 export namespace Text {
-  let _codec: Codec<Text, Partial<Text>>
+  let _codec: Codec<Text>
 
-  export const codec = (): Codec<Text, Partial<Text>> => {
+  export const codec = (): Codec<Text> => {
     if (_codec == null) {
-      _codec = message<Text, Partial<Text>>((obj, w, opts = {}) => {
+      _codec = message<Text>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -166,11 +166,11 @@ export interface Ack {
 }
 
 export namespace Ack {
-  let _codec: Codec<Ack, Partial<Ack>>
+  let _codec: Codec<Ack>
 
-  export const codec = (): Codec<Ack, Partial<Ack>> => {
+  export const codec = (): Codec<Ack> => {
     if (_codec == null) {
-      _codec = message<Ack, Partial<Ack>>((obj, w, opts = {}) => {
+      _codec = message<Ack>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -274,11 +274,11 @@ export interface Read {
 }
 
 export namespace Read {
-  let _codec: Codec<Read, Partial<Read>>
+  let _codec: Codec<Read>
 
-  export const codec = (): Codec<Read, Partial<Read>> => {
+  export const codec = (): Codec<Read> => {
     if (_codec == null) {
-      _codec = message<Read, Partial<Read>>((obj, w, opts = {}) => {
+      _codec = message<Read>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -382,11 +382,11 @@ export interface Profile {
 }
 
 export namespace Profile {
-  let _codec: Codec<Profile, Partial<Profile>>
+  let _codec: Codec<Profile>
 
-  export const codec = (): Codec<Profile, Partial<Profile>> => {
+  export const codec = (): Codec<Profile> => {
     if (_codec == null) {
-      _codec = message<Profile, Partial<Profile>>((obj, w, opts = {}) => {
+      _codec = message<Profile>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -471,11 +471,11 @@ export interface Typing {
 }
 
 export namespace Typing {
-  let _codec: Codec<Typing, Partial<Typing>>
+  let _codec: Codec<Typing>
 
-  export const codec = (): Codec<Typing, Partial<Typing>> => {
+  export const codec = (): Codec<Typing> => {
     if (_codec == null) {
-      _codec = message<Typing, Partial<Typing>>((obj, w, opts = {}) => {
+      _codec = message<Typing>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -564,11 +564,11 @@ export interface Frame {
 }
 
 export namespace Frame {
-  let _codec: Codec<Frame, Partial<Frame>>
+  let _codec: Codec<Frame>
 
-  export const codec = (): Codec<Frame, Partial<Frame>> => {
+  export const codec = (): Codec<Frame> => {
     if (_codec == null) {
-      _codec = message<Frame, Partial<Frame>>((obj, w, opts = {}) => {
+      _codec = message<Frame>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
