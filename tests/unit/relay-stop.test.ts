@@ -1,34 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises'
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { webSockets } from '@libp2p/websockets'
+import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SHUTDOWN_TIMEOUT_MS } from '../../relay/constants.ts'
-import { startRelay, type RunningRelay } from '../../relay/relay.ts'
+import type { RunningRelay } from '../../relay/relay.ts'
+import { circuitAddrs, createClient, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
 
 /** longer than SHUTDOWN_TIMEOUT_MS, so a stop that hangs fails with our message, not the runner's */
 const TEST_TIMEOUT_MS = SHUTDOWN_TIMEOUT_MS + 10_000
 
-let dir: string
+let testRelay: TestRelay
 let relay: RunningRelay
 const cleanups: Array<() => Promise<void> | void> = []
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'peerlink-relay-stop-'))
-  relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), staticDir: dir })
+  testRelay = await startTestRelay()
+  relay = testRelay.relay
 })
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => {})
-  await relay.stop()
-  await rm(dir, { recursive: true, force: true })
+  await testRelay.cleanup()
 })
 
 /** The relay's stop, failing if it would still be running when main.ts gives up and exits with an error. */
@@ -72,21 +64,12 @@ async function freezableHop (): Promise<{ port: number, freeze: () => void }> {
   }
 }
 
+/** A client holding a reservation, reached through `relayAddr` (the relay's own address, or a hop to it). */
 async function reservedClient (relayAddr: string): Promise<Libp2p> {
-  const client = await createLibp2p({
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() }
-  })
+  const client = await createClient()
   cleanups.push(async () => { await client.stop() })
   await client.dial(multiaddr(relayAddr))
-  const deadline = Date.now() + 10_000
-  while (!client.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit'))) {
-    if (Date.now() > deadline) throw new Error('no reservation')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+  await waitFor(() => circuitAddrs(client, relay).length > 0, 'a reservation', 10_000)
   return client
 }
 
