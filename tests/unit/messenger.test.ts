@@ -4,6 +4,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Messenger } from '../../src/lib/state/messenger.ts'
 import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
+import { UPGRADE_SOON_MS } from '../../src/lib/p2p/constants.ts'
 import { openStore, type Store } from '../../src/lib/store/index.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
@@ -112,6 +113,7 @@ afterEach(() => {
   running?.store.close()
   running = undefined
   vi.unstubAllGlobals()
+  vi.useRealTimers()
 })
 
 describe('messenger: keeping a conversation connected', () => {
@@ -164,12 +166,16 @@ describe('messenger: keeping a conversation connected', () => {
     node.open(direct.conn)
     expect(messenger.linkState(FRIEND.toString())).toBe('direct')
     node.answer = addr => connection(addr.toString().includes('/webrtc') ? 'webrtc' : 'circuit').conn
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     direct.path('disconnected')
     expect(messenger.linkState(FRIEND.toString())).toBe('relayed')
-    // the first upgrade attempt comes after UPGRADE_SOON_MS (2 s), through the stalled connection's replacement
-    await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('direct') }, { timeout: 5_000 })
+    // the first upgrade attempt comes after UPGRADE_SOON_MS, through the stalled connection's replacement
+    await vi.advanceTimersByTimeAsync(UPGRADE_SOON_MS - 1)
+    expect(node.directDials()).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('direct') })
     expect(node.directDials()).toBe(1)
-  }, 10_000)
+  })
 
   it('should not act on a connection\'s path changes once stopped', async () => {
     const node = new FakeNode()
