@@ -149,7 +149,10 @@ function shape (messages: StoredMessage[]): string[] {
 
 describe('delivery: at-least-once transport, exactly-once storage', () => {
   let lab: Lab | undefined
-  afterEach(async () => { await lab?.dispose() })
+  afterEach(async () => {
+    vi.useRealTimers()
+    await lab?.dispose()
+  })
 
   it('should end with every message delivered exactly once, in the same order on both sides, whatever the network does', async () => {
     await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async steps => {
@@ -207,6 +210,7 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
   })
 
   it('should write the sent state after a while, and not at all when the ack came first', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     lab = new Lab()
     await lab.setup()
     const store = lab.stores.get(A)!
@@ -231,7 +235,9 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     const status = async (id: string): Promise<string | undefined> => (await store.messages.list(B)).find(m => m.id === id)?.status
     expect(await status(acked.id)).toBe('delivered')
     expect(await status(unacked.id)).toBe('queued')
-    await new Promise(resolve => setTimeout(resolve, ACK_TIMEOUT_MS + 100))
+    await vi.advanceTimersByTimeAsync(ACK_TIMEOUT_MS - 100)
+    expect(await status(unacked.id)).toBe('queued')
+    await vi.advanceTimersByTimeAsync(200)
     expect(await status(unacked.id)).toBe('sent')
     expect(await status(acked.id)).toBe('delivered')
     // one write for the ack, one (later) for the message nobody acked
@@ -394,6 +400,7 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
   })
 
   it('should keep the state of a message acked before its sender knew it was written', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     lab = new Lab()
     await lab.setup()
     let written!: () => void
@@ -404,7 +411,7 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect(await status()).toEqual(['delivered'])
     written()
     // past the time a 'sent' state would be written for a message still unacked
-    await new Promise(resolve => setTimeout(resolve, ACK_TIMEOUT_MS + 100))
+    await vi.advanceTimersByTimeAsync(ACK_TIMEOUT_MS + 100)
     expect(await status()).toEqual(['delivered'])
   })
 
