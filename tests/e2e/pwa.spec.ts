@@ -167,6 +167,23 @@ test('a link opened while the service worker is stopped asks the relay at once i
   }
 })
 
+test('the relay description goes to the network by a static route, never through the worker', async ({ browser, baseURL }) => {
+  const bob = await openPeer(browser, baseURL)
+  try {
+    await waitControlled(bob.page)
+    await stopWorker(bob.page)
+    await bob.page.goto('/')
+    await expect(bob.page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved')
+    const routed = await bob.page.evaluate(() => {
+      const entry = performance.getEntriesByType('resource').find(e => new URL(e.name).pathname === '/relay.json') as (PerformanceResourceTiming & { workerMatchedSourceType?: string, workerFinalSourceType?: string }) | undefined
+      return { matched: entry?.workerMatchedSourceType, final: entry?.workerFinalSourceType }
+    })
+    expect(routed).toEqual({ matched: 'network', final: 'network' })
+  } finally {
+    await bob.context.close()
+  }
+})
+
 test('a first visit by link asks for the service worker only once its dial is over, not in the middle of it', async ({ browser, baseURL }) => {
   const alice = await openPeer(browser, baseURL)
   const context = await browser.newContext({ baseURL })
