@@ -317,6 +317,20 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect((await outbox(B)).length).toBe(0)
   })
 
+  it('should go on resending an unacked message after the wall clock is set back', async () => {
+    lab = new Lab()
+    await lab.setup()
+    await lab.side(A).send(B, 'its frame is lost')
+    lab.inFlight.splice(0)
+    // the user (or the time service) puts the clock back an hour; timers run on
+    lab.clock -= 3_600_000
+    for (let i = 0; i < 3; i++) {
+      lab.clock += ACK_TIMEOUT_MS
+      await lab.side(A).flush(B)
+    }
+    expect(lab.inFlight.filter(f => f.frame.type === 'text')).toHaveLength(3)
+  })
+
   it('should go on resending after a flush could not read the outbox once', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {

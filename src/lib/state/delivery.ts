@@ -206,8 +206,10 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     const justSent: StoredMessage[] = []
     for (const message of outbox) {
       if (acked.has(message.id)) continue
-      // transmitted lately, whatever the store says yet (see late-sent.ts): its ack has time
-      if (now - (this.#inFlight.sentAt(peer, message.id) ?? Number.NEGATIVE_INFINITY) < ACK_TIMEOUT_MS) continue
+      // transmitted lately, whatever the store says yet (see late-sent.ts): its ack has time.
+      // A negative age is a wall clock set back since: overdue, or it would wait that long
+      const age = now - (this.#inFlight.sentAt(peer, message.id) ?? Number.NEGATIVE_INFINITY)
+      if (age >= 0 && age < ACK_TIMEOUT_MS) continue
       if (!this.#o.transport.usable(peer)) break
       try {
         await this.#o.transport.send(peer, textFrame(message))
