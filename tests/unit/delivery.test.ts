@@ -378,6 +378,19 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect(conversation.lastMessageText).toBe('a later reply')
   })
 
+  it('should show a burst from a clock that runs fast in the order it came in', async () => {
+    lab = new Lab()
+    await lab.setup()
+    const ahead = lab.clock + 600_000
+    // handled within one millisecond, with ids that sort the other way round
+    await Promise.all([0xf0, 0x80, 0x01].map(async (byte, i) => {
+      await lab!.side(B).receive(A, { type: 'text', id: new Uint8Array(16).fill(byte), sentAt: ahead + i, seq: i + 1, text: `#${i + 1}` })
+    }))
+    const thread = await lab.stores.get(B)!.messages.list(A)
+    expect(thread.map(m => m.text)).toEqual(['#1', '#2', '#3'])
+    expect(thread.every(m => m.sentAt < ahead)).toBe(true)
+  })
+
   it('should not resend a message whose ack came in before a resend read the outbox, while that ack is still being written', async () => {
     lab = new Lab()
     await lab.setup()

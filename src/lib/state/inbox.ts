@@ -40,6 +40,8 @@ export class Inbox {
    * acked, which its own count cannot tell from a first send
    */
   duplicates = 0
+  /** by peer: the send time last given to a message from the future (see #clamped) */
+  readonly #lastClamped = new Map<string, number>()
 
   constructor (options: InboxOptions) {
     this.#o = options
@@ -54,8 +56,19 @@ export class Inbox {
    */
   async receive (peer: string, message: IncomingMessage): Promise<void> {
     const now = this.#o.now()
-    const outcome = await this.#batchers.add(peer, message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: now } : message)
+    const outcome = await this.#batchers.add(peer, message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: this.#clamped(peer, now) } : message)
     if (outcome instanceof Error) throw outcome
+  }
+
+  /**
+   * Now, for a message from the future, but later than the last one so taken:
+   * a burst arrives within a millisecond, and messages sent at the same time
+   * are shown in the order of their random ids, not the order they came in.
+   */
+  #clamped (peer: string, now: number): number {
+    const at = Math.max(now, (this.#lastClamped.get(peer) ?? 0) + 1)
+    this.#lastClamped.set(peer, at)
+    return at
   }
 
   /**
