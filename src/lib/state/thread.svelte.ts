@@ -44,6 +44,12 @@ export class Thread {
   /** the store may hold messages older than the oldest loaded */
   #hasEarlier = $state(false)
   #loadingEarlier: Promise<void> | undefined
+  /**
+   * The oldest message of the pages read from the store: the next page comes
+   * before it. Not the oldest shown, which can be a late arrival from long
+   * ago, with stored messages between it and the page.
+   */
+  #pageStart: StoredMessage | undefined
   #closed = false
   #problem = $state<string | null>(null)
   #peerTyping = $state(false)
@@ -136,6 +142,7 @@ export class Thread {
     if (this.#closed) return
     // a page of history is not a flood: what follows it shows at once
     this.#merge(messages, false)
+    this.#pageStart = messages[0]
     this.#hasEarlier = more
     this.#loaded = true
     await this.markRead()
@@ -144,11 +151,12 @@ export class Thread {
   /** Loads the page of messages before the oldest loaded one (a long thread, scrolled up to its start). */
   async loadEarlier (): Promise<void> {
     this.#loadingEarlier ??= (async () => {
-      const oldest = this.#list.first
+      const oldest = this.#pageStart
       if (!this.#hasEarlier || oldest == null) return
       const { store } = await session.ready()
       const { messages, more } = await this.#page(store, oldest)
       if (this.#closed) return
+      this.#pageStart = messages[0] ?? oldest
       this.#list.prepend(messages)
       this.#changed(messages, false)
       this.#hasEarlier = more

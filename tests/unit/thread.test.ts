@@ -1,0 +1,67 @@
+import 'fake-indexeddb/auto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { openStore, type IncomingMessage, type Store } from '../../src/lib/store/index.ts'
+
+const PEER = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
+
+// the thread reaches the store and the messenger through the session; here, a store of its own
+const fake = vi.hoisted(() => ({ store: undefined as unknown, messenger: undefined as unknown }))
+vi.mock('../../src/lib/state/session.svelte.ts', () => ({
+  session: { reading: null, ready: async () => fake, local: async () => fake }
+}))
+vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined } }))
+const { Thread, HISTORY_PAGE } = await import('../../src/lib/state/thread.svelte.ts')
+
+let dbCounter = 0
+let opened: { thread: InstanceType<typeof Thread>, store: Store } | undefined
+
+function messageId (n: number): string {
+  return n.toString(16).padStart(32, '0')
+}
+
+function incoming (n: number, sentAt: number, text = `m${n}`): IncomingMessage {
+  return { id: messageId(n), text, sentAt, seq: n }
+}
+
+/** A thread opened on `store` (its history loaded), and the messenger it listens to. */
+async function openThread (store: Store): Promise<{ thread: InstanceType<typeof Thread>, messenger: EventTarget }> {
+  vi.stubGlobal('document', { visibilityState: 'hidden' })
+  vi.stubGlobal('requestAnimationFrame', (cb: () => void) => setTimeout(cb, 0))
+  const messenger = Object.assign(new EventTarget(), { watch () {}, unwatch () {}, linkState: () => 'direct', markRead: async () => {} })
+  Object.assign(fake, { store, messenger })
+  const thread = new Thread(PEER)
+  opened = { thread, store }
+  await thread.open()
+  // a page of history in fake-indexeddb takes a while
+  await vi.waitFor(() => { expect([thread.loaded, thread.problem]).toEqual([true, null]) }, { timeout: 20_000 })
+  return { thread, messenger }
+}
+
+afterEach(() => {
+  opened?.thread.close()
+  opened?.store.close()
+  opened = undefined
+  vi.unstubAllGlobals()
+})
+
+describe('thread: a conversation longer than one page', () => {
+  it('should show every stored message once scrolled to the start, also after a late arrival older than the page', async () => {
+    const options = { unread: false, now: 1 }
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    await store.messages.saveIncomingMany(PEER, [incoming(1, 100, 'oldest'), incoming(2, 200, 'second oldest')], options)
+    for (let i = 0; i < HISTORY_PAGE; i += 500) {
+      await store.messages.saveIncomingMany(PEER, Array.from({ length: 500 }, (_, k) => incoming(1000 + i + k, 1000 + i + k)), options)
+    }
+    const { thread, messenger } = await openThread(store)
+    expect(thread.messages).toHaveLength(HISTORY_PAGE)
+    expect(thread.hasEarlier).toBe(true)
+    // a message the peer queued long ago arrives now: older than the whole page
+    const [late] = await store.messages.saveIncomingMany(PEER, [incoming(3, 150, 'late')], options)
+    messenger.dispatchEvent(new CustomEvent('messages', { detail: { peer: PEER, messages: [late.message] } }))
+    await vi.waitFor(() => { expect(thread.messages[0].text).toBe('late') })
+    while (thread.hasEarlier) await thread.loadEarlier()
+    const texts = thread.messages.map(m => m.text)
+    expect(texts.slice(0, 3)).toEqual(['oldest', 'late', 'second oldest'])
+    expect(texts).toHaveLength(HISTORY_PAGE + 3)
+  }, 30_000)
+})
