@@ -6,6 +6,7 @@
  */
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
 import { DEFAULT_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL } from './constants.ts'
@@ -129,21 +130,16 @@ async function sendFile (req: IncomingMessage, res: ServerResponse, path: string
   })
   if (req.method === 'HEAD') {
     res.end()
-    return Promise.resolve()
+    return
   }
-  return new Promise(resolveDone => {
-    const stream = createReadStream(variant.path)
-    stream.on('error', () => {
-      // headers are out already: all we can do is cut the response short
-      res.destroy()
-      resolveDone()
-    })
-    res.on('close', () => {
-      stream.destroy()
-      resolveDone()
-    })
-    stream.pipe(res)
-  })
+  try {
+    // also when the client left while the file was looked up: a response
+    // closed already ends the pipeline at once, and the file is closed with it
+    await pipeline(createReadStream(variant.path), res)
+  } catch {
+    // the client left, or the file went away mid-read: the headers are out,
+    // so all there is to do is cut the response short (the pipeline did)
+  }
 }
 
 function sendText (res: ServerResponse, status: number, text: string): void {

@@ -1,5 +1,6 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readlink, rm, utimes, writeFile } from 'node:fs/promises'
 import { createServer, request, type Server } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
@@ -124,5 +125,33 @@ describe('precompressed static files', () => {
     expect(acceptsEncoding('gzip', 'br')).toBe(false)
     expect(acceptsEncoding('br;q=nonsense', 'br')).toBe(false)
     expect(acceptsEncoding(undefined, 'br')).toBe(false)
+  })
+})
+
+/** Files of the test's static dir this process holds open (Linux's /proc). */
+async function openStaticFiles (): Promise<number> {
+  let open = 0
+  for (const fd of await readdir('/proc/self/fd')) {
+    if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')).startsWith(dir)) open++
+  }
+  return open
+}
+
+describe('clients that leave early', () => {
+  it('should close the file of a client that hung up before its answer began', async () => {
+    // each such leak held a descriptor for good: at the process's limit, the relay stopped answering
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>(resolve => {
+        const socket = connect({ host: '127.0.0.1', port }, () => {
+          socket.write(`GET ${SCRIPT_PATH} HTTP/1.1\r\nHost: x\r\n\r\n`)
+          socket.resetAndDestroy()
+          resolve()
+        })
+        socket.on('error', () => {})
+      })
+    }
+    await expect.poll(openStaticFiles, { timeout: 2_000 }).toBe(0)
+    // and the next one is served as ever
+    expect((await get(SCRIPT_PATH)).status).toBe(200)
   })
 })
