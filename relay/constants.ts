@@ -218,6 +218,15 @@ export const MAX_HOP_MESSAGE_BYTES = 4 * 1024
  */
 export const MAX_DHT_MESSAGE_BYTES = 16 * 1024
 
+/**
+ * Largest WebSocket message the relay takes. `ws` buffers a whole message
+ * before libp2p sees a byte of it, and its default of 100 MiB let one socket
+ * that declared a huge frame hold 100 MiB for half a minute, 6 GiB from one
+ * address's 64 sockets. A browser's messages are a write buffer of Noise
+ * frames (64 KiB at most each), cut at 256 KiB (the @libp2p/websockets patch).
+ */
+export const MAX_WS_MESSAGE_BYTES = 1 * MIB
+
 /** A limit hit by the same client is logged at most once per this, so a flood cannot flood the log too. */
 export const LIMIT_LOG_INTERVAL_MS = MINUTE
 

@@ -36,7 +36,7 @@ import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
-  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
+  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MAX_WS_MESSAGE_BYTES, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
 
@@ -148,10 +148,16 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   })
 
   let upgrade: UpgradeTarget | undefined
+  let messagesCapped = false
   node.addEventListener('transport:listening', (event) => {
     // @libp2p/websockets' listener: its onUpgrade is what its own HTTP server calls on 'upgrade'
-    const listener = event.detail as unknown as { onUpgrade?: UpgradeTarget }
+    const listener = event.detail as unknown as { onUpgrade?: UpgradeTarget, wsServer?: { options?: { maxPayload?: number } } }
     if (typeof listener.onUpgrade === 'function') upgrade = listener.onUpgrade.bind(listener)
+    // ws reads it at each upgrade; the library does not let us pass it
+    if (listener.wsServer?.options != null) {
+      listener.wsServer.options.maxPayload = MAX_WS_MESSAGE_BYTES
+      messagesCapped = true
+    }
   })
   if (!observeRelayServer(node, {
     onReservation: (peer, status) => {
@@ -171,6 +177,10 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   if (upgrade == null) {
     await node.stop()
     throw new Error('the WebSocket listener has no upgrade handler to hand connections to')
+  }
+  if (!messagesCapped) {
+    await node.stop()
+    throw new Error('the WebSocket listener has no server whose message size can be capped')
   }
   const onOversized = (protocol: string, connection: Connection, declared: number): void => {
     refused('message_size', { protocol, peer: connection.remotePeer.toString(), declared })

@@ -11,7 +11,7 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { DHT_PROTOCOL, MAX_DHT_MESSAGE_BYTES } from '../../relay/constants.ts'
+import { DHT_PROTOCOL, MAX_DHT_MESSAGE_BYTES, MAX_WS_MESSAGE_BYTES } from '../../relay/constants.ts'
 import { circuitAddrs, createClient, reserveOn, scrape, startTestRelay, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 import { rawSocket, rawUpgrade, varint } from '../relay-raw.ts'
@@ -185,4 +185,26 @@ describe('relay under bad input', () => {
     const after = await scrape(server.relay)
     console.log(`[figure] relay abuse: after the abusers left, ${after.get('peerlink_relay_connections{direction="inbound"}')} inbound connections, ${after.get('peerlink_relay_reservations')} reservations, process RSS ${(process.memoryUsage().rss / MIB).toFixed(1)} MiB`)
   }, 60_000)
+
+  it('should refuse a WebSocket frame that declares more than it takes as the header arrives, not buffer it', async () => {
+    const { status, socket } = await rawUpgrade(server.relay.port)
+    sockets.push(socket)
+    expect(status).toBe(101)
+    const received: Buffer[] = []
+    socket.removeAllListeners('data')
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => { received.push(Buffer.from(chunk, 'latin1')) })
+    // a final binary frame, masked with a zero key, its length in 64 bits: 96 MiB
+    const header = Buffer.alloc(14)
+    header[0] = 0x82
+    header[1] = 0x80 | 127
+    header.writeBigUInt64BE(BigInt(96 * MIB), 2)
+    socket.write(header)
+    socket.write(Buffer.alloc(MAX_WS_MESSAGE_BYTES))
+    // a close frame (opcode 8) with status 1009, "message too big"
+    await expect.poll(() => Buffer.concat(received).indexOf(0x88), { timeout: 5_000 }).toBeGreaterThanOrEqual(0)
+    const bytes = Buffer.concat(received)
+    expect(bytes.readUInt16BE(bytes.indexOf(0x88) + 2)).toBe(1009)
+    expect(await healthy()).toBe(true)
+  })
 })
