@@ -117,4 +117,18 @@ describe('drafts: unsent text per conversation', () => {
     expect(() => { drafts.flushDrafts() }).not.toThrow()
     expect(drafts.loadDraft('alice')).toBe('')
   })
+
+  it('should still give a draft back when its write failed (a full disk), and write it once storage takes it', () => {
+    const setItem = storage.setItem
+    storage.setItem = () => { throw new DOMException('quota', 'QuotaExceededError') }
+    drafts.saveDraft('alice', 'a long reply I do not want to type again')
+    vi.advanceTimersByTime(drafts.DRAFT_WRITE_DELAY_MS)
+    // the conversation opened again (another one in between) starts from this
+    expect(drafts.loadDraft('alice')).toBe('a long reply I do not want to type again')
+    expect(drafts.draftPreview('alice')).toBe('a long reply I do not want to type again')
+    storage.setItem = setItem
+    drafts.saveDraft('bob', 'hi')
+    vi.advanceTimersByTime(drafts.DRAFT_WRITE_DELAY_MS)
+    expect(storage.entries.get('peerlink:draft:alice')).toBe('a long reply I do not want to type again')
+  })
 })

@@ -100,11 +100,12 @@ export function flushDrafts (): void {
     try {
       if (text === '') localStorage.removeItem(key(peer))
       else localStorage.setItem(key(peer), text)
+      pending.delete(peer)
     } catch {
-      // storage full or disabled: the text stays in the field, only a reload would lose it
+      // storage full or disabled: kept here, so the conversation opened again
+      // still has it (loadDraft reads this first); only a reload would lose it
     }
   }
-  pending.clear()
 }
 
 function listen (): void {
