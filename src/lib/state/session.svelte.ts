@@ -55,6 +55,7 @@ class Session {
   #online = $state(typeof navigator === 'undefined' || navigator.onLine)
   #settled = $state(false)
   #local: Promise<Local & { privateKey: PrivateKey }> | undefined
+  #store: Promise<Store> | undefined
   #running: Promise<Running> | undefined
   #current: Running | undefined
   /** another tab took the node lock while this one was still starting its node */
@@ -125,10 +126,7 @@ class Session {
     addEventListener('online', () => { this.#online = true })
     addEventListener('offline', () => { this.#online = false })
     const p2p = loadP2p()
-    const store = await openStore({
-      onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
-      onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
-    })
+    const store = await this.#openStoreOnce()
     mark(MARKS.storeOpen)
     void this.#persistStorage()
     // neither read needs the libp2p code: they run while it loads, not after
@@ -142,6 +140,15 @@ class Session {
     this.#peerId = peerId
     this.#link = formatShareLink(location.origin, peerId)
     return { store, peerId, privateKey }
+  }
+
+  /** The store alone: a backup can replace a damaged identity, which fails local(). */
+  #openStoreOnce (): Promise<Store> {
+    this.#store ??= openStore({
+      onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
+      onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
+    })
+    return this.#store
   }
 
   async #start (): Promise<Running> {
@@ -249,11 +256,15 @@ class Session {
     await store.profile.save({ name: this.#name, readReceipts: on })
   }
 
-  /** Replaces this browser's identity (from a backup); the caller reloads so the node starts as it. */
+  /**
+   * Replaces this browser's identity (from a backup); the caller reloads so
+   * the node starts as it. Works on a damaged stored identity too, which a
+   * backup is the one way to mend without losing the conversations.
+   */
   async replaceIdentity (keyBytes: Uint8Array): Promise<void> {
     const { identityFromBytes } = await loadP2p()
     identityFromBytes(keyBytes)
-    const { store } = await this.local()
+    const store = await this.#openStoreOnce()
     await store.identity.save(keyBytes)
   }
 
