@@ -7,7 +7,7 @@ function yourLink (page: Page) {
   return page.getByLabel('Your link', { exact: true })
 }
 
-test('an exported identity imported in a fresh browser brings back the same link; a wrong passphrase is refused clearly', async ({ browser, baseURL }, testInfo) => {
+test('an exported identity imported in a fresh browser brings back the same link, once the user agrees to replace that browser\'s own; a wrong passphrase is refused clearly', async ({ browser, baseURL }, testInfo) => {
   const alice = await openPeer(browser, baseURL)
   const fresh = await openPeer(browser, baseURL)
   try {
@@ -33,11 +33,17 @@ test('an exported identity imported in a fresh browser brings back the same link
     await page.goto('/')
     await expect(yourLink(page)).toHaveValue(fresh.link)
 
+    // the fresh browser has an identity of its own: replacing it is asked first
     await page.goto('/backup')
     await page.getByLabel('Backup file').setInputFiles(file)
     await page.getByLabel('Backup passphrase').fill(PASSPHRASE)
-    const reloaded = page.waitForEvent('load')
     await page.getByRole('button', { name: 'Import backup' }).click()
+    await expect(page.getByRole('alert')).toContainText(`another identity (…${alice.peerId.slice(-8)})`)
+    await page.getByRole('button', { name: 'Keep mine' }).click()
+    await expect(page.getByRole('button', { name: 'Replace my identity' })).toBeHidden()
+    await page.getByRole('button', { name: 'Import backup' }).click()
+    const reloaded = page.waitForEvent('load')
+    await page.getByRole('button', { name: 'Replace my identity' }).click()
     await reloaded
     await page.goto('/')
     await waitReachable(page)

@@ -1,4 +1,5 @@
 import { decryptIdentity, encryptIdentity, MAX_BACKUP_FILE_BYTES, BackupFormatError } from '../p2p/identity-backup.ts'
+import { loadP2p } from './p2p-loader.ts'
 import { session } from './session.svelte.ts'
 
 export { MIN_PASSPHRASE_LENGTH } from '../p2p/identity-backup.ts'
@@ -8,10 +9,33 @@ export interface BackupFile {
   blob: Blob
 }
 
-/** The current identity, encrypted with the passphrase, as a file to download. */
+/**
+ * The backup holds another identity than the one this browser uses: importing
+ * it would end the current one for good, so the user is asked first.
+ */
+export class DifferentIdentityError extends Error {
+  static readonly NAME = 'DifferentIdentityError'
+  override name = DifferentIdentityError.NAME
+
+  constructor (readonly current: string, readonly incoming: string) {
+    super(`This backup holds another identity (…${incoming.slice(-8)}) than the one this browser uses (…${current.slice(-8)}). ` +
+      'Importing it replaces this browser\'s identity for good: friends who have your current link can no longer reach you through it. ' +
+      'Download a backup of the current one first if you may want it back.')
+  }
+}
+
+/** The peer ID a key stands for: from the key itself, never from what a file says. */
+async function peerIdOf (keyBytes: Uint8Array): Promise<string> {
+  const { identityFromBytes, peerIdFromPrivateKey } = await loadP2p()
+  return peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
+}
+
+/** The stored identity, encrypted with the passphrase, as a file to download. */
 export async function exportIdentity (passphrase: string): Promise<BackupFile> {
-  const { peerId } = await session.local()
-  const text = await encryptIdentity(await session.identityBytes(), peerId, passphrase)
+  const keyBytes = await session.identityBytes()
+  // the key as stored now: another tab may have imported a backup since this one started
+  const peerId = await peerIdOf(keyBytes)
+  const text = await encryptIdentity(keyBytes, peerId, passphrase)
   // the end of the peer ID tells two backups apart without making the name unwieldy
   return { name: `peerlink-identity-${peerId.slice(-8)}.json`, blob: new Blob([text], { type: 'application/json' }) }
 }
@@ -19,11 +43,19 @@ export async function exportIdentity (passphrase: string): Promise<BackupFile> {
 /**
  * Decrypts a backup and makes it this browser's identity, then reloads so the
  * node starts with it. Throws, with a message for the user, on a wrong
- * passphrase or a file that is not a backup; then nothing is changed.
+ * passphrase or a file that is not a backup, and (a DifferentIdentityError)
+ * on a backup of another identity than this browser's, unless `replaceOther`
+ * says the user chose that; then nothing is changed.
  */
-export async function importIdentity (file: Blob, passphrase: string): Promise<void> {
+export async function importIdentity (file: Blob, passphrase: string, { replaceOther = false } = {}): Promise<void> {
   if (file.size > MAX_BACKUP_FILE_BYTES) throw new BackupFormatError('This file is too large to be a Peerlink identity backup.')
   const { keyBytes } = await decryptIdentity(await file.text(), passphrase)
+  if (!replaceOther) {
+    const incoming = await peerIdOf(keyBytes)
+    // a damaged stored identity has nothing left to keep
+    const current = await session.identityBytes().then(peerIdOf, () => undefined)
+    if (current != null && current !== incoming) throw new DifferentIdentityError(current, incoming)
+  }
   await session.replaceIdentity(keyBytes)
   location.reload()
 }

@@ -1,0 +1,59 @@
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createIdentity, identityFromBytes } from '../../src/lib/p2p/identity.ts'
+import { encryptIdentity, MIN_ITERATIONS } from '../../src/lib/p2p/identity-backup.ts'
+
+const PASSPHRASE = 'correct horse battery'
+
+// the identity this browser holds now (undefined: damaged), and what the import does to it
+const browser = vi.hoisted(() => ({ keyBytes: undefined as Uint8Array | undefined }))
+const replaceIdentity = vi.hoisted(() => vi.fn(async (_bytes: Uint8Array) => {}))
+vi.mock('../../src/lib/state/session.svelte.ts', () => ({
+  session: {
+    identityBytes: async () => {
+      if (browser.keyBytes == null) throw new Error('The stored identity is damaged')
+      return browser.keyBytes
+    },
+    replaceIdentity
+  }
+}))
+const { DifferentIdentityError, exportIdentity, importIdentity } = await import('../../src/lib/state/backup.ts')
+
+async function backupOf (keyBytes: Uint8Array): Promise<Blob> {
+  const peerId = peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
+  return new Blob([await encryptIdentity(keyBytes, peerId, PASSPHRASE, { iterations: MIN_ITERATIONS })])
+}
+
+beforeEach(() => {
+  replaceIdentity.mockClear()
+  vi.stubGlobal('location', { reload: vi.fn() })
+})
+
+describe('backup: importing an identity', () => {
+  it('should ask before a backup of another identity replaces the one in use, and replace it once the user says so', async () => {
+    browser.keyBytes = await createIdentity()
+    const other = await createIdentity()
+    const file = await backupOf(other)
+    const refused = importIdentity(file, PASSPHRASE)
+    await expect(refused).rejects.toBeInstanceOf(DifferentIdentityError)
+    await expect(refused).rejects.toThrow(/friends who have your current link can no longer reach you/)
+    expect(replaceIdentity).not.toHaveBeenCalled()
+    await importIdentity(file, PASSPHRASE, { replaceOther: true })
+    expect(replaceIdentity).toHaveBeenCalledWith(other)
+  })
+
+  it('should restore the same identity, or over a damaged one, without asking', async () => {
+    browser.keyBytes = await createIdentity()
+    await importIdentity(await backupOf(browser.keyBytes), PASSPHRASE)
+    expect(replaceIdentity).toHaveBeenCalledTimes(1)
+    browser.keyBytes = undefined
+    await importIdentity(await backupOf(await createIdentity()), PASSPHRASE)
+    expect(replaceIdentity).toHaveBeenCalledTimes(2)
+  })
+
+  it('should name an exported backup after the key it holds', async () => {
+    browser.keyBytes = await createIdentity()
+    const { name } = await exportIdentity(PASSPHRASE)
+    expect(name).toBe(`peerlink-identity-${peerIdFromPrivateKey(identityFromBytes(browser.keyBytes)).toString().slice(-8)}.json`)
+  })
+})
