@@ -63,13 +63,25 @@ class FakeNode {
     return answer
   })
 
+  /** the messenger's listener for chat frames */
+  onFrame: ((evt: CustomEvent) => void) | undefined
   readonly services = {
     chat: {
       send: vi.fn(async () => {}),
       prepare: () => {},
-      addEventListener: () => {},
+      addEventListener: (type: string, fn: (evt: CustomEvent) => void) => { if (type === 'frame') this.onFrame = fn },
       removeEventListener: () => {}
     }
+  }
+
+  /** a chat frame from the friend, on `connection` */
+  frame (connection: Connection, frame: Record<string, unknown>): void {
+    this.onFrame?.(new CustomEvent('frame', { detail: { from: FRIEND, connection, frame } }))
+  }
+
+  /** chat frames of `type` this node was asked to send */
+  sent (type: string): number {
+    return this.services.chat.send.mock.calls.filter(call => ((call as unknown[])[1] as { type?: string }).type === type).length
   }
 
   getConnections (peer?: PeerId): Connection[] {
@@ -175,6 +187,51 @@ describe('messenger: keeping a conversation connected', () => {
     await vi.advanceTimersByTimeAsync(1)
     await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('direct') })
     expect(node.directDials()).toBe(1)
+  })
+
+  it('should take a relayed connection the friend chats on as its carrier at once, not when its own redial comes round', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    // the friend is out of reach: the message waits, a redial is scheduled
+    await messenger.send(FRIEND.toString(), 'are you there?')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(messenger.linkState(FRIEND.toString())).toBe('offline')
+    const dials = node.dial.mock.calls.length
+    // the friend found no direct path either, and chats over the relay
+    const circuit = connection('circuit').conn
+    node.open(circuit)
+    expect(messenger.linkState(FRIEND.toString())).toBe('offline')
+    node.frame(circuit, { type: 'text', id: new Uint8Array(16).fill(7), text: 'hi!', sentAt: Date.now(), seq: 1 })
+    expect(messenger.linkState(FRIEND.toString())).toBe('relayed')
+    await vi.waitFor(() => { expect(node.sent('text')).toBe(1) })
+    expect(node.dial.mock.calls.length).toBe(dials)
+  })
+
+  it('should still redial when the new connection closes while the dial that made it is finishing', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    let first = true
+    node.answer = addr => {
+      if (!addr.toString().includes('/webrtc')) return new Error('no relayed path in this test')
+      const made = connection('webrtc')
+      if (first) {
+        first = false
+        // the dial reads the path it took: the connection closes meanwhile
+        const pc = (made.conn as unknown as { maConn: { peerConnection: { getStats: () => Promise<Map<string, unknown>> } } }).maConn.peerConnection
+        pc.getStats = async () => {
+          (made.conn as { status: string }).status = 'closed'
+          node.listeners.get('connection:close')?.(new CustomEvent('connection:close', { detail: made.conn }))
+          return new Map()
+        }
+      }
+      return made.conn
+    }
+    messenger.watch(FRIEND.toString())
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(node.directDials()).toBe(2)
+    expect(messenger.linkState(FRIEND.toString())).toBe('direct')
   })
 
   it('should not act on a connection\'s path changes once stopped', async () => {

@@ -1,7 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { upgradeFromRelayed } from '../p2p/dial.ts'
-import { isDirect, linkState, usableConnection, type LinkState } from '../p2p/connectivity.ts'
+import { isCarrier, isDirect, isRelayed, linkState, usableConnection, useAsCarrier, type LinkState } from '../p2p/connectivity.ts'
 import { watchConnections } from '../p2p/connection-watch.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { PeerIdCache } from '../p2p/peer-id-cache.ts'
@@ -180,6 +180,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
         this.#hints.set(peer, located)
         this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
       }
+      // gone again while the dial finished: its close asked for a redial, which this must not cancel
+      if (this.#usable(peer) == null) {
+        void this.#scheduleRedial(peer)
+        return undefined
+      }
       this.#redials.connected(peer)
       // a direct connection is greeted when it opens; the relayed rung is only chosen now
       if (!isDirect(conn)) this.delivery.greet(peer).catch(() => {})
@@ -269,7 +274,14 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   readonly #onFrame = (evt: CustomEvent<ChatFrameEvent>): void => {
-    const { from, frame } = evt.detail
+    const { from, frame, connection } = evt.detail
+    // chat on a relayed connection: the peer found no direct path and chose it
+    // (signaling circuits carry none), so it carries ours too, not only once
+    // our own redial gets round to finding it
+    if (isRelayed(connection) && !isCarrier(connection)) {
+      useAsCarrier(connection)
+      this.#connectionChanged(connection, true)
+    }
     this.#receive(from.toString(), frame).catch((err: Error) => {
       this.safeDispatchEvent('problem', { detail: { peer: from.toString(), message: err.message } })
     })
