@@ -45,6 +45,23 @@ describe('Redials: one waiting redial per peer, with back-off', () => {
     expect(dialed).toHaveLength(11)
   })
 
+  it('should count a connection that lasted as stable even if the wall clock was set back meanwhile', () => {
+    const dialed: string[] = []
+    const redials = new Redials(LOW, peer => { dialed.push(peer) })
+    for (let i = 0; i < 8; i++) {
+      redials.schedule(HIGH)
+      vi.advanceTimersByTime(REDIAL_MAX_MS)
+    }
+    redials.connected(HIGH)
+    // an hour back (the time service, or the user), then ten minutes connected
+    vi.setSystemTime(Date.now() - 3_600_000)
+    vi.advanceTimersByTime(10 * 60_000)
+    const before = dialed.length
+    redials.schedule(HIGH)
+    vi.advanceTimersByTime(REDIAL_MIN_MS)
+    expect(dialed).toHaveLength(before + 1)
+  })
+
   it('should keep backing off a peer whose connections drop as soon as they open', () => {
     const dialed: string[] = []
     const redials = new Redials(LOW, peer => { dialed.push(peer) })

@@ -29,7 +29,7 @@ export class Redials {
   readonly #redial: (peer: string) => void
   readonly #backoff = new Map<string, Backoff>()
   readonly #waiting = new Map<string, ReturnType<typeof setTimeout>>()
-  /** when the peer's current connection was first reported, until it drops */
+  /** when the peer's current connection was first reported, until it drops (monotonic: the wall clock can be set back) */
   readonly #connectedAt = new Map<string, number>()
 
   /** `self`: our own peer ID (it settles who defers on glare); `redial` dials the peer again. */
@@ -57,7 +57,7 @@ export class Redials {
     }
     const since = this.#connectedAt.get(peer)
     this.#connectedAt.delete(peer)
-    if (since != null && Date.now() - since >= STABLE_MS) backoff.reset()
+    if (since != null && performance.now() - since >= STABLE_MS) backoff.reset()
     this.#wait(peer, backoff.next() + (this.#defers(peer) ? GLARE_DEFER_MS : 0))
   }
 
@@ -67,7 +67,7 @@ export class Redials {
    */
   connected (peer: string): void {
     this.#cancel(peer)
-    if (!this.#connectedAt.has(peer)) this.#connectedAt.set(peer, Date.now())
+    if (!this.#connectedAt.has(peer)) this.#connectedAt.set(peer, performance.now())
   }
 
   /**
