@@ -234,6 +234,24 @@ describe('messenger: keeping a conversation connected', () => {
     expect(messenger.linkState(FRIEND.toString())).toBe('direct')
   })
 
+  it('should show TURN on the answering side too, where the browser cannot tell the ICE pair at once (Firefox)', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    const inbound = connection('webrtc')
+    const pc = (inbound.conn as unknown as { maConn: { peerConnection: { getStats: () => Promise<Map<string, unknown>> } } }).maConn.peerConnection
+    pc.getStats = async () => new Map<string, unknown>([
+      ['p', { id: 'p', type: 'candidate-pair', nominated: true, state: 'succeeded', localCandidateId: 'l', remoteCandidateId: 'r' }],
+      ['l', { id: 'l', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '10.0.0.5', port: 3478 }],
+      ['r', { id: 'r', type: 'remote-candidate', candidateType: 'srflx', address: '10.0.0.7', port: 40000 }]
+    ])
+    const links: string[] = []
+    messenger.addEventListener('link', () => { links.push(messenger.linkState(FRIEND.toString())) })
+    // dialed by the friend: no dial of ours read the path
+    node.open(inbound.conn)
+    await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('turn') })
+    expect(links.at(-1)).toBe('turn')
+  })
+
   it('should not act on a connection\'s path changes once stopped', async () => {
     const node = new FakeNode()
     const { messenger } = await start(node)

@@ -1,7 +1,7 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
 import { isDirect, isRelayed, isStalled, untilDirect, useAsCarrier } from './connectivity.ts'
-import { rememberPath } from './ice-path.ts'
+import { rememberPathIfNeeded } from './ice-path.ts'
 import { keepUpgrading } from './upgrade.ts'
 import { MARKS, mark, type MarkName } from '../shared/marks.ts'
 import type { PeerlinkNode } from './node.ts'
@@ -129,7 +129,7 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
         if (await untilDirect(conn, signal)) {
           // browsers without a synchronous view of the ICE pair need this for the TURN indicator
           mark(MARKS.dialDirect)
-          await rememberPath(conn)
+          await rememberPathIfNeeded(conn)
           return conn
         }
         lastError = new Error('the connection is not direct')

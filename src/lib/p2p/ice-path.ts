@@ -83,6 +83,15 @@ export async function rememberPath (conn: Connection): Promise<IcePath | undefin
   return path
 }
 
+/**
+ * rememberPath, where the browser cannot tell viaTurn() the path at once
+ * (Chromium can: no getStats() for it there). True if a path was kept.
+ */
+export async function rememberPathIfNeeded (conn: Connection): Promise<boolean> {
+  if (selectedTransportPair(conn) != null) return false
+  return (await rememberPath(conn)) != null
+}
+
 interface SelectedPair { local: string | null, remote: string | null }
 
 function selectedTransportPair (conn: Connection): SelectedPair | undefined {

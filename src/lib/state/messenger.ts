@@ -3,6 +3,7 @@ import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { upgradeFromRelayed } from '../p2p/dial.ts'
 import { isCarrier, isDirect, isRelayed, linkState, usableConnection, useAsCarrier, type LinkState } from '../p2p/connectivity.ts'
 import { watchConnections } from '../p2p/connection-watch.ts'
+import { rememberPathIfNeeded } from '../p2p/ice-path.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { PeerIdCache } from '../p2p/peer-id-cache.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
@@ -261,6 +262,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const usable = this.#usable(peer)
     if (up && usable === conn) {
       this.#redials.connected(peer)
+      // the dialing side keeps its path as it dials; this may be the answering side
+      if (isDirect(conn)) void rememberPathIfNeeded(conn).then(kept => { if (kept && !this.#stopped) this.#emitLink(peer) })
       // the user is looking at this conversation: a message is likely to follow
       if (this.#watched.has(peer)) this.#o.node.services.chat.prepare(conn)
       this.delivery.greet(peer).catch(() => {})
