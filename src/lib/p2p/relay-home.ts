@@ -107,8 +107,12 @@ export class RelayHome {
     this.#keeper.changed()
   }
 
-  /** whether a relayed connection to a peer runs through one of these relays */
   #carriesCircuits (relays: string[]): boolean {
-    return this.#node.getConnections().some(c => c.limits != null && relays.includes(circuitRelayId(c.remoteAddr)))
+    return carriesCircuits(this.#node, relays)
   }
+}
+
+/** Whether a relayed connection to a peer runs through one of these relays: dropping them would cut it. */
+export function carriesCircuits (node: PeerlinkNode, relays: string[]): boolean {
+  return node.getConnections().some(c => c.limits != null && relays.includes(circuitRelayId(c.remoteAddr)))
 }

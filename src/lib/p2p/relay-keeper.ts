@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.ts'
 import { relayPeerId } from './relays.ts'
 import { closeConnectionsTo } from './connectivity.ts'
-import { RelayHome } from './relay-home.ts'
+import { carriesCircuits, RelayHome } from './relay-home.ts'
 import { probeReservation } from './reservation-probe.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -29,6 +29,13 @@ export const RESERVATION_PROBE_MS = 2_000
  */
 export const FULL_RETRY_MIN_MS = 30_000
 export const FULL_RETRY_MAX_MS = 5 * 60_000
+/**
+ * A reservation must have lasted this long for its loss to start the
+ * reconnect back-off over: a relay that grants one and drops us at once
+ * (pruning, a crash loop, a proxy cutting connections) would otherwise be
+ * dialed every half second, each reservation waking every waiting redial.
+ */
+export const RESERVATION_STABLE_MS = 5_000
 
 /** 'full': connected (we can still dial friends), but the relay refused us a reservation, so nobody can reach us */
 export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'full' | 'offline'
@@ -58,6 +65,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   #probeTimer: ReturnType<typeof setTimeout> | undefined
   #fullTimer: ReturnType<typeof setTimeout> | undefined
   #full = false
+  /** when the current reservation appeared (monotonic clock), while there is one */
+  #reservedAt: number | undefined
   #dialing = false
   #stopped = true
 
@@ -142,8 +151,11 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
       clearTimeout(this.#fullTimer)
     }
     if (this.circuitAddress != null) {
-      this.#backoff.reset()
+      this.#reservedAt ??= performance.now()
       this.#fullBackoff.reset()
+    } else if (this.#reservedAt != null) {
+      if (performance.now() - this.#reservedAt >= RESERVATION_STABLE_MS) this.#backoff.reset()
+      this.#reservedAt = undefined
     }
     const next: RelayStatus = this.circuitAddress != null
       ? 'reserved'
@@ -176,12 +188,26 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     const answer = await probeReservation(conn)
     if (this.#stopped || this.circuitAddress != null || (answer !== 'full' && answer !== 'refused')) return
     this.#full = true
+    this.#retryFull()
+    this.#update()
+  }
+
+  /** Asks the full relay again later, over a fresh connection; not while it carries a conversation. */
+  #retryFull (): void {
     clearTimeout(this.#fullTimer)
     this.#fullTimer = setTimeout(() => {
+      if (this.#carriesCircuits()) {
+        this.#retryFull()
+        return
+      }
       this.#full = false
       void this.#reconnect()
     }, this.#fullBackoff.next())
-    this.#update()
+  }
+
+  /** A friend's relayed conversation runs through our relay connection: dropping it would cut that. */
+  #carriesCircuits (): boolean {
+    return carriesCircuits(this.#node, this.relayPeers)
   }
 
   #setStatus (status: RelayStatus): void {
@@ -223,6 +249,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   async #redoReservation (): Promise<void> {
     this.#graceTimer = undefined
     if (this.#stopped || this.circuitAddress != null) return
+    // a conversation through it matters more: the probe and the full retry still ask for a reservation
+    if (this.#carriesCircuits()) return
     await this.#reconnect()
   }
 
