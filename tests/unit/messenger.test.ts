@@ -252,6 +252,28 @@ describe('messenger: keeping a conversation connected', () => {
     expect(links.at(-1)).toBe('turn')
   })
 
+  it('should back off its upgrades when the direct path they make keeps dying, not try every few seconds for good', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    const carrier = connection('circuit')
+    useAsCarrier(carrier.conn)
+    node.open(carrier.conn)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    // every direct connection connects, and its path dies a second later
+    const flapping = (): Connection => {
+      const made = connection('webrtc')
+      setTimeout(() => { made.path('disconnected') }, 1_000)
+      return made.conn
+    }
+    node.answer = addr => addr.toString().includes('/webrtc') ? flapping() : connection('circuit').conn
+    node.open(flapping())
+    expect(messenger.linkState(FRIEND.toString())).toBe('direct')
+    await vi.advanceTimersByTimeAsync(120_000)
+    // the quick try, then back-off from UPGRADE_MIN_MS (jittered): a handful; each from scratch, 40
+    expect(node.directDials()).toBeGreaterThan(1)
+    expect(node.directDials()).toBeLessThanOrEqual(6)
+  })
+
   it('should not act on a connection\'s path changes once stopped', async () => {
     const node = new FakeNode()
     const { messenger } = await start(node)

@@ -53,6 +53,14 @@ export const UPGRADE_MIN_MS = 15_000
 /** Retries slow down to this: each one costs an ICE run on both ends and signaling through the relay. */
 export const UPGRADE_MAX_MS = 5 * 60_000
 
+/**
+ * A direct connection an upgrade made must last this long for its death to
+ * start the next upgrade over with the quick try: a path that connects and
+ * dies again at once (a flaky NAT) would otherwise cost both ends an ICE run
+ * every few seconds for good.
+ */
+export const UPGRADE_STABLE_MS = 5_000
+
 /** A relayed conversation stops trying after this many failed upgrades; a new dial starts over. */
 export const UPGRADE_MAX_ATTEMPTS = 20
 

@@ -1,11 +1,27 @@
 import { Backoff } from './backoff.ts'
-import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS, UPGRADE_SOON_MS } from './constants.ts'
+import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS, UPGRADE_SOON_MS, UPGRADE_STABLE_MS } from './constants.ts'
 import { isCarrier, isDirect } from './connectivity.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { PeerId } from '@libp2p/interface'
 
 /** Peers with an upgrade loop running, per node, so a peer never gets two. */
 const running = new WeakMap<PeerlinkNode, Set<string>>()
+
+/** A peer's upgrades so far: the back-off carries over from a loop to the next while the path flaps. */
+interface History {
+  backoff: Backoff
+  /** when the last upgrade made a direct connection (monotonic clock) */
+  upgradedAt?: number
+}
+const histories = new WeakMap<PeerlinkNode, Map<string, History>>()
+
+function historyOf (node: PeerlinkNode, key: string): History {
+  let peers = histories.get(node)
+  if (peers == null) histories.set(node, peers = new Map())
+  let history = peers.get(key)
+  if (history == null) peers.set(key, history = { backoff: new Backoff({ minMs: UPGRADE_MIN_MS, maxMs: UPGRADE_MAX_MS }) })
+  return history
+}
 
 /**
  * Keeps trying to replace a relayed conversation with a direct WebRTC one,
@@ -25,7 +41,7 @@ export function keepUpgrading (node: PeerlinkNode, peer: PeerId, pending: Promis
   }
   if (peers.has(key)) return
   peers.add(key)
-  void upgradeLoop(node, peer, pending, attempt).finally(() => { peers.delete(key) })
+  void upgradeLoop(node, peer, pending, attempt, historyOf(node, key)).finally(() => { peers.delete(key) })
 }
 
 function stillRelayed (node: PeerlinkNode, peer: PeerId): boolean {
@@ -49,16 +65,19 @@ async function pause (node: PeerlinkNode, ms: number): Promise<void> {
   })
 }
 
-async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>): Promise<void> {
+async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>, history: History): Promise<void> {
   await pending.catch(() => {})
-  const backoff = new Backoff({ minMs: UPGRADE_MIN_MS, maxMs: UPGRADE_MAX_MS })
-  let soon = true
+  const { backoff } = history
+  // the direct connection the last upgrade made died within UPGRADE_STABLE_MS: the path flaps
+  let soon = history.upgradedAt == null || performance.now() - history.upgradedAt >= UPGRADE_STABLE_MS
+  if (soon) backoff.reset()
   while (backoff.attempts < UPGRADE_MAX_ATTEMPTS && stillRelayed(node, peer)) {
     await pause(node, soon ? UPGRADE_SOON_MS : backoff.next())
     soon = false
     if (!stillRelayed(node, peer)) return
     try {
       await attempt()
+      history.upgradedAt = performance.now()
       return
     } catch {
       // no direct path yet; the relayed connection keeps carrying the chat
