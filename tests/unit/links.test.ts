@@ -42,6 +42,13 @@ describe('share links', () => {
     expect(() => parseShareLink('http://[bad')).toThrow(InvalidLinkError)
   })
 
+  it('should take a link with one trailing slash as the link, and no more than one', async () => {
+    const peer = await newPeerId()
+    expect(parseShareLink(`https://x.example/p/${peer.toString()}/`).peerId.toString()).toBe(peer.toString())
+    expect(() => parseShareLink(`https://x.example/p/${peer.toString()}//`)).toThrow(InvalidLinkError)
+    expect(() => parseShareLink(`https://x.example/p/${peer.toString()}/more`)).toThrow(InvalidLinkError)
+  })
+
   it('should reject a link cut off in the middle of a percent escape with a clear error', () => {
     expect(() => parseShareLink('https://x.example/p/%E0%A4%A')).toThrow(InvalidLinkError)
   })

@@ -80,7 +80,8 @@ export function parseShareLink (link: string, base = 'http://localhost'): ShareL
   }
   let text: string
   try {
-    text = decodeURIComponent(url.pathname.slice(LINK_PATH_PREFIX.length))
+    // one trailing slash is still the link (some apps add one; the page opens either way)
+    text = decodeURIComponent(url.pathname.slice(LINK_PATH_PREFIX.length).replace(/\/$/, ''))
   } catch {
     // a cut-off percent escape, from a link copied in part
     throw new InvalidLinkError(DAMAGED_PEER_ID)

@@ -119,6 +119,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     clearTimeout(this.#timer)
     this.#timer = undefined
     clearTimeout(this.#graceTimer)
+    // a cleared timer left in place reads as one still armed: a restart would never arm it again
+    this.#graceTimer = undefined
     clearTimeout(this.#probeTimer)
     clearTimeout(this.#fullTimer)
     this.#home.stop()
