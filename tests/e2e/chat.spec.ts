@@ -138,7 +138,10 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     // back in the app, without loading the page: the list shows each draft in place of the last
     // message, and each field shows its own conversation's text
     await bob.page.getByRole('link', { name: 'Back to conversations' }).click()
-    await expect(bob.page.getByRole('link', { name: /Draft: for later/ })).toHaveAttribute('href', `/p/${AWAY_PEER}`)
+    const awayEntry = bob.page.getByRole('link', { name: /Draft: for later/ })
+    await expect(awayEntry).toHaveAttribute('href', `/p/${AWAY_PEER}`)
+    // a conversation with only a draft still shows whose it is (a zero-wide name is not visible)
+    await expect(awayEntry.getByText(/^Peer …/)).toBeVisible()
     await bob.page.getByRole('link', { name: /Draft: half a thought/ }).click()
     await expect(field).toHaveValue('half a thought')
     await bob.page.getByRole('button', { name: 'Send', exact: true }).click()
@@ -157,9 +160,14 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await alice.page.getByLabel('Your name').fill('Alice')
     await alice.page.getByRole('button', { name: 'Save name' }).click()
     await expect(alice.page.getByRole('button', { name: 'Save name' })).toBeDisabled()
+    // said, and the keyboard stays where it was
+    await expect(alice.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
+    await expect(alice.page.getByLabel('Your name')).toBeFocused()
     await bob.page.goto(alice.link)
     await expect(connection(bob.page)).toHaveText('Direct')
     await expect(bob.page.getByRole('heading', { level: 1 })).toHaveText('Alice')
+    // the conversation's title says whose it is: it is what a screen reader announces on arrival
+    await expect(bob.page).toHaveTitle('Alice – Peerlink')
 
     await sendMessage(bob.page, 'ping')
     await alice.page.getByRole('link', { name: /ping/ }).click()

@@ -81,6 +81,24 @@ for (const phone of Object.keys(PHONES) as Array<keyof typeof PHONES>) {
   })
 }
 
+test('on the narrowest phone the header shows a long status whole, "Open in another tab" included', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ ...phoneOptions('Pixel 7', NARROWEST_PX), baseURL })
+  try {
+    const first = await context.newPage()
+    await first.goto('/')
+    await expect(first.locator('[data-relay]')).toHaveText('Online')
+    const second = await context.newPage()
+    await second.goto('/')
+    const status = second.locator('[data-relay]')
+    await expect(status).toHaveText('Open in another tab')
+    await expect(status).toBeInViewport({ ratio: 1 })
+    const header = await second.locator('header').evaluate(h => ({ scrollWidth: h.scrollWidth, clientWidth: h.clientWidth }))
+    expect(header.scrollWidth).toBeLessThanOrEqual(header.clientWidth)
+  } finally {
+    await context.close()
+  }
+})
+
 test('on a tablet the conversation list stays beside the open conversation', async ({ browser, baseURL }) => {
   const friend = await openPeer(browser, baseURL)
   const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, hasTouch: true, baseURL })

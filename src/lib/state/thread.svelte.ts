@@ -44,6 +44,7 @@ export class Thread {
   /** the store may hold messages older than the oldest loaded */
   #hasEarlier = $state(false)
   #loadingEarlier: Promise<void> | undefined
+  #earlierComing = $state(false)
   /**
    * The oldest message of the pages read from the store: the next page comes
    * before it. Not the oldest shown, which can be a late arrival from long
@@ -68,6 +69,8 @@ export class Thread {
   get loaded (): boolean { return this.#loaded }
   /** older messages than those loaded may be in the store: loadEarlier() brings the next page */
   get hasEarlier (): boolean { return this.#hasEarlier }
+  /** an older page is being read from the store */
+  get loadingEarlier (): boolean { return this.#earlierComing }
   /** the last thing that went wrong in this conversation, for the alert */
   get problem (): string | null { return this.#problem }
   /** the peer is typing right now */
@@ -153,6 +156,7 @@ export class Thread {
     this.#loadingEarlier ??= (async () => {
       const oldest = this.#pageStart
       if (!this.#hasEarlier || oldest == null) return
+      this.#earlierComing = true
       const { store } = await session.ready()
       const { messages, more } = await this.#page(store, oldest)
       if (this.#closed) return
@@ -160,7 +164,10 @@ export class Thread {
       this.#list.prepend(messages)
       this.#changed(messages, false)
       this.#hasEarlier = more
-    })().catch((err: Error) => { this.#problem = err.message }).finally(() => { this.#loadingEarlier = undefined })
+    })().catch((err: Error) => { this.#problem = err.message }).finally(() => {
+      this.#loadingEarlier = undefined
+      this.#earlierComing = false
+    })
     await this.#loadingEarlier
   }
 
