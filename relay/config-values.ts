@@ -5,9 +5,10 @@
  */
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
-import { InvalidRelayInfoError, MAX_ICE_SERVERS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
+import { InvalidRelayInfoError, isIceUrl, MAX_ICE_SERVERS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
 import type { IceServer } from '../src/lib/shared/relay-info.ts'
 import { MIN_TURN_SECRET_LENGTH } from './constants.ts'
 
@@ -78,9 +79,14 @@ export function parseUrls (name: string, text: string, scheme: RegExp): string[]
   if (urls.length > MAX_ICE_SERVERS) {
     throw new ConfigError(`--${name}: at most ${MAX_ICE_SERVERS} urls`)
   }
+  const example = name === 'stun-urls' ? 'stun:turn.example.org:3478' : 'turn:turn.example.org:3478?transport=udp'
   for (const url of urls) {
-    if (!scheme.test(url) || /\s/.test(url)) {
-      throw new ConfigError(`--${name}: '${url}' must start with ${scheme.source.replace(/[\^?]/g, '')}: (e.g. ${name === 'stun-urls' ? 'stun:turn.example.org:3478' : 'turn:turn.example.org:3478?transport=udp'})`)
+    if (!scheme.test(url)) {
+      throw new ConfigError(`--${name}: '${url}' must start with ${scheme.source.replace(/[\^?]/g, '')}: (e.g. ${example})`)
+    }
+    // browsers refuse the whole configuration over one bad url (see isIceUrl)
+    if (!isIceUrl(url)) {
+      throw new ConfigError(`--${name}: '${url}' is not a url a browser takes: host, optional port${name === 'turn-urls' ? ', optional ?transport=udp|tcp' : ', nothing after'} (e.g. ${example})`)
     }
   }
   return urls
@@ -96,8 +102,14 @@ export function parseSecret (text: string): string {
 export function parseBootstrap (text: string): string[] {
   return splitList(text).map(item => {
     const ma = parseMultiaddr('bootstrap', item)
-    if (!ma.getComponents().some(c => c.name === 'p2p')) {
+    const peer = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+    if (peer == null) {
       throw new ConfigError(`--bootstrap: '${item}' has no /p2p/<peerId>, so the relay could not check who answers`)
+    }
+    try {
+      peerIdFromString(peer)
+    } catch {
+      throw new ConfigError(`--bootstrap: '${item}' ends in /p2p/${peer}, which is not a peer ID`)
     }
     return ma.toString()
   })

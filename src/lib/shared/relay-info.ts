@@ -37,6 +37,18 @@ function isStringArray (value: unknown, max: number): value is string[] {
   return Array.isArray(value) && value.length <= max && value.every(v => typeof v === 'string')
 }
 
+/**
+ * An ICE server url as RTCPeerConnection takes it: a host, an optional port,
+ * and for TURN at most `?transport=udp|tcp`. Chromium throws on anything else
+ * ("turn://host", "stun:", a query on a STUN url) as each connection is made,
+ * so one such url would fail every WebRTC dial of every browser.
+ */
+const ICE_URL = /^(?:stuns?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?|turns?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?)$/
+
+export function isIceUrl (url: string): boolean {
+  return ICE_URL.test(url)
+}
+
 function parseIceServer (value: unknown): IceServer {
   if (typeof value !== 'object' || value == null) {
     throw new InvalidRelayInfoError('an ICE server must be an object')
@@ -46,11 +58,16 @@ function parseIceServer (value: unknown): IceServer {
   if (!isStringArray(list, MAX_ICE_SERVERS) || list.length === 0) {
     throw new InvalidRelayInfoError('an ICE server needs one or more urls')
   }
-  if (!list.every(url => /^(stun|stuns|turn|turns):/.test(url))) {
-    throw new InvalidRelayInfoError('ICE server urls must start with stun:, stuns:, turn: or turns:')
+  const bad = list.find(url => !isIceUrl(url))
+  if (bad != null) {
+    throw new InvalidRelayInfoError(`'${bad.slice(0, 100)}' is not an ICE server url: stun:host[:port], or turn:host[:port][?transport=udp|tcp] (also stuns:, turns:)`)
   }
   if ((username != null && typeof username !== 'string') || (credential != null && typeof credential !== 'string')) {
     throw new InvalidRelayInfoError('ICE server username and credential must be strings')
+  }
+  // a browser refuses the whole configuration otherwise
+  if (list.some(url => url.startsWith('turn')) && (username == null || credential == null)) {
+    throw new InvalidRelayInfoError('a TURN server needs a username and a credential')
   }
   return {
     urls: list,
