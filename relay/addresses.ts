@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
+import { MAX_RELAY_ADDRS } from '../src/lib/shared/relay-info.ts'
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
 
@@ -20,25 +21,29 @@ function hostPart (host: string): string {
   return `/dns4/${host}`
 }
 
-/** Addresses a wildcard bind is reachable on: every interface of the matching IP family. */
+/**
+ * Addresses a wildcard bind is reachable on: every interface of the matching
+ * IP family, loopback only when there is nothing else (a remote browser told
+ * to dial loopback would dial its own machine).
+ */
 function interfaceHosts (host: string): string[] {
   const family = host === '0.0.0.0' ? 'IPv4' : undefined
-  const hosts: string[] = []
+  const found: Array<{ address: string, internal: boolean }> = []
   for (const infos of Object.values(networkInterfaces())) {
     for (const info of infos ?? []) {
       // link-local IPv6 needs a zone id that a multiaddr cannot carry
-      if ((family == null || info.family === family) && !info.address.startsWith('fe80:')) {
-        hosts.push(info.address)
-      }
+      if ((family == null || info.family === family) && !info.address.startsWith('fe80:')) found.push(info)
     }
   }
-  return hosts
+  const external = found.filter(info => !info.internal)
+  return (external.length > 0 ? external : found).map(info => info.address)
 }
 
 /** Announce addresses from the bound host and the real public port (not yet with /p2p). */
 export function deriveAnnounce (host: string, port: number, tls: boolean): string[] {
   const hosts = WILDCARD_HOSTS.has(host) ? interfaceHosts(host) : [host]
-  return hosts.map(h => `${hostPart(h)}/tcp/${port}${wsTail(tls)}`)
+  // browsers refuse a relay.json with more (a host with many interfaces)
+  return hosts.slice(0, MAX_RELAY_ADDRS).map(h => `${hostPart(h)}/tcp/${port}${wsTail(tls)}`)
 }
 
 /** Appends /p2p/<peerId>, or checks an existing one is ours: announcing another peer's ID would be a lie. */

@@ -4,11 +4,11 @@
  * flag and says what was expected.
  */
 import { isIP } from 'node:net'
-import { resolve } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
-import { InvalidRelayInfoError, isIceUrl, MAX_ICE_SERVERS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
+import { InvalidRelayInfoError, isIceUrl, MAX_ICE_SERVERS, MAX_RELAY_ADDRS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
 import type { IceServer } from '../src/lib/shared/relay-info.ts'
 import { MIN_TURN_SECRET_LENGTH } from './constants.ts'
 
@@ -51,6 +51,12 @@ export function parsePath (name: string, text: string, cwd: string): string {
   return resolve(cwd, text)
 }
 
+/** Whether `path` is `dir` or under it (both absolute, as parsePath makes them). */
+export function isInside (path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
 export function splitList (text: string): string[] {
   return text.split(',').map(item => item.trim()).filter(item => item !== '')
 }
@@ -64,7 +70,10 @@ export function parseMultiaddr (name: string, text: string): ReturnType<typeof m
 }
 
 export function parseAnnounce (text: string): string[] {
-  return splitList(text).map(item => {
+  const items = splitList(text)
+  // browsers refuse a relay.json with more, so the relay must never build one
+  if (items.length > MAX_RELAY_ADDRS) throw new ConfigError(`--announce: at most ${MAX_RELAY_ADDRS} addresses`)
+  return items.map(item => {
     const ma = parseMultiaddr('announce', item)
     // browsers can only reach a relay over WebSockets
     if (!WebSockets.matches(ma) && !WebSocketsSecure.matches(ma)) {

@@ -11,7 +11,7 @@ import {
   MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_PING_INTERVAL_SECONDS
 } from './constants.ts'
 import {
-  ConfigError, parseAnnounce, parseBootstrap, parseChoice, parseHost, parseIceServers, parseInteger,
+  ConfigError, isInside, parseAnnounce, parseBootstrap, parseChoice, parseHost, parseIceServers, parseInteger,
   parsePath, parseSecret, parseUrls
 } from './config-values.ts'
 import { MAX_ICE_SERVERS } from '../src/lib/shared/relay-info.ts'
@@ -160,6 +160,10 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (dataDir != null) config.dataDir = parsePath('data-dir', dataDir, cwd)
   const staticDir = get('static-dir')
   if (staticDir != null) config.staticDir = parsePath('static-dir', staticDir, cwd)
+  // the relay's key lives in the data dir: inside the static dir, anyone could download it
+  if (isInside(config.dataDir, config.staticDir)) {
+    throw new ConfigError(`--data-dir (${config.dataDir}) must not be inside --static-dir (${config.staticDir}): the relay's private key would be served to anyone`)
+  }
   const announce = get('announce')
   if (announce != null) config.announce = parseAnnounce(announce)
   const iceServers = get('ice-servers')

@@ -6,9 +6,9 @@
  * reach a friend through that friend's relay.
  */
 import { isPrivate } from '@libp2p/utils'
-import { Circuit } from '@multiformats/multiaddr-matcher'
+import { Circuit, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { IdentifyResult } from '@libp2p/interface'
+import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { DHT_PROTOCOL, MAX_LISTED_RELAYS, MAX_ADDRS_PER_LISTED_RELAY } from './constants.ts'
 import type { RelayNode } from './node.ts'
@@ -24,34 +24,55 @@ function withPeer (ma: Multiaddr, peer: string): string {
   return text.endsWith(`/p2p/${peer}`) ? text : `${text}/p2p/${peer}`
 }
 
+/** A DNS name that means this machine wherever it is looked up (browsers take *.localhost as loopback). */
+function isLoopbackName (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name.startsWith('dns') && /(^|\.)localhost\.?$/i.test(c.value ?? ''))
+}
+
+/**
+ * What a browser may be told to dial. On a public relay: public, not a
+ * loopback name, and over TLS (browsers dial plain ws only where they were
+ * told to, and an https page cannot use it anyway), as the DHT lists too.
+ */
+function listable (ma: Multiaddr, privateNetwork: boolean): boolean {
+  if (Circuit.matches(ma)) return false
+  return privateNetwork || (isPrivate(ma) !== true && !isLoopbackName(ma) && WebSocketsSecure.matches(ma))
+}
+
 /**
  * A peer counts as a relay when identify says it serves our DHT protocol:
- * browsers run the DHT as clients and never announce it. On a public relay
- * only public addresses are listed, as the DHT itself does.
+ * browsers run the DHT as clients and never announce it. Anyone can say
+ * that, so the list keeps the relays it learned first and makes room only
+ * by dropping one no longer connected: fresh peer IDs cannot push out the
+ * relays this one is connected to. Configured bootstrap relays come first.
  */
 export function watchFederation (node: RelayNode, bootstrap: string[], privateNetwork: boolean): Federation {
   const self = node.peerId.toString()
   const configured = new Map<string, string[]>()
   for (const text of bootstrap) {
-    const peer = multiaddr(text).getComponents().findLast(c => c.name === 'p2p')?.value
-    if (peer == null || peer === self) continue
+    const ma = multiaddr(text)
+    const peer = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+    if (peer == null || peer === self || !listable(ma, privateNetwork)) continue
     configured.set(peer, [...(configured.get(peer) ?? []), text].slice(0, MAX_ADDRS_PER_LISTED_RELAY))
   }
-  const learned = new Map<string, string[]>()
+  const learned = new Map<string, { id: PeerId, addrs: string[] }>()
 
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols, listenAddrs } = evt.detail
     const peer = peerId.toString()
     if (peer === self || !protocols.includes(DHT_PROTOCOL)) return
     const addrs = listenAddrs
-      .filter(ma => !Circuit.matches(ma) && (privateNetwork || isPrivate(ma) !== true))
+      .filter(ma => listable(ma, privateNetwork))
       .slice(0, MAX_ADDRS_PER_LISTED_RELAY)
       .map(ma => withPeer(ma, peer))
     if (addrs.length === 0) return
-    // the newest first, so when the list is full the relays seen long ago drop out
-    learned.delete(peer)
-    learned.set(peer, addrs)
-    while (learned.size > MAX_LISTED_RELAYS) learned.delete(learned.keys().next().value as string)
+    if (!learned.has(peer) && learned.size >= MAX_LISTED_RELAYS) {
+      const gone = [...learned].find(([, entry]) => node.getConnections(entry.id).length === 0)?.[0]
+      if (gone == null) return
+      learned.delete(gone)
+    }
+    // a relay seen again keeps its place
+    learned.set(peer, { id: peerId, addrs })
   }
   node.addEventListener('peer:identify', onIdentify)
 
@@ -59,7 +80,7 @@ export function watchFederation (node: RelayNode, bootstrap: string[], privateNe
     list () {
       const out: string[] = []
       for (const addrs of configured.values()) out.push(...addrs)
-      for (const [peer, addrs] of [...learned].reverse()) {
+      for (const [peer, { addrs }] of learned) {
         if (!configured.has(peer)) out.push(...addrs)
       }
       return out.slice(0, MAX_LISTED_RELAYS)

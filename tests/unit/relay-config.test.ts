@@ -201,6 +201,11 @@ describe('relay config', () => {
     [['--stun-urls', 'stun:chat.example.org:3478?transport=udp'], /--stun-urls: 'stun:chat.example.org:3478\?transport=udp' is not a url a browser takes/],
     [['--turn-urls', 'turn://chat.example.org:3478', '--turn-secret', 'x'.repeat(16)], /--turn-urls: 'turn:\/\/chat.example.org:3478' is not a url a browser takes/],
     [['--bootstrap', '/ip4/127.0.0.1/tcp/1/ws/p2p/abc'], /--bootstrap: .* ends in \/p2p\/abc, which is not a peer ID/],
+    // browsers refuse a relay.json with more than 32
+    [['--announce', Array.from({ length: 33 }, (_, i) => `/dns4/r${i}.example.org/tcp/443/tls/ws`).join(',')], /--announce: at most 32 addresses/],
+    // the key file would be one GET away
+    [['--static-dir', '/srv/peerlink', '--data-dir', '/srv/peerlink/data'], /--data-dir \(\/srv\/peerlink\/data\) must not be inside --static-dir/],
+    [['--static-dir', '/srv/peerlink', '--data-dir', '/srv/peerlink'], /must not be inside --static-dir/],
     [['--ice-servers', '[{"urls":"turn:a","username":1}]'], /username and credential must be strings/],
     [['--tls-cert', 'c.pem'], /--tls-cert and --tls-key must be given together/],
     [['--stun-urls', 'turn:a'], /--stun-urls: 'turn:a' must start with stun/],
