@@ -42,7 +42,7 @@ async function poser (announce: string[]): Promise<Libp2p> {
     streamMuxers: [yamux()],
     services: { identify: identify() }
   })
-  await node.handle(DHT_PROTOCOL, ({ stream }) => { stream.abort(new Error('not a relay')) })
+  await node.handle(DHT_PROTOCOL, stream => { stream.abort(new Error('not a relay')) })
   nodes.push(node)
   return node
 }
