@@ -256,6 +256,30 @@ describe('chat service between two real nodes', () => {
   })
 })
 
+describe('streams a peer closes at once', () => {
+  it('should close our end of a stream the peer closed before our handler ran, so neither side keeps it', async () => {
+    await withPair(async (e, f, conn) => {
+      // a connection just made: its first such stream's frame went missing now and then, a
+      // case of its own (the outbox sends again), not the one under test
+      await new Promise(resolve => setTimeout(resolve, 500))
+      let received = 0
+      f.services.chat.addEventListener('frame', () => { received++ })
+      // more than libp2p's 4 streams of a protocol per connection: left open, they would block the next
+      for (let i = 0; i < 5; i++) {
+        // as chat opens its own: the frame and the close follow the proposal at once
+        const raw = await conn.newStream(CHAT_PROTOCOL, { negotiateFully: false })
+        raw.send(lengthPrefixed(encodeFrame(text(`one and done ${i}`))))
+        await raw.close()
+        // released once the other side closes its end too
+        await expect.poll(() => raw.status, { timeout: 2_000 }).toBe('closed')
+      }
+      await expect.poll(() => received, { timeout: 5_000 }).toBe(5)
+      const [onF] = f.getConnections(e.peerId)
+      await expect.poll(() => onF.streams.filter(s => s.protocol === CHAT_PROTOCOL).length, { timeout: 5_000 }).toBe(0)
+    })
+  })
+})
+
 describe('stopping the chat service', () => {
   let c: Node
   let d: Node

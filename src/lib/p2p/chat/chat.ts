@@ -158,8 +158,9 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
     this.attach(stream, connection)
     // streams carry frames both ways and every peer reads both directions:
     // answer on the peer's stream rather than open one of our own, so the
-    // first ack or reply does not wait for a new data channel
-    if (!this.outbound.has(connection.id)) this.useForSending(connection, Promise.resolve(new FrameWriter(stream)))
+    // first ack or reply does not wait for a new data channel (not on one
+    // the peer is done with already)
+    if (!this.outbound.has(connection.id) && stream.writeStatus === 'writable' && stream.remoteWriteStatus === 'writable') this.useForSending(connection, Promise.resolve(new FrameWriter(stream)))
   }
 
   /** Read frames from a stream of either direction. */
@@ -188,6 +189,10 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
         this.safeDispatchEvent('protocol-error', { detail: { from, error } })
       }
     })
+    // the peer writes without waiting for the protocol's answer, so its end
+    // may have closed before this ran, the event above gone by; after the
+    // reader, which still gets what came before it
+    if (stream.remoteWriteStatus === 'closed') void closeStream(stream)
   }
 }
 
