@@ -91,6 +91,27 @@ describe('multistream-select with negotiateFully: false', () => {
     expect((await ended).error).toBeInstanceOf(InvalidMessageError)
   })
 
+  it('aborts the stream when the caller\'s signal ends before the answer came, as a full negotiation would fail', async () => {
+    const [dialer] = await streamPair()
+    // nobody ever answers on the other side
+    await select(dialer, [PROTOCOL], { negotiateFully: false, signal: AbortSignal.timeout(50) })
+    const ended = closed(dialer)
+    expect(dialer.status).toBe('open')
+    expect((await ended).error?.name).toBe('TimeoutError')
+    expect(dialer.status).toBe('aborted')
+  })
+
+  it('keeps the stream once answered, whatever the caller\'s signal does after', async () => {
+    const [dialer, listener] = await streamPair()
+    const controller = new AbortController()
+    await select(dialer, [PROTOCOL], { negotiateFully: false, signal: controller.signal })
+    listener.send(new Uint8ArrayList(line(PROTOCOL_ID), line(PROTOCOL), fromString('ok')).subarray())
+    expect(await readText(dialer, 2)).toBe('ok')
+    controller.abort()
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect(dialer.status).toBe('open')
+  })
+
   it('still waits for the answer by default', async () => {
     const [dialer, listener] = await streamPair()
     let selected = false
