@@ -209,9 +209,13 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await bob.page.getByLabel('Friend\'s link').fill('https://example.invalid/p/nope')
     await bob.page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect(bob.page.getByRole('alert')).toContainText('not valid')
+    // text that is no link at all: said in the page, not by the browser's own bubble
+    await bob.page.getByLabel('Friend\'s link').fill('Open this link to chat with me on Peerlink:')
+    await bob.page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(bob.page.getByRole('alert')).toContainText('not a Peerlink link')
 
-    // and a good one still works afterwards
-    await bob.page.getByLabel('Friend\'s link').fill(alice.link)
+    // and a good one still works afterwards, also as a whole shared message with words around it
+    await bob.page.getByLabel('Friend\'s link').fill(`Open this link to chat with me on Peerlink: ${alice.link}`)
     await bob.page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect(connection(bob.page)).toHaveText('Direct')
     await sendMessage(bob.page, 'after the bad links')

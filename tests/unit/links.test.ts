@@ -49,6 +49,17 @@ describe('share links', () => {
     expect(() => parseShareLink(`https://x.example/p/${peer.toString()}/more`)).toThrow(InvalidLinkError)
   })
 
+  it('should find the link in a share that came as one message with words around it', async () => {
+    const peer = await newPeerId()
+    const link = formatShareLink('https://chat.example.org', peer, RELAY)
+    const target = `/p/${peer.toString()}?relay=${encodeURIComponent(RELAY)}`
+    expect(await linkTarget(`Open this link to chat with me on Peerlink: ${link}`, 'https://chat.example.org')).toBe(target)
+    expect(await linkTarget(`Chat with me on Peerlink\n${link}.`, 'https://chat.example.org')).toBe(target)
+    expect(await linkTarget(`  ${link}  `, 'https://chat.example.org')).toBe(target)
+    // no link in it: said so, as for any text that is not a link
+    await expect(linkTarget('Open this link to chat with me on Peerlink:', 'https://chat.example.org')).rejects.toThrow(InvalidLinkError)
+  })
+
   it('should reject a link cut off in the middle of a percent escape with a clear error', () => {
     expect(() => parseShareLink('https://x.example/p/%E0%A4%A')).toThrow(InvalidLinkError)
   })

@@ -67,6 +67,19 @@ export function parseRelayHint (value: string | null): string | undefined {
   }
 }
 
+/**
+ * The link in pasted text: a share arrives in many apps as one message, the
+ * words before it included ("Open this link to chat with me on Peerlink:
+ * https://…"). Text with no web address in it is handed back as it is, for
+ * parseShareLink to say what is wrong with it.
+ */
+export function findShareLink (text: string): string {
+  const trimmed = text.trim()
+  const found = /https?:\/\/\S+/i.exec(trimmed)?.[0]
+  // sentence punctuation after the link is not part of it (a peer ID never ends in any)
+  return found != null && /\s/.test(trimmed) ? found.replace(/[.,;:!?)\]}'"]+$/, '') : trimmed
+}
+
 /** Parses a whole share link (a full URL or a path). */
 export function parseShareLink (link: string, base = 'http://localhost'): ShareLink {
   let url: URL

@@ -6,8 +6,8 @@ import { loadP2p } from './p2p-loader.ts'
  * is loaded after the first page (see loadP2p).
  */
 export async function linkTarget (link: string, origin: string): Promise<string> {
-  const { LINK_PATH_PREFIX, parseShareLink } = await loadP2p()
-  const { peerId, relay } = parseShareLink(link, origin)
+  const { LINK_PATH_PREFIX, findShareLink, parseShareLink } = await loadP2p()
+  const { peerId, relay } = parseShareLink(findShareLink(link), origin)
   const query = relay != null ? `?relay=${encodeURIComponent(relay)}` : ''
   return `${LINK_PATH_PREFIX}${peerId.toString()}${query}`
 }
