@@ -61,14 +61,18 @@ export async function untilDirect (conn: Connection, signal: AbortSignal): Promi
     const done = (direct: boolean): void => {
       stop()
       signal.removeEventListener('abort', onAbort)
+      conn.removeEventListener('close', onClose)
       resolve(direct)
     }
     const onAbort = (): void => { done(false) }
+    // closing a peer connection fires no state change: libp2p's close is the only word of it
+    const onClose = (): void => { done(false) }
     const stop = onPathChange(conn, () => {
       if (isDirect(conn)) done(true)
       else if (pc.connectionState === 'failed' || pc.connectionState === 'closed' || conn.status !== 'open') done(false)
     })
     signal.addEventListener('abort', onAbort)
+    conn.addEventListener('close', onClose)
   })
 }
 
