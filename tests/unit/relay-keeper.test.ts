@@ -122,6 +122,30 @@ describe('relay keeper: reconnecting to the relay by itself', () => {
     keeper.stop()
   })
 
+  it('should dial the relay again at once when the tab is shown again, not at the next back-off step', async () => {
+    vi.useFakeTimers()
+    const shown = new EventTarget()
+    vi.stubGlobal('document', Object.assign(shown, { visibilityState: 'hidden' }))
+    try {
+      const { node, dial } = unreachableRelay()
+      const keeper = new RelayKeeper(node, [RELAY])
+      keeper.start()
+      // hidden for a while: the back-off has grown long
+      await vi.advanceTimersByTimeAsync(RECONNECT_MAX_MS * 4)
+      const dials = dial.mock.calls.length
+      shown.dispatchEvent(new Event('visibilitychange'))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(dial.mock.calls.length).toBe(dials)
+      Object.assign(shown, { visibilityState: 'visible' })
+      shown.dispatchEvent(new Event('visibilitychange'))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(dial.mock.calls.length).toBe(dials + 1)
+      keeper.stop()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('should back off from a relay that takes connections and drops them, not dial it every half second', async () => {
     vi.useFakeTimers()
     const { node, dial } = droppingRelay()

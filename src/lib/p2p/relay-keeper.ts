@@ -111,6 +111,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#node.addEventListener('self:peer:update', this.#onChange)
     this.#node.addEventListener('transport:listening', this.#onChange)
     globalThis.addEventListener?.('online', this.reconnectNow)
+    globalThis.document?.addEventListener('visibilitychange', this.#onVisibility)
     void this.#connect()
   }
 
@@ -129,6 +130,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#node.removeEventListener('self:peer:update', this.#onChange)
     this.#node.removeEventListener('transport:listening', this.#onChange)
     globalThis.removeEventListener?.('online', this.reconnectNow)
+    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility)
   }
 
   /** skip the back-off wait, e.g. when the network or the tab comes back */
@@ -139,6 +141,11 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#timer = undefined
     this.#backoff.reset()
     void this.#connect()
+  }
+
+  /** a phone back from the background: its relay connection may have gone, and a back-off step may be long */
+  readonly #onVisibility = (): void => {
+    if (globalThis.document?.visibilityState === 'visible') this.reconnectNow()
   }
 
   readonly #onChange = (): void => {
