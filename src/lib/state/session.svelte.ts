@@ -2,7 +2,7 @@ import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { loadP2p } from './p2p-loader.ts'
-import { acquireTabLock } from './tab-lock.ts'
+import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
@@ -118,6 +118,7 @@ class Session {
    */
   async takeOver (): Promise<void> {
     if (this.#phase !== 'standby') return
+    askTakeOver()
     await acquireTabLock({ steal: true, onWaiting: () => {}, onLost: () => {} })
     location.reload()
   }
@@ -166,6 +167,7 @@ class Session {
     const { store, privateKey } = await local
     mark(MARKS.storeReady)
     await acquireTabLock({
+      steal: takeOverAsked(),
       onWaiting: () => {
         this.#phase = 'standby'
         this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'

@@ -39,3 +39,29 @@ export async function acquireTabLock (options: TabLockOptions): Promise<void> {
   request(options.steal === true ? { steal: true } : { ifAvailable: true })
   await acquired
 }
+
+/**
+ * "Use Peerlink here" takes the lock and reloads; the reload lets go of it,
+ * and a third tab waiting in line would get it first. This tab's storage
+ * (not shared with other tabs) says to take it again after the reload.
+ */
+const TAKEOVER_KEY = 'peerlink:take-over'
+
+export function askTakeOver (): void {
+  try {
+    sessionStorage.setItem(TAKEOVER_KEY, '1')
+  } catch {
+    // storage disabled: the reload still takes the lock, unless another tab waits in line
+  }
+}
+
+/** Whether this tab was reloaded to take over (asked once: the answer is used up). */
+export function takeOverAsked (): boolean {
+  try {
+    const asked = sessionStorage.getItem(TAKEOVER_KEY) != null
+    sessionStorage.removeItem(TAKEOVER_KEY)
+    return asked
+  } catch {
+    return false
+  }
+}
