@@ -3,6 +3,7 @@
  * upgrade proxy. Used by main.ts, the tests and the benchmarks alike.
  */
 import { readFile } from 'node:fs/promises'
+import { createSecureContext } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
@@ -49,11 +50,20 @@ export class RelayStartError extends Error {
 
 async function readTls (config: RelayConfig): Promise<{ cert: Buffer, key: Buffer } | undefined> {
   if (config.tls == null) return undefined
+  const { certFile, keyFile } = config.tls
+  let tls: { cert: Buffer, key: Buffer }
   try {
-    return { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+    tls = { cert: await readFile(certFile), key: await readFile(keyFile) }
   } catch (err) {
     throw new RelayStartError(`cannot read the TLS certificate or key: ${(err as Error).message}`)
   }
+  try {
+    // checked here, where the files can be named, not as the server starts
+    createSecureContext(tls)
+  } catch (err) {
+    throw new RelayStartError(`the TLS certificate ${certFile} and key ${keyFile} are not a PEM certificate and its private key (${(err as Error).message})`)
+  }
+  return tls
 }
 
 export async function startRelay (partial: Partial<RelayConfig> = {}, options: StartRelayOptions = {}): Promise<RunningRelay> {

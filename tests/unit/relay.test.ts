@@ -368,6 +368,15 @@ describe('relay identity', { timeout: 30_000 }, () => {
     expect(await readFile(file, 'utf8')).toBe('not a key')
   })
 
+  it('should refuse to start with TLS files that are not a certificate and key, naming them', async () => {
+    const certFile = join(dir, 'cert.pem')
+    const keyFile = join(dir, 'key.pem')
+    await writeFile(certFile, 'not a certificate')
+    await writeFile(keyFile, 'not a key')
+    const starting = startRelay({ port: 0, dataDir: join(dir, 'tls-data'), staticDir, tls: { certFile, keyFile } })
+    await expect(starting).rejects.toThrow(`the TLS certificate ${certFile} and key ${keyFile} are not a PEM certificate and its private key`)
+  })
+
   it('should tell the user to build the app when the static dir has no index.html', async () => {
     const empty = join(dir, 'empty-static')
     await mkdir(empty, { recursive: true })
