@@ -1,7 +1,6 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { DIAL_ATTEMPTS, DIAL_TIMEOUT_MS, DIRECT_GRACE_MS } from './constants.ts'
 import { isDirect, isRelayed, isStalled, untilDirect, useAsCarrier } from './connectivity.ts'
-import { rememberPathIfNeeded } from './ice-path.ts'
 import { keepUpgrading } from './upgrade.ts'
 import { MARKS, mark, type MarkName } from '../shared/marks.ts'
 import type { PeerlinkNode } from './node.ts'
@@ -127,9 +126,9 @@ export async function dialDirect (node: PeerlinkNode, peer: PeerId, relays: Arra
         const signal = dialSignal(options)
         const conn = await node.dial(webrtcAddress(relay, peer), { signal, force, onProgress: stepMarker() })
         if (await untilDirect(conn, signal)) {
-          // browsers without a synchronous view of the ICE pair need this for the TURN indicator
+          // the TURN indicator's path, where the browser cannot tell it at once, is read by the
+          // messenger as the connection comes up (both sides), not here too
           mark(MARKS.dialDirect)
-          await rememberPathIfNeeded(conn)
           return conn
         }
         lastError = new Error('the connection is not direct')

@@ -77,7 +77,7 @@ export function viaTurn (conn: Connection): boolean {
 const remembered = new WeakMap<Connection, IcePath>()
 
 /** Reads the path with getStats() and keeps it for viaTurn() in browsers without getSelectedCandidatePair(). */
-export async function rememberPath (conn: Connection): Promise<IcePath | undefined> {
+async function rememberPath (conn: Connection): Promise<IcePath | undefined> {
   const path = await icePath(conn).catch(() => undefined)
   if (path != null) remembered.set(conn, path)
   return path

@@ -80,7 +80,7 @@ export class RelayHome {
    */
   async #goHome (): Promise<void> {
     const away = this.#keeper.relayPeers().filter(id => !this.#ownIds.has(id))
-    if (this.#keeper.busy() || !this.#reservedAway() || away.length === 0 || this.#carriesCircuits(away)) {
+    if (this.#keeper.busy() || !this.#reservedAway() || away.length === 0 || carriesCircuits(this.#node, away)) {
       this.#keeper.changed()
       return
     }
@@ -94,7 +94,7 @@ export class RelayHome {
         // still down: try again later, less often
       }
     }
-    if (this.#keeper.busy() || !home || this.#carriesCircuits(away)) {
+    if (this.#keeper.busy() || !home || carriesCircuits(this.#node, away)) {
       this.#keeper.changed()
       return
     }
@@ -105,10 +105,6 @@ export class RelayHome {
       await closeConnectionsTo(this.#node, id, 'moving back to our own relay')
     }
     this.#keeper.changed()
-  }
-
-  #carriesCircuits (relays: string[]): boolean {
-    return carriesCircuits(this.#node, relays)
   }
 }
 

@@ -262,7 +262,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     const usable = this.#usable(peer)
     if (up && usable === conn) {
       this.#redials.connected(peer)
-      // the dialing side keeps its path as it dials; this may be the answering side
+      // either side of it: the path, where the browser cannot tell the TURN indicator at once
       if (isDirect(conn)) void rememberPathIfNeeded(conn).then(kept => { if (kept && !this.#stopped) this.#emitLink(peer) })
       // the user is looking at this conversation: a message is likely to follow
       if (this.#watched.has(peer)) this.#o.node.services.chat.prepare(conn)

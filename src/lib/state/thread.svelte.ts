@@ -43,8 +43,8 @@ export class Thread {
   #loaded = $state(false)
   /** the store may hold messages older than the oldest loaded */
   #hasEarlier = $state(false)
-  #loadingEarlier: Promise<void> | undefined
-  #earlierComing = $state(false)
+  /** the older page being read from the store, if any (reactive: the log stays quiet meanwhile) */
+  #loadingEarlier = $state<Promise<void> | undefined>()
   /**
    * The oldest message of the pages read from the store: the next page comes
    * before it. Not the oldest shown, which can be a late arrival from long
@@ -70,7 +70,7 @@ export class Thread {
   /** older messages than those loaded may be in the store: loadEarlier() brings the next page */
   get hasEarlier (): boolean { return this.#hasEarlier }
   /** an older page is being read from the store */
-  get loadingEarlier (): boolean { return this.#earlierComing }
+  get loadingEarlier (): boolean { return this.#loadingEarlier != null }
   /** the last thing that went wrong in this conversation, for the alert */
   get problem (): string | null { return this.#problem }
   /** the peer is typing right now */
@@ -156,7 +156,6 @@ export class Thread {
     this.#loadingEarlier ??= (async () => {
       const oldest = this.#pageStart
       if (!this.#hasEarlier || oldest == null) return
-      this.#earlierComing = true
       const { store } = await session.ready()
       const { messages, more } = await this.#page(store, oldest)
       if (this.#closed) return
@@ -164,10 +163,7 @@ export class Thread {
       this.#list.prepend(messages)
       this.#changed(messages, false)
       this.#hasEarlier = more
-    })().catch((err: Error) => { this.#problem = err.message }).finally(() => {
-      this.#loadingEarlier = undefined
-      this.#earlierComing = false
-    })
+    })().catch((err: Error) => { this.#problem = err.message }).finally(() => { this.#loadingEarlier = undefined })
     await this.#loadingEarlier
   }
 
