@@ -68,6 +68,21 @@ for (const phone of Object.keys(PHONES) as Array<keyof typeof PHONES>) {
       await expectReachable(page, page.getByLabel('Message', { exact: true }))
       await attachScreenshot(page, testInfo, `${phone} conversation`)
 
+      // what a status means is one tap away: a phone shows no tooltips
+      for (const [about, meaning] of [['About the connection', /browser to browser/], ['About your status', /Friends can reach you/]] as const) {
+        const explain = page.getByRole('button', { name: about, exact: true })
+        await expectReachable(page, explain)
+        // a screen reader hears it on the button before anything is opened
+        await expect(explain).toHaveAccessibleDescription(meaning)
+        await expect(page.getByText(meaning)).toBeHidden()
+        await explain.tap()
+        await expect(page.getByText(meaning)).toBeVisible()
+        await expectNoHorizontalScroll(page)
+        await attachScreenshot(page, testInfo, `${phone} ${about}`)
+        await explain.tap()
+        await expect(page.getByText(meaning)).toBeHidden()
+      }
+
       // at the narrowest width nothing scrolls sideways either
       await page.setViewportSize({ width: NARROWEST_PX, height: 568 })
       await expectNoHorizontalScroll(page)
