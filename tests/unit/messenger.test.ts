@@ -4,7 +4,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Messenger } from '../../src/lib/state/messenger.ts'
 import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
-import { UPGRADE_SOON_MS } from '../../src/lib/p2p/constants.ts'
+import { UPGRADE_SOON_MS, UPGRADE_YIELD_MS } from '../../src/lib/p2p/constants.ts'
 import { openStore, type Store } from '../../src/lib/store/index.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
@@ -181,8 +181,9 @@ describe('messenger: keeping a conversation connected', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     direct.path('disconnected')
     expect(messenger.linkState(FRIEND.toString())).toBe('relayed')
-    // the first upgrade attempt comes after UPGRADE_SOON_MS, through the stalled connection's replacement
-    await vi.advanceTimersByTimeAsync(UPGRADE_SOON_MS - 1)
+    // the first upgrade attempt comes after UPGRADE_SOON_MS, through the stalled connection's replacement,
+    // and UPGRADE_YIELD_MS later on this side, whose ID is the larger: the friend saw the path die too
+    await vi.advanceTimersByTimeAsync(UPGRADE_SOON_MS + UPGRADE_YIELD_MS - 1)
     expect(node.directDials()).toBe(0)
     await vi.advanceTimersByTimeAsync(1)
     await vi.waitFor(() => { expect(messenger.linkState(FRIEND.toString())).toBe('direct') })

@@ -90,7 +90,7 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
     throw err
   }
   useAsCarrier(relayed)
-  upgradeFromRelayed(node, peer, relays, direct)
+  upgradeFromRelayed(node, peer, relays, { pending: direct })
   return relayed
 }
 
@@ -98,11 +98,14 @@ export async function connectPeer (node: PeerlinkNode, peer: PeerId, relays: Arr
  * Keeps trying for a direct connection, with back-off, while a relayed one
  * carries the chat: after the ladder fell back to it (`pending` is the direct
  * attempt still under way), and when the direct connection lost its path and
- * the carrier took over again (it may live for the relay's whole limit, 30 min
- * by default, and the conversation would stay relayed for all of it).
+ * the carrier took over again (`{ directLost: true }`: it may live for the
+ * relay's whole limit, 30 min by default, and the conversation would stay
+ * relayed for all of it; the peer saw the connection die too and climbs back
+ * as well).
  */
-export function upgradeFromRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, pending: Promise<unknown> = Promise.resolve()): void {
-  keepUpgrading(node, peer, pending, async () => await dialDirect(node, peer, relays))
+export function upgradeFromRelayed (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, after: { pending: Promise<unknown> } | { directLost: true }): void {
+  const pending = 'pending' in after ? after.pending : Promise.resolve()
+  keepUpgrading(node, peer, pending, async () => await dialDirect(node, peer, relays), 'directLost' in after)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Backoff } from './backoff.ts'
-import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS, UPGRADE_SOON_MS, UPGRADE_STABLE_MS } from './constants.ts'
+import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS, UPGRADE_SOON_MS, UPGRADE_STABLE_MS, UPGRADE_YIELD_MS } from './constants.ts'
 import { isCarrier, isDirect } from './connectivity.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -30,9 +30,11 @@ function historyOf (node: PeerlinkNode, key: string): History {
  * connection opens, and chat and the indicator prefer a direct one.
  * `pending` is the direct attempt already under way; the loop waits for it
  * first. `attempt` makes one more (dial.ts's dialDirect, passed in so that
- * the two modules do not import each other).
+ * the two modules do not import each other). `bothEnds`: the peer is climbing
+ * back too (the direct connection died under both), so the two do not try at
+ * the same moment.
  */
-export function keepUpgrading (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>): void {
+export function keepUpgrading (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>, bothEnds = false): void {
   const key = peer.toString()
   let peers = running.get(node)
   if (peers == null) {
@@ -41,7 +43,8 @@ export function keepUpgrading (node: PeerlinkNode, peer: PeerId, pending: Promis
   }
   if (peers.has(key)) return
   peers.add(key)
-  void upgradeLoop(node, peer, pending, attempt, historyOf(node, key)).finally(() => { peers.delete(key) })
+  const soonMs = bothEnds && node.peerId.toString() > key ? UPGRADE_SOON_MS + UPGRADE_YIELD_MS : UPGRADE_SOON_MS
+  void upgradeLoop(node, peer, pending, attempt, historyOf(node, key), soonMs).finally(() => { peers.delete(key) })
 }
 
 function stillRelayed (node: PeerlinkNode, peer: PeerId): boolean {
@@ -65,14 +68,14 @@ async function pause (node: PeerlinkNode, ms: number): Promise<void> {
   })
 }
 
-async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>, history: History): Promise<void> {
+async function upgradeLoop (node: PeerlinkNode, peer: PeerId, pending: Promise<unknown>, attempt: () => Promise<unknown>, history: History, soonMs: number): Promise<void> {
   await pending.catch(() => {})
   const { backoff } = history
   // the direct connection the last upgrade made died within UPGRADE_STABLE_MS: the path flaps
   let soon = history.upgradedAt == null || performance.now() - history.upgradedAt >= UPGRADE_STABLE_MS
   if (soon) backoff.reset()
   while (backoff.attempts < UPGRADE_MAX_ATTEMPTS && stillRelayed(node, peer)) {
-    await pause(node, soon ? UPGRADE_SOON_MS : backoff.next())
+    await pause(node, soon ? soonMs : backoff.next())
     soon = false
     if (!stillRelayed(node, peer)) return
     try {

@@ -272,7 +272,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     } else if (!up && usable != null && !isDirect(usable) && conn.limits == null) {
       // the direct path died and the relayed fallback carries the chat: climb
       // back up (not when a signaling circuit closes: every attempt leaves one)
-      upgradeFromRelayed(this.#o.node, this.#peerId(peer), this.#relaysOf(peer))
+      upgradeFromRelayed(this.#o.node, this.#peerId(peer), this.#relaysOf(peer), { directLost: true })
     }
   }
 
