@@ -4,7 +4,8 @@
  * an attacker only a fresh key) or ADD_PROVIDER, and the library keeps both
  * until they expire: without a bound, a flood of them grows the relay's
  * memory until it dies. Past the bound the oldest entries go first; honest
- * browsers re-publish theirs within LOCATION_REPUBLISH_MS anyway.
+ * browsers re-publish theirs within LOCATION_REPUBLISH_MS anyway. The peer
+ * store lives here too, and remembers every peer that ever connected.
  */
 import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
@@ -14,7 +15,19 @@ export interface Bound {
   /** keys under this prefix count against `max` */
   prefix: string
   max: number
+  /**
+   * Entries never to drop (ours, a connected peer's): passed over, and moved
+   * to the young end so the next eviction does not look at them first.
+   */
+  keep?: (key: string) => boolean
 }
+
+/**
+ * Kept entries one put looks past, at most, for one to drop. With every
+ * entry kept (all peers connected, a bound set too low), the store goes over
+ * its bound rather than every put walking all of it.
+ */
+export const EVICTION_SCAN = 64
 
 export class BoundedDatastore extends MemoryDatastore {
   readonly #bounds: Array<Bound & { keys: Set<string> }>
@@ -31,10 +44,21 @@ export class BoundedDatastore extends MemoryDatastore {
       // re-inserting moves a refreshed record to the young end
       bound.keys.delete(text)
       bound.keys.add(text)
-      while (bound.keys.size > bound.max) {
+      let passedOver = 0
+      while (bound.keys.size > bound.max && passedOver < EVICTION_SCAN) {
         const oldest = bound.keys.values().next().value as string
         bound.keys.delete(oldest)
-        void super.delete(new Key(oldest))
+        // back round to the entry being put: everything else is kept
+        if (oldest === text) {
+          bound.keys.add(oldest)
+          break
+        }
+        if (bound.keep?.(oldest) === true) {
+          bound.keys.add(oldest)
+          passedOver++
+        } else {
+          void super.delete(new Key(oldest))
+        }
       }
     }
     return super.put(key, val, options)

@@ -178,6 +178,23 @@ export const MAX_DHT_RECORDS = 50_000
 /** Peerlink never uses providers; a few are allowed so the DHT answers correctly, no more. */
 export const MAX_DHT_PROVIDERS = 1_000
 
+/** Where libp2p's peer store keeps a record per peer in the datastore. */
+export const PEER_RECORD_PREFIX = '/peers/'
+
+/**
+ * Peers the relay's peer store remembers at most, beyond the connected ones.
+ * libp2p keeps a record (about 250 bytes: addresses, protocols) of every peer
+ * that ever connected and drops an old one only when it is read again, which
+ * a throwaway peer never is: each new browser, and each fresh key a client
+ * connects with, stayed for the life of the process. Past this (about 5 MB),
+ * the oldest go first, never ours or a connected peer's; a relay configured
+ * for more connections keeps twice its connection limit (PEER_RECORDS_PER_CONNECTION).
+ */
+export const MAX_PEER_RECORDS = 20_000
+
+/** Room for every connected peer and as many that left, so eviction mostly finds a departed one first. */
+export const PEER_RECORDS_PER_CONNECTION = 2
+
 /**
  * How often a relay dials a bootstrap relay it is not connected to. A relay
  * back from a restart is rejoined within this; one dial per missing relay per

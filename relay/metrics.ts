@@ -9,7 +9,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { Counter, Gauge, Registry } from 'prom-client'
 import type { BoundedDatastore } from './bounded-datastore.ts'
-import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX } from './constants.ts'
+import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, PEER_RECORD_PREFIX } from './constants.ts'
 import type { RelayNode } from './node.ts'
 
 /** The stop protocol: the relay opens one such stream to the destination of every circuit it holds. */
@@ -93,6 +93,12 @@ export function createRelayMetrics (): RelayMetrics {
       this.set({ kind: 'record' }, datastore?.count(DHT_RECORD_PREFIX) ?? 0)
       this.set({ kind: 'provider' }, datastore?.count(DHT_PROVIDER_PREFIX) ?? 0)
     }
+  })
+  new Gauge({ // eslint-disable-line no-new
+    name: 'peerlink_relay_peer_records',
+    help: 'Peers the peer store remembers, connected or not (bounded, see MAX_PEER_RECORDS)',
+    registers,
+    collect () { this.set(datastore?.count(PEER_RECORD_PREFIX) ?? 0) }
   })
 
   return {

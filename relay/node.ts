@@ -31,6 +31,7 @@ import type { RelayConfig } from './config.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
+import { KeptPeerRecords } from './peer-records.ts'
 import { relayLibp2pLogger } from './libp2p-logger.ts'
 import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
@@ -38,7 +39,7 @@ import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
   MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MAX_WS_MESSAGE_BYTES, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
 } from './constants.ts'
-import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS } from './constants.ts'
+import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS, MAX_PEER_RECORDS, PEER_RECORD_PREFIX, PEER_RECORDS_PER_CONNECTION } from './constants.ts'
 
 export interface RelayServices {
   identify: Identify
@@ -88,9 +89,12 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   // a public relay must not hand out LAN addresses through the DHT, but relays
   // that only live on loopback or a LAN (tests, home setups) must see each other's
   const privateNetwork = init.announce.every(addr => isPrivate(multiaddr(addr)))
+  const maxConnections = Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION)
+  const keptPeers = new KeptPeerRecords()
   const datastore = new BoundedDatastore([
     { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
-    { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS }
+    { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS },
+    { prefix: PEER_RECORD_PREFIX, max: Math.max(MAX_PEER_RECORDS, maxConnections * PEER_RECORDS_PER_CONNECTION), keep: keptPeers.has }
   ])
   // the gater is built before the node exists and reads its connections once it does
   let started: RelayNode | undefined
@@ -114,7 +118,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     streamMuxers: [yamux({ enableKeepAlive: YAMUX_KEEP_ALIVE })],
     connectionMonitor: { pingInterval: init.pingIntervalMs },
     connectionManager: {
-      maxConnections: Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION),
+      maxConnections,
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS
     },
@@ -142,6 +146,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     }
   }) as RelayNode
   started = node
+  keptPeers.follow(node, init.bootstrap)
   enforcePeerLimit(node, {
     maxConnectionsPerPeer: init.maxConnectionsPerPeer,
     onRefused: peer => { refused('per_peer', { peer: peer.toString(), max: init.maxConnectionsPerPeer }) }

@@ -88,5 +88,7 @@ describe('relay /metrics', { timeout: 30_000 }, () => {
     const stopSent = samples.get('libp2p_data_transfer_bytes_total{protocol="/libp2p/circuit/relay/0.2.0/stop sent"}') ?? 0
     expect(stopSent).toBeGreaterThanOrEqual(payload.byteLength)
     expect(samples.get('peerlink_relay_dht_stored{kind="record"}')).toBe(0)
+    // the relay's own record and one per client it has seen
+    expect(samples.get('peerlink_relay_peer_records')).toBeGreaterThanOrEqual(3)
   })
 })

@@ -1,0 +1,37 @@
+/**
+ * Which of the peer store's records the relay must never drop to stay under
+ * MAX_PEER_RECORDS: its own, its bootstrap relays' (their keep-alive tag lives
+ * there) and every connected peer's (identify wrote their protocols there,
+ * and the DHT hands their addresses out).
+ */
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { PEER_RECORD_PREFIX } from './constants.ts'
+
+/** The datastore key of a peer's record, as @libp2p/peer-store writes it. */
+export function peerRecordKey (peer: PeerId): string {
+  return `${PEER_RECORD_PREFIX}${peer.toCID().toString()}`
+}
+
+export class KeptPeerRecords {
+  readonly #keys = new Set<string>()
+
+  /** for BoundedDatastore's `keep` */
+  readonly has = (key: string): boolean => this.#keys.has(key)
+
+  /** From the node's start on: the records of `node` itself, of `bootstrap`'s relays and of connected peers. */
+  follow (node: Libp2p, bootstrap: string[]): void {
+    this.#keys.add(peerRecordKey(node.peerId))
+    for (const text of bootstrap) {
+      const id = multiaddr(text).getComponents().findLast(c => c.name === 'p2p')?.value
+      if (id != null) this.#keys.add(peerRecordKey(peerIdFromString(id)))
+    }
+    const fixed = new Set(this.#keys)
+    node.addEventListener('peer:connect', (event) => { this.#keys.add(peerRecordKey(event.detail)) })
+    node.addEventListener('peer:disconnect', (event) => {
+      const key = peerRecordKey(event.detail)
+      if (!fixed.has(key)) this.#keys.delete(key)
+    })
+  }
+}
