@@ -21,7 +21,7 @@ import { isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../src/lib/shared/location-record.ts'
+import { LOCATION_NAMESPACE, selectLocation } from '../src/lib/shared/location-record.ts'
 import { keepBootstrapped } from './bootstrap.ts'
 import { guardProtocol } from './frame-guard.ts'
 import { enforcePeerLimit, peerLimitGater } from './peer-limit.ts'
@@ -32,6 +32,7 @@ import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import { KeptPeerRecords } from './peer-records.ts'
+import { newestLocationOnly } from './newest-location.ts'
 import { relayLibp2pLogger } from './libp2p-logger.ts'
 import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
@@ -139,8 +140,9 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
         // the library defaults to client mode; a relay is what the DHT is made of
         clientMode: false,
         peerInfoMapper: privateNetwork ? passthroughMapper : removePrivateAddressesMapper,
-        // browsers publish where they can be reached; only signed, fresh records are stored
-        validators: { [LOCATION_NAMESPACE]: validateLocation },
+        // browsers publish where they can be reached; only signed, fresh records are
+        // stored, and none older than the one held (a replay of where a peer used to be)
+        validators: { [LOCATION_NAMESPACE]: newestLocationOnly(datastore) },
         selectors: { [LOCATION_NAMESPACE]: selectLocation }
       })
     }

@@ -134,6 +134,28 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
     expect(await stored(locationKey(alice.peerId), forged)).toBe(0)
     expect(await locatorOf(mallory, malloryKey).find(alice.peerId)).toEqual([])
   })
+
+  it('should keep a peer\'s newer location when someone puts back one it signed before it moved', async () => {
+    const aliceKey = await generateKeyPair('Ed25519')
+    const alice = await client(aliceKey)
+    await reserveOn(alice, second)
+    const circuitVia = (relay: string): ReturnType<typeof multiaddr> => multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${alice.peerId.toString()}`)
+    // ten minutes ago she was on relay 1; now she is on relay 2
+    const before = await sealLocation(aliceKey, alice.peerId, [circuitVia(first.multiaddrs[0])], Date.now() - 10 * 60_000)
+    const locator = locatorOf(alice, aliceKey)
+    locator.start()
+    await waitFor(() => locator.stats.published > 0, 'the location to be published')
+    locator.stop()
+    // anyone could have read the old record; Mallory puts it back on every relay
+    const mallory = await client()
+    await reserveOn(mallory, first)
+    for await (const _ of mallory.services.dht.put(locationKey(alice.peerId), before, { signal: AbortSignal.timeout(10_000) })) { /* drain */ }
+
+    const bobKey = await generateKeyPair('Ed25519')
+    const bob = await client(bobKey)
+    await reserveOn(bob, first)
+    expect(await locatorOf(bob, bobKey).find(alice.peerId)).toEqual([second.multiaddrs[0]])
+  })
 })
 
 describe('the relay datastore', () => {
