@@ -4,7 +4,7 @@ import {
   LOCATION_PUBLISH_TIMEOUT_MS, LOCATION_LOOKUP_TIMEOUT_MS, LOCATION_REPUBLISH_MS,
   LOCATION_RETRY_MAX_MS, LOCATION_RETRY_MIN_MS, LOCATION_SETTLE_MS
 } from './constants.ts'
-import { locationKey, openLocation, sealLocation } from '../shared/location-record.ts'
+import { locationKey, openLocation, sealLocation, selectLocation } from '../shared/location-record.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -110,19 +110,23 @@ export class Locator {
   async find (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     this.stats.lookups++
     const key = locationKey(peer)
-    let best: Uint8Array | undefined
+    // every record a server answered with (kad-dht passes on only the ones its
+    // validator took). Its own VALUE comes only once the whole query is over and
+    // every server that answered with an older record took the newest back: a
+    // query that times out, or one such server that refuses, would lose them all
+    const records: Uint8Array[] = []
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(LOCATION_LOOKUP_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
-      // the last VALUE event is the best record by our selector
       for await (const event of this.#node.services.dht.get(key, { signal })) {
-        if (event.name === 'VALUE') best = event.value
+        if (event.name === 'PEER_RESPONSE' && event.record != null) records.push(event.record.value)
+        if (event.name === 'VALUE') records.push(event.value)
       }
     } catch {
-      // a query that timed out may still have found the record before
+      // a query that timed out or failed may still have found the record before
     }
-    if (best == null) return []
+    if (records.length === 0) return []
     try {
-      const location = await openLocation(key, best)
+      const location = await openLocation(key, records[await selectLocation(key, records)])
       const relays = relaysOf(location.multiaddrs)
       if (relays.length > 0) this.stats.found++
       return relays
