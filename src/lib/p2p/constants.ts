@@ -105,6 +105,16 @@ export const LOCATION_PUBLISH_TIMEOUT_MS = 15_000
 export const LOCATION_LOOKUP_TIMEOUT_MS = 8_000
 
 /**
+ * Once one server answered with a valid record, a lookup waits this much
+ * longer for a newer one from the others, then stops. A peer publishes to
+ * every server closest to its key, so the first record is almost always the
+ * newest; without an end, one stalled server (a relay that went silent, or a
+ * hostile one) held every friend's dial for the whole LOCATION_LOOKUP_TIMEOUT_MS.
+ * A server that answers at all does within a round trip or two.
+ */
+export const LOCATION_LOOKUP_GRACE_MS = 1_000
+
+/**
  * What @libp2p/webrtc takes off the message size for its framing (length
  * prefix, flag, field tag and length: its PROTOBUF_OVERHEAD, not exported).
  */

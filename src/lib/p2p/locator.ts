@@ -1,7 +1,7 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Backoff } from './backoff.ts'
 import {
-  LOCATION_PUBLISH_TIMEOUT_MS, LOCATION_LOOKUP_TIMEOUT_MS, LOCATION_REPUBLISH_MS,
+  LOCATION_PUBLISH_TIMEOUT_MS, LOCATION_LOOKUP_GRACE_MS, LOCATION_LOOKUP_TIMEOUT_MS, LOCATION_REPUBLISH_MS,
   LOCATION_RETRY_MAX_MS, LOCATION_RETRY_MIN_MS, LOCATION_SETTLE_MS
 } from './constants.ts'
 import { locationKey, openLocation, sealLocation, selectLocation } from '../shared/location-record.ts'
@@ -115,14 +115,21 @@ export class Locator {
     // every server that answered with an older record took the newest back: a
     // query that times out, or one such server that refuses, would lose them all
     const records: Uint8Array[] = []
+    // the query otherwise waits for every server it heard of, a stalled one for seconds
+    const enough = new AbortController()
+    let grace: ReturnType<typeof setTimeout> | undefined
     try {
-      const signal = AbortSignal.any([AbortSignal.timeout(LOCATION_LOOKUP_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
+      const signal = AbortSignal.any([AbortSignal.timeout(LOCATION_LOOKUP_TIMEOUT_MS), enough.signal, ...(options.signal != null ? [options.signal] : [])])
       for await (const event of this.#node.services.dht.get(key, { signal })) {
-        if (event.name === 'PEER_RESPONSE' && event.record != null) records.push(event.record.value)
-        if (event.name === 'VALUE') records.push(event.value)
+        const value = event.name === 'PEER_RESPONSE' ? event.record?.value : event.name === 'VALUE' ? event.value : undefined
+        if (value == null) continue
+        records.push(value)
+        grace ??= setTimeout(() => { enough.abort() }, LOCATION_LOOKUP_GRACE_MS)
       }
     } catch {
-      // a query that timed out or failed may still have found the record before
+      // a query that timed out, failed or had enough may still have found the record before
+    } finally {
+      clearTimeout(grace)
     }
     if (records.length === 0) return []
     try {
