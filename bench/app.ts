@@ -65,7 +65,11 @@ export async function observing (context: BrowserContext, autoSend?: string): Pr
 
 /** Opens the app on the home page and waits for the relay reservation and its service worker. */
 export async function openOwner (browser: Browser, baseURL: string): Promise<Owner> {
-  const context = await freshContext(browser, baseURL)
+  return await openOwnerIn(await freshContext(browser, baseURL))
+}
+
+/** The same, in a context already made (and observed), such as a profile on disk. */
+export async function openOwnerIn (context: BrowserContext): Promise<Owner> {
   const page = await context.newPage()
   await page.goto('/')
   await page.waitForSelector('[data-relay="reserved"]', { timeout: STEP_TIMEOUT_MS })

@@ -10,13 +10,19 @@
  *
  * The two people use a browser each, as two people do: pages of one
  * browser share its IndexedDB backend, where the sender's write and the
- * receiver's would wait on each other.
+ * receiver's would wait on each other. Each browser has a new profile on
+ * disk, as a person's has: an in-memory (incognito-like) profile keeps
+ * IndexedDB in memory, where a strict write commits without reaching the
+ * disk, and "persisted" would not mean what it says.
  */
-import type { Browser, Page } from 'playwright-core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { profilePages } from './profile.ts'
 import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
-import { launch } from './browser.ts'
-import { freshContext, observed, openOwner, sendTexts, typeThenSend, waitComposer, waitObserved, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
+import { launchProfile } from './browser.ts'
+import { observed, observing, openOwnerIn, sendTexts, typeThenSend, waitComposer, waitObserved, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
 
 /** A single message's way, in the order it goes; each seen from outside the app (observer.ts). */
 export const MESSAGE_STEPS = [
@@ -61,12 +67,13 @@ async function shownAndStored (page: Page, text: string): Promise<number> {
   return await handle.jsonValue() as number
 }
 
-export async function messageLatency (browser: Browser, baseURL: string, singles: number, burst: number, bursts: number, burstLimitMs: number): Promise<MessageFigures> {
+export async function messageLatency (baseURL: string, singles: number, burst: number, bursts: number, burstLimitMs: number): Promise<MessageFigures> {
   const failures: string[] = []
-  const alice = await openOwner(browser, baseURL)
-  const bobBrowser = await launch()
-  const bobContext = await freshContext(bobBrowser, baseURL)
+  const dirs = [await mkdtemp(join(tmpdir(), 'peerlink-bench-alice-')), await mkdtemp(join(tmpdir(), 'peerlink-bench-bob-'))]
+  const aliceContext = await observing(await launchProfile(dirs[0], baseURL))
+  const bobContext = await observing(await launchProfile(dirs[1], baseURL))
   try {
+    const alice = await openOwnerIn(aliceContext)
     const bob = await bobContext.newPage()
     await bob.goto(alice.link)
     await waitComposer(bob)
@@ -106,8 +113,8 @@ export async function messageLatency (browser: Browser, baseURL: string, singles
     return { latency, steps, bursts: runs, failures }
   } finally {
     await bobContext.close()
-    await bobBrowser.close()
-    await alice.context.close()
+    await aliceContext.close()
+    await Promise.all(dirs.map(async dir => { await rm(dir, { recursive: true, force: true }) }))
   }
 }
 

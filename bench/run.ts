@@ -91,8 +91,8 @@ async function main (): Promise<void> {
   try {
     const relayAddr = await relayAddress(relayUrl)
     if (only.has(1)) await step('time to talk', async () => { results.timeToTalk = await timeToTalk(browser, relayUrl, server, PLAN.timeToTalkRuns) })
-    if (only.has(2) || only.has(3)) await step('transport floor and bulk', async () => { results.transport = await transport(browser, server, relayAddr, PLAN.transport) })
-    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(browser, relayUrl, PLAN.singles, PLAN.burst, PLAN.bursts, PLAN.burstLimitMs) })
+    if (only.has(2) || only.has(3)) await step('transport floor and bulk', async () => { results.transport = await transport(server, relayAddr, PLAN.transport) })
+    if (only.has(2)) await step('message latency and burst', async () => { results.messages = await messageLatency(relayUrl, PLAN.singles, PLAN.burst, PLAN.bursts, PLAN.burstLimitMs) })
     if (only.has(5)) await step('weight', async () => { results.weight = await weight(browser, relayUrl, BUILD, PLAN.heapConversations, PLAN.heapMessages) })
   } finally {
     await browser.close()

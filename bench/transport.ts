@@ -6,9 +6,12 @@
  * a small-message burst, and bulk over one stream vs one data channel,
  * interleaved so both see the same machine load.
  */
-import type { Browser, Page } from 'playwright-core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { withTimeout } from './app.ts'
-import { launch } from './browser.ts'
+import { launch, launchProfile } from './browser.ts'
 import { profilePages } from './profile.ts'
 import type { BenchServer } from './server.ts'
 import type { BenchApi, StoreFloor } from './pages/protocol.ts'
@@ -52,21 +55,27 @@ const call: Call = async (page, fn, ...args) => await page.evaluate(
   [fn, args] as const
 ) as never
 
-async function benchPage (browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
+async function benchPage (context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage()
   await page.goto(url)
   await page.waitForFunction(() => 'peerlinkBench' in window)
   return page
 }
 
-export async function transport (browser: Browser, server: BenchServer, relayAddr: string, plan: TransportPlan): Promise<TransportFigures> {
+export async function transport (server: BenchServer, relayAddr: string, plan: TransportPlan): Promise<TransportFigures> {
   const out: TransportFigures = { bareRtt: [], bareIdleRtt: [], nodeRtt: [], bareBurst: [], nodeDial: Number.NaN, bareBulk: [], nodeBulk: [], bulkBytes: plan.bulkBytes, failures: [] }
-  const a = await benchPage(browser, server.url)
+  // a profile on disk, as section 2's pages have: bare IndexedDB's writes
+  // (the persistence floor, written by this page) must reach the disk as the
+  // app's do, which an in-memory profile's never do
+  const dir = await mkdtemp(join(tmpdir(), 'peerlink-bench-floor-'))
+  const aContext = await launchProfile(dir, server.url)
   // between two browsers a message crosses two network services, which pages
   // of one browser share
-  const otherBrowser = await launch()
+  let otherBrowser: Browser | undefined
   try {
-    const b = await benchPage(otherBrowser, server.url)
+    const a = await benchPage(aContext, server.url)
+    otherBrowser = await launch()
+    const b = await benchPage(await otherBrowser.newContext(), server.url)
     const answered = call(b, 'bareConnect', server.signalUrl('transport'), 'answer')
     await call(a, 'bareConnect', server.signalUrl('transport'), 'offer')
     await answered
@@ -99,8 +108,9 @@ export async function transport (browser: Browser, server: BenchServer, relayAdd
     }
     await profiling.save()
   } finally {
-    await a.context().close()
-    await otherBrowser.close()
+    await aContext.close()
+    await otherBrowser?.close()
+    await rm(dir, { recursive: true, force: true })
   }
   return out
 }
