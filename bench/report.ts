@@ -114,7 +114,11 @@ function capacity (c: LoadResult): Row[] {
 function weight (w: Weight): Row[] {
   const mb = (n: number): number => n / 2 ** 20
   return [
-    { section: '5 weight', what: 'first-page JS (modulepreload), gzip', unit: 'KB', value: w.js.gzip / KB, target: '≤ 200', verdict: verdict(w.js.gzip / KB <= 200) },
+    // the target counts what the first page loads before it can be used: the
+    // lazily loaded libp2p chunks are asked for at once, not on a click
+    { section: '5 weight', what: 'first-page JS + CSS fetched until usable (relay reservation held, incl. lazy chunks), gzip', unit: 'KB', value: (w.usable.js.gzip + w.usable.css.gzip) / KB, target: '≤ 200', verdict: verdict((w.usable.js.gzip + w.usable.css.gzip) / KB <= 200) },
+    { section: '5 weight', what: 'same, JS only, raw / gzip', unit: 'KB', value: w.usable.js.raw / KB, floor: w.usable.js.gzip / KB },
+    { section: '5 weight', what: 'first-page JS (modulepreload only), gzip', unit: 'KB', value: w.js.gzip / KB },
     { section: '5 weight', what: 'first-page JS, raw', unit: 'KB', value: w.js.raw / KB },
     { section: '5 weight', what: 'first-page CSS, raw / gzip', unit: 'KB', value: w.css.raw / KB, floor: w.css.gzip / KB },
     { section: '5 weight', what: 'JS fetched to show the home page (incl. lazy chunks)', unit: 'KB', value: w.loadedJs / KB },

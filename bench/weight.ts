@@ -20,6 +20,12 @@ export interface Weight {
   css: { raw: number, gzip: number }
   /** JS bytes the browser actually fetched to show the home page (network, uncompressed body) */
   loadedJs: number
+  /**
+   * Every JS and CSS file the first page fetched from the app before it was
+   * usable (the relay reservation held), lazily loaded chunks included, raw
+   * and gzip as for `files`: the issue's first-page weight
+   */
+  usable: { files: FileWeight[], js: { raw: number, gzip: number }, css: { raw: number, gzip: number } }
   /** the same scripts as they came over the wire (the relay's Brotli copies) */
   transferredJs: number
   heap: { emptyHome: number, seededHome: number, seededThread: number }
@@ -86,16 +92,26 @@ export async function weight (browser: Browser, baseURL: string, buildDir: strin
   const context = await freshContext(browser, baseURL)
   try {
     const page = await context.newPage()
-    let fetched = 0
+    const bodies: Array<Promise<number>> = []
+    const paths = new Set<string>()
     const count = (res: Response): void => {
-      if (res.url().endsWith('.js')) void res.body().then(b => { fetched += b.byteLength }, () => {})
+      const path = new URL(res.url()).pathname
+      if (path.endsWith('.js')) bodies.push(res.body().then(b => b.byteLength, () => 0))
+      if (path.endsWith('.js') || path.endsWith('.css')) paths.add(path)
     }
     page.on('response', count)
     await page.goto('/')
     await page.waitForSelector('[data-relay="reserved"]')
     // the first load only: the reload below would count everything twice
     page.off('response', count)
-    const loadedJs = fetched
+    // every body asked for so far, not only those read by now
+    const loadedJs = (await Promise.all(bodies)).reduce((n, b) => n + b, 0)
+    const usableFiles: FileWeight[] = []
+    for (const path of paths) {
+      const body = await readFile(join(buildDir, path.replace(/^\//, '')))
+      usableFiles.push({ file: path, raw: body.byteLength, gzip: gz(body) })
+    }
+    const usableSum = (ext: string, key: 'raw' | 'gzip'): number => usableFiles.filter(f => f.file.endsWith(ext)).reduce((n, f) => n + f[key], 0)
     const transferredJs = await page.evaluate(() => performance.getEntriesByType('resource')
       .filter(r => new URL(r.name).pathname.endsWith('.js'))
       .reduce((n, r) => n + (r as PerformanceResourceTiming).encodedBodySize, 0))
@@ -114,6 +130,7 @@ export async function weight (browser: Browser, baseURL: string, buildDir: strin
       js: { raw: sum('.js', 'raw'), gzip: sum('.js', 'gzip') },
       css: { raw: sum('.css', 'raw'), gzip: sum('.css', 'gzip') },
       loadedJs,
+      usable: { files: usableFiles, js: { raw: usableSum('.js', 'raw'), gzip: usableSum('.js', 'gzip') }, css: { raw: usableSum('.css', 'raw'), gzip: usableSum('.css', 'gzip') } },
       transferredJs,
       heap: { emptyHome, seededHome, seededThread },
       seeded: { conversations, messages: conversations * perConversation }
