@@ -30,7 +30,7 @@ export async function relayCapacity (target: number, limitMs: number): Promise<L
     const pid = relay.pid
     if (pid == null) throw new Error('relay has no pid')
     const addr = await relayAddress(relay.url)
-    const child = spawn(process.execPath, [`--max-old-space-size=${LOAD_HEAP_MB}`, '--import', 'tsx', 'bench/relay-load.ts', addr, String(pid), String(target), String(limitMs)], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${LOAD_HEAP_MB}`, '--import', 'tsx', 'bench/relay-load.ts', addr, String(pid), String(target), String(limitMs), relay.url], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe']
     })

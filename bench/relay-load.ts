@@ -5,7 +5,7 @@
  * limit; at each step the relay process's RSS and CPU are read from /proc,
  * and a dial through the relay (the signaling path) is timed.
  *
- * Usage: tsx bench/relay-load.ts <relay multiaddr> <relay pid> <max> <time limit ms>
+ * Usage: tsx bench/relay-load.ts <relay multiaddr> <relay pid> <max> <time limit ms> <relay http url>
  * Prints one JSON line (LoadResult) on stdout.
  */
 import '../relay/polyfill.ts'
@@ -42,7 +42,14 @@ const IDLE_WINDOW_MS = DEFAULT_PING_INTERVAL_MS
 const POLL_MS = 25
 
 export interface LoadStep {
+  /** reservations granted so far (a client saw its circuit address) */
   reservations: number
+  /**
+   * still held as the step is measured: clients with their circuit address
+   * and an open connection to the relay, and the relay's own count (its
+   * /metrics gauge); the lower of the two is what the relay holds
+   */
+  live?: { clients: number, relay: number }
   relay: ProcSample
   /** ms per dial through the relay to a client holding a reservation */
   dialMs: number[]
@@ -50,7 +57,12 @@ export interface LoadStep {
 
 export interface LoadResult {
   target: number
+  /** reservations still held at the end (the lower of the clients' and the relay's count), not only granted */
   reached: number
+  /** reservations granted over the ramp */
+  granted: number
+  /** held at the end, after the idle window (see LoadStep.live) */
+  live?: { clients: number, relay: number }
   failed: number
   timedOut: boolean
   before: ProcSample
@@ -113,8 +125,24 @@ async function probe (dialer: Libp2p, target: Libp2p): Promise<number[]> {
   return times
 }
 
+/** The relay's own count of reservations held now, from its /metrics (NaN when it does not say). */
+async function relayHolds (httpUrl: string): Promise<number> {
+  try {
+    const text = await (await fetch(`${httpUrl}/metrics`)).text()
+    return Number(/^peerlink_relay_reservations (\d+)/m.exec(text)?.[1] ?? Number.NaN)
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** Clients whose reservation is still there: circuit address listed, connection to the relay open. */
+function liveClients (nodes: Libp2p[], relay: string): number {
+  const relayPeer = multiaddr(relay).getComponents().find(c => c.name === 'p2p')?.value
+  return nodes.filter(n => circuit(n) != null && n.getConnections().some(c => c.status === 'open' && c.remotePeer.toString() === relayPeer)).length
+}
+
 async function main (): Promise<void> {
-  const [relay, pidText, maxText, limitText] = process.argv.slice(2)
+  const [relay, pidText, maxText, limitText, httpUrl] = process.argv.slice(2)
   const pid = Number(pidText)
   const target = Number(maxText)
   const deadline = Date.now() + Number(limitText)
@@ -138,21 +166,25 @@ async function main (): Promise<void> {
     const held = clients.length + 1
     if (process.env.BENCH_DEBUG != null) console.error(`batch ${size} in ${Date.now() - t0} ms, held ${held}, failed ${failed}`, (made.find(m => m.status === "rejected") as PromiseRejectedResult | undefined)?.reason?.message)
     if (held % STEP < BATCH || held >= target) {
-      steps.push({ reservations: held, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
+      steps.push({ reservations: held, live: { clients: liveClients([listener, ...clients], relay), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
     }
     if (failed > target / 10) break
   }
   const rampMs = Date.now() - started
   // a time limit or failures may have ended the ramp between steps: measure where it stopped
   if (steps[steps.length - 1].reservations !== clients.length + 1) {
-    steps.push({ reservations: clients.length + 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
+    steps.push({ reservations: clients.length + 1, live: { clients: liveClients([listener, ...clients], relay), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) })
   }
   const idleStart = await sampleProcess(pid)
   await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))
   const idleEnd = await sampleProcess(pid)
+  // held at the end, after the idle window: granted once is not held now
+  const live = { clients: liveClients([listener, ...clients], relay), relay: await relayHolds(httpUrl ?? '') }
   const result: LoadResult = {
     target,
-    reached: clients.length + 1,
+    reached: Number.isFinite(live.relay) ? Math.min(live.clients, live.relay) : live.clients,
+    granted: clients.length + 1,
+    live,
     failed,
     timedOut: Date.now() >= deadline,
     before,
