@@ -14,11 +14,14 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
 import type { Libp2p } from '@libp2p/interface'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_PING_INTERVAL_MS } from '../relay/constants.ts'
+import { KEEPALIVE_MS, Liveness } from '../src/lib/p2p/liveness.ts'
+import type { PeerlinkNode } from '../src/lib/p2p/node.ts'
 import { sampleProcess, type ProcSample } from './proc.ts'
 
 /**
@@ -90,7 +93,8 @@ async function client (): Promise<Libp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { inboundConnectionThreshold: PROBE_INBOUND_PER_SECOND },
-    services: { identify: identify() }
+    // ping answers the relay's own pings, as the app's node does (src/lib/p2p/node.ts)
+    services: { identify: identify(), ping: ping() }
   })
 }
 
@@ -98,9 +102,21 @@ function circuit (node: Libp2p): string | undefined {
   return node.getMultiaddrs().map(String).find(a => a.includes('/p2p-circuit'))
 }
 
+/**
+ * Each client pings its relay connection as the app's browsers do (its own
+ * Liveness, every KEEPALIVE_MS), starting at a random point of the period as
+ * browsers that came at different times: without it the relay's memory and
+ * CPU per reservation left out a ping stream every 10 s from every browser.
+ */
+function keepAlive (node: Libp2p): void {
+  const liveness = new Liveness(node as unknown as PeerlinkNode)
+  setTimeout(() => { liveness.start() }, Math.random() * KEEPALIVE_MS)
+}
+
 async function reserve (relay: string): Promise<Libp2p> {
   const node = await client()
   await node.start()
+  keepAlive(node)
   await node.dial(multiaddr(relay), { signal: AbortSignal.timeout(RESERVE_TIMEOUT_MS) })
   const deadline = Date.now() + RESERVE_TIMEOUT_MS
   while (circuit(node) == null) {
