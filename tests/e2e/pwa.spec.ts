@@ -4,6 +4,7 @@ import { connection, expect, hide, messageLog, openPeer, sendMessage, test, wait
 import { pngSize } from './png.ts'
 import { MARKS } from '../../src/lib/shared/marks.ts'
 import type { Page } from '@playwright/test'
+import { documentSource, stopWorker, waitControlled } from './worker.ts'
 
 const BUILT_WORKER = resolve(import.meta.dirname, '../../build/service-worker.js')
 const BUILT_NODES = resolve(import.meta.dirname, '../../build/_app/immutable/nodes')
@@ -11,11 +12,6 @@ const BUILT_NODES = resolve(import.meta.dirname, '../../build/_app/immutable/nod
 /** The built code of the root layout and of every page: SvelteKit's node 1 is the error page, loaded only on an error. */
 async function pageNodes (): Promise<string[]> {
   return (await readdir(BUILT_NODES)).filter(name => name.endsWith('.js') && !name.startsWith('1.'))
-}
-
-/** The service worker has taken over the page: from now on the app starts from its cache. */
-async function waitControlled (page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated')
 }
 
 interface ManifestImage { src: string, sizes: string, type: string, purpose?: string }
@@ -113,27 +109,6 @@ test('offline with the relay down, a reload shows the app, the history and "Offl
     await alice.context.close().catch(() => {})
   }
 })
-
-/** Stops the origin's service worker, as the browser does with one left idle, and waits until it has. */
-async function stopWorker (page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page)
-  const running = new Set<string>()
-  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }: { versions: Array<{ versionId: string, runningStatus: string }> }) => {
-    for (const v of versions) v.runningStatus === 'stopped' ? running.delete(v.versionId) : running.add(v.versionId)
-  })
-  await cdp.send('ServiceWorker.enable')
-  await cdp.send('ServiceWorker.stopAllWorkers')
-  await expect.poll(() => running.size).toBe(0)
-  await cdp.detach()
-}
-
-/** How the worker's static routes served this page's own document. */
-async function documentSource (page: Page): Promise<{ matched?: string, final?: string }> {
-  return await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { workerMatchedSourceType?: string, workerFinalSourceType?: string }
-    return { matched: nav.workerMatchedSourceType, final: nav.workerFinalSourceType }
-  })
-}
 
 test('a link opened while the service worker is stopped asks the relay at once instead of waiting for the worker, and still opens with the relay down', async ({ browser, baseURL, relay }) => {
   const bob = await openPeer(browser, baseURL)

@@ -15,6 +15,26 @@ const PAGES = ['/', '/backup', '/diagnostics', '/p/peer']
 /** Idle or not, the pages' code is asked for after this long. */
 const PRELOAD_TIMEOUT_MS = 5_000
 
+/** The build's hashed files: the worker caches every one of its own build. */
+const BUILD_PREFIX = '/_app/immutable/'
+
+/** Where a file came from, as Chromium's static routing reports it (not in TypeScript's lib yet). */
+type RoutedTiming = PerformanceResourceTiming & { workerFinalSourceType?: string }
+
+/**
+ * Whether some of this page's build files came from the relay although a
+ * worker controls the page: a link opened while the worker was stopped got
+ * the relay's page (the navigation race in src/service-worker.ts), of a build
+ * deployed after the worker's, whose files its cache does not hold. The
+ * other pages' code would then come from the relay too, on first use, and
+ * with the relay or the network gone by then they would fail to open
+ * (SvelteKit's 500) until the new worker takes over.
+ */
+function codeFromNetwork (): boolean {
+  return performance.getEntriesByType('resource').some(entry =>
+    new URL(entry.name).pathname.startsWith(BUILD_PREFIX) && (entry as RoutedTiming).workerFinalSourceType === 'network')
+}
+
 /**
  * The service worker as the page sees it: registers it, offers "A new version
  * is ready" when one is waiting, and opens what a clicked notification points at.
@@ -90,13 +110,16 @@ class AppWorker {
    * user's page that is while the libp2p code and the store are on their way.
    * Asked for once the session had started, it loaded in the first dial's
    * idle moments instead, and that dial took 517 ms against 453 in the
-   * benchmark. A page the worker controls gets it from the worker's cache.
+   * benchmark. A page the worker controls gets it from the worker's cache,
+   * unless the page is of a build that cache does not hold (see codeFromNetwork).
    */
   preloadPages (): void {
     if (this.#preloading) return
     this.#preloading = true
-    if (navigator.serviceWorker?.controller != null) return
-    const preload = (): void => { for (const path of PAGES) preloadCode(path).catch(() => {}) }
+    const preload = (): void => {
+      if (navigator.serviceWorker?.controller != null && !codeFromNetwork()) return
+      for (const path of PAGES) preloadCode(path).catch(() => {})
+    }
     if (typeof requestIdleCallback === 'function') requestIdleCallback(preload, { timeout: PRELOAD_TIMEOUT_MS })
     else setTimeout(preload, 0)
   }
