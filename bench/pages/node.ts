@@ -52,7 +52,7 @@ function onBulk (stream: Stream): void {
 export async function nodeStart (relay: string): Promise<string> {
   relayAddr = relay
   const privateKey = await generateKeyPair('Ed25519')
-  node = await createPeerlinkNode({ privateKey, relays: [multiaddr(relay)], iceServers: [] })
+  node = await createPeerlinkNode({ privateKey, relays: [multiaddr(relay)], iceServers: async () => [] })
   await node.handle(ECHO_PROTOCOL, onEcho)
   await node.handle(BULK_PROTOCOL, onBulk)
   await node.start()

@@ -34,8 +34,11 @@ export interface NodeOptions {
   relays: Multiaddr[]
   /** other relays of the same DHT, which the browser may dial to find and reach peers that use them */
   otherRelays?: Multiaddr[]
-  /** STUN/TURN servers from the relay; never the library's public defaults */
-  iceServers: IceServer[]
+  /**
+   * STUN/TURN servers from the relay, never the library's public defaults;
+   * asked for each new WebRTC connection, since TURN credentials expire
+   */
+  iceServers: () => Promise<IceServer[]>
 }
 
 /** Noise's pure-JS crypto, with its ephemeral and static keys taken from `pool` when it has one. */
@@ -64,7 +67,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration: { iceServers: options.iceServers }, dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES } }),
+      webRTC({ rtcConfiguration: async () => ({ iceServers: await options.iceServers() }), dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES } }),
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise({ crypto: pooledNoiseCrypto(handshakeKeys) })],

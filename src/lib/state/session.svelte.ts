@@ -1,6 +1,8 @@
 import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
+import { IceServers } from './ice-servers.ts'
+import { fetchRelayInfo } from '../p2p/relay-fetch.ts'
 import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
@@ -181,7 +183,9 @@ class Session {
     if (this.#yieldedWhileStarting) return await standbyForGood()
     const relays = relayAddresses(info, location)
     const otherRelays = otherRelayAddresses(info)
-    const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: info.iceServers })
+    // the description's TURN credentials expire; a fresh one is fetched when they have
+    const ice = new IceServers(info.iceServers, async () => await fetchRelayInfo())
+    const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: async () => await ice.current() })
     mark(MARKS.nodeCreated)
     const keeper = new RelayKeeper(node, relays, otherRelays)
     const locator = new Locator(node, privateKey)
