@@ -1,12 +1,13 @@
 import { isCarrier, isDirect } from '../p2p/connectivity.ts'
-import { icePath } from '../p2p/ice-path.ts'
+import { icePath, peerConnectionOf } from '../p2p/ice-path.ts'
 import { session } from './session.svelte.ts'
+import type { Connection } from '@libp2p/interface'
 
 export interface ConnectionInfo {
   id: string
   peer: string
   direction: string
-  /** 'WebRTC' for a direct browser connection, 'Relayed' for a circuit, else the transport */
+  /** 'WebRTC' for a direct browser connection (with its state while its path is not up), 'Relayed' for a circuit, else the transport */
   kind: string
   multiplexer: string
   encryption: string
@@ -16,6 +17,20 @@ export interface ConnectionInfo {
   streams: number
   /** the selected ICE candidate pair of a WebRTC connection, ours first: 'srflx / srflx udp 203.0.113.20:4000' */
   path: string
+}
+
+/**
+ * What a connection is, as the diagnostics page names it. A connection the
+ * WebRTC transport made is WebRTC whatever its path does: while ICE is down,
+ * still checking or the connection closing, the state is named beside it,
+ * since that is when someone opens this page to find out what is wrong.
+ */
+export function connectionKind (c: Connection): string {
+  if (isDirect(c)) return 'WebRTC'
+  if (c.limits == null && c.multiplexer === '/webrtc') {
+    return `WebRTC (${c.status !== 'open' ? c.status : `path ${peerConnectionOf(c)?.connectionState ?? 'unknown'}`})`
+  }
+  return isCarrier(c) ? 'Relayed (chat)' : c.limits != null ? 'Relayed' : 'WebSocket'
 }
 
 /** How often the diagnostics page reads the node again; cheap, and fast enough to watch changes. */
@@ -71,7 +86,7 @@ class Diagnostics {
           id: c.id,
           peer: c.remotePeer.toString(),
           direction: c.direction,
-          kind: isDirect(c) ? 'WebRTC' : isCarrier(c) ? 'Relayed (chat)' : c.limits != null ? 'Relayed' : 'WebSocket',
+          kind: connectionKind(c),
           multiplexer: c.multiplexer ?? '',
           encryption: c.encryption ?? '',
           limits: c.limits == null ? 'none' : `${c.limits.seconds ?? '∞'} s, ${c.limits.bytes?.toString() ?? '∞'} bytes`,
