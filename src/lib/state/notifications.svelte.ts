@@ -16,6 +16,19 @@ export const BADGE_REFRESH_MS = 250
 
 export type Permission = NotificationPermission | 'unsupported'
 
+/**
+ * `text` cut to at most `max` UTF-16 code units, '…' included; never between
+ * the two halves of a character outside the BMP (an emoji), which would show
+ * as a replacement character.
+ */
+export function cutText (text: string, max: number): string {
+  if (text.length <= max) return text
+  let end = max - 1
+  const last = text.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return `${text.slice(0, end)}…`
+}
+
 function supported (): boolean {
   return typeof Notification !== 'undefined'
 }
@@ -79,8 +92,7 @@ class Notifications {
     const conversation = await store.conversations.get(peer)
     const name = conversation?.name != null && conversation.name !== '' ? conversation.name : `Peer …${peer.slice(-8)}`
     const last = fresh[fresh.length - 1]
-    const body = last.text.length > NOTIFICATION_BODY_MAX ? `${last.text.slice(0, NOTIFICATION_BODY_MAX - 1)}…` : last.text
-    await this.#show(name, { body, tag: peer, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
+    await this.#show(name, { body: cutText(last.text, NOTIFICATION_BODY_MAX), tag: peer, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
   }
 
   #remember (id: string): void {

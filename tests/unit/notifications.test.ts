@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Conversation, StoredMessage } from '../../src/lib/store/index.ts'
+
+const ALICE = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
+
+/** What the notifications reach through the session and the service worker, made here. */
+const fake = vi.hoisted(() => ({
+  conversations: [] as Conversation[],
+  messenger: new EventTarget(),
+  reading: null as string | null,
+  registration: null as unknown
+}))
+vi.mock('$app/navigation', () => ({ goto: async () => {} }))
+vi.mock('../../src/lib/state/app-worker.svelte.ts', () => ({ appWorker: { get registration () { return fake.registration } } }))
+vi.mock('../../src/lib/state/session.svelte.ts', () => {
+  const store = {
+    conversations: {
+      get: async (peer: string) => fake.conversations.find(c => c.peer === peer),
+      list: async () => fake.conversations
+    }
+  }
+  return {
+    session: {
+      get reading () { return fake.reading },
+      ready: async () => ({ store, messenger: fake.messenger }),
+      local: async () => ({ store })
+    }
+  }
+})
+
+interface Shown { title: string, options: NotificationOptions, closed: boolean }
+
+/** A service worker registration that keeps what it shows, as the platform's notification tray would. */
+function tray (): { shown: Shown[] } {
+  const shown: Shown[] = []
+  fake.registration = {
+    active: {},
+    showNotification: async (title: string, options: NotificationOptions) => {
+      // a notification with the tag of one on show replaces it
+      for (const s of shown) if (s.options.tag === options.tag) s.closed = true
+      shown.push({ title, options, closed: false })
+    },
+    getNotifications: async (filter?: { tag?: string }) => shown
+      .filter(s => !s.closed && (filter?.tag == null || s.options.tag === filter.tag))
+      .map(s => ({ tag: s.options.tag ?? '', close: () => { s.closed = true } }))
+  }
+  return { shown }
+}
+
+let visibility: DocumentVisibilityState = 'hidden'
+
+function conversation (peer: string, unread: number): Conversation {
+  return { peer, createdAt: 1, unread, nextSeq: 1 }
+}
+
+function arrived (peer: string, text: string, n = 1): void {
+  const message: StoredMessage = { peer, direction: 'in', id: n.toString(16).padStart(32, '0'), text, sentAt: n, storedAt: n, seq: n, status: 'delivered' }
+  fake.messenger.dispatchEvent(new CustomEvent('messages', { detail: { peer, messages: [message] } }))
+}
+
+let notifications: typeof import('../../src/lib/state/notifications.svelte.ts').notifications
+
+beforeEach(async () => {
+  vi.resetModules()
+  fake.messenger = new EventTarget()
+  fake.conversations = []
+  fake.reading = null
+  visibility = 'hidden'
+  const page = new EventTarget()
+  vi.stubGlobal('document', Object.assign(page, { get visibilityState () { return visibility } }))
+  vi.stubGlobal('localStorage', { getItem: () => 'on', setItem () {} })
+  vi.stubGlobal('Notification', { permission: 'granted' })
+  vi.stubGlobal('navigator', { setAppBadge: async () => {}, clearAppBadge: async () => {} })
+  notifications = (await import('../../src/lib/state/notifications.svelte.ts')).notifications
+  await notifications.start()
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('notifications: what a notification says', () => {
+  it('should cut a long message without splitting a character in two', async () => {
+    const { shown } = tray()
+    fake.conversations = [conversation(ALICE, 1)]
+    // the cut falls in the middle of an emoji (two UTF-16 code units)
+    arrived(ALICE, `${'a'.repeat(158)}${'😀'.repeat(10)}`)
+    await vi.waitFor(() => { expect(shown).toHaveLength(1) })
+    const body = shown[0].options.body ?? ''
+    expect(body).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/)
+    expect(body).toBe(`${'a'.repeat(158)}…`)
+  })
+})
