@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Conversation, StoredMessage } from '../../src/lib/store/index.ts'
 
 const ALICE = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
+const BOB = '12D3KooWBobBobBobBobBobBobBobBobBobBobBobBobBobBobBo'
 
 /** What the notifications reach through the session and the service worker, made here. */
 const fake = vi.hoisted(() => ({
@@ -58,6 +59,10 @@ function arrived (peer: string, text: string, n = 1): void {
   fake.messenger.dispatchEvent(new CustomEvent('messages', { detail: { peer, messages: [message] } }))
 }
 
+function conversationsChanged (peer: string): void {
+  fake.messenger.dispatchEvent(new CustomEvent('conversations', { detail: { peer } }))
+}
+
 let notifications: typeof import('../../src/lib/state/notifications.svelte.ts').notifications
 
 beforeEach(async () => {
@@ -89,5 +94,23 @@ describe('notifications: what a notification says', () => {
     const body = shown[0].options.body ?? ''
     expect(body).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/)
     expect(body).toBe(`${'a'.repeat(158)}…`)
+  })
+})
+
+describe('notifications: once read', () => {
+  it('should take a conversation\'s notification away once its messages are read', async () => {
+    const { shown } = tray()
+    fake.conversations = [conversation(ALICE, 1), conversation(BOB, 1)]
+    arrived(ALICE, 'hi from alice', 1)
+    arrived(BOB, 'hi from bob', 2)
+    await vi.waitFor(() => { expect(shown).toHaveLength(2) })
+    // the user comes back and reads Alice's conversation: it is marked read
+    visibility = 'visible'
+    fake.reading = ALICE
+    fake.conversations = [conversation(ALICE, 0), conversation(BOB, 1)]
+    conversationsChanged(ALICE)
+    await vi.waitFor(() => { expect(shown.find(s => s.options.tag === ALICE)?.closed).toBe(true) })
+    // Bob's is still unread: his stays
+    expect(shown.find(s => s.options.tag === BOB)?.closed).toBe(false)
   })
 })

@@ -2,7 +2,7 @@ import { goto } from '$app/navigation'
 import { appWorker } from './app-worker.svelte.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
-import type { StoredMessage } from '../store/index.ts'
+import type { Conversation, StoredMessage } from '../store/index.ts'
 
 /** Where the user's "yes, notify me" is kept; the browser's permission alone is not consent for this app. */
 export const NOTIFY_KEY = 'peerlink:notify'
@@ -11,7 +11,7 @@ export const NOTIFICATION_BODY_MAX = 160
 /** Message IDs remembered so a message that changes state later is not announced twice. */
 export const SEEN_IDS_MAX = 1_000
 
-/** Badge changes within this long are counted once: each count reads every conversation. */
+/** Badge changes (and notifications of what was read) within this long are handled once: each reads every conversation. */
 export const BADGE_REFRESH_MS = 250
 
 export type Permission = NotificationPermission | 'unsupported'
@@ -43,6 +43,8 @@ class Notifications {
   #optedIn = $state(false)
   #seen = new Set<string>()
   #started = false
+  /** shown by this page without the service worker, by conversation, so they can be closed once read */
+  readonly #pageShown = new Map<string, Notification>()
 
   get permission (): Permission { return this.#permission }
   /** notifications will be shown */
@@ -69,11 +71,11 @@ class Notifications {
     } catch {
       this.#optedIn = false
     }
-    document.addEventListener('visibilitychange', () => { void this.#updateBadge() })
-    void this.#updateBadge()
+    document.addEventListener('visibilitychange', () => { this.#refresh().catch(() => {}) })
+    this.#refresh().catch(() => {})
     const { messenger } = await session.ready()
     messenger.addEventListener('messages', evt => { void this.#onMessages(evt.detail.peer, evt.detail.messages) })
-    messenger.addEventListener('conversations', coalesced(async () => { await this.#updateBadge() }, BADGE_REFRESH_MS))
+    messenger.addEventListener('conversations', coalesced(async () => { await this.#refresh() }, BADGE_REFRESH_MS))
   }
 
   #save (): void {
@@ -110,6 +112,7 @@ class Notifications {
     }
     try {
       const n = new Notification(title, options)
+      this.#pageShown.set(options.tag ?? '', n)
       n.onclick = () => {
         focus()
         void goto(options.data.url)
@@ -120,15 +123,38 @@ class Notifications {
     }
   }
 
-  /** Unread messages, not counting the conversation the user is looking at right now. */
-  async #updateBadge (): Promise<void> {
-    if (typeof navigator.setAppBadge !== 'function') return
+  /**
+   * The badge, and the notifications of conversations with nothing unread
+   * left: read here or marked read as they came into view, their
+   * notification would otherwise stay in the tray (a phone keeps it until
+   * swiped away) and say there is something new.
+   */
+  async #refresh (): Promise<void> {
     const { store } = await session.local()
     const visible = document.visibilityState === 'visible'
-    const unread = (await store.conversations.list())
-      .filter(c => !(visible && c.peer === session.reading))
-      .reduce((sum, c) => sum + c.unread, 0)
+    // the conversation the user is looking at counts as read: it is being marked so
+    const read = (c: Conversation): boolean => c.unread === 0 || (visible && c.peer === session.reading)
+    const list = await store.conversations.list()
+    const unread = list.filter(c => !read(c)).reduce((sum, c) => sum + c.unread, 0)
+    await Promise.all([this.#setBadge(unread), this.#closeRead(new Set(list.filter(read).map(c => c.peer)))])
+  }
+
+  /** Unread messages, not counting the conversation the user is looking at right now. */
+  async #setBadge (unread: number): Promise<void> {
+    if (typeof navigator.setAppBadge !== 'function') return
     await (unread > 0 ? navigator.setAppBadge(unread) : navigator.clearAppBadge()).catch(() => {})
+  }
+
+  /** Closes the notifications (tagged by conversation) of the conversations in `read`. */
+  async #closeRead (read: ReadonlySet<string>): Promise<void> {
+    for (const [tag, n] of this.#pageShown) {
+      if (!read.has(tag)) continue
+      n.close()
+      this.#pageShown.delete(tag)
+    }
+    // the worker's outlive the page that showed them: those of an earlier visit too
+    const shown = await appWorker.registration?.getNotifications().catch(() => []) ?? []
+    for (const n of shown) if (read.has(n.tag)) n.close()
   }
 }
 
