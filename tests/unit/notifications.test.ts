@@ -114,3 +114,15 @@ describe('notifications: once read', () => {
     expect(shown.find(s => s.options.tag === BOB)?.closed).toBe(false)
   })
 })
+
+describe('notifications: the permission', () => {
+  it('should no longer say notifications are on once the user blocked them in the browser\'s settings', async () => {
+    expect(notifications.enabled).toBe(true)
+    // blocked from the site settings (or a notification's own menu), then back to the app
+    vi.stubGlobal('Notification', { permission: 'denied' })
+    visibility = 'visible'
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(notifications.permission).toBe('denied')
+    expect(notifications.enabled).toBe(false)
+  })
+})

@@ -71,11 +71,23 @@ class Notifications {
     } catch {
       this.#optedIn = false
     }
-    document.addEventListener('visibilitychange', () => { this.#refresh().catch(() => {}) })
+    document.addEventListener('visibilitychange', () => {
+      // blocked or allowed again in the browser's settings meanwhile: the toggle says what holds now
+      this.#readPermission()
+      this.#refresh().catch(() => {})
+    })
+    // changed from the address bar's site controls, with the page in view all along
+    navigator.permissions?.query({ name: 'notifications' }).then(status => {
+      status.addEventListener('change', () => { this.#readPermission() })
+    }, () => {})
     this.#refresh().catch(() => {})
     const { messenger } = await session.ready()
     messenger.addEventListener('messages', evt => { void this.#onMessages(evt.detail.peer, evt.detail.messages) })
     messenger.addEventListener('conversations', coalesced(async () => { await this.#refresh() }, BADGE_REFRESH_MS))
+  }
+
+  #readPermission (): void {
+    if (supported()) this.#permission = Notification.permission
   }
 
   #save (): void {
