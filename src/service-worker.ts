@@ -9,7 +9,7 @@
  * endpoints are never cached: they describe the relay as it is now.
  */
 import { build, files, version } from '$service-worker'
-import { CACHE_PREFIX, LIVE_PATHS, SHELL_PATH, SKIP_WAITING, OPEN_URL, type OpenUrlMessage } from './lib/shared/pwa.ts'
+import { CACHE_PREFIX, LIVE_PATHS, SHELL_PATH, SKIP_WAITING, OPEN_URL, RUNS_NODE, type OpenUrlMessage } from './lib/shared/pwa.ts'
 
 const sw = self as unknown as ServiceWorkerGlobalScope
 
@@ -104,10 +104,20 @@ sw.addEventListener('notificationclick', event => {
   event.waitUntil(openUrl(url.pathname + url.search))
 })
 
-/** Shows the conversation in an open Peerlink window (its node keeps running), else opens one. */
+/**
+ * How long a notification click waits for the windows to say which runs the
+ * node: they answer at once when they can, and a focus() must come soon
+ * after the click (browsers allow it for a short while only).
+ */
+const RUNS_NODE_WAIT_MS = 500
+
+/**
+ * Shows the conversation in the open Peerlink window that runs the node (one
+ * waiting for another tab cannot open it), else the one in front, else opens one.
+ */
 async function openUrl (path: string): Promise<void> {
   const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true })
-  const client = windows.find(c => c.focused) ?? windows[0]
+  const client = await runningNode(windows) ?? windows.find(c => c.focused) ?? windows[0]
   if (client == null) {
     await sw.clients.openWindow(path)
     return
@@ -115,4 +125,22 @@ async function openUrl (path: string): Promise<void> {
   const message: OpenUrlMessage = { type: OPEN_URL, url: path }
   client.postMessage(message)
   await client.focus()
+}
+
+/** The window that says it runs the node, or undefined when none says so in time. */
+async function runningNode (windows: readonly WindowClient[]): Promise<WindowClient | undefined> {
+  if (windows.length === 0) return undefined
+  const asked = windows.map(async client => await new Promise<WindowClient>((resolve, reject) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = event => { if (event.data === true) resolve(client); else reject(new Error('waiting')) }
+    client.postMessage({ type: RUNS_NODE }, [channel.port2])
+  }))
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<undefined>(resolve => { timer = setTimeout(resolve, RUNS_NODE_WAIT_MS) })
+  try {
+    // a window that does not answer (its app not started yet) leaves it to the wait
+    return await Promise.race([Promise.any(asked).catch(() => undefined), late])
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -98,3 +98,43 @@ test('a message that arrives while the page is hidden shows a notification after
     await bob.context.close()
   }
 })
+
+test('a notification click with another tab waiting opens the conversation in the tab that runs Peerlink, not the waiting one', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, permissions: ['notifications', 'camera', 'microphone'] })
+  const bob = await openPeer(browser, baseURL)
+  try {
+    const alice = await openAlice(context)
+    await alice.page.getByRole('button', { name: 'Turn on notifications' }).click()
+    await expect(alice.page.getByRole('button', { name: 'Turn off notifications' })).toBeVisible()
+    // opened later, so it is the window the user was in last: it waits for the first tab
+    const waiting = await context.newPage()
+    await waiting.goto('/')
+    await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
+    await waiting.waitForFunction(() => navigator.serviceWorker.controller != null)
+
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await hide(alice.page)
+    await waiting.bringToFront()
+    await sendMessage(bob.page, 'you have mail')
+    const [worker] = context.serviceWorkers()
+    await worker.evaluate(async () => {
+      const scope = self as unknown as { registration: { getNotifications: () => Promise<unknown[]> }, dispatchEvent: (e: Event) => void }
+      const NotificationEvent = (self as unknown as { NotificationEvent: new (type: string, init: { notification: unknown }) => Event }).NotificationEvent
+      // shown from the running tab, a moment after the message was stored
+      let shown: unknown[] = []
+      while (shown.length === 0) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        shown = await scope.registration.getNotifications()
+      }
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown[0] }))
+    })
+    await expect(alice.page).toHaveURL(new RegExp(`/p/${bob.peerId}$`))
+    await expect(alice.page.getByRole('log', { name: 'Messages' })).toContainText('you have mail')
+    // the waiting tab, which could not have shown it, stays where it was
+    expect(new URL(waiting.url()).pathname).toBe('/')
+  } finally {
+    await context.close()
+    await bob.context.close()
+  }
+})

@@ -21,6 +21,12 @@ export const SKIP_WAITING = 'peerlink:skip-waiting'
 /** worker -> page: a notification was clicked; show this in-app path */
 export const OPEN_URL = 'peerlink:open-url'
 
+/**
+ * worker -> page, with a port for the answer (a boolean): does this page run
+ * the node? Only that one can show a conversation; the others wait for it.
+ */
+export const RUNS_NODE = 'peerlink:runs-node'
+
 export interface OpenUrlMessage {
   type: typeof OPEN_URL
   url: string

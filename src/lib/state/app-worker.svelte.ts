@@ -1,6 +1,7 @@
 import { dev } from '$app/environment'
 import { goto, preloadCode } from '$app/navigation'
-import { OPEN_URL, SKIP_WAITING, type OpenUrlMessage } from '../shared/pwa.ts'
+import { OPEN_URL, RUNS_NODE, SKIP_WAITING, type OpenUrlMessage } from '../shared/pwa.ts'
+import { session } from './session.svelte.ts'
 
 /**
  * A long-open tab (a chat app stays open for days) would never see a new
@@ -141,7 +142,12 @@ class AppWorker {
   }
 
   readonly #onMessage = (event: MessageEvent): void => {
-    const data = event.data as Partial<OpenUrlMessage> | null
+    const data = event.data as Partial<OpenUrlMessage> | { type: typeof RUNS_NODE } | null
+    // a notification was clicked: the worker looks for the tab that can open a conversation
+    if (data?.type === RUNS_NODE) {
+      event.ports[0]?.postMessage(session.phase === 'ready')
+      return
+    }
     if (data?.type === OPEN_URL && typeof data.url === 'string' && data.url.startsWith('/') && !data.url.startsWith('//')) {
       void goto(data.url)
     }
