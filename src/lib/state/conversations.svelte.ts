@@ -5,11 +5,19 @@ import type { Conversation } from '../store/index.ts'
 /** Changes within this long show together: the list is read once, not once per arriving message. */
 export const LIST_REFRESH_MS = 100
 
+/**
+ * The tab that runs the node says on this channel that the list changed, so a
+ * tab waiting for it (which has no node, and hears none of its events) shows
+ * the same unread counts and last messages, not those of when it was opened.
+ */
+export const LIST_CHANNEL = 'peerlink:conversations'
+
 /** The home page's list of conversations, most recent first. */
 class Conversations {
   #items = $state<Conversation[]>([])
   #loaded = $state(false)
   #watching = false
+  #channel: BroadcastChannel | undefined
 
   get items (): Conversation[] { return this.#items }
   get loaded (): boolean { return this.#loaded }
@@ -24,9 +32,15 @@ class Conversations {
     await this.refresh()
     if (this.#watching) return
     this.#watching = true
-    const { messenger } = await session.ready()
     const refreshSoon = coalesced(async () => { await this.refresh() }, LIST_REFRESH_MS)
-    messenger.addEventListener('conversations', refreshSoon)
+    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(LIST_CHANNEL) : undefined
+    this.#channel = channel
+    channel?.addEventListener('message', refreshSoon)
+    const { messenger } = await session.ready()
+    messenger.addEventListener('conversations', () => {
+      refreshSoon()
+      channel?.postMessage(null)
+    })
     // what arrived between the first load and the node starting
     await this.refresh()
   }
@@ -38,6 +52,12 @@ class Conversations {
   relayHintOf (peer: string): { hint: string | undefined } | undefined {
     if (!this.#loaded) return undefined
     return { hint: this.#items.find(c => c.peer === peer)?.relayHint }
+  }
+
+  /** Stops hearing other tabs (the page's own list stays as it is). */
+  stop (): void {
+    this.#channel?.close()
+    this.#channel = undefined
   }
 
   async refresh (): Promise<void> {
