@@ -49,6 +49,7 @@ function tray (): { shown: Shown[] } {
 }
 
 let visibility: DocumentVisibilityState = 'hidden'
+let scope = new EventTarget()
 
 function conversation (peer: string, unread: number): Conversation {
   return { peer, createdAt: 1, unread, nextSeq: 1 }
@@ -64,6 +65,7 @@ function conversationsChanged (peer: string): void {
 }
 
 let notifications: typeof import('../../src/lib/state/notifications.svelte.ts').notifications
+let NOTIFY_KEY: string
 
 beforeEach(async () => {
   vi.resetModules()
@@ -71,12 +73,16 @@ beforeEach(async () => {
   fake.conversations = []
   fake.reading = null
   visibility = 'hidden'
+  scope = new EventTarget()
+  // the window's own events (storage) go to the global scope, as in a page
+  vi.stubGlobal('addEventListener', EventTarget.prototype.addEventListener.bind(scope))
+  vi.stubGlobal('dispatchEvent', EventTarget.prototype.dispatchEvent.bind(scope))
   const page = new EventTarget()
   vi.stubGlobal('document', Object.assign(page, { get visibilityState () { return visibility } }))
   vi.stubGlobal('localStorage', { getItem: () => 'on', setItem () {} })
   vi.stubGlobal('Notification', { permission: 'granted' })
   vi.stubGlobal('navigator', { setAppBadge: async () => {}, clearAppBadge: async () => {} })
-  notifications = (await import('../../src/lib/state/notifications.svelte.ts')).notifications
+  ;({ notifications, NOTIFY_KEY } = await import('../../src/lib/state/notifications.svelte.ts'))
   await notifications.start()
 })
 
@@ -124,5 +130,22 @@ describe('notifications: the permission', () => {
     document.dispatchEvent(new Event('visibilitychange'))
     expect(notifications.permission).toBe('denied')
     expect(notifications.enabled).toBe(false)
+  })
+})
+
+describe('notifications: two tabs', () => {
+  it('should follow a choice made in another tab of the app', async () => {
+    // turned off in the tab waiting for this one, which runs the node and shows the notifications
+    dispatchEvent(Object.assign(new Event('storage'), { key: NOTIFY_KEY, newValue: 'off' }))
+    expect(notifications.enabled).toBe(false)
+    const { shown } = tray()
+    fake.conversations = [conversation(ALICE, 1)]
+    arrived(ALICE, 'quiet please', 1)
+    // and on again there
+    dispatchEvent(Object.assign(new Event('storage'), { key: NOTIFY_KEY, newValue: 'on' }))
+    expect(notifications.enabled).toBe(true)
+    arrived(ALICE, 'hello again', 2)
+    await vi.waitFor(() => { expect(shown).toHaveLength(1) })
+    expect(shown[0].options.body).toBe('hello again')
   })
 })

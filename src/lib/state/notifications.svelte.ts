@@ -80,6 +80,12 @@ class Notifications {
     navigator.permissions?.query({ name: 'notifications' }).then(status => {
       status.addEventListener('change', () => { this.#readPermission() })
     }, () => {})
+    // turned on or off in another tab (perhaps one waiting for this one, which shows the notifications)
+    addEventListener('storage', (evt: StorageEvent) => {
+      if (evt.key !== NOTIFY_KEY) return
+      this.#optedIn = evt.newValue === 'on'
+      this.#readPermission()
+    })
     this.#refresh().catch(() => {})
     const { messenger } = await session.ready()
     messenger.addEventListener('messages', evt => { void this.#onMessages(evt.detail.peer, evt.detail.messages) })
