@@ -149,3 +149,23 @@ describe('notifications: two tabs', () => {
     expect(shown[0].options.body).toBe('hello again')
   })
 })
+
+describe('notifications: alerting', () => {
+  it('should alert again for a later message from a peer whose earlier notification is still unread, but once for a burst', async () => {
+    const { shown } = tray()
+    fake.conversations = [conversation(ALICE, 1)]
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000)
+    arrived(ALICE, 'first', 1)
+    await vi.waitFor(() => { expect(shown).toHaveLength(1) })
+    // the rest of the burst, a moment later: it replaces the notification quietly
+    now.mockReturnValue(1_000_000 + 2_000)
+    arrived(ALICE, 'second', 2)
+    await vi.waitFor(() => { expect(shown).toHaveLength(2) })
+    // minutes later, with the first still unread in the tray: the user must hear of it
+    now.mockReturnValue(1_000_000 + 5 * 60_000)
+    arrived(ALICE, 'are you there?', 3)
+    await vi.waitFor(() => { expect(shown).toHaveLength(3) })
+    const renotify = shown.map(s => (s.options as { renotify?: boolean }).renotify === true)
+    expect(renotify).toEqual([false, false, true])
+  })
+})

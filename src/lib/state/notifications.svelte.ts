@@ -11,6 +11,14 @@ export const NOTIFICATION_BODY_MAX = 160
 /** Message IDs remembered so a message that changes state later is not announced twice. */
 export const SEEN_IDS_MAX = 1_000
 
+/**
+ * A notification that replaces one still shown for the same conversation
+ * alerts again (sound, vibration, a banner) once this long has passed since
+ * that conversation last alerted: a burst, or a queue delivered on
+ * reconnecting, alerts once, and a message after a pause is heard.
+ */
+export const RENOTIFY_AFTER_MS = 30_000
+
 /** Badge changes (and notifications of what was read) within this long are handled once: each reads every conversation. */
 export const BADGE_REFRESH_MS = 250
 
@@ -45,6 +53,8 @@ class Notifications {
   #started = false
   /** shown by this page without the service worker, by conversation, so they can be closed once read */
   readonly #pageShown = new Map<string, Notification>()
+  /** when each conversation's notification last alerted the user */
+  readonly #alertedAt = new Map<string, number>()
 
   get permission (): Permission { return this.#permission }
   /** notifications will be shown */
@@ -112,7 +122,12 @@ class Notifications {
     const conversation = await store.conversations.get(peer)
     const name = conversation?.name != null && conversation.name !== '' ? conversation.name : `Peer …${peer.slice(-8)}`
     const last = fresh[fresh.length - 1]
-    await this.#show(name, { body: cutText(last.text, NOTIFICATION_BODY_MAX), tag: peer, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
+    // without renotify, a notification with the tag of one still shown replaces it in silence
+    const now = Date.now()
+    const alerted = this.#alertedAt.get(peer)
+    const renotify = alerted != null && now - alerted >= RENOTIFY_AFTER_MS
+    if (alerted == null || renotify) this.#alertedAt.set(peer, now)
+    await this.#show(name, { body: cutText(last.text, NOTIFICATION_BODY_MAX), tag: peer, renotify, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
   }
 
   #remember (id: string): void {
@@ -121,7 +136,8 @@ class Notifications {
     if (this.#seen.size > SEEN_IDS_MAX) this.#seen.delete(this.#seen.values().next().value as string)
   }
 
-  async #show (title: string, options: NotificationOptions & { data: { url: string } }): Promise<void> {
+  /** `renotify` is Chromium's (not in TypeScript's DOM types); other browsers ignore it */
+  async #show (title: string, options: NotificationOptions & { renotify: boolean, data: { url: string } }): Promise<void> {
     // Android allows notifications only through the service worker; its click handler opens the conversation
     const registration = appWorker.registration
     if (registration?.active != null) {
