@@ -33,4 +33,14 @@ describe('names', () => {
     expect(displayName('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', 'Ada')).toBe('Ada')
     expect(displayName('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', '')).toBe('Peer …eQAJU5SA')
   })
+
+  it('shows the peer ID for a chosen name that shows nothing, which would leave the entry and its notification blank', () => {
+    const peer = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+    // zero-width space, word joiner, left-to-right mark, byte order mark, Hangul filler, ideographic space
+    for (const invisible of ['\u200B', '\u2060\u200E', '\uFEFF', '\u3164', '\u3000', '\u115F\u1160']) {
+      expect(displayName(peer, invisible)).toBe('Peer …eQAJU5SA')
+    }
+    // joiners inside a name that shows are kept: they make one emoji of several
+    expect(displayName(peer, 'Ada 👩\u200D💻')).toBe('Ada 👩\u200D💻')
+  })
 })

@@ -103,6 +103,16 @@ describe('notifications: what a notification says', () => {
   })
 })
 
+describe('notifications: the title', () => {
+  it('should name the peer by its ID when the name it chose shows nothing', async () => {
+    const { shown } = tray()
+    fake.conversations = [{ ...conversation(ALICE, 1), name: '\u200B\u2060' }]
+    arrived(ALICE, 'who am I?')
+    await vi.waitFor(() => { expect(shown).toHaveLength(1) })
+    expect(shown[0].title).toBe(`Peer …${ALICE.slice(-8)}`)
+  })
+})
+
 describe('notifications: once read', () => {
   it('should take a conversation\'s notification away once its messages are read', async () => {
     const { shown } = tray()

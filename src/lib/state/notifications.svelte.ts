@@ -1,4 +1,5 @@
 import { goto } from '$app/navigation'
+import { displayName } from '../shared/names.ts'
 import { appWorker } from './app-worker.svelte.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
@@ -120,7 +121,7 @@ class Notifications {
     if (fresh.length === 0 || document.visibilityState !== 'hidden' || !this.enabled) return
     const { store } = await session.local()
     const conversation = await store.conversations.get(peer)
-    const name = conversation?.name != null && conversation.name !== '' ? conversation.name : `Peer …${peer.slice(-8)}`
+    const name = displayName(peer, conversation?.name)
     const last = fresh[fresh.length - 1]
     // without renotify, a notification with the tag of one still shown replaces it in silence
     const now = Date.now()

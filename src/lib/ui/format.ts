@@ -1,11 +1,4 @@
-/** A peer ID is long; people recognise the end of it. */
-export function shortPeer (peer: string): string {
-  return peer.length > 12 ? `…${peer.slice(-8)}` : peer
-}
-
-export function displayName (peer: string, name: string | undefined): string {
-  return name != null && name !== '' ? name : `Peer ${shortPeer(peer)}`
-}
+export { displayName, shortPeer } from '../shared/names.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
