@@ -9,13 +9,15 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { RelayConfig } from '../relay/config.ts'
 import { startRelay } from '../relay/relay.ts'
 import type { RunningRelay, StartRelayOptions } from '../relay/relay.ts'
+import { clientDHT, type ClientDHT } from '../src/lib/p2p/dht.ts'
 
 export async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -67,6 +69,18 @@ export async function createClient (options: ClientOptions = {}): Promise<Libp2p
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: { identify: identify() }
+  })
+}
+
+/** A browser stand-in that also runs the app's own DHT client (created, not started by a dial yet). */
+export async function createDhtClient (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
+  return await createLibp2p({
+    ...(privateKey != null ? { privateKey } : {}),
+    addresses: { listen: ['/p2p-circuit'] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), ping: ping(), dht: clientDHT() }
   })
 }
 

@@ -6,11 +6,10 @@
 import { createHash } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
-import { kadDHT, passthroughMapper, Record } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, Record, type KadDHTInit } from '@libp2p/kad-dht'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
@@ -22,12 +21,12 @@ import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { xor } from 'uint8arrays/xor'
 import { xorCompare } from 'uint8arrays/xor-compare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clientDHT, type ClientDHT } from '../../src/lib/p2p/dht.ts'
+import type { ClientDHT } from '../../src/lib/p2p/dht.ts'
 import { DHT_PROTOCOL, LOCATION_LOOKUP_TIMEOUT_MS } from '../../src/lib/p2p/constants.ts'
 import { Locator } from '../../src/lib/p2p/locator.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import { LOCATION_NAMESPACE, locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
-import { reserveOn, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
+import { createDhtClient, reserveOn, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
 
 let relay: TestRelay
 const nodes: Libp2p[] = []
@@ -40,16 +39,26 @@ afterAll(async () => {
 
 /** A Node stand-in for the browser, with the app's DHT client. */
 async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
-  const node = await createLibp2p({
-    ...(privateKey != null ? { privateKey } : {}),
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), ping: ping(), dht: clientDHT() }
-  })
+  const node = await createDhtClient(privateKey)
   nodes.push(node)
   return node
+}
+
+/** A DHT server of its own (not a Peerlink relay), with the datastore and DHT options given. */
+async function dhtServer (datastore: MemoryDatastore, dht: Partial<KadDHTInit> = {}, privateKey?: PrivateKey): Promise<Libp2p> {
+  return await createLibp2p({
+    ...(privateKey != null ? { privateKey } : {}),
+    datastore,
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, ...dht })
+    }
+  })
 }
 
 /** Alice publishes where she is now on the relay; returns her peer ID and key. */
@@ -116,23 +125,9 @@ describe('looking a peer up among misbehaving DHT servers', { timeout: 40_000 },
     const datastore = new MemoryDatastore()
     await datastore.put(new Key(`/dht/record/${uint8ArrayToString(key, 'base32')}`, false), new Record(key, older, new Date()).serialize())
     // it answers with the older record, and refuses every put, so the library's correction fails
-    await joinDHT(await createLibp2p({
-      datastore,
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-      transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        ping: ping(),
-        dht: kadDHT({
-          protocol: DHT_PROTOCOL,
-          clientMode: false,
-          peerInfoMapper: passthroughMapper,
-          validators: { [LOCATION_NAMESPACE]: async () => { throw new Error('refused') } },
-          selectors: { [LOCATION_NAMESPACE]: async () => 0 }
-        })
-      }
+    await joinDHT(await dhtServer(datastore, {
+      validators: { [LOCATION_NAMESPACE]: async () => { throw new Error('refused') } },
+      selectors: { [LOCATION_NAMESPACE]: async () => 0 }
     }))
     expect(await (await bob()).find(alice.id)).toEqual([relay.relay.multiaddrs[0]])
   })
@@ -145,19 +140,7 @@ describe('looking a peer up among misbehaving DHT servers', { timeout: 40_000 },
     expect(await locator.find(alice.id)).toEqual([relay.relay.multiaddrs[0]])
     // then a DHT server joins that answers pings and FIND_NODE (so it stays in
     // the routing tables) but never a GET_VALUE: its record store has stalled
-    await joinDHT(await createLibp2p({
-      privateKey: stalledKey,
-      datastore: new StalledRecords(),
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-      transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        ping: ping(),
-        dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper })
-      }
-    }))
+    await joinDHT(await dhtServer(new StalledRecords(), {}, stalledKey))
     const started = Date.now()
     expect(await locator.find(alice.id)).toEqual([relay.relay.multiaddrs[0]])
     // the stalled server holds the query for at least the 5 s kad-dht gives a

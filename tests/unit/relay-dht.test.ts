@@ -1,48 +1,29 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { ping } from '@libp2p/ping'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Key } from 'interface-datastore'
-import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BoundedDatastore } from '../../relay/bounded-datastore.ts'
 import { startRelay } from '../../relay/relay.ts'
 import type { RunningRelay } from '../../relay/relay.ts'
-import { clientDHT, type ClientDHT } from '../../src/lib/p2p/dht.ts'
+import type { ClientDHT } from '../../src/lib/p2p/dht.ts'
 import { Locator } from '../../src/lib/p2p/locator.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
 import { parseRelayInfo } from '../../src/lib/shared/relay-info.ts'
-import { reserveOn, waitFor } from '../relay-clients.ts'
+import { createDhtClient, reserveOn, waitFor } from '../relay-clients.ts'
 
 let dir: string
 let first: RunningRelay
 let second: RunningRelay
 const clients: Libp2p[] = []
 
-/** A Node stand-in for the browser: reserves on a relay and runs the DHT as a client, as the app does. */
+/** A Node stand-in for the browser: runs the DHT as a client, as the app does. */
 async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
-  const node = await createLibp2p({
-    ...(privateKey != null ? { privateKey } : {}),
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      ping: ping(),
-      // the browser's own DHT configuration
-      dht: clientDHT()
-    }
-  })
+  const node = await createDhtClient(privateKey)
   clients.push(node)
   return node
 }
