@@ -11,6 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
 import { DEFAULT_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL } from './constants.ts'
 
+/**
+ * What makes a path name a file: a dot and letters or digits at its end. A
+ * link copied from the end of a sentence (`/p/<peer ID>.`, `/p/<peer ID>).`)
+ * is the app's page, which reads the peer ID without the punctuation.
+ */
+const FILE_EXTENSION = /\.[A-Za-z0-9]+$/
+
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -171,14 +178,14 @@ export function createStaticHandler (staticDir: string): StaticHandler {
     }
     // a directory with its own page, as prerendered routes have
     const dirIndex = join(target, 'index.html')
-    const dirIndexFile = pathname.endsWith('/') || extname(target) === '' ? await fileInfo(dirIndex) : null
+    const dirIndexFile = pathname.endsWith('/') || !FILE_EXTENSION.test(target) ? await fileInfo(dirIndex) : null
     if (dirIndexFile != null && target !== root) {
       await sendFile(req, res, dirIndex, dirIndexFile, DEFAULT_CACHE_CONTROL)
       return
     }
     // a path with an extension names a file: a missing one is a real 404, or a
     // stale script would be answered with HTML and fail confusingly
-    if (extname(target) !== '' || immutable) {
+    if (FILE_EXTENSION.test(target) || immutable) {
       sendText(res, 404, 'Not found\n')
       return
     }

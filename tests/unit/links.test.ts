@@ -27,6 +27,15 @@ describe('share links', () => {
     expect(await linkTarget(link, 'http://localhost:9090')).toBe(`/p/${peer.toString()}?relay=${encodeURIComponent(RELAY)}`)
   })
 
+  it('should read a link copied with the end of its sentence, the punctuation left out', async () => {
+    const peer = await newPeerId()
+    for (const end of ['.', ',', ').', '!', '?"']) {
+      expect(parseShareLink(`https://peerlink.example/p/${peer.toString()}${end}`).peerId.equals(peer)).toBe(true)
+      expect(parsePeerId(`${peer.toString()}${end}`).equals(peer)).toBe(true)
+    }
+    expect(() => parsePeerId('.')).toThrow(/no peer ID/)
+  })
+
   it('should reject a peer ID that is not base58', () => {
     expect(() => parsePeerId('not-a-peer-id')).toThrow(InvalidLinkError)
     expect(() => parsePeerId('')).toThrow(/no peer ID/)

@@ -150,6 +150,14 @@ describe('relay HTTP', () => {
     expect(await res.text()).toBe(INDEX_HTML)
   })
 
+  it('should answer a link copied with the end of its sentence (/p/<peerId>.) with index.html, not as a file', async () => {
+    for (const path of ['/p/12D3KooWxyz.', '/p/12D3KooWxyz).', '/p/12D3KooWxyz,']) {
+      const res = await fetch(`${relay.url}${path}`)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe(INDEX_HTML)
+    }
+  })
+
   it('should answer 404, not index.html, for a missing file with an extension', async () => {
     const res = await fetch(`${relay.url}/x.js`)
     expect(res.status).toBe(404)

@@ -11,6 +11,12 @@ export const MAX_PEER_ID_LENGTH = 128
 /** A relay hint longer than this is not a relay address a person would share. */
 export const MAX_RELAY_HINT_LENGTH = 512
 
+/**
+ * Punctuation a sentence puts after a link. Never part of a peer ID (base58
+ * has none of it), so a link copied with it still opens.
+ */
+const SENTENCE_END = /[.,;:!?)\]}'"]+$/
+
 const DAMAGED_PEER_ID = 'This link is damaged: its peer ID is not valid. Ask for the link again.'
 
 export class InvalidLinkError extends Error {
@@ -34,7 +40,7 @@ export function formatShareLink (origin: string, peerId: PeerId | string, relay?
 
 /** Parses the `<peerId>` part of a link; throws InvalidLinkError with a reason a person can act on. */
 export function parsePeerId (text: string): PeerId {
-  const trimmed = text.trim()
+  const trimmed = text.trim().replace(SENTENCE_END, '')
   if (trimmed.length === 0) {
     throw new InvalidLinkError('This link has no peer ID in it.')
   }
@@ -76,8 +82,7 @@ export function parseRelayHint (value: string | null): string | undefined {
 export function findShareLink (text: string): string {
   const trimmed = text.trim()
   const found = /https?:\/\/\S+/i.exec(trimmed)?.[0]
-  // sentence punctuation after the link is not part of it (a peer ID never ends in any)
-  return found != null && /\s/.test(trimmed) ? found.replace(/[.,;:!?)\]}'"]+$/, '') : trimmed
+  return found != null && /\s/.test(trimmed) ? found.replace(SENTENCE_END, '') : trimmed
 }
 
 /** Parses a whole share link (a full URL or a path). */
