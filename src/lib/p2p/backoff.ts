@@ -38,3 +38,14 @@ export class Backoff {
     return this.#attempt
   }
 }
+
+/**
+ * When both ends of a conversation are about to retry the same thing at the
+ * same moment (a redial after a drop, an upgrade after the direct path died),
+ * their attempts cross and can both fail or both succeed twice over. The end
+ * whose peer ID sorts higher holds back and usually finds the other's attempt
+ * has done the work.
+ */
+export function defersOnGlare (self: string, peer: string): boolean {
+  return self > peer
+}

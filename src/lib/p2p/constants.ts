@@ -50,8 +50,8 @@ export const UPGRADE_SOON_MS = 2_000
 /**
  * When a direct connection dies, both ends see it and both would try again at
  * UPGRADE_SOON_MS: two ICE runs and, as neither knows of the other's, two
- * direct connections. The end whose peer ID sorts higher waits this much
- * longer, time for the other's attempt (a few hundred ms on a good path), and
+ * direct connections. The end whose peer ID sorts higher (defersOnGlare, the
+ * rule redials follow too) waits this much longer, time for the other's attempt (a few hundred ms on a good path), and
  * finds the path back already, or makes its own attempt when that one failed.
  */
 export const UPGRADE_YIELD_MS = 3_000

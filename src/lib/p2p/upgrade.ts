@@ -1,4 +1,4 @@
-import { Backoff } from './backoff.ts'
+import { Backoff, defersOnGlare } from './backoff.ts'
 import { UPGRADE_MAX_ATTEMPTS, UPGRADE_MAX_MS, UPGRADE_MIN_MS, UPGRADE_SOON_MS, UPGRADE_STABLE_MS, UPGRADE_YIELD_MS } from './constants.ts'
 import { isCarrier, isDirect } from './connectivity.ts'
 import type { PeerlinkNode } from './node.ts'
@@ -43,7 +43,7 @@ export function keepUpgrading (node: PeerlinkNode, peer: PeerId, pending: Promis
   }
   if (peers.has(key)) return
   peers.add(key)
-  const soonMs = bothEnds && node.peerId.toString() > key ? UPGRADE_SOON_MS + UPGRADE_YIELD_MS : UPGRADE_SOON_MS
+  const soonMs = bothEnds && defersOnGlare(node.peerId.toString(), key) ? UPGRADE_SOON_MS + UPGRADE_YIELD_MS : UPGRADE_SOON_MS
   void upgradeLoop(node, peer, pending, attempt, historyOf(node, key), soonMs).finally(() => { peers.delete(key) })
 }
 

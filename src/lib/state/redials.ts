@@ -1,4 +1,4 @@
-import { Backoff } from '../p2p/backoff.ts'
+import { Backoff, defersOnGlare } from '../p2p/backoff.ts'
 
 /** Redial a peer we want to reach soon after it drops (a reload takes a second or two)… */
 export const REDIAL_MIN_MS = 1_000
@@ -58,7 +58,7 @@ export class Redials {
     const since = this.#connectedAt.get(peer)
     this.#connectedAt.delete(peer)
     if (since != null && performance.now() - since >= STABLE_MS) backoff.reset()
-    this.#wait(peer, backoff.next() + (this.#defers(peer) ? GLARE_DEFER_MS : 0))
+    this.#wait(peer, backoff.next() + (defersOnGlare(this.#self, peer) ? GLARE_DEFER_MS : 0))
   }
 
   /**
@@ -81,13 +81,9 @@ export class Redials {
     for (const peer of [...this.#waiting.keys()]) {
       this.#cancel(peer)
       this.#backoff.get(peer)?.reset()
-      if (bothSides && this.#defers(peer)) this.#wait(peer, GLARE_DEFER_MS)
+      if (bothSides && defersOnGlare(this.#self, peer)) this.#wait(peer, GLARE_DEFER_MS)
       else this.#redial(peer)
     }
-  }
-
-  #defers (peer: string): boolean {
-    return this.#self > peer
   }
 
   #wait (peer: string, ms: number): void {

@@ -28,6 +28,16 @@ function saveCached (info: RelayInfo): void {
 }
 
 /**
+ * The live /relay.json, kept for the next start that finds the relay down.
+ * Throws RelayUnavailableError when it cannot be had.
+ */
+export async function fetchRelayInfoAndKeep (): Promise<RelayInfo> {
+  const info = await fetchRelayInfo()
+  saveCached(info)
+  return info
+}
+
+/**
  * The relay description to start the node with. The live /relay.json when the
  * relay answers; else the copy from the last visit, so an offline start still
  * gets a node that reconnects by itself (the RelayKeeper) when the relay is
@@ -38,9 +48,7 @@ export async function obtainRelayInfo (onWaiting: (err: Error) => void): Promise
   const backoff = new Backoff({ minMs: RELAY_INFO_RETRY_MIN_MS, maxMs: RELAY_INFO_RETRY_MAX_MS })
   while (true) {
     try {
-      const info = await fetchRelayInfo()
-      saveCached(info)
-      return info
+      return await fetchRelayInfoAndKeep()
     } catch (err) {
       const cached = loadCached()
       if (cached != null) return cached

@@ -1,8 +1,7 @@
 import { openStore, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
-import { obtainRelayInfo } from './relay-source.ts'
+import { fetchRelayInfoAndKeep, obtainRelayInfo } from './relay-source.ts'
 import { IceServers } from './ice-servers.ts'
-import { fetchRelayInfo } from '../p2p/relay-fetch.ts'
 import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
@@ -183,8 +182,8 @@ class Session {
     if (this.#yieldedWhileStarting) return await standbyForGood()
     const relays = relayAddresses(info, location)
     const otherRelays = otherRelayAddresses(info)
-    // the description's TURN credentials expire; a fresh one is fetched when they have
-    const ice = new IceServers(info.iceServers, async () => await fetchRelayInfo())
+    // the description's TURN credentials expire; a fresh one is fetched (and kept, as at the start) when they have
+    const ice = new IceServers(info.iceServers, fetchRelayInfoAndKeep)
     const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: async () => await ice.current() })
     mark(MARKS.nodeCreated)
     const keeper = new RelayKeeper(node, relays, otherRelays)
