@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { MAX_RELAY_ADDRS } from '../src/lib/shared/relay-info.ts'
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
@@ -50,11 +51,11 @@ export function deriveAnnounce (host: string, port: number, tls: boolean): strin
 export function withPeerId (addrs: string[], peerId: string): string[] {
   return addrs.map(addr => {
     const ma = multiaddr(addr)
-    const p2p = ma.getComponents().filter(c => c.name === 'p2p')
-    if (p2p.length === 0) {
+    const named = peerIdOf(ma)
+    if (named == null) {
       return ma.encapsulate(`/p2p/${peerId}`).toString()
     }
-    if (p2p[p2p.length - 1].value !== peerId) {
+    if (named !== peerId) {
       throw new Error(`the announce address ${addr} names another peer than this relay (${peerId})`)
     }
     return ma.toString()

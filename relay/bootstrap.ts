@@ -10,6 +10,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { BOOTSTRAP_REDIAL_MS } from './constants.ts'
 import type { Logger } from './logger.ts'
 
@@ -21,7 +22,7 @@ export function keepBootstrapped (node: Libp2p, bootstrap: string[], log: Logger
   const peers: BootstrapPeer[] = []
   for (const text of bootstrap) {
     const addr = multiaddr(text)
-    const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value
+    const id = peerIdOf(addr)
     if (id == null || id === self) continue
     peers.push({ id, addr })
   }

@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
+import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { InvalidRelayInfoError, isIceUrl, MAX_ICE_SERVERS, MAX_RELAY_ADDRS, parseRelayInfo } from '../src/lib/shared/relay-info.ts'
 import type { IceServer } from '../src/lib/shared/relay-info.ts'
 import { MIN_TURN_SECRET_LENGTH } from './constants.ts'
@@ -111,7 +112,7 @@ export function parseSecret (text: string): string {
 export function parseBootstrap (text: string): string[] {
   return splitList(text).map(item => {
     const ma = parseMultiaddr('bootstrap', item)
-    const peer = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+    const peer = peerIdOf(ma)
     if (peer == null) {
       throw new ConfigError(`--bootstrap: '${item}' has no /p2p/<peerId>, so the relay could not check who answers`)
     }

@@ -10,6 +10,7 @@ import { Circuit, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { DHT_PROTOCOL, MAX_LISTED_RELAYS, MAX_ADDRS_PER_LISTED_RELAY } from './constants.ts'
 import type { RelayNode } from './node.ts'
 
@@ -51,7 +52,7 @@ export function watchFederation (node: RelayNode, bootstrap: string[], privateNe
   const configured = new Map<string, string[]>()
   for (const text of bootstrap) {
     const ma = multiaddr(text)
-    const peer = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+    const peer = peerIdOf(ma)
     if (peer == null || peer === self || !listable(ma, privateNetwork)) continue
     configured.set(peer, [...(configured.get(peer) ?? []), text].slice(0, MAX_ADDRS_PER_LISTED_RELAY))
   }

@@ -7,6 +7,7 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { PEER_RECORD_PREFIX } from './constants.ts'
 
 /** The datastore key of a peer's record, as @libp2p/peer-store writes it. */
@@ -24,7 +25,7 @@ export class KeptPeerRecords {
   follow (node: Libp2p, bootstrap: string[]): void {
     this.#keys.add(peerRecordKey(node.peerId))
     for (const text of bootstrap) {
-      const id = multiaddr(text).getComponents().findLast(c => c.name === 'p2p')?.value
+      const id = peerIdOf(multiaddr(text))
       if (id != null) this.#keys.add(peerRecordKey(peerIdFromString(id)))
     }
     const fixed = new Set(this.#keys)

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdOf } from '../../src/lib/shared/addresses.ts'
 import { RECONNECT_MAX_MS, RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
 import { HOME_RETRY_MAX_MS, HOME_RETRY_MIN_MS } from '../../src/lib/p2p/relay-home.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
@@ -25,7 +26,7 @@ function droppingRelay (): { node: PeerlinkNode, dial: ReturnType<typeof vi.fn> 
   const listeners = new Map<string, () => void>()
   let connections: Array<{ remotePeer: { toString: () => string } }> = []
   const dial = vi.fn(async () => {
-    connections = [{ remotePeer: { toString: () => RELAY.getComponents().findLast(c => c.name === 'p2p')?.value ?? '' } }]
+    connections = [{ remotePeer: { toString: () => peerIdOf(RELAY) ?? '' } }]
     queueMicrotask(() => {
       connections = []
       listeners.get('peer:disconnect')?.()
@@ -47,7 +48,7 @@ const FALLBACK = multiaddr('/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWJ5n3AyxeKZTMM
 const FRIEND = '12D3KooWGRUVh1HLrvwC8CC8aSYRkw3iKPkBzo9oKBPLpHdGRzLc'
 
 function idOf (ma: typeof RELAY): string {
-  return ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
+  return peerIdOf(ma) ?? ''
 }
 
 /**

@@ -1,6 +1,6 @@
 import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.ts'
-import { relayPeerId } from './relays.ts'
+import { peerIdOf } from '../shared/addresses.ts'
 import { closeConnectionsTo } from './connectivity.ts'
 import { carriesCircuits, RelayHome } from './relay-home.ts'
 import { probeReservation } from './reservation-probe.ts'
@@ -36,6 +36,11 @@ export const FULL_RETRY_MAX_MS = 5 * 60_000
  * dialed every half second, each reservation waking every waiting redial.
  */
 export const RESERVATION_STABLE_MS = 5_000
+
+/** The peer IDs of relay addresses; every one names its relay (relayAddresses and otherRelayAddresses keep only those). */
+function peerIdsOf (addrs: Multiaddr[]): Set<string> {
+  return new Set(addrs.map(peerIdOf).filter(id => id != null))
+}
 
 /** 'full': connected (we can still dial friends), but the relay refused us a reservation, so nobody can reach us */
 export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'full' | 'offline'
@@ -81,7 +86,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#node = node
     this.#relays = relays
     this.#fallbacks = fallbacks
-    this.#home = new RelayHome(node, relays, new Set(relays.map(relayPeerId)), {
+    this.#home = new RelayHome(node, relays, peerIdsOf(relays), {
       relayPeers: () => this.relayPeers,
       circuitAddress: () => this.circuitAddress,
       busy: () => this.#stopped || this.#dialing,
@@ -100,7 +105,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 
   /** the relay we are connected to, if any */
   get relayPeers (): string[] {
-    const ids = new Set([...this.#relays, ...this.#fallbacks].map(relayPeerId))
+    const ids = peerIdsOf([...this.#relays, ...this.#fallbacks])
     return this.#node.getConnections().map(c => c.remotePeer.toString()).filter(id => ids.has(id))
   }
 

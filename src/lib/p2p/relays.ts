@@ -48,11 +48,6 @@ export function otherRelayAddresses (info: RelayInfo): Multiaddr[] {
   return addrs
 }
 
-/** The peer ID of a relay address (its last /p2p component). */
-export function relayPeerId (ma: Multiaddr): string {
-  return ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
-}
-
 /** The relay a circuit address goes through (`<relay>/p2p/<id>/p2p-circuit/…`), or '' for an address that is none. */
 export function circuitRelayId (ma: Multiaddr): string {
   const components = ma.getComponents()
