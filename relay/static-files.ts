@@ -9,14 +9,8 @@ import { stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
+import { FILE_EXTENSION } from '../src/lib/shared/pwa.ts'
 import { DEFAULT_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL } from './constants.ts'
-
-/**
- * What makes a path name a file: a dot and letters or digits at its end. A
- * link copied from the end of a sentence (`/p/<peer ID>.`, `/p/<peer ID>).`)
- * is the app's page, which reads the peer ID without the punctuation.
- */
-const FILE_EXTENSION = /\.[A-Za-z0-9]+$/
 
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -9,7 +9,7 @@
  * endpoints are never cached: they describe the relay as it is now.
  */
 import { build, files, version } from '$service-worker'
-import { CACHE_PREFIX, LIVE_PATHS, SHELL_PATH, SKIP_WAITING, OPEN_URL, RUNS_NODE, type OpenUrlMessage } from './lib/shared/pwa.ts'
+import { CACHE_PREFIX, LIVE_PATHS, SHELL_PATH, SKIP_WAITING, OPEN_URL, RUNS_NODE, isAppPath, type OpenUrlMessage } from './lib/shared/pwa.ts'
 
 const sw = self as unknown as ServiceWorkerGlobalScope
 
@@ -113,10 +113,13 @@ const RUNS_NODE_WAIT_MS = 500
 
 /**
  * Shows the conversation in the open Peerlink window that runs the node (one
- * waiting for another tab cannot open it), else the one in front, else opens one.
+ * waiting for another tab cannot open it), else the one in front, else opens
+ * one. Only windows on an app page count: a tab on /metrics would take the
+ * message and do nothing with it.
  */
 async function openUrl (path: string): Promise<void> {
-  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true })
+  const windows = (await sw.clients.matchAll({ type: 'window', includeUncontrolled: true }))
+    .filter(c => isAppPath(new URL(c.url).pathname))
   const client = await runningNode(windows) ?? windows.find(c => c.focused) ?? windows[0]
   if (client == null) {
     await sw.clients.openWindow(path)

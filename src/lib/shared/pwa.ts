@@ -15,6 +15,22 @@ export const SHELL_PATH = '/index.html'
  */
 export const LIVE_PATHS: ReadonlySet<string> = new Set(['/relay.json', '/healthz', '/metrics'])
 
+/**
+ * What makes a path name a file: a dot and letters or digits at its end. A
+ * link copied from the end of a sentence (`/p/<peer ID>.`, `/p/<peer ID>).`)
+ * is the app's page, which reads the peer ID without the punctuation.
+ */
+export const FILE_EXTENSION = /\.[A-Za-z0-9]+$/
+
+/**
+ * A path whose window runs the app: the relay answers it with the shell (as
+ * the worker does offline). A live endpoint or a file (a tab on /metrics or
+ * /relay.json) has no app in it to show a conversation.
+ */
+export function isAppPath (pathname: string): boolean {
+  return !LIVE_PATHS.has(pathname) && !FILE_EXTENSION.test(pathname)
+}
+
 /** page -> waiting worker: the user chose to reload into the new version */
 export const SKIP_WAITING = 'peerlink:skip-waiting'
 
