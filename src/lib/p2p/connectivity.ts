@@ -7,22 +7,30 @@ import type { Connection, PeerId } from '@libp2p/interface'
 export type LinkState = 'direct' | 'turn' | 'relayed' | 'connecting' | 'offline'
 
 /**
- * A direct browser connection is one the WebRTC transport made: it carries no
- * relay limits. On the dialing side its remoteAddr still contains
- * /p2p-circuit/webrtc, so the address is not the test. "Direct" here means
- * browser to browser at the libp2p level; it may still run through TURN. The
- * libp2p connection stays open while ICE is disconnected or still checking,
- * so the peer connection itself must say it is connected.
+ * A direct browser connection is an open one the WebRTC transport made (see
+ * isWebRTC). "Direct" here means browser to browser at the libp2p level; it
+ * may still run through TURN. The libp2p connection stays open while ICE is
+ * disconnected or still checking, so the peer connection itself must say it
+ * is connected.
  */
 export function isDirect (conn: Connection): boolean {
-  if (conn.status !== 'open' || conn.limits != null || conn.multiplexer !== '/webrtc') return false
+  if (!isWebRTC(conn)) return false
   const state = peerConnectionOf(conn)?.connectionState
   return state == null || state === 'connected'
 }
 
-/** A connection the WebRTC transport made, whatever its ICE path says right now. */
+/**
+ * A connection the WebRTC transport made, open or not: it carries no relay
+ * limits, and WebRTC's own multiplexing. On the dialing side its remoteAddr
+ * still contains /p2p-circuit/webrtc, so the address is not the test.
+ */
+export function madeByWebRTC (conn: Connection): boolean {
+  return conn.limits == null && conn.multiplexer === '/webrtc'
+}
+
+/** An open connection the WebRTC transport made, whatever its ICE path says right now. */
 export function isWebRTC (conn: Connection): boolean {
-  return conn.status === 'open' && conn.limits == null && conn.multiplexer === '/webrtc'
+  return conn.status === 'open' && madeByWebRTC(conn)
 }
 
 /**

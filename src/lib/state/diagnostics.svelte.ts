@@ -1,4 +1,4 @@
-import { isCarrier, isDirect } from '../p2p/connectivity.ts'
+import { isCarrier, isDirect, isWebRTC, madeByWebRTC } from '../p2p/connectivity.ts'
 import { icePath, peerConnectionOf } from '../p2p/ice-path.ts'
 import { session } from './session.svelte.ts'
 import type { Connection } from '@libp2p/interface'
@@ -27,9 +27,8 @@ export interface ConnectionInfo {
  */
 export function connectionKind (c: Connection): string {
   if (isDirect(c)) return 'WebRTC'
-  if (c.limits == null && c.multiplexer === '/webrtc') {
-    return `WebRTC (${c.status !== 'open' ? c.status : `path ${peerConnectionOf(c)?.connectionState ?? 'unknown'}`})`
-  }
+  if (isWebRTC(c)) return `WebRTC (path ${peerConnectionOf(c)?.connectionState ?? 'unknown'})`
+  if (madeByWebRTC(c)) return `WebRTC (${c.status})`
   return isCarrier(c) ? 'Relayed (chat)' : c.limits != null ? 'Relayed' : 'WebSocket'
 }
 
