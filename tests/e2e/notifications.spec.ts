@@ -1,5 +1,5 @@
 import { connection, expect, hide, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
-import type { BrowserContext, Page } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 interface Recorded {
   notes: Array<{ title: string, body?: string, url?: string }>
@@ -41,6 +41,21 @@ async function recorded (page: Page): Promise<Recorded> {
   return await page.evaluate(() => (window as unknown as { __rec: Recorded }).__rec)
 }
 
+/**
+ * A context whose pages may show notifications. Granting permissions denies
+ * every other one (CDP Browser.grantPermissions), and without media
+ * permission Chromium gathers no host ICE candidates here: those are granted too.
+ */
+async function notifyingContext (browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return await browser.newContext({ baseURL, permissions: ['notifications', 'camera', 'microphone'] })
+}
+
+/** Turns notifications on with the app's button, as the user does. */
+async function turnOn (page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Turn on notifications' }).click()
+  await expect(page.getByRole('button', { name: 'Turn off notifications' })).toBeVisible()
+}
+
 async function openAlice (context: BrowserContext): Promise<{ page: Page, link: string }> {
   const page = await context.newPage()
   await page.goto('/')
@@ -50,9 +65,7 @@ async function openAlice (context: BrowserContext): Promise<{ page: Page, link: 
 }
 
 test('a message that arrives while the page is hidden shows a notification after opt-in, sets the badge, and a click opens the conversation', async ({ browser, baseURL }) => {
-  // granting permissions denies every other one (CDP Browser.grantPermissions), and without
-  // media permission Chromium gathers no host ICE candidates here: grant those too
-  const context = await browser.newContext({ baseURL, permissions: ['notifications', 'camera', 'microphone'] })
+  const context = await notifyingContext(browser, baseURL)
   await context.addInitScript(recordPlatformCalls)
   const bob = await openPeer(browser, baseURL)
   try {
@@ -71,8 +84,7 @@ test('a message that arrives while the page is hidden shows a notification after
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })
       Object.defineProperty(document, 'hidden', { configurable: true, get: () => false })
     })
-    await alice.page.getByRole('button', { name: 'Turn on notifications' }).click()
-    await expect(alice.page.getByRole('button', { name: 'Turn off notifications' })).toBeVisible()
+    await turnOn(alice.page)
     expect((await recorded(alice.page)).permissionRequests).toBe(1)
 
     await hide(alice.page)
@@ -100,12 +112,11 @@ test('a message that arrives while the page is hidden shows a notification after
 })
 
 test('a notification click with another tab waiting opens the conversation in the tab that runs Peerlink, not the waiting one', async ({ browser, baseURL }) => {
-  const context = await browser.newContext({ baseURL, permissions: ['notifications', 'camera', 'microphone'] })
+  const context = await notifyingContext(browser, baseURL)
   const bob = await openPeer(browser, baseURL)
   try {
     const alice = await openAlice(context)
-    await alice.page.getByRole('button', { name: 'Turn on notifications' }).click()
-    await expect(alice.page.getByRole('button', { name: 'Turn off notifications' })).toBeVisible()
+    await turnOn(alice.page)
     // opened later, so it is the window the user was in last: it waits for the first tab
     const waiting = await context.newPage()
     await waiting.goto('/')
@@ -133,6 +144,38 @@ test('a notification click with another tab waiting opens the conversation in th
     await expect(alice.page.getByRole('log', { name: 'Messages' })).toContainText('you have mail')
     // the waiting tab, which could not have shown it, stays where it was
     expect(new URL(waiting.url()).pathname).toBe('/')
+  } finally {
+    await context.close()
+    await bob.context.close()
+  }
+})
+
+test('a notification leaves the tray once its conversation is read in the app', async ({ browser, baseURL }) => {
+  const context = await notifyingContext(browser, baseURL)
+  const bob = await openPeer(browser, baseURL)
+  try {
+    const alice = await openAlice(context)
+    await turnOn(alice.page)
+    await bob.page.goto(alice.link)
+    await expect(connection(bob.page)).toHaveText('Direct')
+    await hide(alice.page)
+    await sendMessage(bob.page, 'read me')
+    const [worker] = context.serviceWorkers()
+    const inTray = async (): Promise<number> => await worker.evaluate(async () => {
+      const scope = self as unknown as { registration: { getNotifications: () => Promise<unknown[]> } }
+      return (await scope.registration.getNotifications()).length
+    })
+    await expect.poll(inTray).toBe(1)
+
+    // the user comes back and opens the conversation from the list, not from the notification
+    await alice.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => false })
+      document.dispatchEvent(new Event('visibilitychange'))
+    })
+    await alice.page.getByRole('link', { name: /read me/ }).click()
+    await expect(alice.page.getByRole('log', { name: 'Messages' })).toContainText('read me')
+    await expect.poll(inTray).toBe(0)
   } finally {
     await context.close()
     await bob.context.close()

@@ -32,8 +32,9 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => {
 interface Shown { title: string, options: NotificationOptions, closed: boolean }
 
 /** A service worker registration that keeps what it shows, as the platform's notification tray would. */
-function tray (): { shown: Shown[] } {
+function tray (): { shown: Shown[], asked: () => number } {
   const shown: Shown[] = []
+  let asked = 0
   fake.registration = {
     active: {},
     showNotification: async (title: string, options: NotificationOptions) => {
@@ -41,11 +42,14 @@ function tray (): { shown: Shown[] } {
       for (const s of shown) if (s.options.tag === options.tag) s.closed = true
       shown.push({ title, options, closed: false })
     },
-    getNotifications: async (filter?: { tag?: string }) => shown
-      .filter(s => !s.closed && (filter?.tag == null || s.options.tag === filter.tag))
-      .map(s => ({ tag: s.options.tag ?? '', close: () => { s.closed = true } }))
+    getNotifications: async (filter?: { tag?: string }) => {
+      asked++
+      return shown
+        .filter(s => !s.closed && (filter?.tag == null || s.options.tag === filter.tag))
+        .map(s => ({ tag: s.options.tag ?? '', close: () => { s.closed = true } }))
+    }
   }
-  return { shown }
+  return { shown, asked: () => asked }
 }
 
 let visibility: DocumentVisibilityState = 'hidden'
@@ -72,6 +76,7 @@ beforeEach(async () => {
   fake.messenger = new EventTarget()
   fake.conversations = []
   fake.reading = null
+  fake.registration = null
   visibility = 'hidden'
   scope = new EventTarget()
   // the window's own events (storage) go to the global scope, as in a page
@@ -128,6 +133,41 @@ describe('notifications: once read', () => {
     await vi.waitFor(() => { expect(shown.find(s => s.options.tag === ALICE)?.closed).toBe(true) })
     // Bob's is still unread: his stays
     expect(shown.find(s => s.options.tag === BOB)?.closed).toBe(false)
+  })
+
+  it('should look in the tray only when a conversation with a notification there was read', async () => {
+    const { shown, asked } = tray()
+    const badge = vi.fn(async () => {})
+    vi.stubGlobal('navigator', { setAppBadge: badge, clearAppBadge: badge })
+    fake.conversations = [conversation(ALICE, 1), conversation(BOB, 0)]
+    arrived(ALICE, 'hi from alice', 1)
+    await vi.waitFor(() => { expect(shown).toHaveLength(1) })
+    // the first change looks, for what others left there
+    conversationsChanged(ALICE)
+    await vi.waitFor(() => { expect(badge).toHaveBeenCalledTimes(1) })
+    expect(asked()).toBe(1)
+    // Bob's conversation is read, but he has no notification; Alice's is not read
+    conversationsChanged(BOB)
+    await vi.waitFor(() => { expect(badge).toHaveBeenCalledTimes(2) })
+    expect(asked()).toBe(1)
+    fake.conversations = [conversation(ALICE, 0), conversation(BOB, 0)]
+    conversationsChanged(ALICE)
+    await vi.waitFor(() => { expect(shown[0].closed).toBe(true) })
+    expect(asked()).toBe(2)
+  })
+
+  it('should take away a notification an earlier visit left once its conversation is read', async () => {
+    const { shown } = tray()
+    const badge = vi.fn(async () => {})
+    vi.stubGlobal('navigator', { setAppBadge: badge, clearAppBadge: badge })
+    shown.push({ title: 'Alice', options: { tag: ALICE }, closed: false })
+    fake.conversations = [conversation(ALICE, 1), conversation(BOB, 1)]
+    conversationsChanged(BOB)
+    await vi.waitFor(() => { expect(badge).toHaveBeenCalledTimes(1) })
+    expect(shown[0].closed).toBe(false)
+    fake.conversations = [conversation(ALICE, 0), conversation(BOB, 1)]
+    conversationsChanged(ALICE)
+    await vi.waitFor(() => { expect(shown[0].closed).toBe(true) })
   })
 })
 

@@ -56,6 +56,16 @@ class Notifications {
   readonly #pageShown = new Map<string, Notification>()
   /** when each conversation's notification last alerted the user */
   readonly #alertedAt = new Map<string, number>()
+  /**
+   * Tags (conversations) of the worker's notifications that may still be in
+   * the tray: shown from here, or found there. The tray is asked only when
+   * one of them was read: asked on every change of the conversation list (up
+   * to four a second while messages arrive), it had nothing to close nearly
+   * every time.
+   */
+  readonly #inTray = new Set<string>()
+  /** false until the tray was asked, and again whenever others may have added to it since */
+  #trayKnown = false
 
   get permission (): Permission { return this.#permission }
   /** notifications will be shown */
@@ -85,6 +95,8 @@ class Notifications {
     document.addEventListener('visibilitychange', () => {
       // blocked or allowed again in the browser's settings meanwhile: the toggle says what holds now
       this.#readPermission()
+      // swiped away meanwhile, or shown by another tab of the app that ran the node
+      this.#trayKnown = false
       this.#refresh().catch(() => {})
     })
     // changed from the address bar's site controls, with the page in view all along
@@ -99,6 +111,8 @@ class Notifications {
     })
     this.#refresh().catch(() => {})
     const { messenger } = await session.ready()
+    // this tab may have waited for another one, which showed notifications meanwhile
+    this.#trayKnown = false
     messenger.addEventListener('messages', evt => { void this.#onMessages(evt.detail.peer, evt.detail.messages) })
     messenger.addEventListener('conversations', coalesced(async () => { await this.#refresh() }, BADGE_REFRESH_MS))
   }
@@ -142,6 +156,7 @@ class Notifications {
     // Android allows notifications only through the service worker; its click handler opens the conversation
     const registration = appWorker.registration
     if (registration?.active != null) {
+      this.#inTray.add(options.tag ?? '')
       await registration.showNotification(title, options).catch(() => {})
       return
     }
@@ -187,9 +202,23 @@ class Notifications {
       n.close()
       this.#pageShown.delete(tag)
     }
-    // the worker's outlive the page that showed them: those of an earlier visit too
-    const shown = await appWorker.registration?.getNotifications().catch(() => []) ?? []
-    for (const n of shown) if (read.has(n.tag)) n.close()
+    // the worker's outlive the page that showed them: those of an earlier visit
+    // too, which the first look at the tray finds
+    const registration = appWorker.registration
+    if (registration == null) return
+    if (this.#trayKnown && ![...this.#inTray].some(tag => read.has(tag))) return
+    this.#trayKnown = true
+    // before the wait: one shown meanwhile is added again
+    for (const tag of this.#inTray) if (read.has(tag)) this.#inTray.delete(tag)
+    const shown = await registration.getNotifications().catch(() => undefined)
+    if (shown == null) {
+      this.#trayKnown = false
+      return
+    }
+    for (const n of shown) {
+      if (read.has(n.tag)) n.close()
+      else this.#inTray.add(n.tag)
+    }
   }
 }
 
