@@ -141,7 +141,7 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     const awayEntry = bob.page.getByRole('link', { name: /Draft: for later/ })
     await expect(awayEntry).toHaveAttribute('href', `/p/${AWAY_PEER}`)
     // a conversation with only a draft still shows whose it is (a zero-wide name is not visible)
-    await expect(awayEntry.getByText(/^Peer …/)).toBeVisible()
+    await expect(awayEntry.getByText(`Peer …${AWAY_PEER.slice(-8)}`)).toBeVisible()
     await bob.page.getByRole('link', { name: /Draft: half a thought/ }).click()
     await expect(field).toHaveValue('half a thought')
     await bob.page.getByRole('button', { name: 'Send', exact: true }).click()
@@ -165,9 +165,12 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await expect(alice.page.getByLabel('Your name')).toBeFocused()
     await bob.page.goto(alice.link)
     await expect(connection(bob.page)).toHaveText('Direct')
-    await expect(bob.page.getByRole('heading', { level: 1 })).toHaveText('Alice')
+    // with the end of her ID, which no other peer can take along with her name, and which is read out too
+    const aliceId = `…${alice.peerId.slice(-8)}`
+    await expect(bob.page.getByRole('heading', { level: 1 })).toHaveText(`Alice ${aliceId}`)
+    await expect(bob.page.getByRole('heading', { level: 1, name: `Alice ${aliceId}` })).toBeVisible()
     // the conversation's title says whose it is: it is what a screen reader announces on arrival
-    await expect(bob.page).toHaveTitle('Alice – Peerlink')
+    await expect(bob.page).toHaveTitle(`\u2068Alice\u2069 (${aliceId}) – Peerlink`)
 
     await sendMessage(bob.page, 'ping')
     await alice.page.getByRole('link', { name: /ping/ }).click()

@@ -3,6 +3,7 @@ import type { Conversation, StoredMessage } from '../../src/lib/store/index.ts'
 
 const ALICE = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
 const BOB = '12D3KooWBobBobBobBobBobBobBobBobBobBobBobBobBobBobBo'
+const CAROL = '12D3KooWCarolCarolCarolCarolCarolCarolCarolCarolCar'
 
 /** What the notifications reach through the session and the service worker, made here. */
 const fake = vi.hoisted(() => ({
@@ -70,6 +71,7 @@ function conversationsChanged (peer: string): void {
 
 let notifications: typeof import('../../src/lib/state/notifications.svelte.ts').notifications
 let NOTIFY_KEY: string
+let NOTIFICATION_NAME_MAX: number
 
 beforeEach(async () => {
   vi.resetModules()
@@ -87,7 +89,7 @@ beforeEach(async () => {
   vi.stubGlobal('localStorage', { getItem: () => 'on', setItem () {} })
   vi.stubGlobal('Notification', { permission: 'granted' })
   vi.stubGlobal('navigator', { setAppBadge: async () => {}, clearAppBadge: async () => {} })
-  ;({ notifications, NOTIFY_KEY } = await import('../../src/lib/state/notifications.svelte.ts'))
+  ;({ notifications, NOTIFY_KEY, NOTIFICATION_NAME_MAX } = await import('../../src/lib/state/notifications.svelte.ts'))
   await notifications.start()
 })
 
@@ -115,6 +117,21 @@ describe('notifications: the title', () => {
     arrived(ALICE, 'who am I?')
     await vi.waitFor(() => { expect(shown).toHaveLength(1) })
     expect(shown[0].title).toBe(`Peer …${ALICE.slice(-8)}`)
+  })
+
+  it('should tell a peer that takes another\'s name from that peer, by the end of its ID, shown however long the name', async () => {
+    const { shown } = tray()
+    const long = `Alice${'\u3000'.repeat(10)}${'x'.repeat(40)}`
+    fake.conversations = [{ ...conversation(ALICE, 1), name: 'Alice' }, { ...conversation(BOB, 1), name: 'Alice' }, { ...conversation(CAROL, 1), name: long }]
+    arrived(ALICE, 'it is me', 1)
+    arrived(BOB, 'no, it is me', 2)
+    arrived(CAROL, 'me too', 3)
+    await vi.waitFor(() => { expect(shown).toHaveLength(3) })
+    const titles = shown.map(s => s.title)
+    expect(titles.slice(0, 2)).toEqual([`\u2068Alice\u2069 (…${ALICE.slice(-8)})`, `\u2068Alice\u2069 (…${BOB.slice(-8)})`])
+    // a lock screen gives the title one line: the name is cut, never the ID after it
+    expect(titles[2]).toMatch(new RegExp(`^\u2068Alice x+…\u2069 \\(…${CAROL.slice(-8)}\\)$`))
+    expect(titles[2].length).toBeLessThanOrEqual(NOTIFICATION_NAME_MAX + 2 + ` (…${CAROL.slice(-8)})`.length)
   })
 })
 

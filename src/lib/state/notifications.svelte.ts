@@ -1,5 +1,5 @@
 import { goto } from '$app/navigation'
-import { displayName } from '../shared/names.ts'
+import { labelText, peerLabel } from '../shared/names.ts'
 import { appWorker } from './app-worker.svelte.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
@@ -9,6 +9,12 @@ import type { Conversation, StoredMessage } from '../store/index.ts'
 export const NOTIFY_KEY = 'peerlink:notify'
 /** A lock screen shows a line or two; a long message is cut here, and the app shows the rest. */
 export const NOTIFICATION_BODY_MAX = 160
+/**
+ * A title gets one line: a peer's chosen name is cut here, so the end of its
+ * ID after the name still shows, which tells it from a peer that chose the
+ * same name.
+ */
+export const NOTIFICATION_NAME_MAX = 24
 /** Message IDs remembered so a message that changes state later is not announced twice. */
 export const SEEN_IDS_MAX = 1_000
 
@@ -135,14 +141,15 @@ class Notifications {
     if (fresh.length === 0 || document.visibilityState !== 'hidden' || !this.enabled) return
     const { store } = await session.local()
     const conversation = await store.conversations.get(peer)
-    const name = displayName(peer, conversation?.name)
+    const label = peerLabel(peer, conversation?.name)
+    const title = labelText({ ...label, name: cutText(label.name, NOTIFICATION_NAME_MAX) })
     const last = fresh[fresh.length - 1]
     // without renotify, a notification with the tag of one still shown replaces it in silence
     const now = Date.now()
     const alerted = this.#alertedAt.get(peer)
     const renotify = alerted != null && now - alerted >= RENOTIFY_AFTER_MS
     if (alerted == null || renotify) this.#alertedAt.set(peer, now)
-    await this.#show(name, { body: cutText(last.text, NOTIFICATION_BODY_MAX), tag: peer, renotify, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
+    await this.#show(title, { body: cutText(last.text, NOTIFICATION_BODY_MAX), tag: peer, renotify, data: { url: `/p/${peer}` }, icon: '/icons/icon-192.png' })
   }
 
   #remember (id: string): void {

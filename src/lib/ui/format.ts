@@ -1,4 +1,4 @@
-export { displayName, shortPeer } from '../shared/names.ts'
+export { labelText, peerLabel, peerText, shortPeer, type PeerLabel } from '../shared/names.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
