@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ACK_TIMEOUT_MS, Delivery } from '../../src/lib/state/delivery.ts'
+import { MAX_DELIVERY_DELAY_MS } from '../../src/lib/state/inbox.ts'
 import { SentNotSavedError } from '../../src/lib/state/errors.ts'
 import { StorageFullError } from '../../src/lib/store/errors.ts'
 import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
@@ -376,6 +377,22 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect(thread.map(m => [m.text, m.sentAt])).toEqual([['pinned?', received], ['a bit ahead', received + 5000], ['a later reply', received + 10_000]])
     const [conversation] = await store.conversations.list()
     expect(conversation.lastMessageText).toBe('a later reply')
+  })
+
+  it('should take a message dated before any delivery delay as sent that long ago, keeping the order of a burst', async () => {
+    lab = new Lab()
+    lab.clock = Date.UTC(2026, 11, 5, 12)
+    await lab.setup()
+    const received = lab.clock
+    // a send time of 0 is 1970: the message would be dated so, and sorted before all of the thread
+    await lab.side(B).receive(A, { type: 'text', id: new Uint8Array(16).fill(0xf0), sentAt: 0, seq: 1, text: 'from 1970?' })
+    await lab.side(B).receive(A, { type: 'text', id: new Uint8Array(16).fill(0x01), sentAt: 1, seq: 2, text: 'and after it' })
+    // a message that waited a week in its sender's outbox keeps its time
+    const week = received - 7 * 86_400_000
+    await lab.side(B).receive(A, { type: 'text', id: new Uint8Array(16).fill(0x80), sentAt: week, seq: 3, text: 'a week late' })
+    const thread = await lab.stores.get(B)!.messages.list(A)
+    const floor = received - MAX_DELIVERY_DELAY_MS
+    expect(thread.map(m => [m.text, m.sentAt])).toEqual([['from 1970?', floor], ['and after it', floor + 1], ['a week late', week]])
   })
 
   it('should show a burst from a clock that runs fast in the order it came in', async () => {

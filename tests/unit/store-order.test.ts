@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { openStore, type StoredMessage } from '../../src/lib/store/index.ts'
-import { ALICE, freshName } from './store-helpers.ts'
+import { ALICE, BOB, CAROL, freshName, freshStore, hexId } from './store-helpers.ts'
 
 /** The documented display order, written out independently of the store. */
 function displayOrder (a: StoredMessage, b: StoredMessage): number {
@@ -39,5 +39,34 @@ describe('store: list order', () => {
         store.close()
       }
     ), { numRuns: 60 })
+  })
+})
+
+describe('store: conversation list order', () => {
+  it('should put the conversation that last had a message first by this browser\'s clock, whatever time its sender gave', async () => {
+    const { store, name } = await freshStore()
+    const now = Date.UTC(2026, 11, 5, 12)
+    await store.messages.createOutgoing(ALICE, 'an hour ago', now - 3_600_000)
+    await store.messages.saveIncoming(BOB, { id: hexId(1), text: 'a minute ago', sentAt: now - 60_000, seq: 1 }, { now: now - 59_000, unread: true })
+    // arriving now: written while its sender was offline days ago, or dated back on purpose
+    await store.messages.saveIncoming(CAROL, { id: hexId(2), text: 'sent long ago', sentAt: now - 5 * 86_400_000, seq: 1 }, { now, unread: true })
+    expect((await store.conversations.list()).map(c => c.peer)).toEqual([CAROL, BOB, ALICE])
+    // the entry still shows the time its sender gave
+    expect(await store.conversations.get(CAROL)).toMatchObject({ lastMessageAt: now - 5 * 86_400_000, lastActivityAt: now })
+    // a late arrival older than the preview keeps the preview, and is still activity
+    await store.messages.saveIncoming(ALICE, { id: hexId(3), text: 'late', sentAt: now - 7_200_000, seq: 1 }, { now: now + 1000, unread: true })
+    expect(await store.conversations.get(ALICE)).toMatchObject({ lastMessageText: 'an hour ago', lastActivityAt: now + 1000 })
+    expect((await store.conversations.list()).map(c => c.peer)).toEqual([ALICE, CAROL, BOB])
+    store.close()
+
+    // a conversation stored before activity was kept goes by its last message's time
+    const raw = await openDB(name)
+    const bob = await raw.get('conversations', BOB)
+    delete bob.lastActivityAt
+    await raw.put('conversations', { ...bob, lastMessageAt: now + 2000 })
+    raw.close()
+    const reopened = await openStore({ name })
+    expect((await reopened.conversations.list()).map(c => c.peer)).toEqual([BOB, ALICE, CAROL])
+    reopened.close()
   })
 })

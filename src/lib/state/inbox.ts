@@ -11,6 +11,16 @@ import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
  */
 export const MAX_CLOCK_AHEAD_MS = 60_000
 
+/**
+ * How long before it arrives a message may say it was sent. A message waits
+ * in its sender's outbox while the two are never online at once, and is sent
+ * with the time it was written: a month covers a long trip without a
+ * connection. A time from before that is a clock set wrong or a peer that
+ * wants its message buried (a send time of 0 is 1970): it is taken as sent
+ * that long ago, so it shows no earlier in the thread than a real delay could.
+ */
+export const MAX_DELIVERY_DELAY_MS = 30 * 24 * 60 * 60 * 1000
+
 /** What the inbox needs from the delivery logic it is part of. */
 export interface InboxOptions {
   store: Store
@@ -40,8 +50,9 @@ export class Inbox {
    * acked, which its own count cannot tell from a first send
    */
   duplicates = 0
-  /** by peer: the send time last given to a message from the future (see #clamped) */
-  readonly #lastClamped = new Map<string, number>()
+  /** by peer: the send time last given to a message from the future, and to one from too far back (see #clamped) */
+  readonly #lastAhead = new Map<string, number>()
+  readonly #lastBehind = new Map<string, number>()
 
   constructor (options: InboxOptions) {
     this.#o = options
@@ -49,26 +60,32 @@ export class Inbox {
 
   /**
    * A message from `peer`, the authenticated remote peer of the connection it
-   * came on. Its send time is the sender's clock, and orders the thread and
-   * the conversation list: one from further in the future than clocks
+   * came on. Its send time is the sender's clock, orders the thread and is
+   * the time shown with it: one from further in the future than clocks
    * disagree (a clock set wrong, or a peer that wants its message pinned on
-   * top for good) is taken as sent now.
+   * top for good) is taken as sent now, one from further back than a message
+   * waits to be delivered as sent MAX_DELIVERY_DELAY_MS ago.
    */
   async receive (peer: string, message: IncomingMessage): Promise<void> {
     const now = this.#o.now()
-    const outcome = await this.#batchers.add(peer, message.sentAt > now + MAX_CLOCK_AHEAD_MS ? { ...message, sentAt: this.#clamped(peer, now) } : message)
+    const sentAt = message.sentAt > now + MAX_CLOCK_AHEAD_MS
+      ? this.#clamped(this.#lastAhead, peer, now)
+      : message.sentAt < now - MAX_DELIVERY_DELAY_MS
+        ? this.#clamped(this.#lastBehind, peer, now - MAX_DELIVERY_DELAY_MS)
+        : message.sentAt
+    const outcome = await this.#batchers.add(peer, sentAt === message.sentAt ? message : { ...message, sentAt })
     if (outcome instanceof Error) throw outcome
   }
 
   /**
-   * Now, for a message from the future, but later than the last one so taken:
-   * a burst arrives within a millisecond, and messages sent at the same time
-   * are shown in the order of their random ids, not the order they came in.
+   * `at`, but later than the last time so given (`last`, by peer): a burst
+   * arrives within a millisecond, and messages sent at the same time are
+   * shown in the order of their random ids, not the order they came in.
    */
-  #clamped (peer: string, now: number): number {
-    const at = Math.max(now, (this.#lastClamped.get(peer) ?? 0) + 1)
-    this.#lastClamped.set(peer, at)
-    return at
+  #clamped (last: Map<string, number>, peer: string, at: number): number {
+    const clamped = Math.max(at, (last.get(peer) ?? 0) + 1)
+    last.set(peer, clamped)
+    return clamped
   }
 
   /**

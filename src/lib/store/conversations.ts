@@ -11,21 +11,32 @@ export function newConversation (peer: string, now: number, relayHint?: string):
 
 /**
  * The preview follows the message that is last in display order, so a late
- * arrival with an older timestamp does not replace a newer preview.
+ * arrival with an older timestamp does not replace a newer preview. Any new
+ * message is activity, by this browser's clock: when it was stored.
  */
 export function withLastMessage (conversation: Conversation, message: StoredMessage): Conversation {
-  if (conversation.lastMessageAt != null && message.sentAt < conversation.lastMessageAt) return conversation
+  const lastActivityAt = Math.max(conversation.lastActivityAt ?? 0, message.storedAt)
+  if (conversation.lastMessageAt != null && message.sentAt < conversation.lastMessageAt) {
+    return lastActivityAt === conversation.lastActivityAt ? conversation : { ...conversation, lastActivityAt }
+  }
   return {
     ...conversation,
     lastMessageAt: message.sentAt,
     lastMessageText: message.text,
-    lastMessageDirection: message.direction
+    lastMessageDirection: message.direction,
+    lastActivityAt
   }
 }
 
-/** When a conversation last saw activity, for ordering the list. */
+/**
+ * When a conversation last saw activity, for ordering the list: by our own
+ * clock, not the sender's, which a peer sets as it likes (an old time would
+ * bury a new conversation, a new message delayed in its sender's outbox would
+ * land below quieter ones). Conversations stored before lastActivityAt was
+ * kept go by their last message's time until their next message.
+ */
 export function activityOf (conversation: Conversation): number {
-  return conversation.lastMessageAt ?? conversation.createdAt
+  return conversation.lastActivityAt ?? conversation.lastMessageAt ?? conversation.createdAt
 }
 
 export function compareConversations (a: Conversation, b: Conversation): number {

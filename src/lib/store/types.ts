@@ -33,7 +33,13 @@ export interface Conversation {
   /** a relay multiaddr from the link that opened it */
   relayHint?: string
   createdAt: number
+  /** sentAt of the message last in display order: the SENDER's clock, shown with the preview */
   lastMessageAt?: number
+  /**
+   * local clock when a message was last stored here (received or written),
+   * which orders the list; absent in records from before it was kept
+   */
+  lastActivityAt?: number
   lastMessageText?: string
   lastMessageDirection?: Direction
   unread: number
@@ -75,7 +81,7 @@ export interface ConversationRepository {
   get (peer: string): Promise<Conversation | undefined>
   /** creates it if missing; an existing one keeps its fields (a relay hint is only filled in when it has none) */
   ensure (peer: string, init?: { relayHint?: string }, now?: number): Promise<Conversation>
-  /** most recent activity first (lastMessageAt, else createdAt) */
+  /** most recent activity first (lastActivityAt, else lastMessageAt, else createdAt) */
   list (): Promise<Conversation[]>
   setName (peer: string, name: string): Promise<void>
   /** where the peer was last found reachable (a DHT lookup): tried first next time */
