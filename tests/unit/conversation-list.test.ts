@@ -33,6 +33,9 @@ describe('conversation list: two tabs', () => {
     stored = [{ peer: ALICE, createdAt: 1, unread: 0, nextSeq: 1 }]
     const messenger = new EventTarget()
     const running = await tab(messenger)
+    // the running tab's session passes its messenger's news on to the other tabs
+    const { tellOtherTabs } = await import('../../src/lib/state/tab-news.ts')
+    cleanup.push(tellOtherTabs(messenger))
     const waiting = await tab(null)
     void running.watch()
     void waiting.watch()

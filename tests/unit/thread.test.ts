@@ -4,13 +4,22 @@ import { openStore, type IncomingMessage, type Store } from '../../src/lib/store
 
 const PEER = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
 
-// the thread reaches the store and the messenger through the session; here, a store of its own
-const fake = vi.hoisted(() => ({ store: undefined as unknown, messenger: undefined as unknown }))
+// the thread reaches the store and the messenger through the session; here, a store of its own,
+// in a tab that runs the node unless a test says another tab does (`here`)
+const fake = vi.hoisted(() => ({ store: undefined as unknown, messenger: undefined as unknown, here: true }))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({
-  session: { reading: null, ready: async () => fake, local: async () => fake }
+  session: {
+    reading: null,
+    get phase () { return fake.here ? 'ready' : 'standby' },
+    runsHere: async () => fake.here,
+    // a tab waiting for another one has no node: ready() waits until that tab closes
+    ready: async () => fake.here ? fake : await new Promise(() => {}),
+    local: async () => fake
+  }
 }))
 vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined } }))
 const { Thread, HISTORY_PAGE } = await import('../../src/lib/state/thread.svelte.ts')
+const { TAB_CHANNEL } = await import('../../src/lib/state/tab-news.ts')
 
 let dbCounter = 0
 let opened: { thread: InstanceType<typeof Thread>, store: Store } | undefined
@@ -38,6 +47,7 @@ async function openThread (store: Store): Promise<{ thread: InstanceType<typeof 
 }
 
 afterEach(() => {
+  fake.here = true
   opened?.thread.close()
   opened?.store.close()
   opened = undefined
@@ -64,4 +74,22 @@ describe('thread: a conversation longer than one page', () => {
     expect(texts.slice(0, 3)).toEqual(['oldest', 'late', 'second oldest'])
     expect(texts).toHaveLength(HISTORY_PAGE + 3)
   }, 30_000)
+})
+
+describe('thread: in a tab waiting for the one that runs the node', () => {
+  it('should show the stored history, and what the other tab stores afterwards', async () => {
+    fake.here = false
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    await store.messages.saveIncomingMany(PEER, [incoming(1, 100, 'stored before')], { unread: false, now: 1 })
+    const { thread } = await openThread(store)
+    expect(thread.messages.map(m => m.text)).toEqual(['stored before'])
+    expect(thread.link).toBe('offline')
+    // the other tab stores a message and says so on the tab channel
+    const [later] = await store.messages.saveIncomingMany(PEER, [incoming(2, 200, 'stored by the other tab')], { unread: true, now: 2 })
+    const otherTab = new BroadcastChannel(TAB_CHANNEL)
+    otherTab.postMessage({ type: 'messages', peer: PEER, messages: [later.message] })
+    otherTab.postMessage({ type: 'messages', peer: '12D3KooWSomeoneElseSomeoneElseSomeoneElseSomeoneEls', messages: [{ ...later.message, id: messageId(3) }] })
+    otherTab.close()
+    await vi.waitFor(() => { expect(thread.messages.map(m => m.text)).toEqual(['stored before', 'stored by the other tab']) })
+  })
 })

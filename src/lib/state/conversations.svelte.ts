@@ -1,23 +1,17 @@
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
+import { hearOtherTabs } from './tab-news.ts'
 import type { Conversation } from '../store/index.ts'
 
 /** Changes within this long show together: the list is read once, not once per arriving message. */
 export const LIST_REFRESH_MS = 100
-
-/**
- * The tab that runs the node says on this channel that the list changed, so a
- * tab waiting for it (which has no node, and hears none of its events) shows
- * the same unread counts and last messages, not those of when it was opened.
- */
-export const LIST_CHANNEL = 'peerlink:conversations'
 
 /** The home page's list of conversations, most recent first. */
 class Conversations {
   #items = $state<Conversation[]>([])
   #loaded = $state(false)
   #watching = false
-  #channel: BroadcastChannel | undefined
+  #stopHearing: (() => void) | undefined
 
   get items (): Conversation[] { return this.#items }
   get loaded (): boolean { return this.#loaded }
@@ -33,14 +27,10 @@ class Conversations {
     if (this.#watching) return
     this.#watching = true
     const refreshSoon = coalesced(async () => { await this.refresh() }, LIST_REFRESH_MS)
-    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(LIST_CHANNEL) : undefined
-    this.#channel = channel
-    channel?.addEventListener('message', refreshSoon)
+    // a tab waiting for the one that runs the node hears of changes from it (tab-news.ts)
+    this.#stopHearing = hearOtherTabs(news => { if (news.type === 'list') refreshSoon() })
     const { messenger } = await session.ready()
-    messenger.addEventListener('conversations', () => {
-      refreshSoon()
-      channel?.postMessage(null)
-    })
+    messenger.addEventListener('conversations', refreshSoon)
     // what arrived between the first load and the node starting
     await this.refresh()
   }
@@ -56,8 +46,8 @@ class Conversations {
 
   /** Stops hearing other tabs (the page's own list stays as it is). */
   stop (): void {
-    this.#channel?.close()
-    this.#channel = undefined
+    this.#stopHearing?.()
+    this.#stopHearing = undefined
   }
 
   async refresh (): Promise<void> {

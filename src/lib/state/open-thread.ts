@@ -22,7 +22,8 @@ export async function openThread (peerText: string, relayText: string | null): P
     if (err instanceof InvalidLinkError) return { error: err.message }
     throw err
   }
-  await session.ready()
+  // not ready(): a tab waiting for the one that runs the node shows the stored conversation too
+  await session.local()
   if (peer === session.peerId) {
     return { error: 'This is your own link. Send it to a friend, and open theirs to chat.' }
   }

@@ -5,6 +5,7 @@ import { IceServers } from './ice-servers.ts'
 import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
+import { tellOtherTabs } from './tab-news.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
 import type { Messenger } from './messenger.ts'
@@ -59,6 +60,8 @@ class Session {
   #store: Promise<Store> | undefined
   #running: Promise<Running> | undefined
   #current: Running | undefined
+  /** settled once this tab knows whether it runs the node (runsHere) */
+  readonly #placed = Promise.withResolvers<boolean>()
   /** another tab took the node lock while this one was still starting its node */
   #yieldedWhileStarting = false
   /** the conversation the user is looking at, if any (nothing there is unread) */
@@ -100,6 +103,15 @@ class Session {
   ready (): Promise<Running> {
     this.#running ??= this.#start().catch((err: Error) => this.#fail(err))
     return this.#running
+  }
+
+  /**
+   * Whether this tab runs the node: true once it holds the node lock, false
+   * as soon as it waits for another tab that does. Either way the stored data
+   * shows at once; only the tab that runs the node sends and receives.
+   */
+  runsHere (): Promise<boolean> {
+    return this.#placed.promise
   }
 
   #withKey (): Promise<Local & { privateKey: PrivateKey }> {
@@ -170,11 +182,13 @@ class Session {
     await acquireTabLock({
       steal: takeOverAsked(),
       onWaiting: () => {
+        this.#placed.resolve(false)
         this.#phase = 'standby'
         this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
       },
       onLost: () => { void this.#yield() }
     })
+    this.#placed.resolve(true)
     this.#notice = null
     this.#phase = 'starting'
     const info = await relayInfo
@@ -197,6 +211,7 @@ class Session {
       name: () => this.#name,
       readReceipts: () => this.#readReceipts
     })
+    tellOtherTabs(messenger)
     messenger.addEventListener('problem', evt => {
       if (evt.detail.peer !== this.reading) this.#problem = evt.detail
     })

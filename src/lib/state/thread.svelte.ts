@@ -4,6 +4,7 @@ import { coalesced } from './coalesce.ts'
 import { conversations } from './conversations.svelte.ts'
 import { session } from './session.svelte.ts'
 import { MessageList } from './message-list.ts'
+import { hearOtherTabs } from './tab-news.ts'
 import { StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
@@ -76,9 +77,44 @@ export class Thread {
   /** the peer is typing right now */
   get peerTyping (): boolean { return this.#peerTyping }
 
-  /** Opens the conversation: loads history, dials the peer, marks messages read. */
+  /**
+   * Opens the conversation: loads history and, where the node runs, dials the
+   * peer and marks messages read. A tab waiting for another shows what that
+   * one stores (tab-news.ts), until the node runs here.
+   */
   async open (relayHint?: string): Promise<void> {
-    const { store, messenger } = await session.ready()
+    const { store } = await session.local()
+    this.#hearOtherTabs()
+    if (await session.runsHere()) {
+      await this.#openLive(relayHint, store)
+      return
+    }
+    // read only: sending needs the node, which the other tab runs (the layout says so)
+    this.#link = 'offline'
+    this.#conversation = await store.conversations.get(this.peer)
+    this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
+    // the other tab closed and the node runs here now: this tab keeps up on its own
+    session.ready().then(async ({ store }) => {
+      if (!this.#closed) await this.#openLive(relayHint, store, false)
+    }).catch((err: Error) => {
+      // a session that failed to start says so in the layout's alert already
+      if (session.phase !== 'failed') this.#problem = err.message
+    })
+  }
+
+  /** What the node's tab says changed, while that is another tab (this one's own news comes back too: ignored). */
+  #hearOtherTabs (): void {
+    const reloadSoon = coalesced(async () => { await this.#reloadConversation() }, CONVERSATION_REFRESH_MS)
+    this.#cleanup.push(hearOtherTabs(news => {
+      if (session.phase === 'ready' || this.#closed) return
+      if (news.type === 'list') reloadSoon()
+      else if (news.peer === this.peer) this.#merge(news.messages)
+    }))
+  }
+
+  /** The conversation where the node runs: live events, the dial, and (unless shown already) the history. */
+  async #openLive (relayHint: string | undefined, store: Store, withHistory = true): Promise<void> {
+    const { messenger } = await session.ready()
     session.reading = this.peer
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
       if (evt.detail.peer === this.peer) this.#merge(evt.detail.messages)
@@ -134,6 +170,8 @@ export class Thread {
     }
     // only without a link hint (which makes `known`): the stored one, if any
     if (known == null) watch(this.#conversation.relayHint)
+    // shown while another tab ran the node, and kept up with since: what arrived is read now
+    if (!withHistory) return await this.markRead()
     // the composer does not wait for the history: a message typed meanwhile
     // is stored and queued, and merges into the history when that arrives
     this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
@@ -156,7 +194,7 @@ export class Thread {
     this.#loadingEarlier ??= (async () => {
       const oldest = this.#pageStart
       if (!this.#hasEarlier || oldest == null) return
-      const { store } = await session.ready()
+      const { store } = await session.local()
       const { messages, more } = await this.#page(store, oldest)
       if (this.#closed) return
       this.#pageStart = messages[0] ?? oldest
@@ -184,7 +222,8 @@ export class Thread {
 
   /** Marks what has arrived as read (and tells the peer, if read receipts are on), when the user can see it. */
   async markRead (): Promise<void> {
-    if (document.visibilityState !== 'visible') return
+    // only the tab that runs the node can tell the peer; the other tabs leave it to that one
+    if (document.visibilityState !== 'visible' || session.phase !== 'ready') return
     try {
       const { messenger } = await session.ready()
       if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(m => m.direction === 'in' && m.status === 'delivered')) {
@@ -207,7 +246,7 @@ export class Thread {
   }
 
   async #reloadConversation (): Promise<void> {
-    const { store } = await session.ready()
+    const { store } = await session.local()
     this.#conversation = await store.conversations.get(this.peer)
   }
 
