@@ -37,4 +37,48 @@ test.describe('tabs of one profile', () => {
     await expect(messageLog(waiting).locator('li.out', { hasText: 'from the first tab' })).toHaveAttribute('data-status', /delivered|read/)
     await waiting.close()
   })
+
+  test('a tab whose storage a newer version takes stops its node, leaves the node to that version and says to reload', async () => {
+    await alice.page.goto(bob.link)
+    await bob.page.goto(alice.link)
+    await expect(connection(alice.page)).toHaveText('Direct')
+    const waiting = await alice.context.newPage()
+    await waiting.goto('/')
+    await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
+
+    // the newer version, in a page of its own (one the app does not run in):
+    // it upgrades the database, then asks for the node lock as the app does
+    const newer = await alice.context.newPage()
+    await newer.goto('/healthz')
+    await newer.evaluate(async () => {
+      const open = async (version?: number): Promise<IDBDatabase> => await new Promise((resolve, reject) => {
+        const req = indexedDB.open('peerlink', version)
+        req.onsuccess = () => { resolve(req.result) }
+        req.onerror = () => { reject(req.error) }
+      })
+      const current = await open()
+      const version = current.version + 1
+      current.close()
+      await open(version)
+      void navigator.locks.request('peerlink-node', async () => {
+        Object.assign(window, { runsNode: true })
+        await new Promise(() => {})
+      })
+    })
+
+    for (const page of [alice.page, waiting]) {
+      await expect(page.getByRole('alert').filter({ hasText: 'Peerlink was updated in another tab. Reload this page' })).toBeVisible()
+      await expect(page.getByRole('button', { name: 'Use Peerlink here' })).toHaveCount(0)
+    }
+    // the old tab's node is stopped, and the newer version runs the node, not the old tab that waited
+    await expect(connection(alice.page)).toHaveText('Offline')
+    await expect(alice.page.getByRole('button', { name: 'Send', exact: true })).toBeDisabled()
+    await expect.poll(async () => await newer.evaluate(() => (window as unknown as { runsNode?: boolean }).runsNode === true)).toBe(true)
+    await expect(connection(bob.page)).not.toHaveText('Direct')
+    // nothing Bob sends now is taken (and acked) by a tab that cannot store it
+    await sendMessage(bob.page, 'after the update')
+    await expect(messageLog(bob.page).locator('li.out', { hasText: 'after the update' })).toHaveAttribute('data-status', 'queued')
+    await waiting.close()
+    await newer.close()
+  })
 })

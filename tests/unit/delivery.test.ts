@@ -199,6 +199,18 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     expect(lab.side(B).duplicates).toBe(1)
   })
 
+  it('should not acknowledge a message that arrives once its store is closed (an upgrade in another tab), so its sender keeps it', async () => {
+    lab = new Lab()
+    await lab.setup()
+    await lab.side(A).send(B, 'hello')
+    await lab.side(A).flush(B)
+    lab.stores.get(B)!.close()
+    await expect(lab.deliver(lab.inFlight.findIndex(f => f.frame.type === 'text'))).rejects.toThrow(/Storage is closed/)
+    expect(lab.inFlight.filter(f => f.from === B)).toEqual([])
+    const [sent] = await lab.stores.get(A)!.messages.list(B)
+    expect(sent.status).not.toMatch(/delivered|read/)
+  })
+
   it('should ignore acks and receipts for ids it never sent', async () => {
     lab = new Lab()
     await lab.setup()

@@ -1,4 +1,4 @@
-import { openStore, type Store } from '../store/index.ts'
+import { openStore, type StorageClosedError, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { fetchRelayInfoAndKeep, obtainRelayInfo } from './relay-source.ts'
 import { IceServers } from './ice-servers.ts'
@@ -6,36 +6,19 @@ import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { tellOtherTabs } from './tab-news.ts'
+import { standbyForGood, stopRunning, type Halt, type Local, type Running } from './running.ts'
+import { persistStorage } from './persist-storage.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
-import type { Messenger } from './messenger.ts'
-import type { Locator } from '../p2p/locator.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
-import type { RelayKeeper, RelayStatus } from '../p2p/relay-keeper.ts'
+import type { RelayStatus } from '../p2p/relay-keeper.ts'
 import type { PrivateKey } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** starting: booting; standby: another tab runs Peerlink; ready: running here; failed: see error */
 export type Phase = 'starting' | 'standby' | 'ready' | 'failed'
 
 /** `peer` is the conversation it happened in, or '' when it concerns none in particular */
 export interface Problem { peer: string, message: string }
-
-/** What works without any network: the stored data and who we are. */
-export interface Local {
-  store: Store
-  peerId: string
-}
-
-/** What the running app is made of once it has started. */
-export interface Running {
-  node: PeerlinkNode
-  store: Store
-  messenger: Messenger
-  keeper: RelayKeeper
-  locator: Locator
-  relays: Multiaddr[]
-}
 
 /**
  * The app's own node: identity, relay connection and the messenger. Starts in
@@ -62,8 +45,12 @@ class Session {
   #current: Running | undefined
   /** settled once this tab knows whether it runs the node (runsHere) */
   readonly #placed = Promise.withResolvers<boolean>()
-  /** another tab took the node lock while this one was still starting its node */
-  #yieldedWhileStarting = false
+  /** why this tab stopped running the node for good, if it did (a start under way checks it) */
+  #halted: Halt | undefined
+  /** whether this tab got the node lock */
+  #holdsLock = false
+  /** gives up the node lock (or the place in line for it) once this tab's storage is gone */
+  readonly #giveUp = new AbortController()
   /** the conversation the user is looking at, if any (nothing there is unread) */
   reading: string | null = null
 
@@ -142,7 +129,7 @@ class Session {
     const p2p = loadP2p()
     const store = await this.#openStoreOnce()
     mark(MARKS.storeOpen)
-    void this.#persistStorage()
+    void persistStorage()
     // neither read needs the libp2p code: they run while it loads, not after
     const [storedKey, profile] = await Promise.all([store.identity.load(), store.profile.load()])
     const { createIdentity, identityFromBytes, peerIdFromPrivateKey, formatShareLink } = await p2p
@@ -160,7 +147,7 @@ class Session {
   #openStoreOnce (): Promise<Store> {
     this.#store ??= openStore({
       onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
-      onClosed: () => { this.#error = 'Peerlink was updated in another tab. Reload this page to continue.' }
+      onClosed: err => { void this.#storageLost(err) }
     })
     return this.#store
   }
@@ -186,14 +173,17 @@ class Session {
         this.#phase = 'standby'
         this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
       },
-      onLost: () => { void this.#yield() }
+      onLost: () => { void this.#yield() },
+      signal: this.#giveUp.signal
     })
+    this.#holdsLock = true
+    if (this.#halted != null) return await this.#stopStarting()
     this.#placed.resolve(true)
     this.#notice = null
     this.#phase = 'starting'
     const info = await relayInfo
     const { createPeerlinkNode, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = await p2p
-    if (this.#yieldedWhileStarting) return await standbyForGood()
+    if (this.#halted != null) return await this.#stopStarting()
     const relays = relayAddresses(info, location)
     const otherRelays = otherRelayAddresses(info)
     // the description's TURN credentials expire; a fresh one is fetched (and kept, as at the start) when they have
@@ -225,11 +215,8 @@ class Session {
       }
     })
     await node.start()
-    if (this.#yieldedWhileStarting) {
-      // the other tab runs the node now: two with one peer ID would fight over the reservation
-      await Promise.resolve(node.stop()).catch(() => {})
-      return await standbyForGood()
-    }
+    // another tab runs the node now, or will: two with one peer ID would fight over the reservation
+    if (this.#halted != null) return await this.#stopStarting(node)
     messenger.start()
     keeper.start()
     locator.start()
@@ -242,26 +229,41 @@ class Session {
 
   /** Another tab took over: stop our node so only one runs, and say so. */
   async #yield (): Promise<void> {
+    // storage went first: this tab says to reload, and its start stops the node it may be making
+    if (this.#halted === 'outdated') return
     const running = this.#current
     this.#current = undefined
-    this.#yieldedWhileStarting = running == null
+    this.#halted = 'yielded'
     this.#phase = 'standby'
     this.#notice = 'Peerlink is now running in another tab. You can use it here instead.'
     if (running == null) return
-    running.keeper.stop()
-    running.locator.stop()
-    running.messenger.stop()
-    await Promise.resolve(running.node.stop()).catch(() => {})
+    await stopRunning(running)
     running.store.close()
   }
 
-  /** Asks the browser not to evict our data under storage pressure (messages exist nowhere else). */
-  async #persistStorage (): Promise<void> {
-    try {
-      if (await navigator.storage?.persisted?.() === false) await navigator.storage.persist()
-    } catch {
-      // not granted or not supported: the data is still kept, just evictable
-    }
+  /**
+   * Another tab upgraded the database (or the browser closed it). A node left
+   * running here would take messages it cannot store (nor ack) and acks it
+   * cannot write: it stops, and the node lock goes (or this tab leaves the
+   * line for it) to the new version's tab. This one can only reload, and says so.
+   */
+  async #storageLost (err: StorageClosedError): Promise<void> {
+    const running = this.#current
+    this.#current = undefined
+    this.#halted = 'outdated'
+    this.#phase = 'failed'
+    this.#notice = null
+    this.#error = err.reason === 'versionchange' ? 'Peerlink was updated in another tab. Reload this page to continue.' : err.message
+    if (running != null) await stopRunning(running)
+    // a start under way with the lock stops its node first, then lets go (#stopStarting)
+    if (running != null || !this.#holdsLock) this.#giveUp.abort()
+  }
+
+  /** The start found this tab halted (see #halted): stops what it started, and lets the lock go if storage went. */
+  async #stopStarting (node?: PeerlinkNode): Promise<never> {
+    if (node != null) await Promise.resolve(node.stop()).catch(() => {})
+    if (this.#halted === 'outdated') this.#giveUp.abort()
+    return await standbyForGood()
   }
 
   async setName (name: string): Promise<void> {
@@ -295,15 +297,6 @@ class Session {
     if (bytes == null) throw new Error('This browser has no identity yet.')
     return bytes
   }
-}
-
-/**
- * What ready() gives a tab whose node lock was taken while it started: the
- * page stays in standby (it says so) and nothing waits on a node that will
- * not run here; "Use Peerlink here" reloads the tab.
- */
-async function standbyForGood (): Promise<never> {
-  return await new Promise<never>(() => {})
 }
 
 export const session = new Session()

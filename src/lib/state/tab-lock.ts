@@ -12,26 +12,41 @@ export interface TabLockOptions {
   onLost: () => void
   /** take the lock from the tab holding it instead of waiting */
   steal?: boolean
+  /**
+   * This tab can no longer run the node (its storage went to a newer
+   * version): aborting lets go of the lock, or leaves the line while waiting
+   * for it, so the tab of that version runs the node. The caller stops its
+   * node first: the lock is what keeps two nodes of one peer ID apart.
+   */
+  signal?: AbortSignal
 }
 
-/** Resolves once this tab holds the lock. Browsers without Web Locks resolve at once. */
+/**
+ * Resolves once this tab holds the lock; never, when the signal aborts first.
+ * Browsers without Web Locks resolve at once.
+ */
 export async function acquireTabLock (options: TabLockOptions): Promise<void> {
   const locks = globalThis.navigator?.locks
   if (locks == null) return
+  const { signal } = options
   const { promise: acquired, resolve } = Promise.withResolvers<void>()
-  // held for the life of the page: released when the tab closes, or taken by another tab
-  const forever = new Promise<never>(() => {})
+  // held for the life of the page: released when the tab closes, taken by another tab, or given up (signal)
+  const held = new Promise<void>(release => { signal?.addEventListener('abort', () => { release() }, { once: true }) })
   const request = (lockOptions: LockOptions): void => {
     locks.request(NODE_LOCK, lockOptions, async lock => {
+      if (signal?.aborted === true) return
       if (lock == null) {
-        // another tab has it: wait in line, it comes to us when that tab closes
+        // another tab has it: wait in line, it comes to us when that tab closes;
+        // only a request that waits can be withdrawn (Web Locks refuse a signal with ifAvailable or steal)
         options.onWaiting()
-        request({})
+        request(signal != null ? { signal } : {})
         return
       }
       resolve()
-      await forever
+      await held
     }).catch((err: Error) => {
+      // given up: the line was left on purpose
+      if (signal?.aborted === true) return
       // a steal by another tab rejects our request with AbortError
       if (err.name === 'AbortError') options.onLost()
     })
