@@ -1,4 +1,4 @@
-import { pureJsCrypto } from '@chainsafe/libp2p-noise'
+import { pureJsCrypto } from '@libp2p/noise'
 import { describe, expect, it } from 'vitest'
 import { HandshakeKeyPool, webCryptoX25519 } from '../../src/lib/p2p/handshake-keys.ts'
 import { pooledNoiseCrypto } from '../../src/lib/p2p/node.ts'

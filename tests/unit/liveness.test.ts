@@ -1,8 +1,8 @@
 // Node 20 has no global WebSocket for the dialing side; the relay's shim provides it
 import '../../relay/polyfill.ts'
 import '../../relay/ws-compat.ts'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
 import { webSockets } from '@libp2p/websockets'
 import { byteStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'

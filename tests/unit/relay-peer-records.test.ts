@@ -4,8 +4,8 @@
  * browsers, a client that reconnects with a fresh key each time) would hold
  * them all for good. Departed peers go first; ours and connected ones stay.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
 import { webSockets } from '@libp2p/websockets'

@@ -1,5 +1,5 @@
 // types only: this module is in the first page's code, Noise is not
-import type { KeyPair } from '@chainsafe/libp2p-noise'
+import type { KeyPair } from '@libp2p/noise'
 import { webCryptoKeyPair } from './webcrypto-keys.ts'
 
 /**

@@ -1,5 +1,5 @@
-import { noise, pureJsCrypto, type ICryptoInterface } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { noise, pureJsCrypto, type ICryptoInterface } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
