@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite'
 import { defineConfig } from 'vitest/config'
+import { ed25519Only } from './vite/ed25519-only.ts'
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [ed25519Only(), sveltekit()],
   build: {
     // libp2p and its crypto need top-level await and BigInt, which every browser
     // that has WebRTC data channels and WebCrypto Ed25519 supports anyway

@@ -46,6 +46,13 @@ describe('share links', () => {
     expect(() => parsePeerId('1'.repeat(200))).toThrow(InvalidLinkError)
   })
 
+  it('should refuse a libp2p peer ID of another key type as not a Peerlink user', async () => {
+    for (const type of ['RSA', 'secp256k1'] as const) {
+      const other = peerIdFromPrivateKey(await generateKeyPair(type)).toString()
+      expect(() => parsePeerId(other)).toThrow(/not a Peerlink user/)
+    }
+  })
+
   it('should reject links that are not Peerlink links', () => {
     expect(() => parseShareLink('https://example.org/somewhere')).toThrow(/not a Peerlink link/)
     expect(() => parseShareLink('http://[bad')).toThrow(InvalidLinkError)

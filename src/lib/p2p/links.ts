@@ -19,6 +19,13 @@ const SENTENCE_END = /[.,;:!?)\]}'"]+$/
 
 const DAMAGED_PEER_ID = 'This link is damaged: its peer ID is not valid. Ask for the link again.'
 
+/**
+ * Every Peerlink peer has an Ed25519 identity, and the browser build carries
+ * no other key type's code (vite/ed25519-only.ts); a libp2p peer ID of another
+ * type is someone Peerlink cannot talk to, said as much rather than "damaged".
+ */
+const NOT_A_PEERLINK_PEER = 'This link is for a libp2p peer that is not a Peerlink user: its peer ID is not an Ed25519 key, and Peerlink can only talk to those.'
+
 export class InvalidLinkError extends Error {
   override name = 'InvalidLinkError'
 }
@@ -47,11 +54,17 @@ export function parsePeerId (text: string): PeerId {
   if (trimmed.length > MAX_PEER_ID_LENGTH || !/^[1-9A-HJ-NP-Za-km-z]+$/.test(trimmed)) {
     throw new InvalidLinkError(DAMAGED_PEER_ID)
   }
+  let peerId: PeerId
   try {
-    return peerIdFromString(trimmed)
+    peerId = peerIdFromString(trimmed)
   } catch {
+    // a secp256k1 one too in the browser, whose build cannot read that key
     throw new InvalidLinkError(DAMAGED_PEER_ID)
   }
+  if (peerId.type !== 'Ed25519') {
+    throw new InvalidLinkError(NOT_A_PEERLINK_PEER)
+  }
+  return peerId
 }
 
 /** Parses an optional `?relay=` hint; a bad hint is an error rather than silently ignored. */
