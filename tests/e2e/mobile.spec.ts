@@ -1,5 +1,6 @@
 import { devices, type Locator, type Page, type TestInfo } from '@playwright/test'
 import { connection, expect, messageLog, openPeer, sendMessage, test } from './fixtures.ts'
+import { readQrCode } from './qr.ts'
 
 /** WCAG 2.5.5's target size, and what both phone platforms recommend. */
 const MIN_TARGET_PX = 44
@@ -47,8 +48,11 @@ for (const phone of Object.keys(PHONES) as Array<keyof typeof PHONES>) {
     try {
       const page = await context.newPage()
       await page.goto('/')
-      await expect(page.getByLabel('Your link', { exact: true })).toHaveValue(/\/p\/12D3Koo/)
+      const yourLink = page.getByLabel('Your link', { exact: true })
+      await expect(yourLink).toHaveValue(/\/p\/12D3Koo/)
       await expect(page.getByAltText('QR code of your link')).toBeVisible()
+      // the code another phone scans is the link itself
+      expect(await readQrCode(page.getByAltText('QR code of your link'))).toBe(await yourLink.inputValue())
       await expectNoHorizontalScroll(page)
       for (const name of ['Share', 'Copy link', 'Save name', 'Open']) {
         await expectReachable(page, page.getByRole('button', { name, exact: true }))
