@@ -74,6 +74,10 @@ export interface LoadResult {
   steps: LoadStep[]
   /** relay CPU share (0..1 of one core) over IDLE_WINDOW_MS at the end, holding `reached` */
   idleCpu: number
+  /** the relay process after IDLE_WINDOW_MS of only holding them: the ramp's garbage has had time to go */
+  afterHolding?: ProcSample
+  /** IDLE_WINDOW_MS, for the report */
+  idleWindowMs?: number
   /** wall ms to make all reservations */
   rampMs: number
 }
@@ -217,6 +221,8 @@ async function main (): Promise<void> {
     before,
     steps,
     idleCpu: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / ((idleEnd.at - idleStart.at) / 1000),
+    afterHolding: idleEnd,
+    idleWindowMs: IDLE_WINDOW_MS,
     rampMs
   }
   process.stdout.write(JSON.stringify(result) + '\n')
