@@ -113,8 +113,14 @@ function capacity (c: LoadResult): Row[] {
     { section: '4 relay', what: `same, after only holding them for ${Math.round((c.idleWindowMs ?? Number.NaN) / 1000)} s`, unit: 'KB', value: heldPerReservation },
     { section: '4 relay', what: 'relay CPU per reservation made', unit: 'ms', value: cpuMs },
     { section: '4 relay', what: `relay CPU holding ${c.reached} reservations`, unit: '% of a core', value: c.idleCpu * 100 },
-    { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }
+    { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations${failedDials(last?.dialMs)}`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }
   ]
+}
+
+/** a probe dial that failed is NaN in the list; the summary leaves it out, the row says so */
+function failedDials (dialMs: number[] = []): string {
+  const failed = dialMs.filter(ms => !Number.isFinite(ms)).length
+  return failed > 0 ? ` (${failed} of ${dialMs.length} failed)` : ''
 }
 
 function weight (w: Weight): Row[] {
