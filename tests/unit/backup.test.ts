@@ -1,3 +1,4 @@
+import { privateKeyFromRaw, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createIdentity, identityFromBytes } from '../../src/lib/p2p/identity.ts'
@@ -21,6 +22,11 @@ const { DifferentIdentityError, exportIdentity, importIdentity } = await import(
 
 async function backupOf (keyBytes: Uint8Array): Promise<Blob> {
   const peerId = peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
+  return await backupClaiming(keyBytes, peerId)
+}
+
+/** a backup as anyone who knows its passphrase can make one, saying what peer ID they like */
+async function backupClaiming (keyBytes: Uint8Array, peerId: string): Promise<Blob> {
   return new Blob([await encryptIdentity(keyBytes, peerId, PASSPHRASE, { iterations: MIN_ITERATIONS })])
 }
 
@@ -49,6 +55,28 @@ describe('backup: importing an identity', () => {
     browser.keyBytes = undefined
     await importIdentity(await backupOf(await createIdentity()), PASSPHRASE)
     expect(replaceIdentity).toHaveBeenCalledTimes(2)
+  })
+
+  it('should refuse a backup whose secret does not belong to its public key, even when that is the public key in use', async () => {
+    browser.keyBytes = await createIdentity()
+    const own = identityFromBytes(browser.keyBytes)
+    // libp2p's raw form is the 32-byte secret, then the 32-byte public key: a stranger's secret beside our public key
+    const raw = identityFromBytes(await createIdentity()).raw.slice()
+    raw.set(own.publicKey.raw, 32)
+    const forged = privateKeyToProtobuf(privateKeyFromRaw(raw))
+    const peerId = peerIdFromPrivateKey(own).toString()
+    expect(peerIdFromPrivateKey(identityFromBytes(forged)).toString()).toBe(peerId)
+    const file = await backupClaiming(forged, peerId)
+    await expect(importIdentity(file, PASSPHRASE)).rejects.toThrow('This backup does not hold a valid Peerlink identity. Nothing was imported.')
+    await expect(importIdentity(file, PASSPHRASE, { replaceOther: true })).rejects.toThrow(/not hold a valid Peerlink identity/)
+    expect(replaceIdentity).not.toHaveBeenCalled()
+  })
+
+  it('should say a backup holding something else than an identity key is not one, not that the stored identity is damaged', async () => {
+    browser.keyBytes = await createIdentity()
+    const file = await backupClaiming(new Uint8Array([8, 1, 18, 3, 1, 2, 3]), 'anything')
+    await expect(importIdentity(file, PASSPHRASE)).rejects.toThrow('This backup does not hold a valid Peerlink identity. Nothing was imported.')
+    expect(replaceIdentity).not.toHaveBeenCalled()
   })
 
   it('should name an exported backup after the key it holds', async () => {

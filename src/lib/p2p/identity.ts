@@ -42,3 +42,24 @@ export function identityFromBytes (bytes: Uint8Array): PrivateKey {
   }
   return key
 }
+
+/** What a key signs to show its two halves belong together; any bytes would do. */
+const PAIR_CHECK = new TextEncoder().encode('peerlink identity key pair check')
+
+/**
+ * Throws unless the key's private half makes signatures its public half
+ * verifies. The stored form carries both halves side by side and libp2p
+ * checks neither against the other, while the peer ID comes from the public
+ * half alone: a backup file could pair someone's public key (their peer ID,
+ * which their link shows) with another secret, pass for their identity, and
+ * leave them with one that can no longer sign a handshake.
+ */
+export async function assertKeyPair (key: PrivateKey): Promise<void> {
+  let verified = false
+  try {
+    verified = await key.publicKey.verify(PAIR_CHECK, await key.sign(PAIR_CHECK))
+  } catch {
+    // a secret the browser refuses to sign with is no better
+  }
+  if (!verified) throw new InvalidIdentityError('The key\'s private and public halves do not belong together')
+}

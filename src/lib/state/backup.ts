@@ -30,6 +30,23 @@ async function peerIdOf (keyBytes: Uint8Array): Promise<string> {
   return peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
 }
 
+/**
+ * The peer ID of the key a backup holds, once the key is checked whole: one
+ * that is not an Ed25519 key pair (another program's file, or one made to
+ * pass for someone's identity) is refused before it is compared with, or
+ * replaces, this browser's identity.
+ */
+async function peerIdInBackup (keyBytes: Uint8Array): Promise<string> {
+  const { assertKeyPair, identityFromBytes, peerIdFromPrivateKey } = await loadP2p()
+  try {
+    const key = identityFromBytes(keyBytes)
+    await assertKeyPair(key)
+    return peerIdFromPrivateKey(key).toString()
+  } catch {
+    throw new BackupFormatError('This backup does not hold a valid Peerlink identity. Nothing was imported.')
+  }
+}
+
 /** The stored identity, encrypted with the passphrase, as a file to download. */
 export async function exportIdentity (passphrase: string): Promise<BackupFile> {
   const keyBytes = await session.identityBytes()
@@ -50,8 +67,8 @@ export async function exportIdentity (passphrase: string): Promise<BackupFile> {
 export async function importIdentity (file: Blob, passphrase: string, { replaceOther = false } = {}): Promise<void> {
   if (file.size > MAX_BACKUP_FILE_BYTES) throw new BackupFormatError('This file is too large to be a Peerlink identity backup.')
   const { keyBytes } = await decryptIdentity(await file.text(), passphrase)
+  const incoming = await peerIdInBackup(keyBytes)
   if (!replaceOther) {
-    const incoming = await peerIdOf(keyBytes)
     // a damaged stored identity has nothing left to keep
     const current = await session.identityBytes().then(peerIdOf, () => undefined)
     if (current != null && current !== incoming) throw new DifferentIdentityError(current, incoming)

@@ -8,7 +8,7 @@
  * Import it only dynamically: a static import pulls it back onto the first page.
  */
 export { peerIdFromPrivateKey } from '@libp2p/peer-id'
-export { createIdentity, identityFromBytes } from '../p2p/identity.ts'
+export { assertKeyPair, createIdentity, identityFromBytes } from '../p2p/identity.ts'
 export { findShareLink, formatShareLink, InvalidLinkError, LINK_PATH_PREFIX, parsePeerId, parseRelayHint, parseShareLink } from '../p2p/links.ts'
 export { Locator } from '../p2p/locator.ts'
 export { createPeerlinkNode } from '../p2p/node.ts'
