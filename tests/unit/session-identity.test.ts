@@ -17,6 +17,8 @@ describe('session: a damaged stored identity', () => {
     const { session } = await import('../../src/lib/state/session.svelte.ts')
     // a new identity would orphan the user's link: the app says what is wrong instead
     await expect(session.local()).rejects.toThrow(/damaged/)
+    // and what to do about it, on the page that can
+    await expect(session.local()).rejects.toThrow(/Import a backup of your identity on the Backup page/)
     // the backup page's way out, which keeps the conversations
     const backup = await createIdentity()
     await session.replaceIdentity(backup)

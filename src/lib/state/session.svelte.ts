@@ -134,7 +134,13 @@ class Session {
     const [storedKey, profile] = await Promise.all([store.identity.load(), store.profile.load()])
     const { createIdentity, identityFromBytes, peerIdFromPrivateKey, formatShareLink } = await p2p
     const keyBytes = storedKey ?? await store.identity.saveIfAbsent(await createIdentity())
-    const privateKey = identityFromBytes(keyBytes)
+    let privateKey: PrivateKey
+    try {
+      privateKey = identityFromBytes(keyBytes)
+    } catch (err) {
+      // the one way out keeps the conversations: say where it is
+      throw new Error(`${(err as Error).message}. Import a backup of your identity on the Backup page to go on as it; your conversations stay.`)
+    }
     this.#name = profile?.name ?? ''
     this.#readReceipts = profile?.readReceipts ?? true
     const peerId = peerIdFromPrivateKey(privateKey).toString()
