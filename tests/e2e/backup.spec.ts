@@ -1,11 +1,41 @@
 import { expect, openPeer, test, waitReachable } from './fixtures.ts'
-import type { Page } from '@playwright/test'
+import type { Page, TestInfo } from '@playwright/test'
 
 const PASSPHRASE = 'orange tractor sings quietly'
 
 function yourLink (page: Page) {
   return page.getByLabel('Your link', { exact: true })
 }
+
+/** Downloads the page's identity backup; returns where the file is. */
+async function downloadBackup (page: Page, testInfo: TestInfo): Promise<string> {
+  await page.goto('/backup')
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
+  await page.getByLabel('Repeat passphrase').fill(PASSPHRASE)
+  const downloading = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Download backup' }).click()
+  const download = await downloading
+  const file = testInfo.outputPath(`${testInfo.testId}-${download.suggestedFilename()}`)
+  await download.saveAs(file)
+  return file
+}
+
+/**
+ * Imports a backup of another identity than the page's own, agreeing to
+ * replace it; resolves once the page has reloaded. It goes to the backup page
+ * by the app's link, not by loading it: a tab running the node keeps it.
+ */
+async function replaceIdentity (page: Page, file: string): Promise<void> {
+  await page.getByRole('link', { name: 'Backup' }).click()
+  await page.getByLabel('Backup file').setInputFiles(file)
+  await page.getByLabel('Backup passphrase').fill(PASSPHRASE)
+  await page.getByRole('button', { name: 'Import backup' }).click()
+  const reloaded = page.waitForEvent('load')
+  await page.getByRole('button', { name: 'Replace my identity' }).click()
+  await reloaded
+}
+
+const REPLACED = 'Your identity was replaced from a backup in another tab. Reload this page'
 
 test('an exported identity imported in a fresh browser brings back the same link, once the user agrees to replace that browser\'s own; a wrong passphrase is refused clearly', async ({ browser, baseURL }, testInfo) => {
   const alice = await openPeer(browser, baseURL)
@@ -52,4 +82,53 @@ test('an exported identity imported in a fresh browser brings back the same link
     await alice.context.close()
     await fresh.context.close()
   }
+})
+
+test.describe('a backup imported with other tabs open', () => {
+  test('in a waiting tab: the running tab stops the old identity\'s node and the node runs as the imported one', async ({ browser, baseURL }, testInfo) => {
+    const alice = await openPeer(browser, baseURL)
+    const other = await openPeer(browser, baseURL)
+    try {
+      const file = await downloadBackup(other.page, testInfo)
+      // one node per identity: the backup's own browser goes away
+      await other.context.close()
+
+      const waiting = await alice.context.newPage()
+      await waiting.goto('/')
+      await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
+      await replaceIdentity(waiting, file)
+
+      await waiting.goto('/')
+      await waitReachable(waiting)
+      await expect(yourLink(waiting)).toHaveValue(other.link)
+      await expect(alice.page.getByRole('alert').filter({ hasText: REPLACED })).toBeVisible()
+      await expect(alice.page.locator('[data-relay]')).toHaveText('Not running')
+    } finally {
+      await alice.context.close()
+      await other.context.close()
+    }
+  })
+
+  test('in the running tab: the node goes to it as the imported identity, not to a tab that waited in line with the old one', async ({ browser, baseURL }, testInfo) => {
+    const alice = await openPeer(browser, baseURL)
+    const other = await openPeer(browser, baseURL)
+    try {
+      const file = await downloadBackup(other.page, testInfo)
+      await other.context.close()
+
+      const waiting = await alice.context.newPage()
+      await waiting.goto('/')
+      await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
+      await replaceIdentity(alice.page, file)
+
+      await alice.page.goto('/')
+      await waitReachable(alice.page)
+      await expect(yourLink(alice.page)).toHaveValue(other.link)
+      await expect(waiting.getByRole('alert').filter({ hasText: REPLACED })).toBeVisible()
+      await expect(waiting.locator('[data-relay]')).toHaveText('Not running')
+    } finally {
+      await alice.context.close()
+      await other.context.close()
+    }
+  })
 })

@@ -23,7 +23,8 @@ export interface Running {
 
 /**
  * Why a tab stopped running the node for good: another tab took the node
- * over, or this tab's storage went to a newer version of the app.
+ * over, or what this tab loaded is out of date (its storage went to a newer
+ * version of the app, or another tab replaced the identity from a backup).
  */
 export type Halt = 'yielded' | 'outdated'
 

@@ -6,6 +6,7 @@ import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { tellOtherTabs } from './tab-news.ts'
+import { IDENTITY_REPLACED, hearIdentityReplaced, isStoredIdentity, tellIdentityReplaced } from './identity-news.ts'
 import { standbyForGood, stopRunning, type Halt, type Local, type Running } from './running.ts'
 import { persistStorage } from './persist-storage.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
@@ -126,6 +127,8 @@ class Session {
   async #openLocal (): Promise<Local & { privateKey: PrivateKey }> {
     addEventListener('online', () => { this.#online = true })
     addEventListener('offline', () => { this.#online = false })
+    // before the identity is read: a backup imported in another tab from then on is heard
+    hearIdentityReplaced(() => { void this.#checkIdentity() })
     const p2p = loadP2p()
     const store = await this.#openStoreOnce()
     mark(MARKS.storeOpen)
@@ -187,7 +190,8 @@ class Session {
     this.#placed.resolve(true)
     this.#notice = null
     this.#phase = 'starting'
-    const info = await relayInfo
+    // while this tab waited in line, another may have imported a backup (and reloaded, which let the lock come here)
+    const [info] = await Promise.all([relayInfo, this.#checkIdentity()])
     const { createPeerlinkNode, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = await p2p
     if (this.#halted != null) return await this.#stopStarting()
     const relays = relayAddresses(info, location)
@@ -254,12 +258,26 @@ class Session {
    * line for it) to the new version's tab. This one can only reload, and says so.
    */
   async #storageLost (err: StorageClosedError): Promise<void> {
+    await this.#halt(err.reason === 'versionchange' ? 'Peerlink was updated in another tab. Reload this page to continue.' : err.message)
+  }
+
+  /** Halts this tab when the stored identity is no longer the one it loaded: its node would run as one that was replaced. */
+  async #checkIdentity (): Promise<void> {
+    const local = await this.#local?.catch(() => undefined)
+    if (local == null || this.#halted === 'outdated') return
+    // storage that cannot be read halts this tab on its own (#storageLost)
+    const same = await isStoredIdentity(local.store, local.privateKey, await loadP2p()).catch(() => true)
+    if (!same) await this.#halt(IDENTITY_REPLACED)
+  }
+
+  /** What this tab loaded is out of date (#storageLost, #checkIdentity): it stops its node, leaves the lock, and says why. */
+  async #halt (error: string): Promise<void> {
     const running = this.#current
     this.#current = undefined
     this.#halted = 'outdated'
     this.#phase = 'failed'
     this.#notice = null
-    this.#error = err.reason === 'versionchange' ? 'Peerlink was updated in another tab. Reload this page to continue.' : err.message
+    this.#error = error
     if (running != null) await stopRunning(running)
     // a start under way with the lock stops its node first, then lets go (#stopStarting)
     if (running != null || !this.#holdsLock) this.#giveUp.abort()
@@ -294,6 +312,7 @@ class Session {
     identityFromBytes(keyBytes)
     const store = await this.#openStoreOnce()
     await store.identity.save(keyBytes)
+    tellIdentityReplaced()
   }
 
   /** The stored identity key, for a backup. */
