@@ -47,12 +47,16 @@ test('an exported identity imported in a fresh browser brings back the same link
     await expect(alice.page.getByText('your link stops working for good')).toBeVisible()
     await alice.page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
     await alice.page.getByLabel('Repeat passphrase').fill(PASSPHRASE)
+    // a live region is announced when its text changes, not when it is added with its text
+    const saved = alice.page.locator('.backup [role="status"]')
+    await expect(saved).toHaveText('')
     const downloading = alice.page.waitForEvent('download')
     await alice.page.getByRole('button', { name: 'Download backup' }).click()
     const download = await downloading
     const file = testInfo.outputPath(download.suggestedFilename())
     await download.saveAs(file)
     expect(download.suggestedFilename()).toMatch(/^peerlink-identity-.*\.json$/)
+    await expect(saved).toContainText(`Saved ${download.suggestedFilename()}`)
 
     const page = fresh.page
     await page.goto('/backup')
@@ -60,6 +64,8 @@ test('an exported identity imported in a fresh browser brings back the same link
     await page.getByLabel('Backup passphrase').fill('a wrong passphrase')
     await page.getByRole('button', { name: 'Import backup' }).click()
     await expect(page.getByRole('alert')).toContainText('passphrase is wrong')
+    // the button disabled itself while it worked: the focus is where the user tries again, not at the top of the page
+    await expect(page.getByLabel('Backup passphrase')).toBeFocused()
     await page.goto('/')
     await expect(yourLink(page)).toHaveValue(fresh.link)
 
@@ -69,8 +75,10 @@ test('an exported identity imported in a fresh browser brings back the same link
     await page.getByLabel('Backup passphrase').fill(PASSPHRASE)
     await page.getByRole('button', { name: 'Import backup' }).click()
     await expect(page.getByRole('alert')).toContainText(`another identity (…${alice.peerId.slice(-8)})`)
+    await expect(page.getByRole('button', { name: 'Keep mine' })).toBeFocused()
     await page.getByRole('button', { name: 'Keep mine' }).click()
     await expect(page.getByRole('button', { name: 'Replace my identity' })).toBeHidden()
+    await expect(page.getByLabel('Backup file')).toBeFocused()
     await page.getByRole('button', { name: 'Import backup' }).click()
     const reloaded = page.waitForEvent('load')
     await page.getByRole('button', { name: 'Replace my identity' }).click()
