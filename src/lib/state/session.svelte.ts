@@ -1,14 +1,14 @@
 import { openStore, type StorageClosedError, type Store } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
-import { fetchRelayInfoAndKeep, obtainRelayInfo } from './relay-source.ts'
-import { IceServers } from './ice-servers.ts'
+import { obtainRelayInfo } from './relay-source.ts'
 import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
-import { tellOtherTabs } from './tab-news.ts'
+import { assemble } from './assemble.ts'
 import { IDENTITY_REPLACED, hearIdentityReplaced, isStoredIdentity, tellIdentityReplaced } from './identity-news.ts'
 import { standbyForGood, stopRunning, type Halt, type Local, type Running } from './running.ts'
 import { persistStorage } from './persist-storage.ts'
+import { loadIdentity } from './local-identity.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -50,6 +50,8 @@ class Session {
   #halted: Halt | undefined
   /** whether this tab got the node lock */
   #holdsLock = false
+  /** whether this tab waited in line for the lock (another tab ran the node meanwhile) */
+  #waited = false
   /** gives up the node lock (or the place in line for it) once this tab's storage is gone */
   readonly #giveUp = new AbortController()
   /** the conversation the user is looking at, if any (nothing there is unread) */
@@ -133,22 +135,11 @@ class Session {
     const store = await this.#openStoreOnce()
     mark(MARKS.storeOpen)
     void persistStorage()
-    // neither read needs the libp2p code: they run while it loads, not after
-    const [storedKey, profile] = await Promise.all([store.identity.load(), store.profile.load()])
-    const { createIdentity, identityFromBytes, peerIdFromPrivateKey, formatShareLink } = await p2p
-    const keyBytes = storedKey ?? await store.identity.saveIfAbsent(await createIdentity())
-    let privateKey: PrivateKey
-    try {
-      privateKey = identityFromBytes(keyBytes)
-    } catch (err) {
-      // the one way out keeps the conversations: say where it is
-      throw new Error(`${(err as Error).message}. Import a backup of your identity on the Backup page to go on as it; your conversations stay.`)
-    }
+    const { privateKey, peerId, profile } = await loadIdentity(store, p2p)
     this.#name = profile?.name ?? ''
     this.#readReceipts = profile?.readReceipts ?? true
-    const peerId = peerIdFromPrivateKey(privateKey).toString()
     this.#peerId = peerId
-    this.#link = formatShareLink(location.origin, peerId)
+    this.#link = (await p2p).formatShareLink(location.origin, peerId)
     return { store, peerId, privateKey }
   }
 
@@ -178,6 +169,7 @@ class Session {
     await acquireTabLock({
       steal: takeOverAsked(),
       onWaiting: () => {
+        this.#waited = true
         this.#placed.resolve(false)
         this.#phase = 'standby'
         this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
@@ -190,40 +182,19 @@ class Session {
     this.#placed.resolve(true)
     this.#notice = null
     this.#phase = 'starting'
-    // while this tab waited in line, another may have imported a backup (and reloaded, which let the lock come here)
-    const [info] = await Promise.all([relayInfo, this.#checkIdentity()])
-    const { createPeerlinkNode, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = await p2p
+    // while this tab waited in line, another may have imported a backup (and reloaded, which let the
+    // lock come here); a tab that never waited hears of an import (#openLocal) and needs no extra read
+    const [info] = await Promise.all([relayInfo, this.#waited ? this.#checkIdentity() : undefined])
+    const parts = await p2p
     if (this.#halted != null) return await this.#stopStarting()
-    const relays = relayAddresses(info, location)
-    const otherRelays = otherRelayAddresses(info)
-    // the description's TURN credentials expire; a fresh one is fetched (and kept, as at the start) when they have
-    const ice = new IceServers(info.iceServers, fetchRelayInfoAndKeep)
-    const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: async () => await ice.current() })
-    mark(MARKS.nodeCreated)
-    const keeper = new RelayKeeper(node, relays, otherRelays)
-    const locator = new Locator(node, privateKey)
-    const messenger = new Messenger({
-      node,
-      store,
-      relays: () => relays,
-      locate: async (peer, options) => await locator.find(peer, options),
+    const running = await assemble(parts, info, store, privateKey, {
       isReading: peer => peer === this.reading && document.visibilityState === 'visible',
       name: () => this.#name,
-      readReceipts: () => this.#readReceipts
+      readReceipts: () => this.#readReceipts,
+      onProblem: problem => { if (problem.peer !== this.reading) this.#problem = problem },
+      onRelayStatus: status => { this.#relay = status }
     })
-    tellOtherTabs(messenger)
-    messenger.addEventListener('problem', evt => {
-      if (evt.detail.peer !== this.reading) this.#problem = evt.detail
-    })
-    keeper.addEventListener('status', evt => {
-      this.#relay = evt.detail
-      if (evt.detail === 'connected') mark(MARKS.relayConnected)
-      if (evt.detail === 'reserved') {
-        mark(MARKS.relayReserved)
-        // signaling runs through the relay: peers that were out of reach may be reachable again
-        messenger.retryNow()
-      }
-    })
+    const { node, messenger, keeper, locator } = running
     await node.start()
     // another tab runs the node now, or will: two with one peer ID would fight over the reservation
     if (this.#halted != null) return await this.#stopStarting(node)
@@ -231,7 +202,7 @@ class Session {
     keeper.start()
     locator.start()
     whenStartSettled(keeper, messenger, () => { this.#settled = true })
-    this.#current = { node, store, messenger, keeper, locator, relays }
+    this.#current = running
     this.#phase = 'ready'
     mark(MARKS.sessionReady)
     return this.#current
