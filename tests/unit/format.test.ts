@@ -5,6 +5,7 @@ const NOON = new Date(2026, 11, 5, 12, 34).getTime()
 /** as src/lib/ui/format.ts shows times: today's with the time of day, older ones with the date too */
 const TIME_OPTIONS: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' }
 const DATE_OPTIONS: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+const YEAR_OPTIONS: Intl.DateTimeFormatOptions = { year: 'numeric', ...DATE_OPTIONS }
 
 describe('formatTime', () => {
   it('shows the time of day for today\'s messages, in the user\'s locale', () => {
@@ -16,6 +17,18 @@ describe('formatTime', () => {
     const text = formatTime(yesterday, NOON)
     expect(text).toBe(new Intl.DateTimeFormat(undefined, DATE_OPTIONS).format(yesterday))
     expect(text).not.toBe(new Intl.DateTimeFormat(undefined, TIME_OPTIONS).format(yesterday))
+  })
+
+  it('adds the year for messages from another year, which would otherwise read as this year\'s', () => {
+    const lastYear = new Date(2025, 11, 5, 12, 34).getTime()
+    const text = formatTime(lastYear, NOON)
+    expect(text).toBe(new Intl.DateTimeFormat(undefined, YEAR_OPTIONS).format(lastYear))
+    expect(text).toContain('2025')
+    // New Year's Eve, seen on New Year's Day
+    const eve = new Date(2026, 11, 31, 23, 50).getTime()
+    expect(formatTime(eve, new Date(2027, 0, 1, 0, 10).getTime())).toContain('2026')
+    // earlier this year: the date is enough
+    expect(formatTime(new Date(2026, 0, 2, 9, 0).getTime(), NOON)).not.toContain('2026')
   })
 
   it('formats a time again once the day has changed: yesterday\'s "12:33" becomes a date', () => {

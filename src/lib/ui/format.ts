@@ -2,6 +2,8 @@ export { labelText, peerLabel, peerText, shortPeer, type PeerLabel } from '../sh
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+// without the year, last December's messages would read as this December's
+const yearFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
 
 /**
  * Formatted times by message time, for the day they were formatted on: a
@@ -13,16 +15,18 @@ const formatted = new Map<number, string>()
 const FORMATTED_MAX = 10_000
 let formattedDay = ''
 
-/** Today's messages show the time; older ones the date too. */
+/** Today's messages show the time; older ones the date too, and the year unless it is this one. */
 export function formatTime (ms: number, now = Date.now()): string {
   const today = new Date(now).toDateString()
+  const year = new Date(now).getFullYear()
   if (today !== formattedDay || formatted.size >= FORMATTED_MAX) {
     formatted.clear()
     formattedDay = today
   }
   let text = formatted.get(ms)
   if (text == null) {
-    text = (new Date(ms).toDateString() === today ? timeFormat : dateFormat).format(ms)
+    const then = new Date(ms)
+    text = (then.toDateString() === today ? timeFormat : then.getFullYear() === year ? dateFormat : yearFormat).format(ms)
     formatted.set(ms, text)
   }
   return text
