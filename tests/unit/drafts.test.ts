@@ -76,14 +76,21 @@ describe('drafts: unsent text per conversation', () => {
     expect(storage.entries.size).toBe(0)
   })
 
-  it('should keep no more than a message can hold', () => {
+  it('should keep a paste longer than a message whole, for the user to shorten', () => {
     drafts.saveDraft('alice', 'x'.repeat(MAX_MESSAGE_LENGTH + 10))
-    expect(drafts.loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH)
+    expect(drafts.loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH + 10)
     drafts.flushDrafts()
-    expect(drafts.loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH)
-    // written by an older version, or by hand
-    storage.entries.set(`${drafts.DRAFT_KEY_PREFIX}bob`, 'y'.repeat(MAX_MESSAGE_LENGTH * 2))
-    expect(drafts.loadDraft('bob')).toHaveLength(MAX_MESSAGE_LENGTH)
+    expect(drafts.loadDraft('alice')).toHaveLength(MAX_MESSAGE_LENGTH + 10)
+  })
+
+  it('should keep no more than a draft may hold', () => {
+    drafts.saveDraft('alice', 'x'.repeat(drafts.MAX_DRAFT_LENGTH + 10))
+    expect(drafts.loadDraft('alice')).toHaveLength(drafts.MAX_DRAFT_LENGTH)
+    drafts.flushDrafts()
+    expect(drafts.loadDraft('alice')).toHaveLength(drafts.MAX_DRAFT_LENGTH)
+    // written by hand
+    storage.entries.set(`${drafts.DRAFT_KEY_PREFIX}bob`, 'y'.repeat(drafts.MAX_DRAFT_LENGTH * 2))
+    expect(drafts.loadDraft('bob')).toHaveLength(drafts.MAX_DRAFT_LENGTH)
   })
 
   it('should show the list each conversation\'s draft, from storage at first and as it changes after', () => {

@@ -21,6 +21,15 @@ export const DRAFT_KEY_PREFIX = 'peerlink:draft:'
  */
 export const DRAFT_WRITE_DELAY_MS = 500
 
+/**
+ * The most of one draft kept. More than a message holds: a paste over the
+ * limit stays whole while the user shortens it (the composer says how much
+ * is over), and must not lose its end on a reload. Bounded all the same, as
+ * localStorage holds only about 5 MB per origin for every conversation's
+ * draft and the app's settings together: ten messages' worth is 320 KB.
+ */
+export const MAX_DRAFT_LENGTH = 10 * MAX_MESSAGE_LENGTH
+
 /** Changes not written yet, by peer. */
 const pending = new Map<string, string>()
 let timer: ReturnType<typeof setTimeout> | undefined
@@ -49,7 +58,7 @@ function known (): SvelteMap<string, string> {
   try {
     for (let i = 0; i < localStorage.length; i++) {
       const name = localStorage.key(i)
-      if (name?.startsWith(DRAFT_KEY_PREFIX) === true) drafts.set(name.slice(DRAFT_KEY_PREFIX.length), (localStorage.getItem(name) ?? '').slice(0, MAX_MESSAGE_LENGTH))
+      if (name?.startsWith(DRAFT_KEY_PREFIX) === true) drafts.set(name.slice(DRAFT_KEY_PREFIX.length), (localStorage.getItem(name) ?? '').slice(0, MAX_DRAFT_LENGTH))
     }
   } catch {
     // storage disabled: nothing was kept
@@ -75,8 +84,8 @@ export function loadDraft (peer: string): string {
   const waiting = pending.get(peer)
   if (waiting != null) return waiting
   try {
-    // longer than a message could not be sent, and the field would not hold it
-    return (localStorage.getItem(key(peer)) ?? '').slice(0, MAX_MESSAGE_LENGTH)
+    // written by hand, or by another app on this origin: no more than a draft may be
+    return (localStorage.getItem(key(peer)) ?? '').slice(0, MAX_DRAFT_LENGTH)
   } catch {
     // storage disabled: nothing was kept
     return ''
@@ -85,7 +94,7 @@ export function loadDraft (peer: string): string {
 
 /** Keeps `text` as the conversation's draft; empty (or only spaces) removes it. */
 export function saveDraft (peer: string, text: string): void {
-  const kept = text.trim() === '' ? '' : text.slice(0, MAX_MESSAGE_LENGTH)
+  const kept = text.trim() === '' ? '' : text.slice(0, MAX_DRAFT_LENGTH)
   pending.set(peer, kept)
   show(peer, kept)
   listen()
@@ -116,6 +125,6 @@ function listen (): void {
   addEventListener('pagehide', flushDrafts)
   // a draft another tab of the app wrote (or cleared by sending)
   addEventListener('storage', (evt: StorageEvent) => {
-    if (evt.key?.startsWith(DRAFT_KEY_PREFIX) === true) show(evt.key.slice(DRAFT_KEY_PREFIX.length), (evt.newValue ?? '').slice(0, MAX_MESSAGE_LENGTH))
+    if (evt.key?.startsWith(DRAFT_KEY_PREFIX) === true) show(evt.key.slice(DRAFT_KEY_PREFIX.length), (evt.newValue ?? '').slice(0, MAX_DRAFT_LENGTH))
   })
 }
