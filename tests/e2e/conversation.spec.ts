@@ -1,9 +1,30 @@
 import { expect, messageLog, openPeer, test } from './fixtures.ts'
+import type { Page } from '@playwright/test'
 
 /** A valid peer ID nobody in the test runs: a contact who is not online. */
 const AWAY_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 /** As MAX_TEXT_LENGTH in src/lib/p2p/chat/constants.ts */
 const MAX_MESSAGE_LENGTH = 16_000
+
+/** Writes a conversation with `texts` from the peer straight into the app's IndexedDB, oldest first. */
+async function storeConversation (page: Page, peer: string, texts: string[]): Promise<void> {
+  await page.evaluate(async ({ peer, texts }) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('peerlink')
+      req.onsuccess = () => { resolve(req.result) }
+      req.onerror = () => { reject(req.error) }
+    })
+    const tx = db.transaction(['conversations', 'messages'], 'readwrite')
+    const start = Date.now() - texts.length * 1000
+    texts.forEach((text, i) => {
+      const id = (i + 1).toString(16).padStart(32, '0')
+      tx.objectStore('messages').put({ peer, direction: 'in', id, text, sentAt: start + i * 1000, storedAt: start + i * 1000, seq: i + 1, status: 'read' })
+    })
+    tx.objectStore('conversations').put({ peer, createdAt: start, lastMessageAt: start + texts.length * 1000, lastMessageText: texts[texts.length - 1], lastMessageDirection: 'in', unread: 0, nextSeq: 1 })
+    await new Promise<void>((resolve, reject) => { tx.oncomplete = () => { resolve() }; tx.onerror = () => { reject(tx.error) } })
+    db.close()
+  }, { peer, texts })
+}
 
 test('a paste longer than a message holds is kept whole, said to be too long, and not sent', async ({ browser, baseURL }) => {
   const alice = await openPeer(browser, baseURL)
@@ -33,5 +54,21 @@ test('a paste longer than a message holds is kept whole, said to be too long, an
   await send.click()
   await expect(messageLog(alice.page).locator('li.out .text')).toHaveText(long.slice(-MAX_MESSAGE_LENGTH))
   await expect(field).toHaveValue('')
+  await alice.context.close()
+})
+
+test('a right-to-left message reads right to left, in the list and in the field', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  const arabic = 'مرحبا، كيف حالك؟'
+  await storeConversation(alice.page, AWAY_PEER, ['hello!', arabic])
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const texts = messageLog(alice.page).locator('li .text')
+  await expect(texts.last()).toHaveText(arabic)
+  expect(await texts.last().evaluate(e => getComputedStyle(e).direction)).toBe('rtl')
+  // an English one stays left to right
+  expect(await texts.first().evaluate(e => getComputedStyle(e).direction)).toBe('ltr')
+  const field = alice.page.getByLabel('Message', { exact: true })
+  await field.fill('שלום!')
+  await expect.poll(async () => await field.evaluate(e => e.matches(':dir(rtl)'))).toBe(true)
   await alice.context.close()
 })
