@@ -253,6 +253,17 @@ test('a thread longer than one page of history shows all of it, older pages comi
   await alice.page.goto(`/p/${AWAY_PEER}`)
   const rows = messageLog(alice.page).locator('li')
   await expect(rows.last()).toContainText(`history ${LONG_THREAD - 1}`)
+  // the browser takes the rows that go in into the accessibility tree at its
+  // next rendering: the log must be quiet then, or it reads the history out
+  await alice.page.evaluate(() => {
+    const log = document.querySelector('[role="log"]')
+    const heard: string[] = []
+    Object.assign(window, { __heard: heard })
+    new MutationObserver(records => {
+      const rows = records.reduce((n, r) => n + [...r.addedNodes].filter(node => node.nodeName === 'LI').length, 0)
+      if (rows > 0) requestAnimationFrame(() => { heard.push(`${rows} rows in while aria-live=${log?.getAttribute('aria-live') ?? ''}`) })
+    }).observe(log as Node, { childList: true })
+  })
   const earlier = alice.page.getByRole('button', { name: /^Show earlier messages/ })
   while (await earlier.isVisible()) {
     const before = await rows.count()
@@ -264,5 +275,10 @@ test('a thread longer than one page of history shows all of it, older pages comi
   // in order all the way, across the page boundary
   const texts = await messageLog(alice.page).locator('li .text').allTextContents()
   expect(texts).toEqual(Array.from({ length: LONG_THREAD }, (_, i) => `history ${i}`))
+  const heard = await alice.page.evaluate(() => (window as unknown as { __heard: string[] }).__heard)
+  expect(heard.length).toBeGreaterThan(0)
+  expect(heard.filter(h => !h.endsWith('=off'))).toEqual([])
+  // and what comes next is news again
+  await expect(messageLog(alice.page)).toHaveAttribute('aria-live', 'polite')
   await alice.context.close()
 })
