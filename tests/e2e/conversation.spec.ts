@@ -72,3 +72,21 @@ test('a right-to-left message reads right to left, in the list and in the field'
   await expect.poll(async () => await field.evaluate(e => e.matches(':dir(rtl)'))).toBe(true)
   await alice.context.close()
 })
+
+test('a message shown with only its time gets its date once the day is over, in a page left open', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  // the latest 23:58 gone by, so the page's clock never runs ahead of the relay's
+  const lateEvening = new Date()
+  if (lateEvening.getHours() < 23 || lateEvening.getMinutes() < 58) lateEvening.setDate(lateEvening.getDate() - 1)
+  lateEvening.setHours(23, 58, 0, 0)
+  await alice.page.clock.install({ time: lateEvening })
+  await alice.page.goto('/')
+  await storeConversation(alice.page, AWAY_PEER, ['good night'])
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const time = messageLog(alice.page).locator('li time')
+  await expect(time).toHaveText(/^\d\d:\d\d( [AP]M)?$/)
+  await alice.page.clock.fastForward('05:00')
+  // yesterday's now: the date says so
+  await expect(time).toHaveText(/[A-Z][a-z]{2}/)
+  await alice.context.close()
+})
