@@ -206,6 +206,10 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   }
   if (certFile != null && keyFile != null) {
     config.tls = { certFile: parsePath('tls-cert', certFile, cwd), keyFile: parsePath('tls-key', keyFile, cwd) }
+    // like the relay key above: a private key under the static dir is one GET away
+    if (isInside(config.tls.keyFile, config.staticDir)) {
+      throw new ConfigError(`--tls-key (${config.tls.keyFile}) must not be inside --static-dir (${config.staticDir}): the TLS private key would be served to anyone`)
+    }
   }
   const logFormat = get('log-format')
   if (logFormat != null) config.logFormat = parseChoice('log-format', logFormat, LOG_FORMATS)

@@ -206,6 +206,7 @@ describe('relay config', () => {
     // the key file would be one GET away
     [['--static-dir', '/srv/peerlink', '--data-dir', '/srv/peerlink/data'], /--data-dir \(\/srv\/peerlink\/data\) must not be inside --static-dir/],
     [['--static-dir', '/srv/peerlink', '--data-dir', '/srv/peerlink'], /must not be inside --static-dir/],
+    [['--static-dir', '/srv/peerlink', '--tls-cert', '/srv/peerlink/cert.pem', '--tls-key', '/srv/peerlink/key.pem'], /--tls-key \(\/srv\/peerlink\/key.pem\) must not be inside --static-dir/],
     [['--ice-servers', '[{"urls":"turn:a","username":1}]'], /username and credential must be strings/],
     [['--tls-cert', 'c.pem'], /--tls-cert and --tls-key must be given together/],
     [['--stun-urls', 'turn:a'], /--stun-urls: 'turn:a' must start with stun/],
