@@ -5,7 +5,7 @@
  * directory.
  */
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { realpath, stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
@@ -60,9 +60,17 @@ export function resolveInside (root: string, pathname: string): string | null {
 
 interface FileInfo { size: number, mtimeMs: number }
 
-async function fileInfo (path: string): Promise<FileInfo | null> {
+/**
+ * A regular file at `path` that really lies inside `realRoot`, or null.
+ * resolveInside only looks at the path's text: a symlink in the build (a
+ * file copied from static/ as a link, a hand-made `build/`) could still
+ * point at /etc or the relay's data dir. Links that stay inside are fine.
+ */
+async function fileInfo (realRoot: string, path: string): Promise<FileInfo | null> {
   try {
-    const info = await stat(path)
+    const real = await realpath(path)
+    if (real !== realRoot && !real.startsWith(realRoot + sep)) return null
+    const info = await stat(real)
     return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs } : null
   } catch {
     return null
@@ -105,10 +113,10 @@ interface Variant { path: string, size: number, encoding?: string }
  * replaced after the build (a hand-patched file, a partial deploy), and the
  * browser must get what is there now.
  */
-async function pickVariant (req: IncomingMessage, path: string, file: FileInfo): Promise<{ variant: Variant, varies: boolean }> {
+async function pickVariant (req: IncomingMessage, realRoot: string, path: string, file: FileInfo): Promise<{ variant: Variant, varies: boolean }> {
   let varies = false
   for (const { encoding, suffix } of PRECOMPRESSED) {
-    const compressed = await fileInfo(path + suffix)
+    const compressed = await fileInfo(realRoot, path + suffix)
     if (compressed == null || compressed.mtimeMs < file.mtimeMs) continue
     varies = true
     if (acceptsEncoding(req.headers['accept-encoding'], encoding)) {
@@ -118,8 +126,8 @@ async function pickVariant (req: IncomingMessage, path: string, file: FileInfo):
   return { variant: { path, size: file.size }, varies }
 }
 
-async function sendFile (req: IncomingMessage, res: ServerResponse, path: string, file: FileInfo, cacheControl: string): Promise<void> {
-  const { variant, varies } = await pickVariant(req, path, file)
+async function sendFile (req: IncomingMessage, res: ServerResponse, realRoot: string, path: string, file: FileInfo, cacheControl: string): Promise<void> {
+  const { variant, varies } = await pickVariant(req, realRoot, path, file)
   res.writeHead(200, {
     // the type of what was asked for, whichever copy of it goes out
     'Content-Type': MIME_TYPES[extname(path).toLowerCase()] ?? FALLBACK_MIME,
@@ -164,17 +172,19 @@ export function createStaticHandler (staticDir: string): StaticHandler {
     }
     const immutable = pathname.startsWith(IMMUTABLE_PREFIX)
     const cacheControl = immutable ? IMMUTABLE_CACHE_CONTROL : DEFAULT_CACHE_CONTROL
+    // on every request: a deploy may point a symlinked root at a new release
+    const realRoot = await realpath(root).catch(() => root)
 
-    const file = await fileInfo(target)
+    const file = await fileInfo(realRoot, target)
     if (file != null) {
-      await sendFile(req, res, target, file, cacheControl)
+      await sendFile(req, res, realRoot, target, file, cacheControl)
       return
     }
     // a directory with its own page, as prerendered routes have
     const dirIndex = join(target, 'index.html')
-    const dirIndexFile = pathname.endsWith('/') || !FILE_EXTENSION.test(target) ? await fileInfo(dirIndex) : null
+    const dirIndexFile = pathname.endsWith('/') || !FILE_EXTENSION.test(target) ? await fileInfo(realRoot, dirIndex) : null
     if (dirIndexFile != null && target !== root) {
-      await sendFile(req, res, dirIndex, dirIndexFile, DEFAULT_CACHE_CONTROL)
+      await sendFile(req, res, realRoot, dirIndex, dirIndexFile, DEFAULT_CACHE_CONTROL)
       return
     }
     // a path with an extension names a file: a missing one is a real 404, or a
@@ -183,11 +193,11 @@ export function createStaticHandler (staticDir: string): StaticHandler {
       sendText(res, 404, 'Not found\n')
       return
     }
-    const index = await fileInfo(indexFile)
+    const index = await fileInfo(realRoot, indexFile)
     if (index == null) {
       sendText(res, 503, NO_BUILD_PAGE)
       return
     }
-    await sendFile(req, res, indexFile, index, DEFAULT_CACHE_CONTROL)
+    await sendFile(req, res, realRoot, indexFile, index, DEFAULT_CACHE_CONTROL)
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readlink, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import { createServer, request, type Server } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -153,5 +153,61 @@ describe('clients that leave early', () => {
     await expect.poll(openStaticFiles, { timeout: 2_000 }).toBe(0)
     // and the next one is served as ever
     expect((await get(SCRIPT_PATH)).status).toBe(200)
+  })
+})
+
+describe('symlinks in the static dir', () => {
+  const SECRET = 'relay private key, not part of the app'
+  let outside: string
+  let linkedServer: Server
+  let linkedPort: number
+
+  beforeAll(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'peerlink-static-outside-'))
+    await writeFile(join(outside, 'relay.key'), SECRET)
+    // links out of the static dir, as a build copied from static/ with links in it would have
+    await symlink(join(outside, 'relay.key'), join(dir, 'leak.txt'))
+    await symlink(outside, join(dir, 'data'))
+    await symlink(join(outside, 'relay.key'), join(dir, 'icon.png.br'))
+    await writeFile(join(dir, 'icon.png'), 'png')
+    // newer than the file, so nothing but where it lies tells it from a real compressed copy
+    const later = new Date(Date.now() + 60_000)
+    await utimes(join(outside, 'relay.key'), later, later)
+    // a link that stays inside is a file of the app like any other
+    await symlink(join(dir, 'index.html'), join(dir, 'start.html'))
+    // a deploy that points a symlinked root at its newest release
+    const current = join(outside, 'current')
+    await symlink(dir, current)
+    const serve = createStaticHandler(current)
+    linkedServer = createServer((req, res) => { void serve(req, res, new URL(req.url ?? '/', 'http://x').pathname) })
+    await new Promise<void>(resolve => linkedServer.listen(0, '127.0.0.1', resolve))
+    linkedPort = (linkedServer.address() as { port: number }).port
+  })
+
+  afterAll(async () => {
+    await new Promise(resolve => linkedServer.close(resolve))
+    await rm(outside, { recursive: true, force: true })
+  })
+
+  it('should never serve a file that a symlink places outside the static dir', async () => {
+    for (const [path, headers] of [['/leak.txt', {}], ['/data/relay.key', {}], ['/icon.png', { 'accept-encoding': 'br' }]] as const) {
+      const res = await get(path, headers)
+      expect(res.body.toString(), path).not.toContain(SECRET)
+    }
+    expect((await get('/leak.txt')).status).toBe(404)
+    expect((await get('/icon.png', { 'accept-encoding': 'br' })).body.toString()).toBe('png')
+  })
+
+  it('should serve links that stay inside, and a static dir that is itself a link', async () => {
+    expect((await get('/start.html')).body.toString()).toBe(INDEX_HTML)
+    const saved = port
+    port = linkedPort
+    try {
+      expect((await get('/p/12D3KooWxyz')).body.toString()).toBe(INDEX_HTML)
+      expect((await get(PLAIN_PATH)).body.toString()).toBe(SCRIPT)
+      expect((await get('/leak.txt')).status).toBe(404)
+    } finally {
+      port = saved
+    }
   })
 })
