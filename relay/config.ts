@@ -106,7 +106,7 @@ const OPTIONS = {
   'ping-interval': { env: 'PEERLINK_PING_INTERVAL', help: `seconds between pings of each connection; a silent one is closed (default ${DEFAULT_PING_INTERVAL_MS / 1000})` },
   'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
   'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
-  'max-connections-per-ip': { env: 'PEERLINK_MAX_CONNECTIONS_PER_IP', help: `WebSocket connections one client IP may hold; more get 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
+  'max-connections-per-ip': { env: 'PEERLINK_MAX_CONNECTIONS_PER_IP', help: `WebSocket connections one client IP (IPv6: one /64) may hold; more get 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
   'trust-proxy': { env: 'PEERLINK_TRUST_PROXY', help: 'true: the client IP is the last X-Forwarded-For entry (only behind a reverse proxy; default false)' },
   'max-connections-per-peer': { env: 'PEERLINK_MAX_CONNECTIONS_PER_PEER', help: `libp2p connections one peer ID may hold (default ${DEFAULT_MAX_CONNECTIONS_PER_PEER})` },
   'tls-cert': { env: 'PEERLINK_TLS_CERT', help: 'PEM certificate file: serve https and wss' },

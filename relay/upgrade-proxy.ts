@@ -8,6 +8,7 @@
  * and a copy of every byte through two pipes.
  */
 import type { IncomingMessage } from 'node:http'
+import { isIP } from 'node:net'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { PROXY_KEEPALIVE_MS } from './constants.ts'
@@ -16,7 +17,7 @@ import { PROXY_KEEPALIVE_MS } from './constants.ts'
 export type UpgradeTarget = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 
 export interface UpgradeProxyInit {
-  /** sockets one client address may hold through us, pending or established */
+  /** sockets one client address (an IPv6 client: its /64) may hold through us, pending or established */
   maxConnectionsPerIp: number
   /**
    * Read the client address from the last X-Forwarded-For entry. Off by
@@ -52,10 +53,33 @@ function refuse (socket: Duplex, status: string): void {
   })
 }
 
-/** The address a client is counted under: IPv4-mapped IPv6 is the IPv4 address it maps. */
+/**
+ * IPv6 hextets that name one host's network. A host (a VPS, a home router's
+ * LAN) is given a whole /64 and may use any address in it: counted per
+ * address, one host could open 2^64 times the limit. Per /64 an IPv6 host
+ * counts like an IPv4 host behind its NAT.
+ */
+const IPV6_HOST_PREFIX_HEXTETS = 4
+
+/** The first IPV6_HOST_PREFIX_HEXTETS hextets of an IPv6 address, as `a:b:c:d::/64`. */
+function ipv6Network (address: string): string {
+  const [head, tail] = address.split('%')[0].split('::')
+  // an embedded IPv4 address (a.b.c.d) fills the last two hextets
+  const hextets = (part: string | undefined): string[] => part == null || part === ''
+    ? []
+    : part.split(':').flatMap(h => h.includes('.') ? ['0', '0'] : [h])
+  const left = hextets(head)
+  const right = hextets(tail)
+  const all = tail == null ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+  const prefix = all.slice(0, IPV6_HOST_PREFIX_HEXTETS).map(h => parseInt(h, 16).toString(16))
+  return `${prefix.join(':')}::/${IPV6_HOST_PREFIX_HEXTETS * 16}`
+}
+
+/** What a client is counted under: its IPv4 address (also when IPv4-mapped), or its IPv6 /64. */
 function normalize (address: string): string {
   const text = address.trim()
-  return text.startsWith('::ffff:') && text.includes('.') ? text.slice(7) : text
+  if (text.toLowerCase().startsWith('::ffff:') && text.includes('.')) return text.slice(7)
+  return isIP(text) === 6 ? ipv6Network(text) : text
 }
 
 function clientAddress (req: IncomingMessage, trustProxy: boolean): string {
