@@ -108,6 +108,14 @@ export const HTTP_HEADERS_TIMEOUT_MS = 20 * SECOND
 /** A whole plain HTTP request (we only serve small static files) must complete within this. */
 export const HTTP_REQUEST_TIMEOUT_MS = 60 * SECOND
 
+/**
+ * A TLS client must finish its handshake within this (two round trips, even
+ * on a congested phone link). Node's default is 120 s, and the HTTP timeouts
+ * above only start once the handshake is done: with --tls-cert, a client that
+ * opened a socket and sent nothing held it six times as long as over plain HTTP.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10 * SECOND
+
 /** Idle keep-alive HTTP sockets are closed after this; page loads come in bursts. */
 export const HTTP_KEEPALIVE_TIMEOUT_MS = 5 * SECOND
 

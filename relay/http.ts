@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
 import {
   CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
-  HTTP_REQUEST_TIMEOUT_MS
+  HTTP_REQUEST_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS
 } from './constants.ts'
 import type { Logger } from './logger.ts'
 import { createStaticHandler } from './static-files.ts'
@@ -111,7 +111,7 @@ export function createPublicServer (init: HttpInit): Server {
   }
 
   const server: Server = init.tls != null
-    ? createHttpsServer({ cert: init.tls.cert, key: init.tls.key }, onRequest)
+    ? createHttpsServer({ cert: init.tls.cert, key: init.tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, onRequest)
     : createHttpServer(onRequest)
   server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS
   server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import { get } from 'node:https'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/constants.ts'
+import { createPublicServer } from '../../relay/http.ts'
+import { silentLogger } from '../../relay/logger.ts'
+import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
+
+/** Past the handshake limit, and far short of Node's own 120 s. */
+const MARGIN_MS = 3_000
+
+let dir: string
+let server: Server
+let port: number
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'peerlink-tls-test-'))
+  // a throwaway self-signed certificate (P-256: made in milliseconds)
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' })
+  server = createPublicServer({
+    staticDir: dir,
+    tls: { cert: await readFile(join(dir, 'cert.pem')), key: await readFile(join(dir, 'key.pem')) },
+    relayInfo: () => undefined,
+    health: () => undefined,
+    proxy: createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false }),
+    metrics: async () => ({ contentType: 'text/plain', body: '' }),
+    log: silentLogger
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  port = (server.address() as { port: number }).port
+})
+
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise(resolve => server.close(resolve))
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('relay over TLS', () => {
+  it('should close a socket that never finishes its TLS handshake, as over plain HTTP', async () => {
+    expect(TLS_HANDSHAKE_TIMEOUT_MS).toBeLessThanOrEqual(HTTP_HEADERS_TIMEOUT_MS)
+    const started = Date.now()
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.on('error', () => {})
+    // the start of a ClientHello record, and then nothing
+    socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]))
+    const closed = await new Promise<boolean>(resolve => {
+      socket.on('close', () => { resolve(true) })
+      setTimeout(() => { resolve(false) }, TLS_HANDSHAKE_TIMEOUT_MS + MARGIN_MS)
+    })
+    socket.destroy()
+    expect(closed, `still open after ${Date.now() - started} ms`).toBe(true)
+  }, TLS_HANDSHAKE_TIMEOUT_MS + 2 * MARGIN_MS)
+
+  it('should still answer a client that completes its handshake', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false }, res => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      }).on('error', reject)
+    })
+    // the relay is not running libp2p here: healthz says so, over TLS
+    expect(status).toBe(503)
+  })
+})
