@@ -116,6 +116,17 @@ export const HTTP_REQUEST_TIMEOUT_MS = 60 * SECOND
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10 * SECOND
 
+/**
+ * An HTTP socket on which nothing moves for this long is closed, also while
+ * we send it a file. Without it a client that asks for a big script and never
+ * reads held the socket and the open file for good (the request and headers
+ * timeouts end once the request is in): enough of them and the relay runs out
+ * of file descriptors for everyone. A stalled phone network resumes, or the
+ * browser retries, well within this. (Node lets a socket with a write still
+ * pending run up to twice this before it counts as idle.)
+ */
+export const HTTP_IDLE_TIMEOUT_MS = 30 * SECOND
+
 /** Idle keep-alive HTTP sockets are closed after this; page loads come in bursts. */
 export const HTTP_KEEPALIVE_TIMEOUT_MS = 5 * SECOND
 

@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
 import {
-  CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
+  CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS
 } from './constants.ts'
 import type { Logger } from './logger.ts'
@@ -33,6 +33,8 @@ export interface HttpInit {
   /** the Prometheus text format for GET /metrics */
   metrics: () => Promise<{ contentType: string, body: string }>
   log: Logger
+  /** HTTP_IDLE_TIMEOUT_MS unless a test needs it shorter */
+  idleTimeoutMs?: number
 }
 
 /** On every response: the app is never framed, never MIME-sniffed, and leaks no referrer. */
@@ -116,6 +118,8 @@ export function createPublicServer (init: HttpInit): Server {
   server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS
   server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS
   server.keepAliveTimeout = HTTP_KEEPALIVE_TIMEOUT_MS
+  // upgraded sockets are not affected: ws turns the timeout off on the sockets it takes
+  server.timeout = init.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     init.proxy.handle(req, socket, head)
