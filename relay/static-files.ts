@@ -4,8 +4,8 @@
  * such as /p/<peerId>, 404 for missing assets, nothing outside the static
  * directory.
  */
-import { createReadStream } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
+import { open, realpath, stat } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
@@ -105,7 +105,7 @@ export function acceptsEncoding (header: string | undefined, encoding: string): 
   return wildcard
 }
 
-interface Variant { path: string, size: number, encoding?: string }
+interface Variant { path: string, encoding?: string }
 
 /**
  * The smallest copy of `path` this request accepts, and whether a compressed
@@ -120,35 +120,61 @@ async function pickVariant (req: IncomingMessage, realRoot: string, path: string
     if (compressed == null || compressed.mtimeMs < file.mtimeMs) continue
     varies = true
     if (acceptsEncoding(req.headers['accept-encoding'], encoding)) {
-      return { variant: { path: path + suffix, size: compressed.size, encoding }, varies }
+      return { variant: { path: path + suffix, encoding }, varies }
     }
   }
-  return { variant: { path, size: file.size }, varies }
+  return { variant: { path }, varies }
 }
 
 async function sendFile (req: IncomingMessage, res: ServerResponse, realRoot: string, path: string, file: FileInfo, cacheControl: string): Promise<void> {
   const { variant, varies } = await pickVariant(req, realRoot, path, file)
+  // the length comes from the very file that is read: looked up by name, a
+  // deploy that renamed a new version over it in between would send the new
+  // bytes under the old length, and the browser would read past the end into
+  // the next answer on the connection, or wait for bytes that never come
+  let handle: FileHandle
+  let size: number
+  try {
+    handle = await open(variant.path, 'r')
+  } catch {
+    // gone since it was looked up, as in the middle of a deploy
+    sendText(res, 404, 'Not found\n')
+    return
+  }
+  try {
+    size = (await handle.stat()).size
+  } catch {
+    await handle.close()
+    sendText(res, 404, 'Not found\n')
+    return
+  }
   res.writeHead(200, {
     // the type of what was asked for, whichever copy of it goes out
     'Content-Type': MIME_TYPES[extname(path).toLowerCase()] ?? FALLBACK_MIME,
-    'Content-Length': String(variant.size),
+    'Content-Length': String(size),
     'Cache-Control': cacheControl,
     ...(variant.encoding != null ? { 'Content-Encoding': variant.encoding } : {}),
     // caches must keep the copies apart
     ...(varies ? { Vary: 'Accept-Encoding' } : {})
   })
-  if (req.method === 'HEAD') {
+  if (req.method === 'HEAD' || size === 0) {
+    await handle.close()
     res.end()
     return
   }
+  // no more than the length promised, should the file grow while it is read
+  const stream = handle.createReadStream({ start: 0, end: size - 1 })
   try {
     // also when the client left while the file was looked up: a response
     // closed already ends the pipeline at once, and the file is closed with it
-    await pipeline(createReadStream(variant.path), res)
+    await pipeline(stream, res)
   } catch {
     // the client left, or the file went away mid-read: the headers are out,
     // so all there is to do is cut the response short (the pipeline did)
   }
+  // the file shrank while it was read (rewritten in place): the answer is short
+  // of its length, so end the connection rather than leave the browser waiting
+  if (stream.bytesRead < size) res.destroy()
 }
 
 function sendText (res: ServerResponse, status: number, text: string): void {
