@@ -90,30 +90,3 @@ test('a message shown with only its time gets its date once the day is over, in 
   await expect(time).toHaveText(/[A-Z][a-z]{2}/)
   await alice.context.close()
 })
-
-test('older rows coming in above keep the rows the user reads where they are', async ({ browser, baseURL }) => {
-  const alice = await openPeer(browser, baseURL)
-  await storeConversation(alice.page, AWAY_PEER, Array.from({ length: 300 }, (_, i) => `row ${i}`))
-  await alice.page.goto(`/p/${AWAY_PEER}`)
-  const log = messageLog(alice.page)
-  await expect(log.locator('li').last()).toContainText('row 299')
-  const count = await log.locator('li').count()
-  // up to the very top of what shows, where the older rows come in
-  const top = log.locator('li').first()
-  const id = await top.getAttribute('data-id') ?? ''
-  // where it shows from the scroller's top once scrolled to the top: its place in the content, taken before
-  const fromTop = (e: Element): number => e.getBoundingClientRect().top - (e.closest('.scroller')?.getBoundingClientRect().top ?? 0)
-  const before = await top.evaluate((e, f) => new Function('e', `return (${f})(e)`)(e) + (e.closest('.scroller')?.scrollTop ?? 0), fromTop.toString())
-  await alice.page.evaluate(() => { document.querySelector('.scroller')?.scrollTo({ top: 0 }) })
-  await expect.poll(async () => await log.locator('li').count()).toBeGreaterThan(count)
-  const row = log.locator(`li[data-id="${id}"]`)
-  // seen over a few frames: it stays where it was, no jump to the oldest rows and back
-  const seen = await row.evaluate(async (e, f) => {
-    const at = new Function('e', `return (${f})(e)`) as (e: Element) => number
-    const tops: number[] = []
-    for (let i = 0; i < 5; i++) { tops.push(Math.round(at(e))); await new Promise(requestAnimationFrame) }
-    return tops
-  }, fromTop.toString())
-  for (const t of seen) expect(t).toBeCloseTo(before, -1)
-  await alice.context.close()
-})
