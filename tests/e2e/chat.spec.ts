@@ -1,4 +1,4 @@
-import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable, type Peer } from './fixtures.ts'
+import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable, type Peer, twoPeopleEachTest } from './fixtures.ts'
 import type { Page } from '@playwright/test'
 
 /** Opens the diagnostics page in-app (the node keeps running) and returns the row of the peer's direct connection. */
@@ -24,15 +24,7 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
   let alice: Peer
   let bob: Peer
 
-  test.beforeEach(async ({ browser, baseURL }) => {
-    alice = await openPeer(browser, baseURL)
-    bob = await openPeer(browser, baseURL)
-  })
-
-  test.afterEach(async () => {
-    await alice.context.close()
-    await bob.context.close()
-  })
+  twoPeopleEachTest((a, b) => { alice = a; bob = b })
 
   test('B opens A\'s link, they chat both ways over a direct connection that survives the relay going away', async ({ relay }) => {
     expect(alice.peerId).not.toBe(bob.peerId)

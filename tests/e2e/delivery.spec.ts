@@ -1,4 +1,4 @@
-import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable, type Peer } from './fixtures.ts'
+import { connection, expect, messageLog, sendMessage, test, waitReachable, type Peer, twoPeopleEachTest } from './fixtures.ts'
 import type { Page } from '@playwright/test'
 import { storedMessages as stored } from './stored.ts'
 
@@ -65,15 +65,7 @@ test.describe('delivery never loses a message', () => {
   let alice: Peer
   let bob: Peer
 
-  test.beforeEach(async ({ browser, baseURL }) => {
-    alice = await openPeer(browser, baseURL)
-    bob = await openPeer(browser, baseURL)
-  })
-
-  test.afterEach(async () => {
-    await alice.context.close()
-    await bob.context.close()
-  })
+  twoPeopleEachTest((a, b) => { alice = a; bob = b })
 
   test('chaos: 1,024 messages both ways through relay restarts, reloads and killed connections arrive exactly once, in the same order', async ({ relay }) => {
     test.setTimeout(300_000)

@@ -86,3 +86,21 @@ export const test = base.extend<{ baseURL: string }, { relay: RelayProcess }>({
 })
 
 export { expect }
+
+/**
+ * Two people, a browser context each, opened before every test of the
+ * describe block it is called in and closed after it; `take` hands them to
+ * the block's own variables.
+ */
+export function twoPeopleEachTest (take: (alice: Peer, bob: Peer) => void): void {
+  let opened: Peer[] = []
+  test.beforeEach(async ({ browser, baseURL }) => {
+    const alice = await openPeer(browser, baseURL)
+    const bob = await openPeer(browser, baseURL)
+    opened = [alice, bob]
+    take(alice, bob)
+  })
+  test.afterEach(async () => {
+    for (const peer of opened.splice(0)) await peer.context.close()
+  })
+}

@@ -1,18 +1,10 @@
-import { connection, expect, messageLog, openPeer, sendMessage, test, type Peer } from './fixtures.ts'
+import { connection, expect, messageLog, sendMessage, test, type Peer, twoPeopleEachTest } from './fixtures.ts'
 
 test.describe('tabs of one profile', () => {
   let alice: Peer
   let bob: Peer
 
-  test.beforeEach(async ({ browser, baseURL }) => {
-    alice = await openPeer(browser, baseURL)
-    bob = await openPeer(browser, baseURL)
-  })
-
-  test.afterEach(async () => {
-    await alice.context.close()
-    await bob.context.close()
-  })
+  twoPeopleEachTest((a, b) => { alice = a; bob = b })
 
   test('a conversation opened in a waiting tab shows its stored history and keeps up with the tab that runs Peerlink', async () => {
     await alice.page.goto(bob.link)
