@@ -1,9 +1,10 @@
 import { sveltekit } from '@sveltejs/kit/vite'
 import { defineConfig } from 'vitest/config'
 import { ed25519Only } from './vite/ed25519-only.ts'
+import { noDnsaddr } from './vite/no-dnsaddr.ts'
 
 export default defineConfig({
-  plugins: [ed25519Only(), sveltekit()],
+  plugins: [ed25519Only(), noDnsaddr(), sveltekit()],
   build: {
     // libp2p and its crypto need top-level await and BigInt, which every browser
     // that has WebRTC data channels and WebCrypto Ed25519 supports anyway

@@ -1,39 +1,23 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ed25519Only } from '../../vite/ed25519-only.ts'
+import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
 
 // The plugin is judged on a real build of @libp2p/crypto and @libp2p/peer-id
 // for the browser, as the app's build uses them, then run here.
-let outDir: string
+let built: BrowserBuild<typeof import('./fixtures/key-types-probe.ts')>
 let code: string
 let probe: typeof import('./fixtures/key-types-probe.ts')
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'ed25519-only-'))
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    plugins: [ed25519Only()],
-    resolve: { conditions: ['browser', 'import', 'default'], mainFields: ['browser', 'module', 'main'] },
-    build: {
-      outDir,
-      target: 'es2022',
-      minify: false,
-      lib: { entry: join(import.meta.dirname, 'fixtures/key-types-probe.ts'), formats: ['es'], fileName: 'probe' }
-    }
-  })
-  code = await readFile(join(outDir, 'probe.js'), 'utf8')
-  probe = await import(pathToFileURL(join(outDir, 'probe.js')).href)
+  built = await buildForBrowser('key-types-probe.ts', [ed25519Only()])
+  code = built.code
+  probe = built.module
 }, 60_000)
 
 afterAll(async () => {
-  await rm(outDir, { recursive: true, force: true })
+  await built?.remove()
 })
 
 describe('the browser build carries Ed25519 keys only', () => {
