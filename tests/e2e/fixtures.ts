@@ -67,6 +67,26 @@ export async function hide (page: Page): Promise<void> {
   })
 }
 
+/**
+ * As if the user went to another window, leaving this one in view (behind it,
+ * or beside it on another screen): the page stays visible but loses the
+ * focus. Playwright tells every page it has the focus, so the document is told.
+ */
+export async function lookAway (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    document.hasFocus = () => false
+    window.dispatchEvent(new FocusEvent('blur'))
+  })
+}
+
+/** The user comes back to the window lookAway() left. */
+export async function lookBack (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    document.hasFocus = () => true
+    window.dispatchEvent(new FocusEvent('focus'))
+  })
+}
+
 export function messageLog (page: Page) {
   return page.getByRole('log', { name: 'Messages' })
 }

@@ -1,4 +1,4 @@
-import { connection, expect, hide, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
+import { connection, expect, hide, lookAway, lookBack, messageLog, openPeer, sendMessage, test, waitReachable } from './fixtures.ts'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 interface Recorded {
@@ -176,6 +176,47 @@ test('a notification leaves the tray once its conversation is read in the app', 
     await alice.page.getByRole('link', { name: /read me/ }).click()
     await expect(alice.page.getByRole('log', { name: 'Messages' })).toContainText('read me')
     await expect.poll(inTray).toBe(0)
+  } finally {
+    await context.close()
+    await bob.context.close()
+  }
+})
+
+/** Many times the delay after which a conversation in view marks its arrivals read (MARK_READ_DELAY_MS, 50 ms). */
+const STAYS_UNREAD_MS = 1_000
+
+test('a message that comes while the window is in view but not in use stays unread, sends no read receipt and shows a notification, until the user looks back', async ({ browser, baseURL }) => {
+  const context = await notifyingContext(browser, baseURL)
+  await context.addInitScript(recordPlatformCalls)
+  const bob = await openPeer(browser, baseURL)
+  try {
+    const alice = await openAlice(context)
+    await alice.page.getByLabel('Send read receipts').check()
+    await turnOn(alice.page)
+    await alice.page.goto(`/p/${bob.peerId}`)
+    await expect(connection(alice.page)).toHaveText('Direct')
+    await bob.page.goto(alice.link)
+
+    // looking at the conversation: read as it comes, and Bob is told
+    await sendMessage(bob.page, 'while you look')
+    await expect(messageLog(bob.page).locator('li', { hasText: 'while you look' })).toHaveAttribute('data-status', 'read')
+
+    await lookAway(alice.page)
+    await sendMessage(bob.page, 'while you are elsewhere')
+    const arrived = messageLog(alice.page).locator('li', { hasText: 'while you are elsewhere' })
+    const sent = messageLog(bob.page).locator('li', { hasText: 'while you are elsewhere' })
+    await expect(arrived).toHaveAttribute('data-status', 'delivered')
+    await expect(sent).toHaveAttribute('data-status', 'delivered')
+    await expect.poll(async () => (await recorded(alice.page)).notes).toEqual([
+      expect.objectContaining({ body: 'while you are elsewhere' })
+    ])
+    await alice.page.waitForTimeout(STAYS_UNREAD_MS)
+    await expect(arrived).toHaveAttribute('data-status', 'delivered')
+    await expect(sent).toHaveAttribute('data-status', 'delivered')
+
+    await lookBack(alice.page)
+    await expect(sent).toHaveAttribute('data-status', 'read')
+    await expect(arrived).toHaveAttribute('data-status', 'read')
   } finally {
     await context.close()
     await bob.context.close()

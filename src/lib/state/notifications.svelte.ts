@@ -1,6 +1,7 @@
 import { goto } from '$app/navigation'
 import { labelText, peerLabel } from '../shared/names.ts'
 import { appWorker } from './app-worker.svelte.ts'
+import { onAttentionChange, userIsLooking } from './attention.ts'
 import { coalesced } from './coalesce.ts'
 import { session } from './session.svelte.ts'
 import type { Conversation, StoredMessage } from '../store/index.ts'
@@ -98,7 +99,8 @@ class Notifications {
     } catch {
       this.#optedIn = false
     }
-    document.addEventListener('visibilitychange', () => {
+    // the open conversation's unread count in the badge or not, as the user looks away and back
+    onAttentionChange(() => {
       // blocked or allowed again in the browser's settings meanwhile: the toggle says what holds now
       this.#readPermission()
       // swiped away meanwhile, or shown by another tab of the app that ran the node
@@ -138,7 +140,7 @@ class Notifications {
   async #onMessages (peer: string, messages: StoredMessage[]): Promise<void> {
     const fresh = messages.filter(m => m.direction === 'in' && !this.#seen.has(m.id))
     for (const m of fresh) this.#remember(m.id)
-    if (fresh.length === 0 || document.visibilityState !== 'hidden' || !this.enabled) return
+    if (fresh.length === 0 || userIsLooking() || !this.enabled) return
     const { store } = await session.local()
     const conversation = await store.conversations.get(peer)
     const label = peerLabel(peer, conversation?.name)
@@ -188,9 +190,9 @@ class Notifications {
    */
   async #refresh (): Promise<void> {
     const { store } = await session.local()
-    const visible = document.visibilityState === 'visible'
+    const looking = userIsLooking()
     // the conversation the user is looking at counts as read: it is being marked so
-    const read = (c: Conversation): boolean => c.unread === 0 || (visible && c.peer === session.reading)
+    const read = (c: Conversation): boolean => c.unread === 0 || (looking && c.peer === session.reading)
     const list = await store.conversations.list()
     const unread = list.filter(c => !read(c)).reduce((sum, c) => sum + c.unread, 0)
     await Promise.all([this.#setBadge(unread), this.#closeRead(new Set(list.filter(read).map(c => c.peer)))])

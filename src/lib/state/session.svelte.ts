@@ -5,6 +5,7 @@ import { loadP2p } from './p2p-loader.ts'
 import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { assemble } from './assemble.ts'
+import { userIsLooking } from './attention.ts'
 import { IDENTITY_REPLACED, hearIdentityReplaced, isStoredIdentity, tellIdentityReplaced } from './identity-news.ts'
 import { standbyForGood, stopRunning, type Halt, type Local, type Running } from './running.ts'
 import { persistStorage } from './persist-storage.ts'
@@ -188,7 +189,7 @@ class Session {
     const parts = await p2p
     if (this.#halted != null) return await this.#stopStarting()
     const running = await assemble(parts, info, store, privateKey, {
-      isReading: peer => peer === this.reading && document.visibilityState === 'visible',
+      isReading: peer => peer === this.reading && userIsLooking(),
       name: () => this.#name,
       readReceipts: () => this.#readReceipts,
       onProblem: problem => { if (problem.peer !== this.reading) this.#problem = problem },

@@ -1,4 +1,5 @@
 import type { LinkState } from '../p2p/connectivity.ts'
+import { userIsLooking } from './attention.ts'
 import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
 import { conversations } from './conversations.svelte.ts'
@@ -8,6 +9,9 @@ import { hearOtherTabs } from './tab-news.ts'
 import { StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
+
+/** an arrival not yet marked read */
+const unseen = (m: StoredMessage): boolean => m.direction === 'in' && m.status === 'delivered'
 
 /** How many messages a conversation page loads; older ones stay in the store. */
 export const HISTORY_PAGE = 2_000
@@ -223,11 +227,13 @@ export class Thread {
   /** Marks what has arrived as read (and tells the peer, if read receipts are on), when the user can see it. */
   async markRead (): Promise<void> {
     // only the tab that runs the node can tell the peer; the other tabs leave it to that one
-    if (document.visibilityState !== 'visible' || session.phase !== 'ready') return
+    if (!userIsLooking() || session.phase !== 'ready') return
     try {
       const { messenger } = await session.ready()
-      if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(m => m.direction === 'in' && m.status === 'delivered')) {
+      if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(unseen)) {
         await messenger.markRead(this.peer)
+        // the rows held say so too, or each later look would mark them again
+        this.#merge(this.#list.snapshot().filter(unseen).map(m => ({ ...m, status: 'read' as const })), false)
         await this.#reloadConversation()
       }
     } catch (err) {
