@@ -46,6 +46,7 @@ class AppWorker {
   #reloading = false
   /** this page's code is older than the worker that controls it (see #leftBehind) */
   #outdated = false
+  #listening = false
   #started = false
   #preloading = false
 
@@ -54,12 +55,16 @@ class AppWorker {
   get updateReady (): boolean { return this.#updateReady }
 
   /**
-   * Registers the worker, once; call it when the app's own start is over,
-   * first dials included: the first install fetches the whole app again.
+   * Hears the worker that controls this page, once; call it as the app
+   * mounts. Not left to start(), which comes seconds later: the worker of an
+   * earlier visit controls the page from its first request, and in those
+   * seconds a notification clicked (its conversation to open) or a new
+   * version taken in another tab (this page's code then outdated) would be
+   * told to nobody, and never again.
    */
-  async start (): Promise<void> {
-    if (this.#started) return
-    this.#started = true
+  listen (): void {
+    if (this.#listening) return
+    this.#listening = true
     if (!('serviceWorker' in navigator)) return
     const container = navigator.serviceWorker
     container.addEventListener('message', this.#onMessage)
@@ -70,6 +75,22 @@ class AppWorker {
       else if (controlled) this.#leftBehind()
       controlled = true
     })
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void this.checkForUpdate()
+      else if (this.#outdated) location.reload()
+    })
+  }
+
+  /**
+   * Registers the worker, once; call it when the app's own start is over,
+   * first dials included: the first install fetches the whole app again.
+   */
+  async start (): Promise<void> {
+    if (this.#started) return
+    this.#started = true
+    this.listen()
+    if (!('serviceWorker' in navigator)) return
+    const container = navigator.serviceWorker
     // the dev server serves the worker as an ES module; the build is one classic script
     const registration = await container.register('/service-worker.js', { type: dev ? 'module' : 'classic', updateViaCache: 'none' })
     this.#registration = registration
@@ -82,10 +103,6 @@ class AppWorker {
       })
     })
     setInterval(() => { void this.checkForUpdate() }, UPDATE_CHECK_INTERVAL_MS)
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') void this.checkForUpdate()
-      else if (this.#outdated) location.reload()
-    })
   }
 
   /**
