@@ -16,27 +16,55 @@ export type TabNews =
   /** messages of one conversation were stored or changed state: the records as now stored */
   | { type: 'messages', peer: string, messages: StoredMessage[] }
 
-function openChannel (): BroadcastChannel | undefined {
-  return typeof BroadcastChannel === 'function' ? new BroadcastChannel(TAB_CHANNEL) : undefined
+/**
+ * The tab's one channel, for telling and for hearing, open while anything
+ * uses it. A channel does not hear what it posts itself, so the tab that runs
+ * the node (which has the news first hand, from its messenger) does not take
+ * its own back: with a channel per user, the list and the open thread each
+ * copied every batch of messages it posted out of the channel again.
+ */
+let shared: { channel: BroadcastChannel, users: number } | undefined
+
+/** The tab's channel (undefined where there are none) and the way to let go of it. */
+function useChannel (): { channel: BroadcastChannel, release: () => void } | undefined {
+  if (typeof BroadcastChannel !== 'function') return undefined
+  shared ??= { channel: new BroadcastChannel(TAB_CHANNEL), users: 0 }
+  const held = shared
+  held.users++
+  let released = false
+  const release = (): void => {
+    if (released) return
+    released = true
+    if (--held.users > 0) return
+    held.channel.close()
+    if (shared === held) shared = undefined
+  }
+  return { channel: held.channel, release }
 }
 
 /** Passes on to the other tabs what the node's messenger says changed; returns the way to stop. */
 export function tellOtherTabs (messenger: EventTarget): () => void {
-  const channel = openChannel()
-  if (channel == null) return () => {}
+  const used = useChannel()
+  if (used == null) return () => {}
   const post = (news: TabNews): void => {
     try {
-      channel.postMessage(news)
+      used.channel.postMessage(news)
     } catch {
       // a record the channel cannot copy: the other tabs read it when reloaded
     }
   }
-  messenger.addEventListener('conversations', () => { post({ type: 'list' }) })
-  messenger.addEventListener('messages', evt => {
+  const onList = (): void => { post({ type: 'list' }) }
+  const onMessages = (evt: Event): void => {
     const { peer, messages } = (evt as CustomEvent<{ peer: string, messages: StoredMessage[] }>).detail
     if (messages.length > 0) post({ type: 'messages', peer, messages })
-  })
-  return () => { channel.close() }
+  }
+  messenger.addEventListener('conversations', onList)
+  messenger.addEventListener('messages', onMessages)
+  return () => {
+    messenger.removeEventListener('conversations', onList)
+    messenger.removeEventListener('messages', onMessages)
+    used.release()
+  }
 }
 
 /**
@@ -45,10 +73,14 @@ export function tellOtherTabs (messenger: EventTarget): () => void {
  * included) is taken as "the list changed".
  */
 export function hearOtherTabs (onNews: (news: TabNews) => void): () => void {
-  const channel = openChannel()
-  if (channel == null) return () => {}
-  channel.addEventListener('message', (evt: MessageEvent) => { onNews(asNews(evt.data)) })
-  return () => { channel.close() }
+  const used = useChannel()
+  if (used == null) return () => {}
+  const onMessage = (evt: MessageEvent): void => { onNews(asNews(evt.data)) }
+  used.channel.addEventListener('message', onMessage)
+  return () => {
+    used.channel.removeEventListener('message', onMessage)
+    used.release()
+  }
 }
 
 function asNews (data: unknown): TabNews {

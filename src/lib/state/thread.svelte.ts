@@ -106,7 +106,7 @@ export class Thread {
     })
   }
 
-  /** What the node's tab says changed, while that is another tab (this one's own news comes back too: ignored). */
+  /** What the node's tab says changed, while that is another tab (late news of it, once the node runs here, is ignored). */
   #hearOtherTabs (): void {
     const reloadSoon = coalesced(async () => { await this.#reloadConversation() }, CONVERSATION_REFRESH_MS)
     this.#cleanup.push(hearOtherTabs(news => {
