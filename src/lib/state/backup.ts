@@ -25,7 +25,7 @@ export class DifferentIdentityError extends Error {
 }
 
 /** The peer ID a key stands for: from the key itself, never from what a file says. */
-async function peerIdOf (keyBytes: Uint8Array): Promise<string> {
+async function peerIdOfKey (keyBytes: Uint8Array): Promise<string> {
   const { identityFromBytes, peerIdFromPrivateKey } = await loadP2p()
   return peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
 }
@@ -51,7 +51,7 @@ async function peerIdInBackup (keyBytes: Uint8Array): Promise<string> {
 export async function exportIdentity (passphrase: string): Promise<BackupFile> {
   const keyBytes = await session.identityBytes()
   // the key as stored now: another tab may have imported a backup since this one started
-  const peerId = await peerIdOf(keyBytes)
+  const peerId = await peerIdOfKey(keyBytes)
   const text = await encryptIdentity(keyBytes, peerId, passphrase)
   // the end of the peer ID tells two backups apart without making the name unwieldy
   return { name: `peerlink-identity-${peerId.slice(-8)}.json`, blob: new Blob([text], { type: 'application/json' }) }
@@ -70,7 +70,7 @@ export async function importIdentity (file: Blob, passphrase: string, { replaceO
   const incoming = await peerIdInBackup(keyBytes)
   if (!replaceOther) {
     // a damaged stored identity has nothing left to keep
-    const current = await session.identityBytes().then(peerIdOf, () => undefined)
+    const current = await session.identityBytes().then(peerIdOfKey, () => undefined)
     if (current != null && current !== incoming) throw new DifferentIdentityError(current, incoming)
   }
   await session.replaceIdentity(keyBytes)
