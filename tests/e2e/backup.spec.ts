@@ -1,5 +1,5 @@
-import { expect, openPeer, test, waitReachable } from './fixtures.ts'
-import type { Page, TestInfo } from '@playwright/test'
+import { expect, openPeer, test, waitReachable, type Peer } from './fixtures.ts'
+import type { Browser, Page, TestInfo } from '@playwright/test'
 
 const PASSPHRASE = 'orange tractor sings quietly'
 
@@ -92,51 +92,53 @@ test('an exported identity imported in a fresh browser brings back the same link
   }
 })
 
+/**
+ * Alice's browser with a second tab waiting in line for her node, and the
+ * backup of another identity, whose own browser is closed (one node per
+ * identity); closes the browsers once `body` is done.
+ */
+async function withBackupAndWaitingTab (
+  { browser, baseURL, testInfo }: { browser: Browser, baseURL: string, testInfo: TestInfo },
+  body: (alice: Peer, waiting: Page, backup: { file: string, link: string }) => Promise<void>
+): Promise<void> {
+  const alice = await openPeer(browser, baseURL)
+  const other = await openPeer(browser, baseURL)
+  try {
+    const file = await downloadBackup(other.page, testInfo)
+    await other.context.close()
+
+    const waiting = await alice.context.newPage()
+    await waiting.goto('/')
+    await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
+    await body(alice, waiting, { file, link: other.link })
+  } finally {
+    await alice.context.close()
+    await other.context.close()
+  }
+}
+
 test.describe('a backup imported with other tabs open', () => {
   test('in a waiting tab: the running tab stops the old identity\'s node and the node runs as the imported one', async ({ browser, baseURL }, testInfo) => {
-    const alice = await openPeer(browser, baseURL)
-    const other = await openPeer(browser, baseURL)
-    try {
-      const file = await downloadBackup(other.page, testInfo)
-      // one node per identity: the backup's own browser goes away
-      await other.context.close()
-
-      const waiting = await alice.context.newPage()
-      await waiting.goto('/')
-      await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
-      await replaceIdentity(waiting, file)
+    await withBackupAndWaitingTab({ browser, baseURL, testInfo }, async (alice, waiting, backup) => {
+      await replaceIdentity(waiting, backup.file)
 
       await waiting.goto('/')
       await waitReachable(waiting)
-      await expect(yourLink(waiting)).toHaveValue(other.link)
+      await expect(yourLink(waiting)).toHaveValue(backup.link)
       await expect(alice.page.getByRole('alert').filter({ hasText: REPLACED })).toBeVisible()
       await expect(alice.page.locator('[data-relay]')).toHaveText('Not running')
-    } finally {
-      await alice.context.close()
-      await other.context.close()
-    }
+    })
   })
 
   test('in the running tab: the node goes to it as the imported identity, not to a tab that waited in line with the old one', async ({ browser, baseURL }, testInfo) => {
-    const alice = await openPeer(browser, baseURL)
-    const other = await openPeer(browser, baseURL)
-    try {
-      const file = await downloadBackup(other.page, testInfo)
-      await other.context.close()
-
-      const waiting = await alice.context.newPage()
-      await waiting.goto('/')
-      await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeVisible()
-      await replaceIdentity(alice.page, file)
+    await withBackupAndWaitingTab({ browser, baseURL, testInfo }, async (alice, waiting, backup) => {
+      await replaceIdentity(alice.page, backup.file)
 
       await alice.page.goto('/')
       await waitReachable(alice.page)
-      await expect(yourLink(alice.page)).toHaveValue(other.link)
+      await expect(yourLink(alice.page)).toHaveValue(backup.link)
       await expect(waiting.getByRole('alert').filter({ hasText: REPLACED })).toBeVisible()
       await expect(waiting.locator('[data-relay]')).toHaveText('Not running')
-    } finally {
-      await alice.context.close()
-      await other.context.close()
-    }
+    })
   })
 })
