@@ -161,14 +161,17 @@ async function relayHolds (httpUrl: string): Promise<number> {
   }
 }
 
-/** Clients whose reservation is still there: circuit address listed, connection to the relay open. */
-function holdsReservation (node: Libp2p, relay: string): boolean {
-  const relayPeer = peerIdOf(multiaddr(relay))
+/**
+ * Clients whose reservation is still there: circuit address listed, connection
+ * to the relay (`relayPeer`, its peer ID) open. Asked of every client at every
+ * step, in the process that runs them all: the relay's address is parsed once.
+ */
+function holdsReservation (node: Libp2p, relayPeer: string | undefined): boolean {
   return circuit(node) != null && node.getConnections().some(c => c.status === 'open' && c.remotePeer.toString() === relayPeer)
 }
 
-function liveClients (nodes: Libp2p[], relay: string): number {
-  return nodes.filter(n => holdsReservation(n, relay)).length
+function liveClients (nodes: Libp2p[], relayPeer: string | undefined): number {
+  return nodes.filter(n => holdsReservation(n, relayPeer)).length
 }
 
 /**
@@ -176,13 +179,14 @@ function liveClients (nodes: Libp2p[], relay: string): number {
  * same one while it lasts, but one that lost its reservation (its process, 2,000
  * nodes on two cores, fell behind its pings) would only time the failure.
  */
-function probeTarget (nodes: Libp2p[], relay: string): Libp2p | undefined {
-  return nodes.find(n => holdsReservation(n, relay))
+function probeTarget (nodes: Libp2p[], relayPeer: string | undefined): Libp2p | undefined {
+  return nodes.find(n => holdsReservation(n, relayPeer))
 }
 
 async function main (): Promise<void> {
   const [relay, pidText, maxText, limitText, httpUrl] = process.argv.slice(2)
   const pid = Number(pidText)
+  const relayPeer = peerIdOf(multiaddr(relay))
   const target = Number(maxText)
   const deadline = Date.now() + Number(limitText)
   const before = await sampleProcess(pid)
@@ -209,20 +213,20 @@ async function main (): Promise<void> {
     const held = clients.length + 1
     if (process.env.BENCH_DEBUG != null) console.error(`batch ${size} in ${Date.now() - t0} ms, held ${held}, failed ${failed}`, (made.find(m => m.status === "rejected") as PromiseRejectedResult | undefined)?.reason?.message)
     if (held % STEP < BATCH || held >= target) {
-      steps.push({ reservations: held, live: { clients: liveClients([listener, ...clients], relay), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, probeTarget([listener, ...clients], relay)) })
+      steps.push({ reservations: held, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, probeTarget([listener, ...clients], relayPeer)) })
     }
     if (failed > target / 10) break
   }
   const rampMs = Date.now() - started
   // a time limit or failures may have ended the ramp between steps: measure where it stopped
   if (steps[steps.length - 1].reservations !== clients.length + 1) {
-    steps.push({ reservations: clients.length + 1, live: { clients: liveClients([listener, ...clients], relay), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, probeTarget([listener, ...clients], relay)) })
+    steps.push({ reservations: clients.length + 1, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, probeTarget([listener, ...clients], relayPeer)) })
   }
   const idleStart = await sampleProcess(pid)
   await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))
   const idleEnd = await sampleProcess(pid)
   // held at the end, after the idle window: granted once is not held now
-  const live = { clients: liveClients([listener, ...clients], relay), relay: await relayHolds(httpUrl ?? '') }
+  const live = { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }
   const result: LoadResult = {
     target,
     // the relay's own count is what one relay process holds (it frees a reservation as
