@@ -67,6 +67,9 @@ test('a right-to-left message reads right to left, in the list and in the field'
   expect(await texts.last().evaluate(e => getComputedStyle(e).direction)).toBe('rtl')
   // an English one stays left to right
   expect(await texts.first().evaluate(e => getComputedStyle(e).direction)).toBe('ltr')
+  // and so does the last message as the conversation list shows it
+  const preview = alice.page.getByLabel('Conversation list').getByText(arabic, { exact: true })
+  expect(await preview.evaluate(e => getComputedStyle(e).direction)).toBe('rtl')
   const field = alice.page.getByLabel('Message', { exact: true })
   await field.fill('שלום!')
   await expect.poll(async () => await field.evaluate(e => e.matches(':dir(rtl)'))).toBe(true)
