@@ -86,10 +86,13 @@ test('a message shown with only its time gets its date once the day is over, in 
   await alice.page.goto('/')
   await storeConversation(alice.page, AWAY_PEER, ['good night'])
   await alice.page.goto(`/p/${AWAY_PEER}`)
-  const time = messageLog(alice.page).locator('li time')
-  await expect(time).toHaveText(/^\d\d:\d\d( [AP]M)?$/)
+  // in the thread and in the conversation list beside it
+  const times = [messageLog(alice.page).locator('li time'), alice.page.getByLabel('Conversation list').locator('time')]
+  for (const time of times) await expect(time).toHaveText(/^\d\d:\d\d( [AP]M)?$/)
+  // the node runs: the list was read again as it started, and stays as it is now
+  await expect(alice.page.locator('[data-relay]')).toHaveText('Online')
   await alice.page.clock.fastForward('05:00')
   // yesterday's now: the date says so
-  await expect(time).toHaveText(/[A-Z][a-z]{2}/)
+  for (const time of times) await expect(time).toHaveText(/[A-Z][a-z]{2}/)
   await alice.context.close()
 })
