@@ -57,6 +57,24 @@ test('a paste longer than a message holds is kept whole, said to be too long, an
   await alice.context.close()
 })
 
+test('a message of only invisible characters is not sent, as one of only spaces is not', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const field = alice.page.getByLabel('Message', { exact: true })
+  const send = alice.page.getByRole('button', { name: 'Send', exact: true })
+  // the node runs: a text that shows goes
+  await field.fill('x')
+  await expect(send).toBeEnabled()
+  // zero-width space, a direction isolate around a space, a Hangul filler
+  const blank = '\u200B\u2066 \u2069\u3164'
+  await field.fill(blank)
+  await expect(send).toBeDisabled()
+  await field.press('Enter')
+  await expect(field).toHaveValue(blank)
+  await expect(messageLog(alice.page).locator('li')).toHaveCount(0)
+  await alice.context.close()
+})
+
 test('a right-to-left message reads right to left, in the list and in the field', async ({ browser, baseURL }) => {
   const alice = await openPeer(browser, baseURL)
   const arabic = 'مرحبا، كيف حالك؟'

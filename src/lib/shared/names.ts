@@ -1,7 +1,7 @@
 /**
  * How a peer is named wherever it shows: the conversation list, the open
- * conversation and its notifications. No imports: the state layer (for the
- * notifications) and the UI use it alike.
+ * conversation and its notifications. Nothing imported but its like in
+ * shared/: the state layer (for the notifications) and the UI use it alike.
  *
  * A peer chooses its own name, so a name proves nothing: anyone can call
  * themselves "Ada", or "Peer …" and the end of someone else's ID. What a peer
@@ -9,6 +9,8 @@
  * always shows as a name and, after it, the end of its ID, and the mark that
  * begins that end is reserved: a chosen name never shows one.
  */
+
+import { showsNothing } from './invisible.ts'
 
 /** A peer ID is long; people recognise the end of it. */
 export const PEER_FRAGMENT_LENGTH = 8
@@ -20,14 +22,6 @@ export const UNNAMED = 'Peer'
 export function shortPeer (peer: string): string {
   return peer.length > 12 ? `…${peer.slice(-PEER_FRAGMENT_LENGTH)}` : peer
 }
-
-/**
- * Characters that show nothing: format characters (zero-width space and
- * joiners, direction marks, the byte order mark), spaces of any width and the
- * Hangul fillers, which fonts draw blank. A name made only of them would
- * leave the list entry and the notification title empty.
- */
-const INVISIBLE = /[\p{Cf}\p{Z}\u115F\u1160\u3164\uFFA0]/gu
 
 /**
  * The ellipsis that marks the end of a peer ID, and the characters drawn
@@ -63,7 +57,7 @@ export interface PeerLabel {
 /** The peer's chosen name, if it chose one that shows, and the end of its ID. */
 export function peerLabel (peer: string, name: string | undefined): PeerLabel {
   const chosen = name?.replace(ID_MARKS, '').replace(BIDI_CONTROLS, '').replace(SPACES, ' ').trim() ?? ''
-  const shows = chosen.replace(INVISIBLE, '') !== ''
+  const shows = !showsNothing(chosen)
   return { name: shows ? chosen : UNNAMED, id: shortPeer(peer), chosen: shows }
 }
 

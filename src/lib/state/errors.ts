@@ -12,3 +12,17 @@ export class SentNotSavedError extends Error {
     super(`Sent, but not saved on this device, so it will be gone from here after a reload. ${(cause as Error | undefined)?.message ?? ''}`.trim(), { cause })
   }
 }
+
+/**
+ * A message that shows nothing (spaces, line breaks, zero-width or direction
+ * characters only): refused here, not only by the composer, so that no caller
+ * stores and sends an empty bubble to the peer.
+ */
+export class EmptyMessageError extends Error {
+  static readonly NAME = 'EmptyMessageError'
+  override readonly name = EmptyMessageError.NAME
+
+  constructor () {
+    super('Nothing to send: the message has no visible text.')
+  }
+}
