@@ -50,6 +50,12 @@ test('an exported identity imported in a fresh browser brings back the same link
     // a live region is announced when its text changes, not when it is added with its text
     const saved = alice.page.locator('.backup [role="status"]')
     await expect(saved).toHaveText('')
+    // the object URLs revoked (a fetch of one would tell too, but the page's CSP allows none)
+    await alice.page.evaluate(() => {
+      const revoked: string[] = (window as unknown as { revokedUrls: string[] }).revokedUrls = []
+      const revoke = URL.revokeObjectURL.bind(URL)
+      URL.revokeObjectURL = (url: string) => { revoked.push(url); revoke(url) }
+    })
     const downloading = alice.page.waitForEvent('download')
     await alice.page.getByRole('button', { name: 'Download backup' }).click()
     const download = await downloading
@@ -57,6 +63,8 @@ test('an exported identity imported in a fresh browser brings back the same link
     await download.saveAs(file)
     expect(download.suggestedFilename()).toMatch(/^peerlink-identity-.*\.json$/)
     await expect(saved).toContainText(`Saved ${download.suggestedFilename()}`)
+    // Safari fetches the file after the click's task: its URL must outlive that
+    expect(await alice.page.evaluate(() => (window as unknown as { revokedUrls: string[] }).revokedUrls)).toEqual([])
 
     const page = fresh.page
     await page.goto('/backup')
