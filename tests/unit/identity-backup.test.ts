@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createIdentity, identityFromBytes } from '../../src/lib/p2p/identity.ts'
 import {
   BACKUP_FORMAT, BackupFormatError, MAX_ITERATIONS, MIN_ITERATIONS, PBKDF2_ITERATIONS, SALT_BYTES, IV_BYTES,
-  WeakPassphraseError, WrongPassphraseError, decryptIdentity, encryptIdentity, parseBackup
+  WeakPassphraseError, WrongPassphraseError, decryptIdentity, encryptIdentity, parseBackup, passphraseLength
 } from '../../src/lib/p2p/identity-backup.ts'
 
 const PASSPHRASE = 'correct horse battery staple'
@@ -75,6 +75,17 @@ describe('identity backup', () => {
   it('should refuse short passphrases when exporting', async () => {
     const { keyBytes, peerId } = await identity()
     await expect(encryptIdentity(keyBytes, peerId, 'short', FAST)).rejects.toThrow(WeakPassphraseError)
+  })
+
+  it('should count a passphrase in characters as drawn, not in UTF-16 units', async () => {
+    const { keyBytes, peerId } = await identity()
+    // ten UTF-16 units each: five emoji; five letters with a combining accent; a family of five people joined into one
+    for (const short of ['🐱🚲🌵🎺🧊', 'e\u0301'.repeat(5), '👨‍👩‍👧‍👦a']) {
+      expect(short.length, short).toBeGreaterThanOrEqual(10)
+      await expect(encryptIdentity(keyBytes, peerId, short, FAST), short).rejects.toThrow(WeakPassphraseError)
+    }
+    expect(passphraseLength('🐱🚲🌵🎺🧊🐱🚲🌵🎺🧊')).toBe(10)
+    await encryptIdentity(keyBytes, peerId, '🐱🚲🌵🎺🧊🐱🚲🌵🎺🧊', FAST)
   })
 
   it('should refuse files that are not backups, from another version, or with unsafe settings', async () => {

@@ -76,9 +76,23 @@ async function deriveKey (passphrase: string, salt: Uint8Array, iterations: numb
   )
 }
 
+const graphemes = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : undefined
+
+/**
+ * A passphrase's length as the user counts it, against MIN_PASSPHRASE_LENGTH:
+ * in characters as drawn (an emoji, a letter with its accent), as the key is
+ * derived from it (NFC). Not in UTF-16 units, which count most emoji twice:
+ * five of them passed for the ten characters asked for.
+ */
+export function passphraseLength (passphrase: string): number {
+  const text = passphrase.normalize('NFC')
+  // a browser without Intl.Segmenter (Firefox before 125) counts code points
+  return graphemes != null ? Array.from(graphemes.segment(text)).length : Array.from(text).length
+}
+
 /** Encrypts the key bytes of `peerId` into a backup file's content. */
 export async function encryptIdentity (keyBytes: Uint8Array, peerId: string, passphrase: string, options: EncryptOptions = {}): Promise<string> {
-  if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new WeakPassphraseError()
+  if (passphraseLength(passphrase) < MIN_PASSPHRASE_LENGTH) throw new WeakPassphraseError()
   const iterations = options.iterations ?? PBKDF2_ITERATIONS
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))

@@ -2,7 +2,7 @@ import { decryptIdentity, encryptIdentity, MAX_BACKUP_FILE_BYTES, BackupFormatEr
 import { loadP2p } from './p2p-loader.ts'
 import { session } from './session.svelte.ts'
 
-export { MIN_PASSPHRASE_LENGTH } from '../p2p/identity-backup.ts'
+export { MIN_PASSPHRASE_LENGTH, passphraseLength } from '../p2p/identity-backup.ts'
 
 export interface BackupFile {
   name: string
