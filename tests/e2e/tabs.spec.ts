@@ -27,6 +27,13 @@ test.describe('tabs of one profile', () => {
     await expect(messageLog(waiting).locator('li.in .text', { hasText: /^while you wait$/ })).toHaveCount(1)
     await sendMessage(alice.page, 'from the first tab')
     await expect(messageLog(waiting).locator('li.out', { hasText: 'from the first tab' })).toHaveAttribute('data-status', /delivered|read/)
+
+    // the running tab closes: this one starts the node, and what is sent meanwhile shows at once and goes once it runs
+    await alice.page.close()
+    await expect(waiting.getByRole('button', { name: 'Use Peerlink here' })).toBeHidden()
+    await waiting.getByLabel('Message', { exact: true }).press('Enter')
+    await expect(messageLog(waiting).locator('li.out', { hasText: 'from the waiting tab' })).toHaveCount(1)
+    await expect(messageLog(bob.page).locator('li.in .text', { hasText: /^from the waiting tab$/ })).toHaveCount(1)
     await waiting.close()
   })
 

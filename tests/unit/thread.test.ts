@@ -6,18 +6,25 @@ const PEER = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
 
 // the thread reaches the store and the messenger through the session; here, a store of its own,
 // in a tab that runs the node unless a test says another tab does (`here`)
-const fake = vi.hoisted(() => ({ store: undefined as unknown, messenger: undefined as unknown, here: true }))
+// (`phase` set: what it is, whatever `here` says)
+const fake = vi.hoisted(() => ({
+  store: undefined as unknown,
+  messenger: undefined as unknown,
+  here: true,
+  phase: undefined as string | undefined,
+  /** a tab waiting for another one has no node: ready() waits until that tab closes, or this settles */
+  started: undefined as Promise<unknown> | undefined
+}))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({
   session: {
     reading: null,
-    get phase () { return fake.here ? 'ready' : 'standby' },
+    get phase () { return fake.phase ?? (fake.here ? 'ready' : 'standby') },
     runsHere: async () => fake.here,
-    // a tab waiting for another one has no node: ready() waits until that tab closes
-    ready: async () => fake.here ? fake : await new Promise(() => {}),
+    ready: async () => fake.here ? fake : await (fake.started ?? new Promise(() => {})),
     local: async () => fake
   }
 }))
-vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined } }))
+vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined, refresh: async () => {} } }))
 const { Thread, HISTORY_PAGE } = await import('../../src/lib/state/thread.svelte.ts')
 const { TAB_CHANNEL } = await import('../../src/lib/state/tab-news.ts')
 
@@ -48,6 +55,8 @@ async function openThread (store: Store): Promise<{ thread: InstanceType<typeof 
 
 afterEach(() => {
   fake.here = true
+  fake.phase = undefined
+  fake.started = undefined
   opened?.thread.close()
   opened?.store.close()
   opened = undefined
@@ -91,5 +100,26 @@ describe('thread: in a tab waiting for the one that runs the node', () => {
     otherTab.postMessage({ type: 'messages', peer: '12D3KooWSomeoneElseSomeoneElseSomeoneElseSomeoneEls', messages: [{ ...later.message, id: messageId(3) }] })
     otherTab.close()
     await vi.waitFor(() => { expect(thread.messages.map(m => m.text)).toEqual(['stored before', 'stored by the other tab']) })
+  })
+})
+
+describe('thread: sent while the node is starting here', () => {
+  it('should show the message as queued at once, and have the node go through the outbox once it runs', async () => {
+    fake.here = false
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    const { thread } = await openThread(store)
+    // the tab that ran the node closed: this one starts it, which takes a while
+    const start = Promise.withResolvers<unknown>()
+    fake.phase = 'starting'
+    fake.started = start.promise
+    await thread.send('typed as it started')
+    await vi.waitFor(() => { expect(thread.messages.map(m => [m.text, m.status])).toEqual([['typed as it started', 'queued']]) })
+    expect((await store.messages.outbox(PEER)).map(m => m.text)).toEqual(['typed as it started'])
+    // the node runs: it sends what is in the outbox
+    const flushed: string[] = []
+    const messenger = Object.assign(new EventTarget(), { watch () {}, unwatch () {}, linkState: () => 'direct', delivery: { flushSoon: (peer: string) => { flushed.push(peer) } } })
+    fake.phase = 'ready'
+    start.resolve({ store, messenger })
+    await vi.waitFor(() => { expect(flushed).toEqual([PEER]) })
   })
 })

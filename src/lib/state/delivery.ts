@@ -3,8 +3,7 @@ import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
 import { CoalescedRuns } from './coalesced-runs.ts'
-import { showsNothing } from '../shared/invisible.ts'
-import { EmptyMessageError, SentNotSavedError } from './errors.ts'
+import { assertShowsText, SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
@@ -87,7 +86,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   /** Stores a new message (queued); sends it when the peer is reachable. Refuses one that shows nothing. */
   async send (peer: string, text: string): Promise<StoredMessage> {
-    if (showsNothing(text)) throw new EmptyMessageError()
+    assertShowsText(text)
     let batcher = this.#outgoing.get(peer)
     if (batcher == null) {
       batcher = new Batcher(async texts => await this.#createAndSend(peer, texts), MAX_BATCH)

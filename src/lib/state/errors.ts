@@ -1,3 +1,5 @@
+import { showsNothing } from '../shared/invisible.ts'
+
 /**
  * A new message went out to the peer, but this device could not store it
  * (storage full, or the browser rolled the write back twice). The peer may
@@ -25,4 +27,9 @@ export class EmptyMessageError extends Error {
   constructor () {
     super('Nothing to send: the message has no visible text.')
   }
+}
+
+/** The one rule for every way a new message is stored to be sent (Delivery.send, queueBeforeStart). */
+export function assertShowsText (text: string): void {
+  if (showsNothing(text)) throw new EmptyMessageError()
 }

@@ -3,6 +3,7 @@ import { userIsLooking } from './attention.ts'
 import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
 import { conversations } from './conversations.svelte.ts'
+import { queueBeforeStart } from './early-send.ts'
 import { session } from './session.svelte.ts'
 import { MessageList } from './message-list.ts'
 import { hearOtherTabs } from './tab-news.ts'
@@ -218,8 +219,13 @@ export class Thread {
   async send (text: string): Promise<void> {
     // the message ended our typing on the peer's side: the next keystroke says so again at once
     this.#typingSentAt = 0
-    const { messenger } = await session.ready()
-    await messenger.send(this.peer, text)
+    if (session.phase === 'starting') {
+      // shown as queued now, not once the node runs
+      this.#merge([await queueBeforeStart(this.peer, text)])
+    } else {
+      const { messenger } = await session.ready()
+      await messenger.send(this.peer, text)
+    }
     // stored and on its way: whatever went wrong before (a full disk, a failed flush) is behind us
     this.#problem = null
   }
