@@ -7,6 +7,7 @@ import { queueBeforeStart } from './early-send.ts'
 import { session } from './session.svelte.ts'
 import { MessageList } from './message-list.ts'
 import { hearOtherTabs } from './tab-news.ts'
+import { Typing } from './typing.svelte.ts'
 import { StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
@@ -16,10 +17,6 @@ const unseen = (m: StoredMessage): boolean => m.direction === 'in' && m.status =
 
 /** How many messages a conversation page loads; older ones stay in the store. */
 export const HISTORY_PAGE = 2_000
-/** While typing goes on, tell the peer again this often (their indicator times out)… */
-export const TYPING_REFRESH_MS = 3_000
-/** …and show theirs for this long after their last typing frame. */
-export const TYPING_SHOWN_MS = 6_000
 /** Conversation changes (name, unread count) within this long are read back once. */
 export const CONVERSATION_REFRESH_MS = 100
 /** Arrivals within this window are marked read together: one transaction and one receipt frame. */
@@ -59,9 +56,7 @@ export class Thread {
   #pageStart: StoredMessage | undefined
   #closed = false
   #problem = $state<string | null>(null)
-  #peerTyping = $state(false)
-  #typingTimer: ReturnType<typeof setTimeout> | undefined
-  #typingSentAt = 0
+  readonly #typing = new Typing()
   #cleanup: Array<() => void> = []
   #markReadTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -80,7 +75,7 @@ export class Thread {
   /** the last thing that went wrong in this conversation, for the alert */
   get problem (): string | null { return this.#problem }
   /** the peer is typing right now */
-  get peerTyping (): boolean { return this.#peerTyping }
+  get peerTyping (): boolean { return this.#typing.peerTyping }
 
   /**
    * Opens the conversation: loads history and, where the node runs, dials the
@@ -135,11 +130,7 @@ export class Thread {
       if (evt.detail.peer === this.peer) this.#problem = evt.detail.message
     }
     const onTyping = (evt: CustomEvent<{ peer: string, active: boolean }>): void => {
-      if (evt.detail.peer !== this.peer) return
-      clearTimeout(this.#typingTimer)
-      this.#peerTyping = evt.detail.active
-      // a lost "stopped typing" frame must not leave the indicator on
-      if (evt.detail.active) this.#typingTimer = setTimeout(() => { this.#peerTyping = false }, TYPING_SHOWN_MS)
+      if (evt.detail.peer === this.peer) this.#typing.heard(evt.detail.active)
     }
     messenger.addEventListener('typing', onTyping)
     messenger.addEventListener('messages', onMessages)
@@ -147,7 +138,7 @@ export class Thread {
     messenger.addEventListener('conversations', onConversation)
     messenger.addEventListener('problem', onProblem)
     this.#cleanup.push(() => {
-      clearTimeout(this.#typingTimer)
+      this.#typing.stop()
       messenger.removeEventListener('typing', onTyping)
       messenger.removeEventListener('problem', onProblem)
       messenger.removeEventListener('messages', onMessages)
@@ -217,8 +208,7 @@ export class Thread {
   }
 
   async send (text: string): Promise<void> {
-    // the message ended our typing on the peer's side: the next keystroke says so again at once
-    this.#typingSentAt = 0
+    this.#typing.sent()
     if (session.phase === 'starting') {
       // shown as queued now, not once the node runs
       this.#merge([await queueBeforeStart(this.peer, text)])
@@ -251,9 +241,7 @@ export class Thread {
 
   /** Tells the peer we are typing; throttled, and best effort. */
   typing (active: boolean): void {
-    const now = Date.now()
-    if (active && now - this.#typingSentAt < TYPING_REFRESH_MS) return
-    this.#typingSentAt = active ? now : 0
+    if (!this.#typing.shouldTell(active)) return
     session.ready().then(({ messenger }) => { messenger.sendTyping(this.peer, active) }, () => {})
   }
 
