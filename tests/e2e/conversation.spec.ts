@@ -114,3 +114,23 @@ test('a message shown with only its time gets its date once the day is over, in 
   for (const time of times) await expect(time).toHaveText(/[A-Z][a-z]{2}/)
   await alice.context.close()
 })
+
+/** How long /relay.json is held back, so the page's node stays starting: well inside the page's own time limit. */
+const RELAY_INFO_HOLD_MS = 4_000
+
+test('a returning user sees the stored history at once, before the node has started', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  await storeConversation(alice.page, AWAY_PEER, ['the first thing said', 'the last thing said'])
+  // the node's start waits for the relay's description: it is held back from now on
+  let released = false
+  await alice.context.route('**/relay.json', async route => {
+    await new Promise(resolve => setTimeout(resolve, RELAY_INFO_HOLD_MS))
+    released = true
+    await route.continue().catch(() => {})
+  })
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  await expect(messageLog(alice.page)).toContainText('the last thing said')
+  expect(released).toBe(false)
+  await expect(alice.page.locator('[data-relay]')).not.toHaveAttribute('data-relay', 'reserved')
+  await alice.context.close()
+})

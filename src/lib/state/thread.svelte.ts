@@ -86,6 +86,9 @@ export class Thread {
     const { store } = await session.local()
     this.#hearOtherTabs()
     if (await session.runsHere()) {
+      // what is stored shows now; the node, which takes longer to start, joins it
+      store.conversations.get(this.peer).then(stored => { this.#conversation ??= stored }, () => {})
+      this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
       await this.#openLive(relayHint, store)
       return
     }
@@ -95,7 +98,7 @@ export class Thread {
     this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
     // the other tab closed and the node runs here now: this tab keeps up on its own
     session.ready().then(async ({ store }) => {
-      if (!this.#closed) await this.#openLive(relayHint, store, false)
+      if (!this.#closed) await this.#openLive(relayHint, store)
     }).catch((err: Error) => {
       // a session that failed to start says so in the layout's alert already
       if (session.phase !== 'failed') this.#problem = err.message
@@ -112,8 +115,8 @@ export class Thread {
     }))
   }
 
-  /** The conversation where the node runs: live events, the dial, and (unless shown already) the history. */
-  async #openLive (relayHint: string | undefined, store: Store, withHistory = true): Promise<void> {
+  /** The conversation where the node runs: live events and the dial, the history shown already. */
+  async #openLive (relayHint: string | undefined, store: Store): Promise<void> {
     const { messenger } = await session.ready()
     session.reading = this.peer
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
@@ -153,8 +156,7 @@ export class Thread {
     }
     // the dial is the long pole of opening a link: it starts first, before the
     // conversation is stored, when the relay to try first is known already (the
-    // link's, or the one the loaded list kept from an earlier visit), and the
-    // history loads while it runs
+    // link's, or the one the loaded list kept from an earlier visit)
     const known = relayHint != null ? { hint: relayHint } : conversations.relayHintOf(this.peer)
     if (known != null) watch(known.hint)
     try {
@@ -166,11 +168,8 @@ export class Thread {
     }
     // only without a link hint (which makes `known`): the stored one, if any
     if (known == null) watch(this.#conversation.relayHint)
-    // shown while another tab ran the node, and kept up with since: what arrived is read now
-    if (!withHistory) return await this.markRead()
-    // the composer does not wait for the history: a message typed meanwhile
-    // is stored and queued, and merges into the history when that arrives
-    this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
+    // shown while the node started (or another tab ran it), and kept up with since: what arrived is read now
+    await this.markRead()
   }
 
   async #loadHistory (store: Store): Promise<void> {
