@@ -1,10 +1,18 @@
 import adapter from '@sveltejs/adapter-static'
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte'
+import { sourceVersion } from './vite/source-version.js'
+
+/** What the app's build is made from, relative to this file. */
+const BUILD_INPUTS = ['src', 'static', 'vite', 'patches', 'package-lock.json', 'svelte.config.js', 'vite.config.ts']
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
   kit: {
+    // SvelteKit's default name is the build's time: every rebuild of the same
+    // code (`npm start` builds on each start) was then a new version to every
+    // open tab, offered as an update and fetched whole by the service worker
+    version: { name: sourceVersion(import.meta.dirname, BUILD_INPUTS) },
     // A single-page app: the relay serves index.html for every path it does not
     // know, so deep links such as /p/<peerId> load from the static build.
     // precompress: a .br and a .gz beside each page, script and style sheet,
