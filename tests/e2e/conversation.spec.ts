@@ -1,10 +1,13 @@
 import { expect, messageLog, openPeer, test } from './fixtures.ts'
-import type { Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 
 /** A valid peer ID nobody in the test runs: a contact who is not online. */
 const AWAY_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 /** As MAX_TEXT_LENGTH in src/lib/p2p/chat/constants.ts */
 const MAX_MESSAGE_LENGTH = 16_000
+/** As WINDOW_ROWS and MORE_ROWS in src/lib/ui/MessageList.svelte: rows shown at first, rows each visit to the top brings */
+const WINDOW_ROWS = 50
+const MORE_ROWS = 200
 
 /** Writes a conversation with `texts` from the peer straight into the app's IndexedDB, oldest first. */
 async function storeConversation (page: Page, peer: string, texts: string[]): Promise<void> {
@@ -132,5 +135,90 @@ test('a returning user sees the stored history at once, before the node has star
   await expect(messageLog(alice.page)).toContainText('the last thing said')
   expect(released).toBe(false)
   await expect(alice.page.locator('[data-relay]')).not.toHaveAttribute('data-relay', 'reserved')
+  await alice.context.close()
+})
+
+/** Where a row shows, in px below the top of the list's scroller, seen over `frames` frames. */
+async function placeOver (row: Locator, frames: number): Promise<number[]> {
+  return await row.evaluate(async (e, frames) => {
+    const tops: number[] = []
+    for (let i = 0; i < frames; i++) {
+      tops.push(Math.round(e.getBoundingClientRect().top - (e.closest('.scroller')?.getBoundingClientRect().top ?? 0)))
+      await new Promise(requestAnimationFrame)
+    }
+    return tops
+  }, frames)
+}
+
+test('older rows coming in above keep the rows the user reads where they are', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  await storeConversation(alice.page, AWAY_PEER, Array.from({ length: 300 }, (_, i) => `row ${i}`))
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const rows = messageLog(alice.page).locator('li')
+  await expect(rows.last()).toContainText('row 299')
+  const count = await rows.count()
+  // up to the very top of what shows, where the older rows come in
+  const top = rows.first()
+  const id = await top.getAttribute('data-id') ?? ''
+  // where it will show once scrolled to the top: its place in the content, taken before
+  const [place] = await placeOver(top, 1)
+  const before = place + await top.evaluate(e => e.closest('.scroller')?.scrollTop ?? 0)
+  await alice.page.evaluate(() => { document.querySelector('.scroller')?.scrollTo({ top: 0 }) })
+  await expect.poll(async () => await rows.count()).toBeGreaterThan(count)
+  const widened = await rows.count()
+  // seen over a few frames: it stays where it was, no jump to the oldest rows and back
+  for (const t of await placeOver(rows.and(alice.page.locator(`[data-id="${id}"]`)), 5)) expect(t).toBeCloseTo(before, -1)
+  // and the list does not take keeping the place for a new visit to the top
+  expect(await rows.count()).toBe(widened)
+  await alice.context.close()
+})
+
+test('"Show earlier messages" keeps the rows the user reads where they are too, one batch a press', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  await storeConversation(alice.page, AWAY_PEER, Array.from({ length: 700 }, (_, i) => `row ${i}`))
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const rows = messageLog(alice.page).locator('li')
+  await expect(rows.last()).toContainText('row 699')
+  // reaching the top brings the first batch in
+  await alice.page.evaluate(() => { document.querySelector('.scroller')?.scrollTo({ top: 0 }) })
+  await expect.poll(async () => await rows.count()).toBe(WINDOW_ROWS + MORE_ROWS)
+  const count = await rows.count()
+  // the button is now above the rows that came in; bringing it back into view
+  // (as pressing it takes) does not load on its own
+  const earlier = alice.page.getByRole('button', { name: /^Show earlier messages/ })
+  await earlier.scrollIntoViewIfNeeded()
+  const top = rows.first()
+  const id = await top.getAttribute('data-id') ?? ''
+  const [before] = await placeOver(top, 1)
+  expect(await rows.count()).toBe(count)
+  await earlier.click()
+  await expect.poll(async () => await rows.count()).toBeGreaterThan(count)
+  for (const t of await placeOver(rows.and(alice.page.locator(`[data-id="${id}"]`)), 5)) expect(t).toBeCloseTo(before, -1)
+  // one batch for one press: the rows that came in are not taken for the reader going up
+  expect(await rows.count()).toBe(count + MORE_ROWS)
+  // and the button is there again above them, for the next press
+  await earlier.click()
+  await expect.poll(async () => await rows.count()).toBe(count + 2 * MORE_ROWS)
+  await alice.context.close()
+})
+
+test('tabbing to "Show earlier messages" brings it into view to be pressed, and Enter brings older rows in above', async ({ browser, baseURL }) => {
+  const alice = await openPeer(browser, baseURL)
+  await storeConversation(alice.page, AWAY_PEER, Array.from({ length: 300 }, (_, i) => `row ${i}`))
+  await alice.page.goto(`/p/${AWAY_PEER}`)
+  const rows = messageLog(alice.page).locator('li')
+  await expect(rows.last()).toContainText('row 299')
+  const earlier = alice.page.getByRole('button', { name: /^Show earlier messages/ })
+  await earlier.focus()
+  await expect(earlier).toBeInViewport()
+  const top = rows.first()
+  const id = await top.getAttribute('data-id') ?? ''
+  // taken a few frames after the focus scrolled it into view: nothing came in meanwhile
+  const [before] = (await placeOver(top, 3)).slice(-1)
+  expect(await rows.count()).toBe(WINDOW_ROWS)
+  await alice.page.keyboard.press('Enter')
+  await expect.poll(async () => await rows.count()).toBe(WINDOW_ROWS + MORE_ROWS)
+  for (const t of await placeOver(rows.and(alice.page.locator(`[data-id="${id}"]`)), 5)) expect(t).toBeCloseTo(before, -1)
+  await expect(earlier).toBeFocused()
   await alice.context.close()
 })
