@@ -129,8 +129,10 @@ test.describe('delivery never loses a message', () => {
     // newest first; older ones as the user asks for them)
     await openConversation(alice.page, bob.peerId)
     await openConversation(bob.page, alice.peerId)
+    const opening = Date.now()
     await showAll(alice.page, total)
     await showAll(bob.page, total)
+    const opened = Date.now() - opening
     const order = async (page: Page): Promise<string[]> => await messageLog(page).locator('li').evaluateAll(items => items.map(li => li.getAttribute('data-id') ?? ''))
     await expect.poll(async () => (await order(alice.page)).length).toBe(total)
     await expect.poll(async () => (await order(bob.page)).length).toBe(total)
@@ -144,7 +146,7 @@ test.describe('delivery never loses a message', () => {
       resends: await stat(alice.page, 'resends') + await stat(bob.page, 'resends'),
       duplicates: await stat(alice.page, 'duplicates') + await stat(bob.page, 'duplicates')
     }
-    console.log(`[figure] chaos: ${total} messages, ${figures.redials} redials, ${figures.resends} resends and ${figures.duplicates} copies dropped since the last reloads, converged ${convergence} ms after the last fault`)
+    console.log(`[figure] chaos: ${total} messages, ${figures.redials} redials, ${figures.resends} resends and ${figures.duplicates} copies dropped since the last reloads, converged ${convergence} ms after the last fault; both threads opened in full with "Show earlier messages" in ${opened} ms`)
   })
 
   test('a message sent after the relay restarts still arrives', async ({ relay }) => {
