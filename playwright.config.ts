@@ -12,6 +12,9 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: process.env.CI != null ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
+    // a click on a button that went away otherwise waits out the whole test
+    // (300 s for the chaos test) and says only that the test timed out
+    actionTimeout: 30_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
