@@ -7,13 +7,13 @@ import { openStore } from '../../src/lib/store/index.ts'
 
 const PEER = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
 
-/** Texts that show nothing: zero-width space and joiner, direction marks and isolates, the BOM, a Hangul filler, with or without spaces and line breaks. */
-const BLANK = ['', ' \n\t', '\u200B', '\u200D\u200C', '\u200E \u200F', '\u2066\u2069\n', '\uFEFF', '\u3164', '\u202E \u00A0\u3000']
+/** Texts that show nothing: zero-width space and joiner, direction marks and isolates, the BOM, a Hangul filler, the blank braille pattern, with or without spaces and line breaks. */
+const BLANK = ['', ' \n\t', '\u200B', '\u200D\u200C', '\u200E \u200F', '\u2066\u2069\n', '\uFEFF', '\u3164', '\u202E \u00A0\u3000', '\u2800\u2800', ' \u2800\n']
 
 describe('a message that shows nothing', () => {
   it('should be told apart from one that shows something, however little', () => {
     for (const text of BLANK) expect(showsNothing(text), JSON.stringify(text)).toBe(true)
-    for (const text of ['.', '\u200Bhi', 'שלום\u200F', '👍', '\u2066a\u2069']) expect(showsNothing(text), text).toBe(false)
+    for (const text of ['.', '\u200Bhi', 'שלום\u200F', '👍', '\u2066a\u2069', '\u2801']) expect(showsNothing(text), text).toBe(false)
   })
 
   it('should be refused by delivery, not only by the composer: nothing stored, nothing sent', async () => {

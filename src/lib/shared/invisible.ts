@@ -6,9 +6,10 @@
 /**
  * Characters that show nothing: format characters (zero-width space and
  * joiners, direction marks and other bidi controls, the byte order mark),
- * spaces of any width and the Hangul fillers, which fonts draw blank.
+ * spaces of any width, and the Hangul fillers and the blank braille pattern,
+ * which fonts draw blank (the braille one is the usual way to send "nothing").
  */
-const INVISIBLE = /[\p{Cf}\p{Z}\u115F\u1160\u3164\uFFA0]/gu
+const INVISIBLE = /[\p{Cf}\p{Z}\u115F\u1160\u2800\u3164\uFFA0]/gu
 
 /**
  * Whether `text` shows nothing: only spaces, line breaks and the characters
