@@ -194,7 +194,7 @@ export const DHT_PROVIDER_PREFIX = '/dht/provider/'
  */
 export const MAX_DHT_RECORDS = 50_000
 
-/** Peerlink never uses providers; a few are allowed so the DHT answers correctly, no more. */
+/** Peerlink never uses providers and refuses ADD_PROVIDER (dht-requests.ts); a bound all the same, should a version of kad-dht store them some other way. */
 export const MAX_DHT_PROVIDERS = 1_000
 
 /** Where libp2p's peer store keeps a record per peer in the datastore. */

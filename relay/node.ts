@@ -33,6 +33,7 @@ import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import { KeptPeerRecords } from './peer-records.ts'
 import { newestLocationOnly } from './newest-location.ts'
+import { guardDhtRequests } from './dht-requests.ts'
 import { relayLibp2pLogger } from './libp2p-logger.ts'
 import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
@@ -148,6 +149,9 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     }
   }) as RelayNode
   started = node
+  guardDhtRequests(node.services.dht, {
+    onRefused: (type, peer) => { refused('dht_request', { type, peer: peer.toString() }) }
+  })
   keptPeers.follow(node, init.bootstrap)
   enforcePeerLimit(node, {
     maxConnectionsPerPeer: init.maxConnectionsPerPeer,

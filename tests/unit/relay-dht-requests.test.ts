@@ -1,0 +1,72 @@
+/**
+ * What a peer may ask the relay's DHT server to keep (relay/dht-requests.ts),
+ * with requests written by hand where a libp2p client would never send them.
+ */
+import type { Libp2p, Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DHT_PROTOCOL } from '../../relay/constants.ts'
+import { createClient, startTestRelay } from '../relay-clients.ts'
+import type { TestRelay } from '../relay-clients.ts'
+import { varint } from '../relay-raw.ts'
+
+/** kad-dht's wire enum value of ADD_PROVIDER */
+const ADD_PROVIDER = 2
+/** addresses per message: about 10 KiB, within the relay's DHT message limit */
+const ADDRS_PER_MESSAGE = 1000
+const MESSAGES = 3
+
+let server: TestRelay
+const clients: Libp2p[] = []
+
+beforeAll(async () => { server = await startTestRelay() }, 30_000)
+afterAll(async () => {
+  await Promise.all(clients.map(async c => { await c.stop() }))
+  await server?.cleanup()
+})
+
+function concat (parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+/** a length-delimited protobuf field */
+function field (no: number, bytes: Uint8Array): Uint8Array {
+  return concat([varint(no << 3 | 2), varint(bytes.length), bytes])
+}
+
+/** ADD_PROVIDER for a random CID, naming the sender as provider with many addresses (Message: type 1, key 2, providerPeers 9; Peer: id 1, addrs 2) */
+async function addProvider (sender: Libp2p, round: number): Promise<Uint8Array> {
+  const addrs: Uint8Array[] = []
+  for (let i = 0; i < ADDRS_PER_MESSAGE; i++) addrs.push(field(2, multiaddr(`/ip4/10.${round}.${i >> 8}.${i & 255}/tcp/1`).bytes))
+  const cid = CID.createV1(0x55, await sha256.digest(Uint8Array.from([round])))
+  const message = concat([Uint8Array.from([0x08, ADD_PROVIDER]), field(2, cid.multihash.bytes), field(9, concat([field(1, sender.peerId.toMultihash().bytes), ...addrs]))])
+  return concat([varint(message.length), message])
+}
+
+describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000 }, () => {
+  it('should not grow a peer\'s entry by the addresses its provider messages list', async () => {
+    const mallory = await createClient()
+    clients.push(mallory)
+    const addr = multiaddr(server.relay.multiaddrs[0])
+    await mallory.dial(addr)
+    for (let round = 0; round < MESSAGES; round++) {
+      // a fresh stream each time: a refused request ends its stream
+      const stream: Stream = await mallory.dialProtocol(addr, DHT_PROTOCOL)
+      stream.send(await addProvider(mallory, round))
+      await new Promise(resolve => setTimeout(resolve, 200))
+      await stream.close().catch(() => {})
+    }
+    const entry = await server.relay.node.peerStore.get(mallory.peerId)
+    // what identify said (none: a client listening on /p2p-circuit only has no address before its reservation)
+    expect(entry.addresses.length).toBeLessThan(ADDRS_PER_MESSAGE)
+    expect(server.relay.node.status).toBe('started')
+  })
+})
