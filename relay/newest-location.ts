@@ -16,7 +16,7 @@ import { InvalidLocationError, openLocation } from '../src/lib/shared/location-r
 import { DHT_RECORD_PREFIX } from './constants.ts'
 
 /** Where kad-dht keeps the record PUT under `key` (its bufferToRecordKey). */
-function recordKey (key: Uint8Array): Key {
+export function recordKey (key: Uint8Array): Key {
   return new Key(`${DHT_RECORD_PREFIX}${uint8ArrayToString(key, 'base32')}`, false)
 }
 

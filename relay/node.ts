@@ -32,7 +32,7 @@ import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import { KeptPeerRecords } from './peer-records.ts'
-import { newestLocationOnly } from './newest-location.ts'
+import { newestLocationOnly, recordKey } from './newest-location.ts'
 import { guardDhtRequests } from './dht-requests.ts'
 import { relayLibp2pLogger } from './libp2p-logger.ts'
 import { answerPings } from './ping-responder.ts'
@@ -150,6 +150,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   }) as RelayNode
   started = node
   guardDhtRequests(node.services.dht, {
+    holds: async key => await datastore.has(recordKey(key)),
     onRefused: (type, peer) => { refused('dht_request', { type, peer: peer.toString() }) }
   })
   keptPeers.follow(node, init.bootstrap)

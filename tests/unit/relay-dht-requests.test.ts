@@ -2,13 +2,17 @@
  * What a peer may ask the relay's DHT server to keep (relay/dht-requests.ts),
  * with requests written by hand where a libp2p client would never send them.
  */
-import type { Libp2p, Stream } from '@libp2p/interface'
+import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DHT_PROTOCOL } from '../../relay/constants.ts'
-import { createClient, startTestRelay } from '../relay-clients.ts'
+import type { ClientDHT } from '../../src/lib/p2p/dht.ts'
+import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
+import { createClient, createDhtClient, reserveOn, startTestRelay } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 import { varint } from '../relay-raw.ts'
 
@@ -51,6 +55,29 @@ async function addProvider (sender: Libp2p, round: number): Promise<Uint8Array> 
   return concat([varint(message.length), message])
 }
 
+/** A Node stand-in for a browser, with the app's DHT client, holding a reservation on the relay. */
+async function dhtClient (key: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
+  const node = await createDhtClient(key)
+  clients.push(node)
+  await reserveOn(node, server.relay)
+  return node
+}
+
+/** How many DHT servers (here: the one relay) said they stored the value. */
+async function stored (from: Libp2p<{ dht: ClientDHT }>, key: Uint8Array, value: Uint8Array): Promise<number> {
+  let count = 0
+  for await (const event of from.services.dht.put(key, value, { signal: AbortSignal.timeout(10_000) })) {
+    if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') count++
+  }
+  return count
+}
+
+/** A location record of the key's own peer, signed `ageMs` ago. */
+async function locationOf (key: PrivateKey, ageMs = 0): Promise<Uint8Array> {
+  const peer = peerIdFromPrivateKey(key)
+  return await sealLocation(key, peer, [multiaddr(`${server.relay.multiaddrs[0]}/p2p-circuit/webrtc/p2p/${peer.toString()}`)], Date.now() - ageMs)
+}
+
 describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000 }, () => {
   it('should not grow a peer\'s entry by the addresses its provider messages list', async () => {
     const mallory = await createClient()
@@ -68,5 +95,25 @@ describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000
     // what identify said (none: a client listening on /p2p-circuit only has no address before its reservation)
     expect(entry.addresses.length).toBeLessThan(ADDRS_PER_MESSAGE)
     expect(server.relay.node.status).toBe('started')
+  })
+
+  it('should take a location record only from its own peer, or in place of one it holds', async () => {
+    const malloryKey = await generateKeyPair('Ed25519')
+    const mallory = await dhtClient(malloryKey)
+    // a key made up on the spot: its record is validly signed, and she holds a million more
+    const madeUp = await generateKeyPair('Ed25519')
+    const madeUpId = peerIdFromPrivateKey(madeUp)
+    expect(await stored(mallory, locationKey(madeUpId), await locationOf(madeUp))).toBe(0)
+    // nor a public key record, which kad-dht would otherwise take from anyone
+    const pkKey = new Uint8Array([...new TextEncoder().encode('/pk/'), ...madeUpId.toMultihash().bytes])
+    expect(await stored(mallory, pkKey, publicKeyToProtobuf(madeUp.publicKey))).toBe(0)
+    // her own, yes
+    expect(await stored(mallory, locationKey(mallory.peerId), await locationOf(malloryKey))).toBe(1)
+
+    // Alice publishes an hour-old-ish record herself; a reader who found a newer one corrects the relay
+    const aliceKey = await generateKeyPair('Ed25519')
+    const alice = await dhtClient(aliceKey)
+    expect(await stored(alice, locationKey(alice.peerId), await locationOf(aliceKey, 60_000))).toBe(1)
+    expect(await stored(mallory, locationKey(alice.peerId), await locationOf(aliceKey))).toBe(1)
   })
 })

@@ -52,7 +52,8 @@ export function locationKey (peer: PeerId | string): Uint8Array {
   return uint8ArrayFromString(`/${LOCATION_NAMESPACE}/${peer.toString()}`)
 }
 
-function peerFromKey (key: Uint8Array): PeerId {
+/** The peer a location key belongs to; throws InvalidLocationError on any other key. */
+export function locationOwner (key: Uint8Array): PeerId {
   const parts = uint8ArrayToString(key).split('/')
   if (parts.length !== 3 || parts[0] !== '' || parts[1] !== LOCATION_NAMESPACE) {
     throw new InvalidLocationError('not a Peerlink location key')
@@ -79,7 +80,7 @@ export async function sealLocation (privateKey: PrivateKey, peerId: PeerId, mult
  * signer owns the key, and age. Returns what it says, or throws InvalidLocationError.
  */
 export async function openLocation (key: Uint8Array, value: Uint8Array, now = Date.now()): Promise<Location> {
-  const owner = peerFromKey(key)
+  const owner = locationOwner(key)
   if (value.byteLength > MAX_LOCATION_BYTES) {
     throw new InvalidLocationError('the location record is too large')
   }
