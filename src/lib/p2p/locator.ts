@@ -47,6 +47,8 @@ export class Locator {
   #timer: ReturnType<typeof setTimeout> | undefined
   #publishing = false
   #stopped = true
+  /** when the last record we signed says it was signed (ms since the epoch, by our clock then) */
+  #lastIssuedAt = 0
   /** successful publications and lookups, for diagnostics */
   readonly stats = { published: 0, publishFailures: 0, lookups: 0, found: 0 }
 
@@ -76,20 +78,19 @@ export class Locator {
     if (addrs.length === 0) return false
     this.#publishing = true
     clearTimeout(this.#timer)
-    let stored = 0
+    let stored = false
     try {
-      const value = await sealLocation(this.#privateKey, this.#node.peerId, addrs)
-      for await (const event of this.#node.services.dht.put(locationKey(this.#node.peerId), value, {
-        signal: AbortSignal.timeout(LOCATION_PUBLISH_TIMEOUT_MS)
-      })) {
-        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored++
-      }
+      stored = await this.#publish(addrs)
+      // refused everywhere: perhaps for a record of ours dated later than now (our
+      // clock was ahead when we signed it, then set right), which every relay keeps
+      // over an older one; ours must follow it, or none is taken until our clock passes it
+      if (!stored && await this.#catchUpWithHeld()) stored = await this.#publish(addrs)
     } catch {
       // a timeout or no reachable DHT server: counted as a failure below
     } finally {
       this.#publishing = false
     }
-    if (stored > 0) {
+    if (stored) {
       this.stats.published++
       this.#published = addressKey(addrs)
       this.#retry.reset()
@@ -99,7 +100,40 @@ export class Locator {
       this.stats.publishFailures++
       this.#schedule(this.#retry.next())
     }
+    return stored
+  }
+
+  /** Signs and puts one record, dated after every one signed before; whether a relay stored it. */
+  async #publish (addrs: Multiaddr[]): Promise<boolean> {
+    // the relays take only a record newer than the one they hold, by the time it
+    // names: a clock set back (by NTP, by hand) must not date ours before the last
+    const issuedAt = Math.max(Date.now(), this.#lastIssuedAt + 1)
+    this.#lastIssuedAt = issuedAt
+    const value = await sealLocation(this.#privateKey, this.#node.peerId, addrs, issuedAt)
+    let stored = 0
+    for await (const event of this.#node.services.dht.put(locationKey(this.#node.peerId), value, {
+      signal: AbortSignal.timeout(LOCATION_PUBLISH_TIMEOUT_MS)
+    })) {
+      if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored++
+    }
     return stored > 0
+  }
+
+  /** Whether the DHT holds a record of ours dated after the one just refused; the next one then follows it. */
+  async #catchUpWithHeld (): Promise<boolean> {
+    const records = await this.#records(this.#node.peerId)
+    let held = -Infinity
+    for (const value of records) {
+      try {
+        held = Math.max(held, (await openLocation(locationKey(this.#node.peerId), value)).issuedAt)
+      } catch {
+        // not a record of ours that counts
+      }
+    }
+    // the one just signed is among them (kad-dht keeps what it puts): only a later one counts
+    if (held <= this.#lastIssuedAt) return false
+    this.#lastIssuedAt = held
+    return true
   }
 
   /**
@@ -110,17 +144,32 @@ export class Locator {
   async find (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     this.stats.lookups++
     const key = locationKey(peer)
-    // every record a server answered with (kad-dht passes on only the ones its
-    // validator took). Its own VALUE comes only once the whole query is over and
-    // every server that answered with an older record took the newest back: a
-    // query that times out, or one such server that refuses, would lose them all
+    const records = await this.#records(peer, options)
+    if (records.length === 0) return []
+    try {
+      const location = await openLocation(key, records[await selectLocation(key, records)])
+      const relays = relaysOf(location.multiaddrs)
+      if (relays.length > 0) this.stats.found++
+      return relays
+    } catch {
+      return []
+    }
+  }
+
+  /**
+   * Every record of `peer` a DHT server answered with (kad-dht passes on only
+   * the ones its validator took). Its own VALUE comes only once the whole query
+   * is over and every server that answered with an older record took the newest
+   * back: a query that times out, or one such server that refuses, would lose them all.
+   */
+  async #records (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<Uint8Array[]> {
     const records: Uint8Array[] = []
     // the query otherwise waits for every server it heard of, a stalled one for seconds
     const enough = new AbortController()
     let grace: ReturnType<typeof setTimeout> | undefined
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(LOCATION_LOOKUP_TIMEOUT_MS), enough.signal, ...(options.signal != null ? [options.signal] : [])])
-      for await (const event of this.#node.services.dht.get(key, { signal })) {
+      for await (const event of this.#node.services.dht.get(locationKey(peer), { signal })) {
         const value = event.name === 'PEER_RESPONSE' ? event.record?.value : event.name === 'VALUE' ? event.value : undefined
         if (value == null) continue
         records.push(value)
@@ -131,15 +180,7 @@ export class Locator {
     } finally {
       clearTimeout(grace)
     }
-    if (records.length === 0) return []
-    try {
-      const location = await openLocation(key, records[await selectLocation(key, records)])
-      const relays = relaysOf(location.multiaddrs)
-      if (relays.length > 0) this.stats.found++
-      return relays
-    } catch {
-      return []
-    }
+    return records
   }
 
   readonly #onAddresses = (): void => {
