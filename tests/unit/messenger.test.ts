@@ -1,106 +1,14 @@
 import 'fake-indexeddb/auto'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, PeerId } from '@libp2p/interface'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Messenger } from '../../src/lib/state/messenger.ts'
 import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
 import { UPGRADE_SOON_MS, UPGRADE_YIELD_MS } from '../../src/lib/p2p/constants.ts'
 import { openStore, type Store } from '../../src/lib/store/index.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
-import type { Connection, PeerId } from '@libp2p/interface'
+import { connection, FakeNode, FRIEND, FRIEND_ABOVE, RELAY } from './fixtures/messenger-node.ts'
 
-// our ID sorts above the friend's, so a scheduled redial also waits out the glare deferral (about 2 s)
-const SELF = peerIdFromString('12D3KooWSsbxTH2sHeZSHqc5ENSmjyHVVwh7V7fJuR7eDkDvC97X')
-const FRIEND = peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
-const FRIEND_ABOVE = peerIdFromString('12D3KooWT2zAcVZ1u8zJkcKRsmohHZMvC1TV1QAiCS1XEhqMgWnp')
-const RELAY = multiaddr('/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWJ5n3AyxeKZTMM4D5oyRNWfiCeUKnN6QG3XEbh3qhBuRV')
 let dbCounter = 0
-
-type Listener = (evt: CustomEvent<Connection>) => void
-
-/** A libp2p connection as the messenger reads it; `path` changes a WebRTC one's ICE state and tells its listeners. */
-interface FakeConnection { conn: Connection, path: (state: RTCPeerConnectionState) => void }
-
-function connection (kind: 'webrtc' | 'circuit'): FakeConnection {
-  const listeners = new Set<() => void>()
-  const pc = {
-    connectionState: 'connected' as RTCPeerConnectionState,
-    getStats: async () => new Map(),
-    addEventListener: (_: string, fn: () => void) => { listeners.add(fn) },
-    removeEventListener: (_: string, fn: () => void) => { listeners.delete(fn) }
-  }
-  const conn = {
-    status: 'open',
-    remotePeer: FRIEND,
-    remoteAddr: multiaddr(`${RELAY.toString()}/p2p-circuit/p2p/${FRIEND.toString()}`),
-    limits: kind === 'circuit' ? { bytes: 1n << 24n, seconds: 1800 } : undefined,
-    multiplexer: kind === 'webrtc' ? '/webrtc' : '/yamux/1.0.0',
-    timeline: { open: Date.now() },
-    maConn: kind === 'webrtc' ? { peerConnection: pc } : {},
-    newStream: async () => { throw new Error('no streams in this test') },
-    abort: () => {}
-  } as unknown as Connection
-  return { conn, path: state => { pc.connectionState = state; for (const fn of listeners) fn() } }
-}
-
-/**
- * A node that dials as libp2p 3 does (an existing open connection without
- * limits is handed back unless the dial is forced), each dial answered by
- * `answer`: a new connection, or an error.
- */
-class FakeNode {
-  readonly peerId = SELF
-  readonly status = 'started'
-  readonly conns: Connection[] = []
-  readonly listeners = new Map<string, Listener>()
-  answer: (addr: Multiaddr) => Connection | Error = () => new Error('unreachable')
-  readonly dial = vi.fn(async (addr: Multiaddr, options: { force?: boolean } = {}) => {
-    const reuse = this.conns.find(c => c.status === 'open' && c.limits == null)
-    if (options.force !== true && reuse != null) return reuse
-    const answer = this.answer(addr)
-    if (answer instanceof Error) throw answer
-    this.open(answer)
-    return answer
-  })
-
-  /** the messenger's listener for chat frames */
-  onFrame: ((evt: CustomEvent) => void) | undefined
-  readonly services = {
-    chat: {
-      send: vi.fn(async () => {}),
-      prepare: () => {},
-      addEventListener: (type: string, fn: (evt: CustomEvent) => void) => { if (type === 'frame') this.onFrame = fn },
-      removeEventListener: () => {}
-    }
-  }
-
-  /** a chat frame from the friend, on `connection` */
-  frame (connection: Connection, frame: Record<string, unknown>): void {
-    this.onFrame?.(new CustomEvent('frame', { detail: { from: FRIEND, connection, frame } }))
-  }
-
-  /** chat frames of `type` this node was asked to send */
-  sent (type: string): number {
-    return this.services.chat.send.mock.calls.filter(call => ((call as unknown[])[1] as { type?: string }).type === type).length
-  }
-
-  getConnections (peer?: PeerId): Connection[] {
-    return this.conns.filter(c => c.status === 'open' && (peer == null || c.remotePeer.equals(peer)))
-  }
-
-  addEventListener (type: string, fn: Listener): void { this.listeners.set(type, fn) }
-  removeEventListener (type: string): void { this.listeners.delete(type) }
-
-  open (conn: Connection): void {
-    this.conns.push(conn)
-    this.listeners.get('connection:open')?.(new CustomEvent('connection:open', { detail: conn }))
-  }
-
-  /** dials to the friend's WebRTC address (direct attempts) */
-  directDials (): number {
-    return this.dial.mock.calls.filter(([addr]) => addr.toString().endsWith(`/webrtc/p2p/${FRIEND.toString()}`)).length
-  }
-}
 
 let running: { messenger: Messenger, store: Store } | undefined
 
