@@ -8,6 +8,8 @@ export interface Reached {
   conn: Connection
   /** the relay a DHT lookup found the peer through, when the relays we knew did not reach it */
   located?: string
+  /** the relay the connection was made through, when its address names one */
+  via?: string
 }
 
 /** Looks a peer's relays up by peer ID (see Locator.find). */
@@ -22,14 +24,16 @@ export type Locate = (peer: PeerId, options?: { signal?: AbortSignal }) => Promi
  */
 export async function reachPeer (node: PeerlinkNode, peer: PeerId, relays: Array<Multiaddr | string>, locate: Locate, options: { signal?: AbortSignal } = {}): Promise<Reached> {
   try {
-    return { conn: await connectPeer(node, peer, relays, options) }
+    const conn = await connectPeer(node, peer, relays, options)
+    // the dialing side's remote address still names the relay the signaling went through
+    return { conn, via: relaysOf([conn.remoteAddr])[0] }
   } catch (err) {
     if (!(err instanceof PeerUnreachableError)) throw err
     const tried = new Set(relays.map(String))
     const found = (await locate(peer, options)).filter(relay => !tried.has(relay))
     if (found.length === 0) throw err
     const conn = await connectPeer(node, peer, found, options)
-    // the dialing side's remote address still names the relay the signaling went through
-    return { conn, located: relaysOf([conn.remoteAddr])[0] ?? found[0] }
+    const located = relaysOf([conn.remoteAddr])[0] ?? found[0]
+    return { conn, located, via: located }
   }
 }

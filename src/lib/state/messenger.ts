@@ -176,10 +176,13 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     if (this.#redials.failedBefore(peer)) this.stats.redials++
     const hint = this.#hints.get(peer)
     try {
-      const { conn, located } = await reachPeer(this.#o.node, this.#peerId(peer), this.#relaysOf(peer), this.#o.locate)
-      if (located != null && located !== hint) {
-        this.#hints.set(peer, located)
-        this.#o.store.conversations.setRelayHint(peer, located).catch(() => {})
+      const { conn, located, via } = await reachPeer(this.#o.node, this.#peerId(peer), this.#relaysOf(peer), this.#o.locate)
+      // the hint is tried first on every dial: once the peer was reached elsewhere
+      // (it left the hinted relay, or that relay went down), it follows
+      const next = located ?? (hint != null ? via : undefined)
+      if (next != null && next !== hint) {
+        this.#hints.set(peer, next)
+        this.#o.store.conversations.setRelayHint(peer, next).catch(() => {})
       }
       // gone again while the dial finished: its close asked for a redial, which this must not cancel
       if (this.#usable(peer) == null) {
@@ -201,7 +204,8 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /** the relays to signal through to a peer: where we last found it first, then ours */
   #relaysOf (peer: string): Array<Multiaddr | string> {
     const hint = this.#hints.get(peer)
-    return [...(hint != null ? [hint] : []), ...this.#o.relays()]
+    const own = this.#o.relays()
+    return hint != null ? [hint, ...own.filter(relay => relay.toString() !== hint)] : own
   }
 
   async #wanted (peer: string): Promise<boolean> {

@@ -1,0 +1,58 @@
+import 'fake-indexeddb/auto'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Messenger } from '../../src/lib/state/messenger.ts'
+import { openStore, type Store } from '../../src/lib/store/index.ts'
+import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
+import type { Connection } from '@libp2p/interface'
+import { connection, FakeNode, FRIEND, RELAY } from './fixtures/messenger-node.ts'
+
+/** The relay a lookup once found the friend on; it has since gone down. */
+const GONE = multiaddr('/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN')
+
+let running: { messenger: Messenger, store: Store } | undefined
+
+afterEach(() => {
+  running?.messenger.stop()
+  running?.store.close()
+  running = undefined
+})
+
+/** A direct connection made through `relay`: on the dialing side its remote address names that relay. */
+function directThrough (addr: Multiaddr): Connection {
+  return Object.assign(connection('webrtc').conn, { remoteAddr: addr })
+}
+
+describe('messenger: where to look for a friend first', () => {
+  it('should stop dialing through a relay the friend has left once it was reached through another', async () => {
+    const node = new FakeNode()
+    node.answer = addr => addr.toString().startsWith(GONE.toString()) ? new Error('relay unreachable') : directThrough(addr)
+    const store = await openStore({ name: 'messenger-hint' })
+    const messenger = new Messenger({
+      node: node as unknown as PeerlinkNode,
+      store,
+      relays: () => [RELAY],
+      locate: async () => [],
+      isReading: () => false,
+      name: () => '',
+      readReceipts: () => false
+    })
+    running = { messenger, store }
+    messenger.start()
+    const dialedFirst = (): string => String(node.dial.mock.calls[0]?.[0])
+
+    // the conversation remembers the relay the friend was found on; the friend is back on ours
+    messenger.watch(FRIEND.toString(), GONE.toString())
+    // joins the dial watch() started, and returns once it is over
+    await messenger.connect(FRIEND.toString())
+    expect(messenger.linkState(FRIEND.toString())).toBe('direct')
+    expect(dialedFirst().startsWith(GONE.toString())).toBe(true)
+
+    // the connection is gone; the next dial goes where the friend was reached, not through the dead relay first
+    for (const conn of node.conns) Object.assign(conn, { status: 'closed' })
+    node.dial.mockClear()
+    await messenger.connect(FRIEND.toString())
+    expect(dialedFirst().startsWith(RELAY.toString())).toBe(true)
+    expect(node.dial.mock.calls.some(([addr]) => addr.toString().startsWith(GONE.toString()))).toBe(false)
+  })
+})
