@@ -18,9 +18,19 @@
  * every real browser's location until they next publish. Another peer's
  * record is still taken when it replaces one held here: that is how a
  * reader's DHT query corrects a relay that had an older record.
+ *
+ * Peers it tells about: a DHT server is a relay, reachable at an address of
+ * its own. Anyone can say it serves the DHT protocol, and a browser tab that
+ * does (announcing its circuit address through us) was taken in the routing
+ * table and named to every browser asking for the servers nearest a key,
+ * which then sent it their queries and their location records; a few such
+ * tabs with peer IDs made near a friend's key could hold that friend's record
+ * instead of the relays. A peer reachable only through a relay is neither
+ * taken in the routing table nor named (kad-dht runs both through its
+ * peerInfoMapper, and skips a peer left without addresses).
  */
 import { InvalidMessageError } from '@libp2p/interface'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, PeerInfo } from '@libp2p/interface'
 import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { locationOwner } from '../src/lib/shared/location-record.ts'
 
@@ -82,5 +92,13 @@ export function guardDhtRequests (dht: unknown, rules: DhtRequestRules): void {
       }
       return await put.handle(peer, msg)
     }
+  }
+}
+
+/** Wraps a kad-dht peerInfoMapper to leave out circuit addresses: a peer with none else is no DHT server. */
+export function dhtServersOnly (mapper: (info: PeerInfo) => PeerInfo): (info: PeerInfo) => PeerInfo {
+  return info => {
+    const mapped = mapper(info)
+    return { ...mapped, multiaddrs: mapped.multiaddrs.filter(ma => !ma.getComponents().some(c => c.name === 'p2p-circuit')) }
   }
 }

@@ -33,7 +33,7 @@ import { observeRelayServer } from './relay-events.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import { KeptPeerRecords } from './peer-records.ts'
 import { newestLocationOnly, recordKey } from './newest-location.ts'
-import { guardDhtRequests } from './dht-requests.ts'
+import { dhtServersOnly, guardDhtRequests } from './dht-requests.ts'
 import { relayLibp2pLogger } from './libp2p-logger.ts'
 import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
@@ -140,7 +140,8 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
         protocol: DHT_PROTOCOL,
         // the library defaults to client mode; a relay is what the DHT is made of
         clientMode: false,
-        peerInfoMapper: privateNetwork ? passthroughMapper : removePrivateAddressesMapper,
+        // and only peers with an address of their own (not through a relay) count as servers
+        peerInfoMapper: dhtServersOnly(privateNetwork ? passthroughMapper : removePrivateAddressesMapper),
         // browsers publish where they can be reached; only signed, fresh records are
         // stored, and none older than the one held (a replay of where a peer used to be)
         validators: { [LOCATION_NAMESPACE]: newestLocationOnly(datastore) },

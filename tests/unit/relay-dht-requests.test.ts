@@ -3,7 +3,15 @@
  * with requests written by hand where a libp2p client would never send them.
  */
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
-import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { createLibp2p } from 'libp2p'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -12,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DHT_PROTOCOL } from '../../relay/constants.ts'
 import type { ClientDHT } from '../../src/lib/p2p/dht.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
-import { createClient, createDhtClient, reserveOn, startTestRelay } from '../relay-clients.ts'
+import { createClient, createDhtClient, reserveOn, startTestRelay, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 import { varint } from '../relay-raw.ts'
 
@@ -21,6 +29,8 @@ const ADD_PROVIDER = 2
 /** addresses per message: about 10 KiB, within the relay's DHT message limit */
 const ADDRS_PER_MESSAGE = 1000
 const MESSAGES = 3
+/** Ample for the relay to ping a newly identified DHT server and take it in its routing table (on loopback, milliseconds). */
+const ROUTING_TABLE_SETTLE_MS = 1500
 
 let server: TestRelay
 const clients: Libp2p[] = []
@@ -115,5 +125,34 @@ describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000
     const alice = await dhtClient(aliceKey)
     expect(await stored(alice, locationKey(alice.peerId), await locationOf(aliceKey, 60_000))).toBe(1)
     expect(await stored(mallory, locationKey(alice.peerId), await locationOf(aliceKey))).toBe(1)
+  })
+
+  it('should not hand out, as a DHT server to ask, a peer reachable only through a relay', async () => {
+    // a browser tab that runs the DHT as a server: it says it is one, and answers like one,
+    // announcing its address through the relay from the start (as a tab coming back would)
+    const key = await generateKeyPair('Ed25519')
+    const mallory = await createLibp2p({
+      privateKey: key,
+      addresses: { listen: ['/p2p-circuit'], announce: [`${server.relay.multiaddrs[0]}/p2p-circuit/p2p/${peerIdFromPrivateKey(key).toString()}`] },
+      transports: [webSockets(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), ping: ping(), dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }) }
+    })
+    clients.push(mallory)
+    await reserveOn(mallory, server.relay)
+    await waitFor(async () => (await server.relay.node.peerStore.get(mallory.peerId).catch(() => undefined))?.protocols.includes(DHT_PROTOCOL) === true, 'the relay to identify her')
+    // kad-dht takes a server it identified in its routing table a moment later (a ping first)
+    await new Promise(resolve => setTimeout(resolve, ROUTING_TABLE_SETTLE_MS))
+    const table = (server.relay.node.services.dht as unknown as { routingTable: { find: (peer: PeerId) => Promise<PeerId | undefined> } }).routingTable
+    expect(await table.find(mallory.peerId)).toBeUndefined()
+
+    // Bob looks a key up: the relay's answer names the servers closer to it that it knows
+    const bob = await dhtClient(await generateKeyPair('Ed25519'))
+    const named: string[] = []
+    for await (const event of bob.services.dht.get(locationKey(bob.peerId), { signal: AbortSignal.timeout(10_000) })) {
+      if (event.name === 'PEER_RESPONSE') named.push(...event.closer.map(peer => peer.id.toString()))
+    }
+    expect(named).not.toContain(mallory.peerId.toString())
   })
 })
