@@ -179,6 +179,14 @@ export const MIN_TURN_SECRET_LENGTH = 16
  */
 export const MAX_LISTED_RELAYS = 32
 
+/**
+ * A relay learned from the DHT that has not been connected for this long is
+ * no longer listed: a restart or an upgrade takes far less, and a browser
+ * failing over tries the listed relays in turn, each one gone for good
+ * costing it a dial timeout first.
+ */
+export const LISTED_RELAY_GONE_MS = 10 * 60_000
+
 /** A relay usually announces one or two addresses; more would crowd the others out of the list. */
 export const MAX_ADDRS_PER_LISTED_RELAY = 4
 

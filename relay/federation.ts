@@ -11,7 +11,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { peerIdOf } from '../src/lib/shared/addresses.ts'
-import { DHT_PROTOCOL, MAX_LISTED_RELAYS, MAX_ADDRS_PER_LISTED_RELAY } from './constants.ts'
+import { DHT_PROTOCOL, LISTED_RELAY_GONE_MS, MAX_LISTED_RELAYS, MAX_ADDRS_PER_LISTED_RELAY } from './constants.ts'
 import type { RelayNode } from './node.ts'
 
 export interface Federation {
@@ -46,6 +46,8 @@ function listable (ma: Multiaddr, privateNetwork: boolean): boolean {
  * that, so the list keeps the relays it learned first and makes room only
  * by dropping one no longer connected: fresh peer IDs cannot push out the
  * relays this one is connected to. Configured bootstrap relays come first.
+ * A learned relay gone for LISTED_RELAY_GONE_MS is dropped (timed by the
+ * monotonic clock: a wall clock set back would keep it listed).
  */
 export function watchFederation (node: RelayNode, bootstrap: string[], privateNetwork: boolean): Federation {
   const self = node.peerId.toString()
@@ -56,7 +58,8 @@ export function watchFederation (node: RelayNode, bootstrap: string[], privateNe
     if (peer == null || peer === self || !listable(ma, privateNetwork)) continue
     configured.set(peer, [...(configured.get(peer) ?? []), text].slice(0, MAX_ADDRS_PER_LISTED_RELAY))
   }
-  const learned = new Map<string, { id: PeerId, addrs: string[] }>()
+  /** goneSince: when its last connection closed (performance.now()), while it has none */
+  const learned = new Map<string, { id: PeerId, addrs: string[], goneSince?: number }>()
 
   const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols, listenAddrs } = evt.detail
@@ -75,10 +78,24 @@ export function watchFederation (node: RelayNode, bootstrap: string[], privateNe
     // a relay seen again keeps its place
     learned.set(peer, { id: peerId, addrs })
   }
+  const onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const entry = learned.get(evt.detail.toString())
+    if (entry != null) entry.goneSince = performance.now()
+  }
+  const onConnect = (evt: CustomEvent<PeerId>): void => {
+    const entry = learned.get(evt.detail.toString())
+    if (entry != null) delete entry.goneSince
+  }
   node.addEventListener('peer:identify', onIdentify)
+  node.addEventListener('peer:disconnect', onDisconnect)
+  node.addEventListener('peer:connect', onConnect)
 
   return {
     list () {
+      const now = performance.now()
+      for (const [peer, { goneSince }] of learned) {
+        if (goneSince != null && now - goneSince >= LISTED_RELAY_GONE_MS) learned.delete(peer)
+      }
       const out: string[] = []
       for (const addrs of configured.values()) out.push(...addrs)
       for (const [peer, { addrs }] of learned) {
@@ -88,6 +105,8 @@ export function watchFederation (node: RelayNode, bootstrap: string[], privateNe
     },
     stop () {
       node.removeEventListener('peer:identify', onIdentify)
+      node.removeEventListener('peer:disconnect', onDisconnect)
+      node.removeEventListener('peer:connect', onConnect)
     }
   }
 }
