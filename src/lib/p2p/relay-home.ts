@@ -1,6 +1,7 @@
 import { Backoff } from './backoff.ts'
 import { closeConnectionsTo } from './connectivity.ts'
 import { circuitRelayId } from './relays.ts'
+import { probeReservation } from './reservation-probe.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -98,6 +99,10 @@ export class RelayHome {
       this.#keeper.changed()
       return
     }
+    if (!(await this.#roomAtHome()) || this.#keeper.busy()) {
+      this.#keeper.changed()
+      return
+    }
     for (const id of away) {
       const conn = this.#node.getConnections().find(c => c.remotePeer.toString() === id)
       if (conn == null) continue
@@ -105,6 +110,18 @@ export class RelayHome {
       await closeConnectionsTo(this.#node, id, 'moving back to our own relay')
     }
     this.#keeper.changed()
+  }
+
+  /**
+   * Whether our relay takes a reservation now: the move is for a relay that
+   * was down, and one that is full would refuse us, leaving us with none until
+   * the keeper fails over again. (Granted, the reservation is ours already.)
+   */
+  async #roomAtHome (): Promise<boolean> {
+    const conn = this.#node.getConnections().find(c => this.#ownIds.has(c.remotePeer.toString()) && c.status === 'open' && c.limits == null)
+    if (conn == null) return false
+    const answer = await probeReservation(conn)
+    return answer !== 'full' && answer !== 'refused'
   }
 }
 

@@ -204,6 +204,25 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#full = true
     this.#retryFull()
     this.#update()
+    await this.#failOver()
+  }
+
+  /**
+   * Our relay has no room: a reservation on another relay of the DHT keeps us
+   * reachable (published in the DHT, as while ours is down) rather than by
+   * nobody. libp2p asks the first relay it identifies with room; RelayHome
+   * tries ours again later, and the keeper fails over again while it is full.
+   */
+  async #failOver (): Promise<void> {
+    for (const addr of this.#fallbacks) {
+      if (this.#stopped || this.circuitAddress != null) return
+      try {
+        await this.#node.dial(addr)
+        return
+      } catch {
+        // that one is down too: the next
+      }
+    }
   }
 
   /** Asks the full relay again later, over a fresh connection; not while it carries a conversation. */
