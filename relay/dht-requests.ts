@@ -27,10 +27,12 @@
  * tabs with peer IDs made near a friend's key could hold that friend's record
  * instead of the relays. A peer reachable only through a relay is neither
  * taken in the routing table nor named (kad-dht runs both through its
- * peerInfoMapper, and skips a peer left without addresses).
+ * peerInfoMapper, and skips a peer left without addresses): node.ts wraps
+ * its mapper in dhtServersOnly (src/lib/shared/addresses.ts), as the
+ * browser's DHT client does.
  */
 import { InvalidMessageError } from '@libp2p/interface'
-import type { PeerId, PeerInfo } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { locationOwner } from '../src/lib/shared/location-record.ts'
 
@@ -92,13 +94,5 @@ export function guardDhtRequests (dht: unknown, rules: DhtRequestRules): void {
       }
       return await put.handle(peer, msg)
     }
-  }
-}
-
-/** Wraps a kad-dht peerInfoMapper to leave out circuit addresses: a peer with none else is no DHT server. */
-export function dhtServersOnly (mapper: (info: PeerInfo) => PeerInfo): (info: PeerInfo) => PeerInfo {
-  return info => {
-    const mapped = mapper(info)
-    return { ...mapped, multiaddrs: mapped.multiaddrs.filter(ma => !ma.getComponents().some(c => c.name === 'p2p-circuit')) }
   }
 }

@@ -1,6 +1,7 @@
 import { peerDiscoverySymbol, start, stop, type AbortOptions, type PeerDiscovery, type PeerDiscoveryEvents, type PeerDiscoveryProvider, type Startable } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { DHT_FIRST_SELF_QUERY_MS, DHT_PROTOCOL } from './constants.ts'
+import { dhtServersOnly } from '../shared/addresses.ts'
 import { LOCATION_NAMESPACE, selectLocation, validateLocation } from '../shared/location-record.ts'
 // types only: the library itself is imported on first use, below
 import type { KadDHT, KadDHTComponents, QueryEvent } from '@libp2p/kad-dht'
@@ -94,8 +95,10 @@ class LazyClientDHT extends TypedEventEmitter<PeerDiscoveryEvents> implements Cl
       // every lookup waits for the first self-query; the library's 1 s
       // delay before it would be paid by the first friend looked up
       initialQuerySelfInterval: DHT_FIRST_SELF_QUERY_MS,
-      // relays may sit on a LAN or localhost; keep their addresses
-      peerInfoMapper: passthroughMapper,
+      // relays may sit on a LAN or localhost; keep their addresses. A peer
+      // reachable only through a relay (a friend's tab saying it is a DHT
+      // server, over our direct connection) is no server to ask or store with
+      peerInfoMapper: dhtServersOnly(passthroughMapper),
       // where peers can be reached: signed by the peer, checked here before we dial
       validators: { [LOCATION_NAMESPACE]: validateLocation },
       selectors: { [LOCATION_NAMESPACE]: selectLocation }
