@@ -89,7 +89,10 @@ export class Thread {
       // what is stored shows now; the node, which takes longer to start, joins it
       store.conversations.get(this.peer).then(stored => { this.#conversation ??= stored }, () => {})
       this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
-      await this.#openLive(relayHint, store)
+      this.#openLive(relayHint, store).catch((err: Error) => {
+        // a session that failed to start says so in the layout's alert already
+        if (session.phase !== 'failed') this.#problem = err.message
+      })
       return
     }
     // read only: sending needs the node, which the other tab runs (the layout says so)
@@ -162,7 +165,7 @@ export class Thread {
     try {
       this.#conversation = await store.conversations.ensure(this.peer, relayHint != null ? { relayHint } : undefined)
     } catch (err) {
-      // nothing to show: the page shows the error (a dial already started is no longer watched, so not retried)
+      // the conversation cannot be kept: the thread says so (a dial already started is no longer watched, so not retried)
       this.close()
       throw err
     }
