@@ -35,7 +35,13 @@ beforeEach(() => {
   vi.stubGlobal('location', { reload: vi.fn() })
 })
 
-describe('backup: importing an identity', () => {
+/**
+ * Each test derives keys from the passphrase (PBKDF2, MIN_ITERATIONS) several
+ * times: about 1.1 s alone, past vitest's 5 s default on a loaded machine.
+ */
+const KEY_DERIVATION_TEST_MS = 30_000
+
+describe('backup: importing an identity', { timeout: KEY_DERIVATION_TEST_MS }, () => {
   it('should ask before a backup of another identity replaces the one in use, and replace it once the user says so', async () => {
     browser.keyBytes = await createIdentity()
     const other = await createIdentity()
