@@ -1,22 +1,13 @@
 import 'fake-indexeddb/auto'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Messenger } from '../../src/lib/state/messenger.ts'
-import { openStore, type Store } from '../../src/lib/store/index.ts'
-import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import type { Connection } from '@libp2p/interface'
-import { connection, FakeNode, FRIEND, RELAY } from './fixtures/messenger-node.ts'
+import { connection, FakeNode, FRIEND, RELAY, startMessenger, stopMessenger } from './fixtures/messenger-node.ts'
 
 /** The relay a lookup once found the friend on; it has since gone down. */
 const GONE = multiaddr('/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN')
 
-let running: { messenger: Messenger, store: Store } | undefined
-
-afterEach(() => {
-  running?.messenger.stop()
-  running?.store.close()
-  running = undefined
-})
+afterEach(stopMessenger)
 
 /** A direct connection made through `relay`: on the dialing side its remote address names that relay. */
 function directThrough (addr: Multiaddr): Connection {
@@ -27,18 +18,7 @@ describe('messenger: where to look for a friend first', () => {
   it('should stop dialing through a relay the friend has left once it was reached through another', async () => {
     const node = new FakeNode()
     node.answer = addr => addr.toString().startsWith(GONE.toString()) ? new Error('relay unreachable') : directThrough(addr)
-    const store = await openStore({ name: 'messenger-hint' })
-    const messenger = new Messenger({
-      node: node as unknown as PeerlinkNode,
-      store,
-      relays: () => [RELAY],
-      locate: async () => [],
-      isReading: () => false,
-      name: () => '',
-      readReceipts: () => false
-    })
-    running = { messenger, store }
-    messenger.start()
+    const { messenger } = await startMessenger(node)
     const dialedFirst = (): string => String(node.dial.mock.calls[0]?.[0])
 
     // the conversation remembers the relay the friend was found on; the friend is back on ours

@@ -4,34 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Messenger } from '../../src/lib/state/messenger.ts'
 import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
 import { UPGRADE_SOON_MS, UPGRADE_YIELD_MS } from '../../src/lib/p2p/constants.ts'
-import { openStore, type Store } from '../../src/lib/store/index.ts'
-import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
-import { connection, FakeNode, FRIEND, FRIEND_ABOVE, RELAY } from './fixtures/messenger-node.ts'
-
-let dbCounter = 0
-
-let running: { messenger: Messenger, store: Store } | undefined
-
-async function start (node: FakeNode): Promise<{ messenger: Messenger, store: Store }> {
-  const store = await openStore({ name: `messenger-${++dbCounter}` })
-  const messenger = new Messenger({
-    node: node as unknown as PeerlinkNode,
-    store,
-    relays: () => [RELAY],
-    locate: async () => [],
-    isReading: () => false,
-    name: () => '',
-    readReceipts: () => false
-  })
-  messenger.start()
-  running = { messenger, store }
-  return running
-}
+import { connection, FakeNode, FRIEND, FRIEND_ABOVE, startMessenger as start, stopMessenger } from './fixtures/messenger-node.ts'
 
 afterEach(() => {
-  running?.messenger.stop()
-  running?.store.close()
-  running = undefined
+  stopMessenger()
   vi.unstubAllGlobals()
   vi.useRealTimers()
 })
