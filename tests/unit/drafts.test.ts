@@ -36,7 +36,7 @@ afterEach(() => {
 })
 
 describe('drafts: unsent text per conversation', () => {
-  it('should keep each conversation\'s text apart, and remove it once empty or only spaces', () => {
+  it('should keep each conversation\'s text apart, and remove it once it shows nothing', () => {
     drafts.saveDraft('alice', 'half a thought')
     drafts.saveDraft('bob', 'for later')
     drafts.flushDrafts()
@@ -47,6 +47,11 @@ describe('drafts: unsent text per conversation', () => {
     drafts.flushDrafts()
     expect(drafts.loadDraft('alice')).toBe('')
     expect([...storage.entries.keys()]).toEqual([`${drafts.DRAFT_KEY_PREFIX}bob`])
+    // invisible characters alone: no blank "Draft:" in the list
+    drafts.saveDraft('bob', '\u200B\u2800 ')
+    drafts.flushDrafts()
+    expect(drafts.loadDraft('bob')).toBe('')
+    expect([...storage.entries.keys()]).toEqual([])
   })
 
   it('should write a run of changes once, after a delay, and read the newest before then', () => {

@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity'
 import { MAX_MESSAGE_LENGTH } from './limits.ts'
+import { showsNothing } from '../shared/invisible.ts'
 
 /**
  * Text typed but not sent, per conversation. A messaging app keeps it: going
@@ -92,9 +93,10 @@ export function loadDraft (peer: string): string {
   }
 }
 
-/** Keeps `text` as the conversation's draft; empty (or only spaces) removes it. */
+/** Keeps `text` as the conversation's draft; text that shows nothing (only spaces, say) removes it. */
 export function saveDraft (peer: string, text: string): void {
-  const kept = text.trim() === '' ? '' : text.slice(0, MAX_DRAFT_LENGTH)
+  // as it could not be sent either: the list would show a blank "Draft:"
+  const kept = showsNothing(text) ? '' : text.slice(0, MAX_DRAFT_LENGTH)
   pending.set(peer, kept)
   show(peer, kept)
   listen()
