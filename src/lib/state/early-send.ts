@@ -4,11 +4,11 @@ import { session } from './session.svelte.ts'
 import type { StoredMessage } from '../store/index.ts'
 
 /**
- * A message sent while this tab's node is still starting (the tab that ran it
- * closed, and this one, which showed the conversation meanwhile, takes over):
- * stored as queued at once, for the thread to show so, and sent by the node
- * once it runs. Sending waited for the node before: the composer did nothing
- * on Enter for that while, and a press meant nothing at all.
+ * A message sent while this tab's node is still starting (a page just opened,
+ * whose conversation shows from the store before the node runs, or a tab that
+ * takes over once the one that ran the node closed): stored as queued at once,
+ * for the thread to show so, and sent by the node once it runs. Sending waited
+ * for the node before: the composer did nothing on Enter for that while.
  *
  * Stored without the node, so the node's start may have read the outboxes
  * already and found the peer connected: it is asked to go through this
