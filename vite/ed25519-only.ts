@@ -1,4 +1,5 @@
 import type { Plugin } from 'vite'
+import { swapImport } from './swap-import.ts'
 
 // Every Peerlink identity, the browsers' and the relays' alike, is an Ed25519
 // key (src/lib/p2p/identity.ts, relay/keys.ts), yet @libp2p/crypto's key
@@ -52,16 +53,11 @@ export const REFUSED_KEY_TYPES_CODE = [
 ].join('\n')
 
 export function ed25519Only (): Plugin {
-  return {
+  return swapImport({
     name: 'peerlink-ed25519-only',
-    enforce: 'pre',
-    apply: (_config, env) => env.command === 'build' && env.isSsrBuild !== true,
-    resolveId (source, importer) {
-      if (importer == null || !KEY_MODULE.test(importer) || !OTHER_KEY_TYPES.has(source)) return null
-      return REFUSED_KEY_TYPES_ID
-    },
-    load (id) {
-      return id === REFUSED_KEY_TYPES_ID ? REFUSED_KEY_TYPES_CODE : null
-    }
-  }
+    importer: KEY_MODULE,
+    sources: OTHER_KEY_TYPES,
+    id: REFUSED_KEY_TYPES_ID,
+    code: REFUSED_KEY_TYPES_CODE
+  })
 }

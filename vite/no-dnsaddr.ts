@@ -1,4 +1,5 @@
 import type { Plugin } from 'vite'
+import { swapImport } from './swap-import.ts'
 
 // libp2p resolves a /dnsaddr address by asking DNS over HTTPS, in a browser
 // through @multiformats/dns and its public resolvers (Cloudflare, Google). A
@@ -25,16 +26,11 @@ export const NO_DNSADDR_CODE = [
 ].join('\n')
 
 export function noDnsaddr (): Plugin {
-  return {
+  return swapImport({
     name: 'peerlink-no-dnsaddr',
-    enforce: 'pre',
-    apply: (_config, env) => env.command === 'build' && env.isSsrBuild !== true,
-    resolveId (source, importer) {
-      if (importer == null || source !== DNSADDR_MODULE || !RESOLVERS_MODULE.test(importer)) return null
-      return NO_DNSADDR_ID
-    },
-    load (id) {
-      return id === NO_DNSADDR_ID ? NO_DNSADDR_CODE : null
-    }
-  }
+    importer: RESOLVERS_MODULE,
+    sources: new Set([DNSADDR_MODULE]),
+    id: NO_DNSADDR_ID,
+    code: NO_DNSADDR_CODE
+  })
 }

@@ -30,3 +30,28 @@ test('the diagnostics page of a tab that does not run the node says so, rather t
     await context.close()
   }
 })
+
+/** The libp2p log lines a page prints while it starts, with localStorage.debug set to `namespaces` (or unset). */
+async function libp2pLogLines (browser: import('@playwright/test').Browser, baseURL: string, namespaces?: string): Promise<string[]> {
+  const context = await browser.newContext({ baseURL })
+  try {
+    if (namespaces != null) await context.addInitScript((ns: string) => { localStorage.setItem('debug', ns) }, namespaces)
+    const page = await context.newPage()
+    const lines: string[] = []
+    page.on('console', message => { if (/libp2p:/.test(message.text())) lines.push(message.text()) })
+    await page.goto('/')
+    await waitReachable(page)
+    return lines
+  } finally {
+    await context.close()
+  }
+}
+
+// The page gets libp2p's logger only when asked (vite/logger-on-demand.ts):
+// asked the way the library documents, it must still log.
+test("libp2p logs what localStorage.debug asks for, and nothing when it is not set", async ({ browser, baseURL }) => {
+  const asked = await libp2pLogLines(browser, baseURL, 'libp2p:circuit-relay*')
+  expect(asked.length).toBeGreaterThan(0)
+  expect(asked.every(line => line.includes('libp2p:circuit-relay'))).toBe(true)
+  expect(await libp2pLogLines(browser, baseURL)).toEqual([])
+})

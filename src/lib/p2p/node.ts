@@ -10,6 +10,7 @@ import { chat, type Chat } from './chat/index.ts'
 import { CONNECTION_MANAGER } from './connection-manager.ts'
 import { DATA_CHANNEL_MESSAGE_BYTES } from './constants.ts'
 import { reachesServer } from './connectivity.ts'
+import { debugLogger } from './debug-log.ts'
 import { clientDHT, type ClientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import { handshakeKeys, type HandshakeKeyPool } from './handshake-keys.ts'
@@ -59,6 +60,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
   const node = await createLibp2p({
     privateKey: options.privateKey,
     start: false,
+    logger: await debugLogger(),
     addresses: {
       // '/p2p-circuit' makes a reservation on whichever relay we connect to
       // (the RelayKeeper makes sure we stay connected to one); '/webrtc'

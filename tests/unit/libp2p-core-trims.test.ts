@@ -1,0 +1,72 @@
+import fc from 'fast-check'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { loggerOnDemand } from '../../vite/logger-on-demand.ts'
+import { plainRetry } from '../../vite/plain-retry.ts'
+import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
+
+// The two plugins are judged on real builds of libp2p's core for the browser,
+// with them and (to show what they take out) without them, then run here.
+type Probe = typeof import('./fixtures/libp2p-core-probe.ts')
+let trimmed: BrowserBuild<Probe>
+let whole: BrowserBuild<Probe>
+
+beforeAll(async () => {
+  [trimmed, whole] = await Promise.all([
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry()]),
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [])
+  ])
+}, 120_000)
+
+afterAll(async () => {
+  await Promise.all([trimmed?.remove(), whole?.remove()])
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+// weald's read of the namespaces to log, and p-retry's check on what was thrown
+const LOGGER_CODE = /getItem\(["']debug["']\)/
+const P_RETRY_CODE = 'Non-error was thrown'
+
+describe("the browser build's logger for libp2p", () => {
+  it("should leave libp2p's logging code out", () => {
+    expect(whole.code).toMatch(LOGGER_CODE)
+    expect(trimmed.code).not.toMatch(LOGGER_CODE)
+  })
+
+  it('should give every component a logger that prints nothing and never fails', async () => {
+    const printed = [vi.spyOn(console, 'log'), vi.spyOn(console, 'debug'), vi.spyOn(console, 'error'), vi.spyOn(console, 'info')]
+    const log = await trimmed.module.componentLog()
+    expect(log).toEqual({ enabled: false, scoped: true, same: false })
+    for (const spy of printed) expect(spy).not.toHaveBeenCalled()
+  })
+
+  it('should let the node take a logger it is given, as debug-log.ts does when asked for logs', async () => {
+    const lines: string[] = []
+    const line = Object.assign((text: string) => { lines.push(text) }, { enabled: true, error: () => {}, trace: () => {} })
+    const given = { forComponent: () => Object.assign(line, { newScope: () => line }) }
+    const log = await trimmed.module.componentLog(given as never)
+    expect(log.same).toBe(true)
+    expect(log.enabled).toBe(true)
+    expect(lines).toContain('a line %s')
+  })
+})
+
+describe("the browser build's retry loop for libp2p's reconnect queue", () => {
+  it('should leave p-retry out', () => {
+    expect(whole.code).toContain(P_RETRY_CODE)
+    expect(trimmed.code).not.toContain(P_RETRY_CODE)
+  })
+
+  it("should redial as often as with p-retry, and give up as it does", async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5 }), async (retries, succeedOn) => {
+      const [ours, library] = await Promise.all([trimmed.module.redial(retries, succeedOn), whole.module.redial(retries, succeedOn)])
+      expect(ours).toEqual(library)
+    }), { numRuns: 40 })
+  })
+
+  it('should try once and give up at once with the node’s reconnectRetries of 0', async () => {
+    expect(await trimmed.module.redial(0, 0)).toEqual({ dials: 1, failed: true })
+  })
+})

@@ -1,0 +1,36 @@
+import type { Plugin } from 'vite'
+
+export interface ImportSwap {
+  /** the plugin's name, as Vite reports it */
+  name: string
+  /** the one library module whose imports are swapped; the same import from anywhere else is left alone */
+  importer: RegExp
+  /** the specifiers, as that module writes them, that it gets `code` for instead */
+  sources: ReadonlySet<string>
+  /** the replacement's module id ('\0' first, as for any virtual module) */
+  id: string
+  /** the replacement module's source */
+  code: string
+}
+
+/**
+ * A browser-build plugin that gives one library module `code` in place of some
+ * of its imports. It keys on the importing module as well as the specifier, so
+ * the swap reaches only the import it was written for (each plugin in vite/
+ * says why that import is dead weight in the page). The relay and the tests
+ * that run libp2p under Node never see it: it applies to the client build only.
+ */
+export function swapImport (swap: ImportSwap): Plugin {
+  return {
+    name: swap.name,
+    enforce: 'pre',
+    apply: (_config, env) => env.command === 'build' && env.isSsrBuild !== true,
+    resolveId (source, importer) {
+      if (importer == null || !swap.sources.has(source) || !swap.importer.test(importer)) return null
+      return swap.id
+    },
+    load (id) {
+      return id === swap.id ? swap.code : null
+    }
+  }
+}
