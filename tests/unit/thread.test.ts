@@ -12,7 +12,7 @@ const fake = vi.hoisted(() => ({
   messenger: undefined as unknown,
   here: true,
   phase: undefined as string | undefined,
-  /** a tab waiting for another one has no node: ready() waits until that tab closes, or this settles */
+  /** a node that has not started yet (or, in a tab waiting for another, until that tab closes): ready() waits until this settles */
   started: undefined as Promise<unknown> | undefined
 }))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({
@@ -20,7 +20,7 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
     reading: null,
     get phase () { return fake.phase ?? (fake.here ? 'ready' : 'standby') },
     runsHere: async () => fake.here,
-    ready: async () => fake.here ? fake : await (fake.started ?? new Promise(() => {})),
+    ready: async () => await (fake.started ?? (fake.here ? fake : new Promise(() => {}))),
     local: async () => fake
   }
 }))
@@ -121,5 +121,32 @@ describe('thread: sent while the node is starting here', () => {
     fake.phase = 'ready'
     start.resolve({ store, messenger })
     await vi.waitFor(() => { expect(flushed).toEqual([PEER]) })
+  })
+})
+
+describe('thread: closed while the node starts here', () => {
+  it('should neither listen nor dial once the node runs', async () => {
+    const start = Promise.withResolvers<unknown>()
+    fake.phase = 'starting'
+    fake.started = start.promise
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    const { thread } = await openThread(store)
+    thread.close()
+    const watched: string[] = []
+    const listening: string[] = []
+    const messenger = Object.assign(new EventTarget(), {
+      watch (peer: string) { watched.push(peer) },
+      unwatch () {},
+      linkState: () => 'direct',
+      addEventListener (type: string) { listening.push(type) }
+    })
+    fake.phase = 'ready'
+    start.resolve({ store, messenger })
+    await start.promise
+    // what the node's start would have set off has had its time
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect([watched, listening]).toEqual([[], []])
+    const { session } = await import('../../src/lib/state/session.svelte.ts')
+    expect(session.reading).toBe(null)
   })
 })

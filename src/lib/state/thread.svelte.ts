@@ -85,24 +85,13 @@ export class Thread {
   async open (relayHint?: string): Promise<void> {
     const { store } = await session.local()
     this.#hearOtherTabs()
-    if (await session.runsHere()) {
-      // what is stored shows now; the node, which takes longer to start, joins it
-      store.conversations.get(this.peer).then(stored => { this.#conversation ??= stored }, () => {})
-      this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
-      this.#openLive(relayHint, store).catch((err: Error) => {
-        // a session that failed to start says so in the layout's alert already
-        if (session.phase !== 'failed') this.#problem = err.message
-      })
-      return
-    }
     // read only: sending needs the node, which the other tab runs (the layout says so)
-    this.#link = 'offline'
-    this.#conversation = await store.conversations.get(this.peer)
+    if (!await session.runsHere()) this.#link = 'offline'
+    // what is stored shows now; the node, which takes longer to start (or
+    // starts here only once the other tab closes), joins it
+    store.conversations.get(this.peer).then(stored => { this.#conversation ??= stored }, (err: Error) => { this.#problem = err.message })
     this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
-    // the other tab closed and the node runs here now: this tab keeps up on its own
-    session.ready().then(async ({ store }) => {
-      if (!this.#closed) await this.#openLive(relayHint, store)
-    }).catch((err: Error) => {
+    this.#openLive(relayHint).catch((err: Error) => {
       // a session that failed to start says so in the layout's alert already
       if (session.phase !== 'failed') this.#problem = err.message
     })
@@ -119,8 +108,10 @@ export class Thread {
   }
 
   /** The conversation where the node runs: live events and the dial, the history shown already. */
-  async #openLive (relayHint: string | undefined, store: Store): Promise<void> {
-    const { messenger } = await session.ready()
+  async #openLive (relayHint: string | undefined): Promise<void> {
+    const { messenger, store } = await session.ready()
+    // left while the node started: nothing to listen to or dial for
+    if (this.#closed) return
     session.reading = this.peer
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
       if (evt.detail.peer === this.peer) this.#merge(evt.detail.messages)
