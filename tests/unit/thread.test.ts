@@ -150,3 +150,30 @@ describe('thread: closed while the node starts here', () => {
     expect(session.reading).toBe(null)
   })
 })
+
+describe('thread: closed while its conversation is being stored', () => {
+  it('should leave no peer watched', async () => {
+    const start = Promise.withResolvers<unknown>()
+    fake.phase = 'starting'
+    fake.started = start.promise
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    const { thread } = await openThread(store)
+    const watching = new Set<string>()
+    const messenger = Object.assign(new EventTarget(), {
+      watch (peer: string) { watching.add(peer) },
+      unwatch (peer: string) { watching.delete(peer) },
+      linkState: () => 'direct'
+    })
+    // the store the node runs with, its conversation record held back until the thread is closed
+    const ensured = Promise.withResolvers<unknown>()
+    let ensuring = false
+    const conversations = { ...store.conversations, ensure: async () => { ensuring = true; return await ensured.promise } }
+    fake.phase = 'ready'
+    start.resolve({ store: { ...store, conversations }, messenger })
+    await vi.waitFor(() => { expect(ensuring).toBe(true) })
+    thread.close()
+    ensured.resolve({ peer: PEER, relayHint: '/ip4/127.0.0.1/tcp/1/ws' })
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect([...watching]).toEqual([])
+  })
+})
