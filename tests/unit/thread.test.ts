@@ -124,28 +124,40 @@ describe('thread: sent while the node is starting here', () => {
   })
 })
 
+/** A thread opened while this tab's node starts; `run` starts the node, with `store` as its store. */
+async function openWhileStarting (): Promise<{ thread: InstanceType<typeof Thread>, store: Store, run: (store: Store) => void, watching: Set<string>, listening: string[] }> {
+  const start = Promise.withResolvers<unknown>()
+  fake.phase = 'starting'
+  fake.started = start.promise
+  const store = await openStore({ name: `thread-${++dbCounter}` })
+  const { thread } = await openThread(store)
+  const watching = new Set<string>()
+  const listening: string[] = []
+  const messenger = Object.assign(new EventTarget(), {
+    watch (peer: string) { watching.add(peer) },
+    unwatch (peer: string) { watching.delete(peer) },
+    linkState: () => 'direct',
+    addEventListener (type: string) { listening.push(type) }
+  })
+  const run = (running: Store): void => {
+    fake.phase = 'ready'
+    start.resolve({ store: running, messenger })
+  }
+  return { thread, store, run, watching, listening }
+}
+
+/** Gives what the node's start set off time to happen (or not). */
+async function settle (): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, 50))
+}
+
 describe('thread: closed while the node starts here', () => {
   it('should neither listen nor dial once the node runs', async () => {
-    const start = Promise.withResolvers<unknown>()
-    fake.phase = 'starting'
-    fake.started = start.promise
-    const store = await openStore({ name: `thread-${++dbCounter}` })
-    const { thread } = await openThread(store)
+    const { thread, store, run, watching, listening } = await openWhileStarting()
     thread.close()
-    const watched: string[] = []
-    const listening: string[] = []
-    const messenger = Object.assign(new EventTarget(), {
-      watch (peer: string) { watched.push(peer) },
-      unwatch () {},
-      linkState: () => 'direct',
-      addEventListener (type: string) { listening.push(type) }
-    })
-    fake.phase = 'ready'
-    start.resolve({ store, messenger })
-    await start.promise
-    // what the node's start would have set off has had its time
-    await new Promise(resolve => setTimeout(resolve, 50))
-    expect([watched, listening]).toEqual([[], []])
+    run(store)
+    await settle()
+    expect([[...watching], listening]).toEqual([[], []])
     const { session } = await import('../../src/lib/state/session.svelte.ts')
     expect(session.reading).toBe(null)
   })
@@ -153,27 +165,16 @@ describe('thread: closed while the node starts here', () => {
 
 describe('thread: closed while its conversation is being stored', () => {
   it('should leave no peer watched', async () => {
-    const start = Promise.withResolvers<unknown>()
-    fake.phase = 'starting'
-    fake.started = start.promise
-    const store = await openStore({ name: `thread-${++dbCounter}` })
-    const { thread } = await openThread(store)
-    const watching = new Set<string>()
-    const messenger = Object.assign(new EventTarget(), {
-      watch (peer: string) { watching.add(peer) },
-      unwatch (peer: string) { watching.delete(peer) },
-      linkState: () => 'direct'
-    })
+    const { thread, store, run, watching } = await openWhileStarting()
     // the store the node runs with, its conversation record held back until the thread is closed
     const ensured = Promise.withResolvers<unknown>()
     let ensuring = false
     const conversations = { ...store.conversations, ensure: async () => { ensuring = true; return await ensured.promise } }
-    fake.phase = 'ready'
-    start.resolve({ store: { ...store, conversations }, messenger })
+    run({ ...store, conversations } as Store)
     await vi.waitFor(() => { expect(ensuring).toBe(true) })
     thread.close()
     ensured.resolve({ peer: PEER, relayHint: '/ip4/127.0.0.1/tcp/1/ws' })
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await settle()
     expect([...watching]).toEqual([])
   })
 })
