@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
 import { RelayProcess } from '../tests/e2e/relay-process.ts'
+import { inspectorUrl } from './inspector.ts'
 import type { LoadResult } from './relay-load.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -24,13 +25,16 @@ export async function relayCapacity (target: number, limitMs: number): Promise<L
   const relay = new RelayProcess([
     '--max-reservations', String(target + RESERVATION_HEADROOM),
     '--max-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM))
+  ], [
+    // for the load to force a GC before its memory figures after holding; any free port
+    '--inspect=127.0.0.1:0'
   ])
   await relay.start()
   try {
     const pid = relay.pid
     if (pid == null) throw new Error('relay has no pid')
     const addr = await relayAddress(relay.url)
-    const child = spawn(process.execPath, [`--max-old-space-size=${LOAD_HEAP_MB}`, '--import', 'tsx', 'bench/relay-load.ts', addr, String(pid), String(target), String(limitMs), relay.url], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${LOAD_HEAP_MB}`, '--import', 'tsx', 'bench/relay-load.ts', addr, String(pid), String(target), String(limitMs), relay.url, inspectorUrl(relay.output) ?? ''], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe']
     })

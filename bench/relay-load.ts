@@ -5,7 +5,7 @@
  * limit; at each step the relay process's RSS and CPU are read from /proc,
  * and a dial through the relay (the signaling path) is timed.
  *
- * Usage: tsx bench/relay-load.ts <relay multiaddr> <relay pid> <max> <time limit ms> <relay http url>
+ * Usage: tsx bench/relay-load.ts <relay multiaddr> <relay pid> <max> <time limit ms> <relay http url> [<relay inspector url>]
  * Prints one JSON line (LoadResult) on stdout.
  */
 import '../relay/polyfill.ts'
@@ -23,6 +23,7 @@ import { DEFAULT_PING_INTERVAL_MS } from '../relay/constants.ts'
 import { KEEPALIVE_MS, Liveness } from '../src/lib/p2p/liveness.ts'
 import type { PeerlinkNode } from '../src/lib/p2p/node.ts'
 import { peerIdOf } from '../src/lib/shared/addresses.ts'
+import { collectGarbage } from './inspector.ts'
 import { sampleProcess, type ProcSample } from './proc.ts'
 
 /**
@@ -77,10 +78,29 @@ export interface LoadResult {
   idleCpu: number
   /** the relay process after IDLE_WINDOW_MS of only holding them: the ramp's garbage has had time to go */
   afterHolding?: ProcSample
+  /**
+   * The relay right after a forced full GC (with its inspector's address
+   * given): at one reservation, once the first step was measured, and at the
+   * end, after afterHolding. What it holds for its reservations, without the
+   * garbage of the moment, which varied from run to run.
+   */
+  collected?: { first: Collected, last: Collected }
   /** IDLE_WINDOW_MS, for the report */
   idleWindowMs?: number
   /** wall ms to make all reservations */
   rampMs: number
+}
+
+export interface Collected {
+  reservations: number
+  relay: ProcSample
+  heapUsedBytes: number
+}
+
+async function collected (inspector: string | undefined, pid: number, reservations: number): Promise<Collected | undefined> {
+  if (inspector == null || inspector === '') return undefined
+  const heapUsedBytes = await collectGarbage(inspector)
+  return { reservations, relay: await sampleProcess(pid), heapUsedBytes }
 }
 
 /**
@@ -184,7 +204,7 @@ function probeTarget (nodes: Libp2p[], relayPeer: string | undefined): Libp2p | 
 }
 
 async function main (): Promise<void> {
-  const [relay, pidText, maxText, limitText, httpUrl] = process.argv.slice(2)
+  const [relay, pidText, maxText, limitText, httpUrl, inspector] = process.argv.slice(2)
   const pid = Number(pidText)
   const relayPeer = peerIdOf(multiaddr(relay))
   const target = Number(maxText)
@@ -200,6 +220,7 @@ async function main (): Promise<void> {
   const warmupDialMs = await probe(dialer, listener)
   const clients: Libp2p[] = []
   const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) }]
+  const collectedFirst = await collected(inspector, pid, 1)
   let failed = 0
   const started = Date.now()
   while (clients.length < target - 1 && Date.now() < deadline) {
@@ -227,6 +248,7 @@ async function main (): Promise<void> {
   const idleEnd = await sampleProcess(pid)
   // held at the end, after the idle window: granted once is not held now
   const live = { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }
+  const collectedLast = await collected(inspector, pid, Number.isFinite(live.relay) ? Math.min(live.relay, clients.length + 1) : live.clients)
   const result: LoadResult = {
     target,
     // the relay's own count is what one relay process holds (it frees a reservation as
@@ -243,6 +265,7 @@ async function main (): Promise<void> {
     steps,
     idleCpu: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / ((idleEnd.at - idleStart.at) / 1000),
     afterHolding: idleEnd,
+    collected: collectedFirst != null && collectedLast != null ? { first: collectedFirst, last: collectedLast } : undefined,
     idleWindowMs: IDLE_WINDOW_MS,
     rampMs
   }

@@ -105,12 +105,18 @@ function capacity (c: LoadResult): Row[] {
   const made = last != null && first != null ? last.reservations - first.reservations : 0
   const perReservation = held > 0 ? (last.relay.rssBytes - first.relay.rssBytes) / held / KB : Number.NaN
   const heldPerReservation = held > 0 && c.afterHolding != null ? (c.afterHolding.rssBytes - first.relay.rssBytes) / (c.reached - first.reservations) / KB : Number.NaN
+  const gc = c.collected
+  const collectedHeld = gc != null ? gc.last.reservations - gc.first.reservations : 0
+  const collectedRss = collectedHeld > 0 ? (gc!.last.relay.rssBytes - gc!.first.relay.rssBytes) / collectedHeld / KB : Number.NaN
+  const collectedHeap = collectedHeld > 0 ? (gc!.last.heapUsedBytes - gc!.first.heapUsedBytes) / collectedHeld / KB : Number.NaN
   const cpuMs = made > 0 ? (last.relay.cpuSeconds - first.relay.cpuSeconds) * 1000 / made : Number.NaN
   return [
     { section: '4 relay', what: `reservations still held by one relay process at the end, by its own count (${c.granted ?? c.reached} granted, ${c.failed} failed${c.live != null ? `, ${c.live.clients} clients still listing theirs` : ''}${c.timedOut ? ', time limit hit' : ''})`, unit: 'count', value: c.reached, target: '≥ 2000', verdict: verdict(c.reached >= 2000) },
     { section: '4 relay', what: 'relay RSS per reservation, at the end of the ramp', unit: 'KB', value: perReservation, target: '≤ 150', verdict: verdict(perReservation <= 150) },
     // the verdict stays on the ramp's end, the higher of the two as a rule
     { section: '4 relay', what: `same, after only holding them for ${Math.round((c.idleWindowMs ?? Number.NaN) / 1000)} s`, unit: 'KB', value: heldPerReservation },
+    { section: '4 relay', what: 'same, after a forced full GC (the garbage of the moment left out)', unit: 'KB', value: collectedRss },
+    { section: '4 relay', what: "relay JS heap per reservation, after a forced full GC", unit: 'KB', value: collectedHeap },
     { section: '4 relay', what: 'relay CPU per reservation made', unit: 'ms', value: cpuMs },
     { section: '4 relay', what: `relay CPU holding ${c.reached} reservations`, unit: '% of a core', value: c.idleCpu * 100 },
     { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations${failedDials(last?.dialMs)}`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }
