@@ -24,7 +24,7 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
     local: async () => fake
   }
 }))
-vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined, refresh: async () => {} } }))
+vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { refresh: async () => {} } }))
 const { Thread, HISTORY_PAGE } = await import('../../src/lib/state/thread.svelte.ts')
 const { TAB_CHANNEL } = await import('../../src/lib/state/tab-news.ts')
 
@@ -125,16 +125,19 @@ describe('thread: sent while the node is starting here', () => {
 })
 
 /** A thread opened while this tab's node starts; `run` starts the node, with `store` as its store. */
-async function openWhileStarting (): Promise<{ thread: InstanceType<typeof Thread>, store: Store, run: (store: Store) => void, watching: Set<string>, listening: string[] }> {
+async function openWhileStarting (stored?: { relayHint: string }): Promise<{ thread: InstanceType<typeof Thread>, store: Store, run: (store: Store) => void, watching: Map<string, string | undefined>, listening: string[] }> {
   const start = Promise.withResolvers<unknown>()
   fake.phase = 'starting'
   fake.started = start.promise
   const store = await openStore({ name: `thread-${++dbCounter}` })
+  // a conversation of an earlier visit
+  if (stored != null) await store.conversations.ensure(PEER, stored)
   const { thread } = await openThread(store)
-  const watching = new Set<string>()
+  // each watched peer, with the relay it is to be dialed through first
+  const watching = new Map<string, string | undefined>()
   const listening: string[] = []
   const messenger = Object.assign(new EventTarget(), {
-    watch (peer: string) { watching.add(peer) },
+    watch (peer: string, relayHint?: string) { watching.set(peer, relayHint) },
     unwatch (peer: string) { watching.delete(peer) },
     linkState: () => 'direct',
     addEventListener (type: string) { listening.push(type) }
@@ -160,6 +163,17 @@ describe('thread: closed while the node starts here', () => {
     expect([[...watching], listening]).toEqual([[], []])
     const { session } = await import('../../src/lib/state/session.svelte.ts')
     expect(session.reading).toBe(null)
+  })
+})
+
+describe("thread: a returning user's link, opened while the node starts", () => {
+  it('should dial through the relay kept from the earlier visit at once, not once the conversation is stored', async () => {
+    const relayHint = '/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWRelayRelayRelayRelayRelayRelayRelayRelayRela'
+    const { store, run, watching } = await openWhileStarting({ relayHint })
+    // the conversation's write, which the node's start can hold up, never ends here
+    const conversations = { ...store.conversations, ensure: async () => await new Promise<never>(() => {}) }
+    run({ ...store, conversations } as Store)
+    await vi.waitFor(() => { expect([...watching]).toEqual([[PEER, relayHint]]) })
   })
 })
 
