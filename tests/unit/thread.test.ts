@@ -24,7 +24,7 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
     local: async () => fake
   }
 }))
-vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { refresh: async () => {} } }))
+vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined, refresh: async () => {} } }))
 const { Thread, HISTORY_PAGE } = await import('../../src/lib/state/thread.svelte.ts')
 const { TAB_CHANNEL } = await import('../../src/lib/state/tab-news.ts')
 

@@ -35,6 +35,15 @@ class Conversations {
     await this.refresh()
   }
 
+  /**
+   * The relay a conversation was last reached through, as the loaded list
+   * keeps it (`hint` undefined: none); undefined while the list is not loaded.
+   */
+  relayHintOf (peer: string): { hint: string | undefined } | undefined {
+    if (!this.#loaded) return undefined
+    return { hint: this.#items.find(c => c.peer === peer)?.relayHint }
+  }
+
   /** Stops hearing other tabs (the page's own list stays as it is). */
   stop (): void {
     this.#stopHearing?.()

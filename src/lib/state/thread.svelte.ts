@@ -2,6 +2,7 @@ import type { LinkState } from '../p2p/connectivity.ts'
 import { userIsLooking } from './attention.ts'
 import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
+import { conversations } from './conversations.svelte.ts'
 import { queueBeforeStart } from './early-send.ts'
 import { session } from './session.svelte.ts'
 import { MessageList } from './message-list.ts'
@@ -84,13 +85,13 @@ export class Thread {
   async open (relayHint?: string): Promise<void> {
     const { store } = await session.local()
     this.#hearOtherTabs()
-    // read only: sending needs the node, which the other tab runs (the layout says so)
-    if (!await session.runsHere()) this.#link = 'offline'
     // what is stored shows now; the node, which takes longer to start (or
     // starts here only once the other tab closes), joins it
     const stored = store.conversations.get(this.peer)
     stored.then(conversation => { this.#conversation ??= conversation }, (err: Error) => { this.#problem = err.message })
     this.#loadHistory(store).catch((err: Error) => { this.#problem = err.message })
+    // read only: sending needs the node, which the other tab runs (the layout says so)
+    if (!await session.runsHere()) this.#link = 'offline'
     this.#openLive(relayHint, stored).catch((err: Error) => {
       // a session that failed to start says so in the layout's alert already
       if (session.phase !== 'failed') this.#problem = err.message
@@ -149,13 +150,15 @@ export class Thread {
       onLink()
     }
     // the dial is the long pole of opening a link: it starts first, before the
-    // conversation is stored, with the relay to try first known already: the
-    // link's, or the one kept from an earlier visit, in the record read as the
-    // thread opened (asked for before the node started, so as a rule there by
-    // now). Taken from the conversation list, often not loaded yet, a returning
-    // user's dial waited for the conversation to be stored and started only
-    // after the node's own relay connection: 220 ms later, in 7 of 10 runs.
-    const known = relayHint != null ? { hint: relayHint } : await stored.then(conversation => ({ hint: conversation?.relayHint }), () => undefined)
+    // conversation is stored, with the relay to try first: the link's, or the
+    // one kept from an earlier visit, which the loaded conversation list has
+    // at once, and the record read as the thread opened soon after. With the
+    // list not loaded yet, a returning user's dial used to wait for the
+    // conversation's write instead, and started only after the node's own
+    // relay connection: 220 ms later, in 7 of 10 runs.
+    const known = relayHint != null
+      ? { hint: relayHint }
+      : conversations.relayHintOf(this.peer) ?? await stored.then(conversation => ({ hint: conversation?.relayHint }), () => undefined)
     // left while the record was read: a watch now would outlive the thread
     if (this.#closed) return
     if (known != null) watch(known.hint)
