@@ -7,6 +7,7 @@ import { assertShowsText, SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
+import { PeerNames } from './peer-names.ts'
 import { StatusUpdates } from './status-updates.ts'
 import type { DeliveryEvents, DeliveryOptions } from './delivery-types.ts'
 
@@ -52,6 +53,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #inbox: Inbox
   readonly #lateSent: LateSent
   readonly #statuses: StatusUpdates
+  readonly #names: PeerNames
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
@@ -62,6 +64,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     this.#now = options.now ?? Date.now
     this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'), ACK_TIMEOUT_MS)
     this.#statuses = new StatusUpdates(options.store, (peer, messages) => { this.#emitMessages(peer, messages) })
+    this.#names = new PeerNames(options.store)
     this.#inbox = new Inbox({
       store: options.store,
       transport: options.transport,
@@ -236,7 +239,6 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   /** A frame from `peer`, the authenticated remote peer of the connection it came on. */
   async receive (peer: string, frame: ChatFrame): Promise<void> {
-    const { store } = this.#o
     switch (frame.type) {
       case 'text':
         await this.#inbox.receive(peer, { id: bytesToHex(frame.id), text: frame.text, sentAt: frame.sentAt, seq: frame.seq })
@@ -256,7 +258,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
         break
       }
       case 'profile':
-        await store.conversations.setName(peer, frame.name)
+        await this.#names.set(peer, frame.name)
         this.safeDispatchEvent('conversations', { detail: { peer } })
         break
       case 'typing':
