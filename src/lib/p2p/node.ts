@@ -14,7 +14,7 @@ import { debugLogger } from './debug-log.ts'
 import { clientDHT, type ClientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import { handshakeKeys, type HandshakeKeyPool } from './handshake-keys.ts'
-import { refuseStrangerStops } from './stop-guard.ts'
+import { onlyOurRelays } from './relay-guard.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
@@ -90,8 +90,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     }
   })
   identifyRelays(node)
-  // our own relays only: a fallback relay that relays to us holds our reservation
-  refuseStrangerStops(node, options.relays)
+  onlyOurRelays(node, { own: options.relays, fallbacks: options.otherRelays ?? [] })
   return node
 }
 

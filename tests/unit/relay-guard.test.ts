@@ -37,29 +37,65 @@ async function until<T> (get: () => T | undefined | false): Promise<T> {
   throw new Error('not found in time')
 }
 
-describe('a STOP request from a peer that is not one of our relays', () => {
+/** Addresses of ours that go through `relay` (a peer ID). */
+function through (node: Libp2p, relay: string): string[] {
+  return node.getMultiaddrs().map(String).filter(ma => ma.includes(`${relay}/p2p-circuit`))
+}
+
+describe('a peer that is not one of our relays', () => {
   const cleanup: Array<() => Promise<unknown>> = []
   afterEach(async () => { for (const done of cleanup.splice(0).reverse()) await done() })
 
-  it('should not make us take a reservation there and advertise its addresses as ours', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'peerlink-stop-'))
+  async function relayProcess (): Promise<Awaited<ReturnType<typeof startRelay>>> {
+    const dir = await mkdtemp(join(tmpdir(), 'peerlink-guard-'))
     cleanup.push(async () => { await rm(dir, { recursive: true, force: true }) })
     const relay = await startRelay({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), staticDir: dir })
     cleanup.push(relay.stop)
-    const stranger = await strangerRelay()
-    cleanup.push(async () => { await stranger.stop() })
-    const at = stranger.getMultiaddrs()[0]
-    // the gater lets the browser dial (plain ws, loopback) only the host and
-    // port of a relay it was given: here the stranger's, under another peer ID,
-    // as the public address a link's relay hint names would pass it anyway
+    return relay
+  }
+
+  /**
+   * A browser's node. The gater lets it dial (plain ws, loopback) only the
+   * host and port of a relay it was given: the stranger's is given under
+   * another peer ID, as the public address a link's relay hint names would
+   * pass it anyway.
+   */
+  async function browser (own: string, fallbacks: string[], stranger: Libp2p): Promise<Libp2p> {
     const elsewhere = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     const node = await createPeerlinkNode({
       privateKey: await generateKeyPair('Ed25519'),
-      relays: [multiaddr(relay.multiaddrs[0]), multiaddr(at.toString().replace(stranger.peerId.toString(), elsewhere))],
+      relays: [multiaddr(own), multiaddr(stranger.getMultiaddrs()[0].toString().replace(stranger.peerId.toString(), elsewhere))],
+      otherRelays: fallbacks.map(addr => multiaddr(addr)),
       iceServers: async () => []
     })
     await node.start()
     cleanup.push(async () => { await node.stop() })
+    return node
+  }
+
+  it('should not get our reservation when we dial it holding none, where a fallback relay does', async () => {
+    const relay = await relayProcess()
+    const fallback = await relayProcess()
+    await relay.stop()
+    const stranger = await strangerRelay()
+    cleanup.push(async () => { await stranger.stop() })
+    const node = await browser(relay.multiaddrs[0], [fallback.multiaddrs[0]], stranger)
+    // a page just loaded from a link with a relay hint, our relay down: we dial the hint
+    await node.dial(stranger.getMultiaddrs()[0])
+    await until(() => stranger.getConnections(node.peerId)[0])
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    expect(through(node, stranger.peerId.toString())).toEqual([])
+    // the relay keeper's failover still gets one on another relay of the DHT
+    await node.dial(multiaddr(fallback.multiaddrs[0]))
+    await until(() => through(node, fallback.peerId).length > 0)
+  }, 30_000)
+
+  it('should not make us take a reservation there with a STOP request, and advertise its addresses as ours', async () => {
+    const relay = await relayProcess()
+    const stranger = await strangerRelay()
+    cleanup.push(async () => { await stranger.stop() })
+    const at = stranger.getMultiaddrs()[0]
+    const node = await browser(relay.multiaddrs[0], [], stranger)
     // our reservation, on our relay
     await node.dial(multiaddr(relay.multiaddrs[0]))
     await until(() => node.getMultiaddrs().some(ma => ma.toString().includes(`${relay.peerId}/p2p-circuit`)))
@@ -68,8 +104,7 @@ describe('a STOP request from a peer that is not one of our relays', () => {
     const back = await until(() => stranger.getConnections(node.peerId)[0])
     await back.newStream(STOP_PROTOCOL, { signal: AbortSignal.timeout(5_000) }).catch(() => {})
     await new Promise(resolve => setTimeout(resolve, 2_000))
-    const through = node.getMultiaddrs().filter(ma => ma.toString().includes(`${stranger.peerId.toString()}/p2p-circuit`))
-    expect(through.map(String)).toEqual([])
+    expect(through(node, stranger.peerId.toString())).toEqual([])
     // and our own relay still hands us a friend's relayed connection
     const friend = await createLibp2p({
       transports: [webSockets(), circuitRelayTransport()],
