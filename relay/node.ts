@@ -94,11 +94,7 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   const privateNetwork = init.announce.every(addr => isPrivate(multiaddr(addr)))
   const maxConnections = Math.max(MIN_MAX_CONNECTIONS, init.maxReservations * CONNECTIONS_PER_RESERVATION)
   const keptPeers = new KeptPeerRecords()
-  const datastore = new BoundedDatastore([
-    { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS },
-    { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS },
-    { prefix: PEER_RECORD_PREFIX, max: Math.max(MAX_PEER_RECORDS, maxConnections * PEER_RECORDS_PER_CONNECTION), keep: keptPeers.has }
-  ])
+  const datastore = relayDatastore(maxConnections, keptPeers)
   // the gater is built before the node exists and reads its connections once it does
   let started: RelayNode | undefined
   const node = await createLibp2p({
@@ -206,6 +202,17 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
   init.metrics.watch(node, datastore)
   keepBootstrapped(node, init.bootstrap, init.log)
   return { node, upgrade, privateNetwork }
+}
+
+/** What the relay keeps of what peers send, each kind bounded (bounded-datastore.ts); `kept` names the entries that stay. */
+export function relayDatastore (maxConnections: number, kept: KeptPeerRecords): BoundedDatastore {
+  return new BoundedDatastore([
+    // fresh keys cost nothing: a flood of them, each putting its own record,
+    // must not push out the records of the browsers connected here
+    { prefix: DHT_RECORD_PREFIX, max: MAX_DHT_RECORDS, keep: kept.hasLocation },
+    { prefix: DHT_PROVIDER_PREFIX, max: MAX_DHT_PROVIDERS },
+    { prefix: PEER_RECORD_PREFIX, max: Math.max(MAX_PEER_RECORDS, maxConnections * PEER_RECORDS_PER_CONNECTION), keep: kept.has }
+  ])
 }
 
 /**

@@ -14,10 +14,12 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { createLibp2p } from 'libp2p'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Datastore } from 'interface-datastore'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DHT_PROTOCOL } from '../../relay/constants.ts'
+import { DHT_PROTOCOL, MAX_DHT_RECORDS } from '../../relay/constants.ts'
+import { recordKey } from '../../relay/newest-location.ts'
 import type { ClientDHT } from '../../src/lib/p2p/dht.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
 import { createClient, createDhtClient, reserveOn, startTestRelay, waitFor } from '../relay-clients.ts'
@@ -154,5 +156,20 @@ describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000
       if (event.name === 'PEER_RESPONSE') named.push(...event.closer.map(peer => peer.id.toString()))
     }
     expect(named).not.toContain(mallory.peerId.toString())
+  })
+
+  it('should keep the location record of a browser connected here through a flood of records put by peers that left', async () => {
+    const aliceKey = await generateKeyPair('Ed25519')
+    const alice = await dhtClient(aliceKey)
+    expect(await stored(alice, locationKey(alice.peerId), await locationOf(aliceKey))).toBe(1)
+    // fresh keys cost nothing: a bound's worth of peers each put their own record and hang up
+    const datastore = (server.relay.node as unknown as { components: { datastore: Datastore } }).components.datastore
+    const flood = Array.from({ length: MAX_DHT_RECORDS }, (_, i) => recordKey(new TextEncoder().encode(`/peerlink/departed-${i}`)))
+    try {
+      for (const key of flood) await datastore.put(key, Uint8Array.of(1))
+      expect(await datastore.has(recordKey(locationKey(alice.peerId)))).toBe(true)
+    } finally {
+      for (const key of flood) await datastore.delete(key)
+    }
   })
 })
