@@ -1,10 +1,33 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { InvalidLinkError, formatShareLink, parsePeerId, parseRelayHint, parseShareLink } from '../../src/lib/p2p/links.ts'
 import { linkTarget } from '../../src/lib/state/links.ts'
 
 const RELAY = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+
+/** Milliseconds for parsing what would take the quadratic parse hours; the linear one takes a few. */
+const PARSE_DEADLINE_MS = 10_000
+
+/** What parsePeerId says of `text` (its error's message), run in a worker that is stopped at the deadline. */
+async function parseInWorker (text: string): Promise<string> {
+  const links = new URL('../../src/lib/p2p/links.ts', import.meta.url).href
+  const worker = new Worker(`
+    const { workerData, parentPort } = require('node:worker_threads')
+    import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(links)}) }).then(({ parsePeerId }) => {
+      try { parsePeerId(workerData); parentPort.postMessage('parsed') } catch (err) { parentPort.postMessage(err.message) }
+    })`, { eval: true, workerData: text })
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`no answer in ${PARSE_DEADLINE_MS} ms`)) }, PARSE_DEADLINE_MS)
+      worker.once('message', (message: string) => { clearTimeout(timer); resolve(message) })
+      worker.once('error', err => { clearTimeout(timer); reject(err) })
+    })
+  } finally {
+    await worker.terminate()
+  }
+}
 
 async function newPeerId () {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -34,6 +57,14 @@ describe('share links', () => {
       expect(parsePeerId(`${peer.toString()}${end}`).equals(peer)).toBe(true)
     }
     expect(() => parsePeerId('.')).toThrow(/no peer ID/)
+  })
+
+  // A URL can be 2 MB, and the service worker opens any of them. A run of
+  // punctuation that long, then a letter, took the end-of-sentence regex
+  // hours (quadratic). The parse runs in a worker stopped after
+  // PARSE_DEADLINE_MS, since a page's own code cannot be interrupted.
+  it('should reject a link as long as a URL can be, made of punctuation, as damaged without holding the page', { timeout: PARSE_DEADLINE_MS * 2 }, async () => {
+    expect(await parseInWorker(`${'.'.repeat(2_000_000)}x`)).toMatch(/damaged/)
   })
 
   it('should reject a peer ID that is not base58', () => {

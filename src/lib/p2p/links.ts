@@ -15,7 +15,20 @@ export const MAX_RELAY_HINT_LENGTH = 512
  * Punctuation a sentence puts after a link. Never part of a peer ID (base58
  * has none of it), so a link copied with it still opens.
  */
-const SENTENCE_END = /[.,;:!?)\]}'"]+$/
+const SENTENCE_END = new Set('.,;:!?)]}\'"')
+
+/**
+ * `text` without the punctuation a sentence put after it. A loop, not a
+ * regex: /[…]+$/ tries every start in a run of punctuation that something
+ * else follows, quadratic in its length, and a link can be as long as a URL
+ * (2 MB; the service worker answers any of them): a run of dots in a link's
+ * peer ID held the page for minutes.
+ */
+function withoutSentenceEnd (text: string): string {
+  let end = text.length
+  while (end > 0 && SENTENCE_END.has(text[end - 1])) end--
+  return text.slice(0, end)
+}
 
 const DAMAGED_PEER_ID = 'This link is damaged: its peer ID is not valid. Ask for the link again.'
 
@@ -47,7 +60,7 @@ export function formatShareLink (origin: string, peerId: PeerId | string, relay?
 
 /** Parses the `<peerId>` part of a link; throws InvalidLinkError with a reason a person can act on. */
 export function parsePeerId (text: string): PeerId {
-  const trimmed = text.trim().replace(SENTENCE_END, '')
+  const trimmed = withoutSentenceEnd(text.trim())
   if (trimmed.length === 0) {
     throw new InvalidLinkError('This link has no peer ID in it.')
   }
@@ -95,7 +108,7 @@ export function parseRelayHint (value: string | null): string | undefined {
 export function findShareLink (text: string): string {
   const trimmed = text.trim()
   const found = /https?:\/\/\S+/i.exec(trimmed)?.[0]
-  return found != null && /\s/.test(trimmed) ? found.replace(SENTENCE_END, '') : trimmed
+  return found != null && /\s/.test(trimmed) ? withoutSentenceEnd(found) : trimmed
 }
 
 /** Parses a whole share link (a full URL or a path). */
