@@ -1,10 +1,16 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { peerIdOf } from '../../src/lib/shared/addresses.ts'
 import { RECONNECT_MAX_MS, RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
 import { HOME_RETRY_MAX_MS, HOME_RETRY_MIN_MS } from '../../src/lib/p2p/relay-home.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
+
+// the keeper loads the probe's code on its first ask (ask-relay.ts): loaded
+// here before any test's fake clock runs, as a page's module cache would have it
+beforeAll(async () => {
+  await import('../../src/lib/p2p/reservation-probe.ts')
+})
 
 const RELAY = multiaddr('/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
 

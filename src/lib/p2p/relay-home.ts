@@ -1,7 +1,7 @@
 import { Backoff } from './backoff.ts'
 import { closeConnectionsTo } from './connectivity.ts'
 import { circuitRelayId } from './relays.ts'
-import { probeReservation } from './reservation-probe.ts'
+import { askForReservation } from './ask-relay.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -120,7 +120,7 @@ export class RelayHome {
   async #roomAtHome (): Promise<boolean> {
     const conn = this.#node.getConnections().find(c => this.#ownIds.has(c.remotePeer.toString()) && c.status === 'open' && c.limits == null)
     if (conn == null) return false
-    const answer = await probeReservation(conn)
+    const answer = await askForReservation(conn)
     return answer !== 'full' && answer !== 'refused'
   }
 }

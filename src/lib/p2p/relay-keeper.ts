@@ -3,7 +3,7 @@ import { Backoff } from './backoff.ts'
 import { peerIdOf } from '../shared/addresses.ts'
 import { closeConnectionsTo } from './connectivity.ts'
 import { carriesCircuits, RelayHome } from './relay-home.ts'
-import { probeReservation } from './reservation-probe.ts'
+import { askForReservation } from './ask-relay.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -199,7 +199,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   async #probe (): Promise<void> {
     const conn = this.#node.getConnections().find(c => this.relayPeers.includes(c.remotePeer.toString()) && c.status === 'open')
     if (this.#stopped || conn == null || this.circuitAddress != null) return
-    const answer = await probeReservation(conn)
+    const answer = await askForReservation(conn)
     if (this.#stopped || this.circuitAddress != null || (answer !== 'full' && answer !== 'refused')) return
     this.#full = true
     this.#retryFull()
