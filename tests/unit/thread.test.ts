@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { openStore, type IncomingMessage, type Store } from '../../src/lib/store/index.ts'
+import { openStore, type Conversation, type IncomingMessage, type Store } from '../../src/lib/store/index.ts'
 
 const PEER = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
 
@@ -39,8 +39,8 @@ function incoming (n: number, sentAt: number, text = `m${n}`): IncomingMessage {
   return { id: messageId(n), text, sentAt, seq: n }
 }
 
-/** A thread opened on `store` (its history loaded), and the messenger it listens to. */
-async function openThread (store: Store): Promise<{ thread: InstanceType<typeof Thread>, messenger: EventTarget }> {
+/** A thread opened on `store` (its history loaded, and `problem` what it says went wrong), and the messenger it listens to. */
+async function openThread (store: Store, problem?: string): Promise<{ thread: InstanceType<typeof Thread>, messenger: EventTarget }> {
   vi.stubGlobal('document', { visibilityState: 'hidden' })
   vi.stubGlobal('requestAnimationFrame', (cb: () => void) => setTimeout(cb, 0))
   const messenger = Object.assign(new EventTarget(), { watch () {}, unwatch () {}, linkState: () => 'direct', markRead: async () => {} })
@@ -49,7 +49,7 @@ async function openThread (store: Store): Promise<{ thread: InstanceType<typeof 
   opened = { thread, store }
   await thread.open()
   // a page of history in fake-indexeddb takes a while
-  await vi.waitFor(() => { expect([thread.loaded, thread.problem]).toEqual([true, null]) }, { timeout: 20_000 })
+  await vi.waitFor(() => { expect([thread.loaded, thread.problem]).toEqual([true, problem ?? null]) }, { timeout: 20_000 })
   return { thread, messenger }
 }
 
@@ -124,15 +124,28 @@ describe('thread: sent while the node is starting here', () => {
   })
 })
 
+/** What a store that cannot read a conversation's record says. */
+const UNREADABLE = 'the record cannot be read'
+
+/** How the thread's read of the conversation's record, as it opens, goes. */
+interface OpenOptions {
+  /** a conversation of an earlier visit */
+  stored?: { relayHint: string }
+  /** in place of the store's read of the record */
+  read?: () => Promise<Conversation | undefined>
+  /** what the thread then says went wrong */
+  problem?: string
+}
+
 /** A thread opened while this tab's node starts; `run` starts the node, with `store` as its store. */
-async function openWhileStarting (stored?: { relayHint: string }): Promise<{ thread: InstanceType<typeof Thread>, store: Store, run: (store: Store) => void, watching: Map<string, string | undefined>, listening: string[] }> {
+async function openWhileStarting ({ stored, read, problem }: OpenOptions = {}): Promise<{ thread: InstanceType<typeof Thread>, store: Store, run: (store: Store) => void, watching: Map<string, string | undefined>, listening: string[] }> {
   const start = Promise.withResolvers<unknown>()
   fake.phase = 'starting'
   fake.started = start.promise
   const store = await openStore({ name: `thread-${++dbCounter}` })
-  // a conversation of an earlier visit
   if (stored != null) await store.conversations.ensure(PEER, stored)
-  const { thread } = await openThread(store)
+  if (read != null) store.conversations.get = read
+  const { thread } = await openThread(store, problem)
   // each watched peer, with the relay it is to be dialed through first
   const watching = new Map<string, string | undefined>()
   const listening: string[] = []
@@ -169,7 +182,7 @@ describe('thread: closed while the node starts here', () => {
 describe("thread: a returning user's link, opened while the node starts", () => {
   it('should dial through the relay kept from the earlier visit at once, not once the conversation is stored', async () => {
     const relayHint = '/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWRelayRelayRelayRelayRelayRelayRelayRelayRela'
-    const { store, run, watching } = await openWhileStarting({ relayHint })
+    const { store, run, watching } = await openWhileStarting({ stored: { relayHint } })
     // the conversation's write, which the node's start can hold up, never ends here
     const conversations = { ...store.conversations, ensure: async () => await new Promise<never>(() => {}) }
     run({ ...store, conversations } as Store)
@@ -177,9 +190,25 @@ describe("thread: a returning user's link, opened while the node starts", () => 
   })
 })
 
-describe('thread: closed while its conversation is being stored', () => {
+describe('thread: closed while the record of its conversation is being read', () => {
   it('should leave no peer watched', async () => {
-    const { thread, store, run, watching } = await openWhileStarting()
+    // the record read as the thread opened comes only once the thread is closed
+    const record = Promise.withResolvers<Conversation | undefined>()
+    const { thread, store, run, watching } = await openWhileStarting({ read: async () => await record.promise })
+    run(store)
+    await settle()
+    thread.close()
+    record.resolve(undefined)
+    await settle()
+    expect([...watching]).toEqual([])
+  })
+})
+
+describe('thread: closed while its conversation is being stored', () => {
+  // only a record that could not be read has the dial wait for the write: the
+  // relay kept from an earlier visit is known only once it is stored
+  it('should leave no peer watched', async () => {
+    const { thread, store, run, watching } = await openWhileStarting({ read: async () => { throw new Error(UNREADABLE) }, problem: UNREADABLE })
     // the store the node runs with, its conversation record held back until the thread is closed
     const ensured = Promise.withResolvers<unknown>()
     let ensuring = false
