@@ -13,7 +13,11 @@ const fake = vi.hoisted(() => ({
   here: true,
   phase: undefined as string | undefined,
   /** a node that has not started yet (or, in a tab waiting for another, until that tab closes): ready() waits until this settles */
-  started: undefined as Promise<unknown> | undefined
+  started: undefined as Promise<unknown> | undefined,
+  /** the store still opening: local() waits until this settles */
+  opening: undefined as Promise<unknown> | undefined,
+  /** the thread's subscriptions to other tabs' news not stopped yet */
+  hearing: 0
 }))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({
   session: {
@@ -21,9 +25,20 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
     get phase () { return fake.phase ?? (fake.here ? 'ready' : 'standby') },
     runsHere: async () => fake.here,
     ready: async () => await (fake.started ?? (fake.here ? fake : new Promise(() => {}))),
-    local: async () => fake
+    local: async () => { await fake.opening; return fake }
   }
 }))
+vi.mock('../../src/lib/state/tab-news.ts', async (original) => {
+  const actual = await original<typeof import('../../src/lib/state/tab-news.ts')>()
+  return {
+    ...actual,
+    hearOtherTabs: (onNews: Parameters<typeof actual.hearOtherTabs>[0]) => {
+      fake.hearing++
+      const stop = actual.hearOtherTabs(onNews)
+      return () => { fake.hearing--; stop() }
+    }
+  }
+})
 vi.mock('../../src/lib/state/conversations.svelte.ts', () => ({ conversations: { relayHintOf: () => undefined, refresh: async () => {} } }))
 const { Thread, HISTORY_PAGE } = await import('../../src/lib/state/thread.svelte.ts')
 const { TAB_CHANNEL } = await import('../../src/lib/state/tab-news.ts')
@@ -57,6 +72,7 @@ afterEach(() => {
   fake.here = true
   fake.phase = undefined
   fake.started = undefined
+  fake.opening = undefined
   opened?.thread.close()
   opened?.store.close()
   opened = undefined
@@ -219,5 +235,23 @@ describe('thread: closed while its conversation is being stored', () => {
     ensured.resolve({ peer: PEER, relayHint: '/ip4/127.0.0.1/tcp/1/ws' })
     await settle()
     expect([...watching]).toEqual([])
+  })
+})
+
+describe('thread: closed while the store opens', () => {
+  it('should not keep hearing the other tabs', async () => {
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    Object.assign(fake, { store })
+    const opening = Promise.withResolvers<void>()
+    fake.opening = opening.promise
+    const thread = new Thread(PEER)
+    opened = { thread, store }
+    const hearing = fake.hearing
+    const open = thread.open()
+    thread.close()
+    opening.resolve()
+    await open
+    await settle()
+    expect(fake.hearing).toBe(hearing)
   })
 })

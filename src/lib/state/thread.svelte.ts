@@ -84,6 +84,8 @@ export class Thread {
    */
   async open (relayHint?: string): Promise<void> {
     const { store } = await session.local()
+    // left while the store opened: a subscription now would outlive the thread
+    if (this.#closed) return
     this.#hearOtherTabs()
     // what is stored shows now; the node, which takes longer to start (or
     // starts here only once the other tab closes), joins it
