@@ -5,6 +5,7 @@
  * to run by more than the change being measured.
  */
 import WebSocket from 'ws'
+import { sampleProcess, type ProcSample } from './proc.ts'
 
 /** How long the inspector may take to answer; a full GC of a loaded relay takes well under a second. */
 const INSPECTOR_TIMEOUT_MS = 30_000
@@ -46,4 +47,27 @@ export async function collectGarbage (url: string): Promise<number> {
   } finally {
     socket.close()
   }
+}
+
+export interface Collected {
+  reservations: number
+  relay: ProcSample
+  heapUsedBytes: number
+}
+
+/**
+ * The relay process `pid` right after a forced full GC, through its inspector
+ * (none given: undefined). A GC that fails is no figure, said on stderr: the
+ * run's other figures, minutes of ramp, still stand.
+ */
+export async function collected (inspector: string | undefined, pid: number, reservations: number): Promise<Collected | undefined> {
+  if (inspector == null || inspector === '') return undefined
+  let heapUsedBytes: number
+  try {
+    heapUsedBytes = await collectGarbage(inspector)
+  } catch (err) {
+    console.error(`no figures after a forced GC: ${(err as Error).message}`)
+    return undefined
+  }
+  return { reservations, relay: await sampleProcess(pid), heapUsedBytes }
 }

@@ -23,7 +23,7 @@ import { DEFAULT_PING_INTERVAL_MS } from '../relay/constants.ts'
 import { KEEPALIVE_MS, Liveness } from '../src/lib/p2p/liveness.ts'
 import type { PeerlinkNode } from '../src/lib/p2p/node.ts'
 import { peerIdOf } from '../src/lib/shared/addresses.ts'
-import { collectGarbage } from './inspector.ts'
+import { collected, type Collected } from './inspector.ts'
 import { sampleProcess, type ProcSample } from './proc.ts'
 
 /**
@@ -89,18 +89,6 @@ export interface LoadResult {
   idleWindowMs?: number
   /** wall ms to make all reservations */
   rampMs: number
-}
-
-export interface Collected {
-  reservations: number
-  relay: ProcSample
-  heapUsedBytes: number
-}
-
-async function collected (inspector: string | undefined, pid: number, reservations: number): Promise<Collected | undefined> {
-  if (inspector == null || inspector === '') return undefined
-  const heapUsedBytes = await collectGarbage(inspector)
-  return { reservations, relay: await sampleProcess(pid), heapUsedBytes }
 }
 
 /**
