@@ -18,6 +18,13 @@ export async function debugLogger (): Promise<ComponentLogger | undefined> {
     // storage blocked (a sandboxed frame, strict privacy settings): no logs
   }
   if (namespaces == null || namespaces === '') return undefined
-  const { defaultLogger } = await import('@libp2p/logger')
-  return defaultLogger()
+  try {
+    const { defaultLogger } = await import('@libp2p/logger')
+    return defaultLogger()
+  } catch {
+    // its chunk cannot be loaded (offline before the cache held it, or a
+    // build replaced since this page loaded): logs are a debugging aid, and
+    // the node starts without them rather than not at all
+    return undefined
+  }
 }
