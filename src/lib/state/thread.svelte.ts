@@ -173,7 +173,8 @@ export class Thread {
     }
     // left while the conversation was stored: a watch now would outlive the thread
     if (this.#closed) return
-    // only without a link hint (which makes `known`): the stored one, if any
+    // only when no relay was known to start with (no link hint, the list not
+    // loaded and the record unreadable): the stored one, if any
     if (known == null) watch(this.#conversation.relayHint)
     // shown while the node started (or another tab ran it), and kept up with since: what arrived is read now
     await this.markRead()
