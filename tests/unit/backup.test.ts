@@ -7,7 +7,7 @@ import { encryptIdentity, MIN_ITERATIONS } from '../../src/lib/p2p/identity-back
 const PASSPHRASE = 'correct horse battery'
 
 // the identity this browser holds now (undefined: damaged), and what the import does to it
-const browser = vi.hoisted(() => ({ keyBytes: undefined as Uint8Array | undefined }))
+const browser = vi.hoisted(() => ({ keyBytes: undefined as Uint8Array | undefined, conversations: [] as Array<{ peer: string }> }))
 const replaceIdentity = vi.hoisted(() => vi.fn(async (_bytes: Uint8Array) => {}))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({
   session: {
@@ -15,7 +15,8 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
       if (browser.keyBytes == null) throw new Error('The stored identity is damaged')
       return browser.keyBytes
     },
-    replaceIdentity
+    replaceIdentity,
+    local: async () => ({ store: { conversations: { list: async () => browser.conversations } } })
   }
 }))
 const { DifferentIdentityError, exportIdentity, importIdentity } = await import('../../src/lib/state/backup.ts')
@@ -32,6 +33,7 @@ async function backupClaiming (keyBytes: Uint8Array, peerId: string): Promise<Bl
 
 beforeEach(() => {
   replaceIdentity.mockClear()
+  browser.conversations = [{ peer: 'a friend' }]
   vi.stubGlobal('location', { reload: vi.fn() })
 })
 
@@ -48,10 +50,23 @@ describe('backup: importing an identity', { timeout: KEY_DERIVATION_TEST_MS }, (
     const file = await backupOf(other)
     const refused = importIdentity(file, PASSPHRASE)
     await expect(refused).rejects.toBeInstanceOf(DifferentIdentityError)
-    await expect(refused).rejects.toThrow(/friends who have your current link can no longer reach you/)
+    await expect(refused).rejects.toThrow(/which has a conversation\. .*friends who have your current link can no longer reach you/)
+    await expect(refused).rejects.toHaveProperty('atStake', true)
     expect(replaceIdentity).not.toHaveBeenCalled()
     await importIdentity(file, PASSPHRASE, { replaceOther: true })
     expect(replaceIdentity).toHaveBeenCalledWith(other)
+  })
+
+  it('should only ask, without a warning, on a browser whose identity has no conversations to lose (a new device)', async () => {
+    browser.keyBytes = await createIdentity()
+    browser.conversations = []
+    const file = await backupOf(await createIdentity())
+    const asked = importIdentity(file, PASSPHRASE)
+    await expect(asked).rejects.toBeInstanceOf(DifferentIdentityError)
+    await expect(asked).rejects.toHaveProperty('atStake', false)
+    await expect(asked).rejects.toThrow(/has no conversations yet: nothing stored here is lost/)
+    await expect(asked).rejects.not.toThrow(/can no longer reach you/)
+    expect(replaceIdentity).not.toHaveBeenCalled()
   })
 
   it('should restore the same identity, or over a damaged one, without asking', async () => {

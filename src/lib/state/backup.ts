@@ -10,18 +10,34 @@ export interface BackupFile {
 }
 
 /**
- * The backup holds another identity than the one this browser uses: importing
- * it would end the current one for good, so the user is asked first.
+ * The backup holds another identity than the one this browser uses, so the
+ * user is asked first, told what the current one would take with it: with
+ * conversations, the friends in them lose the link they know; with none (a
+ * new device, where the key was made on opening the app), nothing.
  */
 export class DifferentIdentityError extends Error {
   static readonly NAME = 'DifferentIdentityError'
   override name = DifferentIdentityError.NAME
 
-  constructor (readonly current: string, readonly incoming: string) {
-    super(`This backup holds another identity (…${incoming.slice(-8)}) than the one this browser uses (…${current.slice(-8)}). ` +
-      'Importing it replaces this browser\'s identity for good: friends who have your current link can no longer reach you through it. ' +
-      'Download a backup of the current one first if you may want it back.')
+  constructor (readonly current: string, readonly incoming: string, readonly conversations: number) {
+    super(conversations === 0
+      ? `This backup holds another identity (…${incoming.slice(-8)}) than the one this browser uses (…${current.slice(-8)}), ` +
+        'which has no conversations yet: nothing stored here is lost. Use the backup\'s identity?'
+      : `This backup holds another identity (…${incoming.slice(-8)}) than the one this browser uses (…${current.slice(-8)}), ` +
+        `which has ${conversations === 1 ? 'a conversation' : `${conversations} conversations`}. ` +
+        'Importing it replaces this browser\'s identity for good: friends who have your current link can no longer reach you through it. ' +
+        'The conversations stay here, but what you write in them from now on goes out as the backup\'s identity. ' +
+        'Download a backup of the current one first if you may want it back.')
   }
+
+  /** whether the current identity has anything to lose: the user is warned, not just asked */
+  get atStake (): boolean { return this.conversations > 0 }
+}
+
+/** How many conversations this browser holds: what an identity replaced would leave behind. */
+async function conversationCount (): Promise<number> {
+  const { store } = await session.local()
+  return (await store.conversations.list()).length
 }
 
 /** The peer ID a key stands for: from the key itself, never from what a file says. */
@@ -71,7 +87,7 @@ export async function importIdentity (file: Blob, passphrase: string, { replaceO
   if (!replaceOther) {
     // a damaged stored identity has nothing left to keep
     const current = await session.identityBytes().then(peerIdOfKey, () => undefined)
-    if (current != null && current !== incoming) throw new DifferentIdentityError(current, incoming)
+    if (current != null && current !== incoming) throw new DifferentIdentityError(current, incoming, await conversationCount())
   }
   await session.replaceIdentity(keyBytes)
   location.reload()
