@@ -21,9 +21,12 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
 }))
 const { DifferentIdentityError, exportIdentity, importIdentity } = await import('../../src/lib/state/backup.ts')
 
+function peerIdOf (keyBytes: Uint8Array): string {
+  return peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
+}
+
 async function backupOf (keyBytes: Uint8Array): Promise<Blob> {
-  const peerId = peerIdFromPrivateKey(identityFromBytes(keyBytes)).toString()
-  return await backupClaiming(keyBytes, peerId)
+  return await backupClaiming(keyBytes, peerIdOf(keyBytes))
 }
 
 /** a backup as anyone who knows its passphrase can make one, saying what peer ID they like */
@@ -53,8 +56,24 @@ describe('backup: importing an identity', { timeout: KEY_DERIVATION_TEST_MS }, (
     await expect(refused).rejects.toThrow(/which has a conversation\. .*friends who have your current link can no longer reach you/)
     await expect(refused).rejects.toHaveProperty('atStake', true)
     expect(replaceIdentity).not.toHaveBeenCalled()
-    await importIdentity(file, PASSPHRASE, { replaceOther: true })
+    await importIdentity(file, PASSPHRASE, { replacing: peerIdOf(browser.keyBytes) })
     expect(replaceIdentity).toHaveBeenCalledWith(other)
+  })
+
+  it('should ask again when another tab replaced the identity after the user chose to replace the one they were shown', async () => {
+    browser.keyBytes = await createIdentity()
+    const shown = peerIdOf(browser.keyBytes)
+    const file = await backupOf(await createIdentity())
+    await expect(importIdentity(file, PASSPHRASE)).rejects.toHaveProperty('current', shown)
+    // a backup imported in another tab while this one asked
+    browser.keyBytes = await createIdentity()
+    const asked = importIdentity(file, PASSPHRASE, { replacing: shown })
+    await expect(asked).rejects.toBeInstanceOf(DifferentIdentityError)
+    await expect(asked).rejects.toHaveProperty('current', peerIdOf(browser.keyBytes))
+    expect(replaceIdentity).not.toHaveBeenCalled()
+    // asked about the identity there now, the user's choice holds
+    await importIdentity(file, PASSPHRASE, { replacing: peerIdOf(browser.keyBytes) })
+    expect(replaceIdentity).toHaveBeenCalledTimes(1)
   })
 
   it('should only ask, without a warning, on a browser whose identity has no conversations to lose (a new device)', async () => {
@@ -89,7 +108,7 @@ describe('backup: importing an identity', { timeout: KEY_DERIVATION_TEST_MS }, (
     expect(peerIdFromPrivateKey(identityFromBytes(forged)).toString()).toBe(peerId)
     const file = await backupClaiming(forged, peerId)
     await expect(importIdentity(file, PASSPHRASE)).rejects.toThrow('This backup does not hold a valid Peerlink identity. Nothing was imported.')
-    await expect(importIdentity(file, PASSPHRASE, { replaceOther: true })).rejects.toThrow(/not hold a valid Peerlink identity/)
+    await expect(importIdentity(file, PASSPHRASE, { replacing: peerId })).rejects.toThrow(/not hold a valid Peerlink identity/)
     expect(replaceIdentity).not.toHaveBeenCalled()
   })
 

@@ -77,17 +77,19 @@ export async function exportIdentity (passphrase: string): Promise<BackupFile> {
  * Decrypts a backup and makes it this browser's identity, then reloads so the
  * node starts with it. Throws, with a message for the user, on a wrong
  * passphrase or a file that is not a backup, and (a DifferentIdentityError)
- * on a backup of another identity than this browser's, unless `replaceOther`
- * says the user chose that; then nothing is changed.
+ * on a backup of another identity than this browser's, unless `replacing`
+ * names that identity: the one the user chose to replace; then nothing is changed.
  */
-export async function importIdentity (file: Blob, passphrase: string, { replaceOther = false } = {}): Promise<void> {
+export async function importIdentity (file: Blob, passphrase: string, { replacing }: { replacing?: string } = {}): Promise<void> {
   if (file.size > MAX_BACKUP_FILE_BYTES) throw new BackupFormatError('This file is too large to be a Peerlink identity backup.')
   const { keyBytes } = await decryptIdentity(await file.text(), passphrase)
   const incoming = await peerIdInBackup(keyBytes)
-  if (!replaceOther) {
-    // a damaged stored identity has nothing left to keep
-    const current = await session.identityBytes().then(peerIdOfKey, () => undefined)
-    if (current != null && current !== incoming) throw new DifferentIdentityError(current, incoming, await conversationCount())
+  // read again after the user chose: another tab may have imported a backup since they were
+  // asked, and what they agreed to end (and were told it would cost) was the identity shown then;
+  // a damaged stored identity has nothing left to keep
+  const current = await session.identityBytes().then(peerIdOfKey, () => undefined)
+  if (current != null && current !== incoming && current !== replacing) {
+    throw new DifferentIdentityError(current, incoming, await conversationCount())
   }
   await session.replaceIdentity(keyBytes)
   location.reload()
