@@ -244,7 +244,7 @@ test('a new version is offered with "Reload", and reloading activates it and dro
   }
 })
 
-test('after "Reload" in one tab, the others leave the old version too: a hidden one at once, a visible one when the user looks away', async ({ browser, baseURL }) => {
+test('after "Reload" in one tab, the others leave the old version too: a hidden one at once, a visible one when the user looks away, and none of them takes the node meanwhile', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL })
   const original = await readFile(BUILT_WORKER, 'utf8')
   try {
@@ -276,6 +276,13 @@ test('after "Reload" in one tab, the others leave the old version too: a hidden 
     await visibleTakenOver
     expect(await oldVersion(visible)).toBe(true)
     await expect(visible.getByRole('status').filter({ hasText: 'A new version is ready' })).toBeVisible()
+    // ...but no longer waits for the node: that goes to a tab of the new version, not back to the old code
+    await expect(visible.getByRole('status').filter({ hasText: 'Peerlink was updated in another tab' })).toBeVisible()
+    await expect(async () => {
+      const states = await Promise.all([chosen, hidden].map(async page => await page.locator('[data-relay]').textContent()))
+      expect(states).toContain('Online')
+    }).toPass()
+    await expect(visible.locator('[data-relay]')).toHaveText('Open in another tab')
     // ...and takes it once the user looks away
     const reloaded = visible.waitForEvent('load')
     await hide(visible)

@@ -111,10 +111,12 @@ class AppWorker {
    * not loaded yet would fail to open offline. Out of sight it reloads at once
    * (drafts and the outbox survive a reload); in sight it offers the reload
    * and takes it once the user looks away, rather than reload under their eyes.
+   * Either way it no longer waits for the node: it goes to the new version.
    */
   #leftBehind (): void {
     this.#outdated = true
     this.#updateReady = true
+    session.leaveLine()
     if (document.visibilityState === 'hidden') location.reload()
   }
 

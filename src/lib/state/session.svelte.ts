@@ -127,6 +127,20 @@ class Session {
     location.reload()
   }
 
+  /**
+   * This page's code is older than the worker's (another tab took a new
+   * version): a tab in line for the node lock leaves it, so that the tab
+   * that chose the new version, reloading, gets the node back rather than
+   * one on the code it replaced. A tab that runs the node keeps it until it
+   * reloads, once out of sight (app-worker.svelte.ts).
+   */
+  leaveLine (): void {
+    if (this.#holdsLock || this.#giveUp.signal.aborted || this.#phase === 'failed') return
+    this.#giveUp.abort()
+    this.#phase = 'standby'
+    this.#notice = 'Peerlink was updated in another tab, which runs it now. Reload this page to use the new version here.'
+  }
+
   async #openLocal (): Promise<Local & { privateKey: PrivateKey }> {
     addEventListener('online', () => { this.#online = true })
     addEventListener('offline', () => { this.#online = false })

@@ -13,8 +13,8 @@ export interface TabLockOptions {
   /** take the lock from the tab holding it instead of waiting */
   steal?: boolean
   /**
-   * This tab can no longer run the node (its storage went to a newer
-   * version): aborting lets go of the lock, or leaves the line while waiting
+   * This tab can no longer run the node (its storage or its identity went
+   * out of date, or its code: another tab took a new version): aborting lets go of the lock, or leaves the line while waiting
    * for it, so the tab of that version runs the node. The caller stops its
    * node first: the lock is what keeps two nodes of one peer ID apart.
    */
