@@ -40,4 +40,29 @@ describe('app worker: a page left on an older version', () => {
     expect(leaveLine).toHaveBeenCalledTimes(1)
     expect(appWorker.updateReady).toBe(true)
   })
+
+  it('should not reload out of sight while something on the page holds it off (a file picker, a backup import), and reload once released', async () => {
+    const { container, document, reload } = page()
+    const { appWorker } = await import('../../src/lib/state/app-worker.svelte.ts')
+    appWorker.listen()
+    const release = appWorker.holdReload()
+    // the file picker hides the page, and a new version takes it over meanwhile
+    document.visibilityState = 'hidden'
+    document.dispatchEvent(new Event('visibilitychange'))
+    takenOver(container)
+    expect(reload).not.toHaveBeenCalled()
+    // back from the picker, and out of sight again with a backup still half imported
+    document.visibilityState = 'visible'
+    document.dispatchEvent(new Event('visibilitychange'))
+    document.visibilityState = 'hidden'
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(reload).not.toHaveBeenCalled()
+    release()
+    release()
+    document.visibilityState = 'visible'
+    document.dispatchEvent(new Event('visibilitychange'))
+    document.visibilityState = 'hidden'
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(reload).toHaveBeenCalledTimes(1)
+  })
 })

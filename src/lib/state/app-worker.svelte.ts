@@ -46,6 +46,8 @@ class AppWorker {
   #reloading = false
   /** this page's code is older than the worker that controls it (see #leftBehind) */
   #outdated = false
+  /** how many holds keep this page from reloading out of sight (holdReload) */
+  #holds = 0
   #listening = false
   #started = false
   #preloading = false
@@ -77,7 +79,7 @@ class AppWorker {
     })
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') void this.checkForUpdate()
-      else if (this.#outdated) location.reload()
+      else this.#reloadIfOutdated()
     })
   }
 
@@ -117,7 +119,28 @@ class AppWorker {
     this.#outdated = true
     this.#updateReady = true
     session.leaveLine()
-    if (document.visibilityState === 'hidden') location.reload()
+    if (document.visibilityState === 'hidden') this.#reloadIfOutdated()
+  }
+
+  /** Out of sight: an outdated page reloads, unless something on it holds that off (holdReload). */
+  #reloadIfOutdated (): void {
+    if (this.#outdated && this.#holds === 0) location.reload()
+  }
+
+  /**
+   * Keeps an outdated page from reloading out of sight until released: on a
+   * phone the file picker hides the page, and so does the password manager a
+   * passphrase is fetched from, and a reload then would drop the backup being
+   * chosen or imported. Released, the page reloads the next time it is hidden.
+   */
+  holdReload (): () => void {
+    this.#holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.#holds--
+    }
   }
 
   /**
