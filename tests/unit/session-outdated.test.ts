@@ -47,14 +47,20 @@ beforeEach(() => {
 })
 afterEach(() => { vi.unstubAllGlobals() })
 
+/** A tab whose session waits in line for the node, which another tab runs until `release()`. */
+async function waitingTab (): Promise<{ fake: ReturnType<typeof fakeLocks>, release: () => void, session: typeof import('../../src/lib/state/session.svelte.ts').session }> {
+  const fake = fakeLocks()
+  vi.stubGlobal('navigator', { locks: fake.locks, onLine: true })
+  const release = fake.holdElsewhere()
+  const { session } = await import('../../src/lib/state/session.svelte.ts')
+  session.ready().catch(() => {})
+  await until(() => session.phase === 'standby')
+  return { fake, release, session }
+}
+
 describe('session: a tab left on an older version of the app', () => {
   it('should take the node lock when the tab that ran the node closes, as long as its code is current', async () => {
-    const fake = fakeLocks()
-    vi.stubGlobal('navigator', { locks: fake.locks, onLine: true })
-    const release = fake.holdElsewhere()
-    const { session } = await import('../../src/lib/state/session.svelte.ts')
-    session.ready().catch(() => {})
-    await until(() => session.phase === 'standby')
+    const { fake, release, session } = await waitingTab()
     release()
     await until(() => fake.holder() === 'this tab')
     // once running here, a newer version elsewhere does not take the node away under the user's eyes
@@ -64,12 +70,7 @@ describe('session: a tab left on an older version of the app', () => {
   }, 30_000)
 
   it('should leave the line for the node once another tab took a new version, so the node goes to that version', async () => {
-    const fake = fakeLocks()
-    vi.stubGlobal('navigator', { locks: fake.locks, onLine: true })
-    const release = fake.holdElsewhere()
-    const { session } = await import('../../src/lib/state/session.svelte.ts')
-    session.ready().catch(() => {})
-    await until(() => session.phase === 'standby')
+    const { fake, release, session } = await waitingTab()
     session.leaveLine()
     // the tab that chose the new version reloads, which lets go of the lock
     release()
