@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 const leaveLine = vi.hoisted(() => vi.fn())
-const preloadCode = vi.hoisted(() => vi.fn(async () => {}))
 vi.mock('$app/environment', () => ({ dev: false }))
-vi.mock('$app/navigation', () => ({ goto: async () => {}, preloadCode }))
+vi.mock('$app/navigation', () => ({ goto: async () => {}, preloadCode: async () => {} }))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({ session: { phase: 'standby', leaveLine } }))
 
 /** The page as the worker code sees it: its worker container, its visibility and its reload. */
@@ -25,7 +24,6 @@ function takenOver (container: EventTarget): void {
 beforeEach(() => {
   vi.resetModules()
   leaveLine.mockClear()
-  preloadCode.mockClear()
 })
 afterEach(() => { vi.unstubAllGlobals() })
 
@@ -66,20 +64,5 @@ describe('app worker: a page left on an older version', () => {
     document.visibilityState = 'hidden'
     document.dispatchEvent(new Event('visibilitychange'))
     expect(reload).toHaveBeenCalledTimes(1)
-  })
-})
-
-describe("app worker: the pages' code before the worker has cached it", () => {
-  it('should preload the pages a link opens at once, and the others only with the worker, once the first dials are over', async () => {
-    const { container } = page()
-    // a new user: no worker yet
-    container.controller = null
-    Object.assign(container, { register: async () => Object.assign(new EventTarget(), { waiting: null }) })
-    const { appWorker } = await import('../../src/lib/state/app-worker.svelte.ts')
-    const asked = (): string[] => preloadCode.mock.calls.map(([path]) => path as string).sort()
-    appWorker.preloadPages()
-    await vi.waitFor(() => { expect(asked()).toEqual(['/', '/p/peer']) })
-    await appWorker.start()
-    await vi.waitFor(() => { expect(asked()).toEqual(['/', '/backup', '/diagnostics', '/p/peer']) })
   })
 })

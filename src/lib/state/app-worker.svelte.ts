@@ -10,10 +10,8 @@ import { session } from './session.svelte.ts'
  */
 export const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000
 
-/** One path of each page a link or the home page opens (src/routes), a conversation's included. */
-const MAIN_PAGES = ['/', '/p/peer']
-/** One path of each page a person opens now and then, from the header. */
-const OTHER_PAGES = ['/backup', '/diagnostics']
+/** One path of each page of the app (src/routes), a conversation's included. */
+const PAGES = ['/', '/backup', '/diagnostics', '/p/peer']
 
 /** Idle or not, the pages' code is asked for after this long. */
 const PRELOAD_TIMEOUT_MS = 5_000
@@ -52,8 +50,7 @@ class AppWorker {
   #holds = 0
   #listening = false
   #started = false
-  /** pages whose code was asked for already */
-  readonly #preloaded = new Set<string>()
+  #preloading = false
 
   get registration (): ServiceWorkerRegistration | null { return this.#registration }
   /** a new version is installed and waits for the user to reload */
@@ -94,9 +91,6 @@ class AppWorker {
     if (this.#started) return
     this.#started = true
     this.listen()
-    // the worker's first install caches them too, but a browser without a
-    // worker (or whose install fails) still has them for a relay gone later
-    this.#preload(OTHER_PAGES)
     if (!('serviceWorker' in navigator)) return
     const container = navigator.serviceWorker
     // the dev server serves the worker as an ES module; the build is one classic script
@@ -150,32 +144,24 @@ class AppWorker {
   }
 
   /**
-   * The code of the pages a link or the home page opens: until the worker's
-   * first install has cached the app, a page's code otherwise comes from the
-   * relay only when the page is opened, and with the relay or the network
-   * gone by then the page fails to load (SvelteKit's 500). Asked for as the
-   * app mounts, without waiting for the worker (these few small files are
-   * what a relay that goes away early would take with it), and loaded when
-   * the page is first idle: in a new user's page that is while the libp2p
-   * code and the store are on their way. Asked for once the session had
-   * started, it loaded in the first dial's idle moments instead, and that
-   * dial took 517 ms against 453 in the benchmark. The other pages (backup,
-   * diagnostics) follow with the worker, once the first dials are over
-   * (start): nothing of a start needs them. A page the worker controls gets
-   * its code from the worker's cache, unless the page is of a build that
-   * cache does not hold (see codeFromNetwork).
+   * The code of every page: until the worker's first install has cached the
+   * app, a page's code otherwise comes from the relay only when the page is
+   * opened, and with the relay or the network gone by then the page fails to
+   * load (SvelteKit's 500). Asked for as the app mounts, without waiting for
+   * the worker (these few small files are what a relay that goes away early
+   * would take with it), and loaded when the page is first idle: in a new
+   * user's page that is while the libp2p code and the store are on their way.
+   * Asked for once the session had started, it loaded in the first dial's
+   * idle moments instead, and that dial took 517 ms against 453 in the
+   * benchmark. A page the worker controls gets it from the worker's cache,
+   * unless the page is of a build that cache does not hold (see codeFromNetwork).
    */
   preloadPages (): void {
-    this.#preload(MAIN_PAGES)
-  }
-
-  #preload (paths: string[]): void {
-    const asked = paths.filter(path => !this.#preloaded.has(path))
-    if (asked.length === 0) return
-    for (const path of asked) this.#preloaded.add(path)
+    if (this.#preloading) return
+    this.#preloading = true
     const preload = (): void => {
       if (navigator.serviceWorker?.controller != null && !codeFromNetwork()) return
-      for (const path of asked) preloadCode(path).catch(() => {})
+      for (const path of PAGES) preloadCode(path).catch(() => {})
     }
     if (typeof requestIdleCallback === 'function') requestIdleCallback(preload, { timeout: PRELOAD_TIMEOUT_MS })
     else setTimeout(preload, 0)
