@@ -141,6 +141,8 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await bob.page.getByRole('link', { name: 'Back to conversations' }).click()
     await expect(bob.page.getByRole('link', { name: /You: half a thought/ })).toBeVisible()
     await bob.page.getByRole('link', { name: /You: half a thought/ }).click()
+    // the click navigates in the page: reloading before it has would reload the list
+    await expect(bob.page).toHaveURL(new RegExp(`/p/${alice.peerId}$`))
     await bob.page.reload()
     await expect(messageLog(bob.page)).toContainText('half a thought')
     await expect(field).toHaveValue('')
