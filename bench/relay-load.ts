@@ -236,14 +236,15 @@ async function main (): Promise<void> {
   const idleEnd = await sampleProcess(pid)
   // held at the end, after the idle window: granted once is not held now
   const live = { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }
-  const collectedLast = await collected(inspector, pid, Number.isFinite(live.relay) ? Math.min(live.relay, clients.length + 1) : live.clients)
+  // the relay's own count is what one relay process holds (it frees a reservation as
+  // its peer's last connection closes); the clients' count also drops when their
+  // shared process falls behind its own bookkeeping, 2,000 nodes on the relay's two
+  // cores, which a browser in its own process would not. Both are in the JSON and the table
+  const reached = Number.isFinite(live.relay) ? Math.min(live.relay, clients.length + 1) : live.clients
+  const collectedLast = await collected(inspector, pid, reached)
   const result: LoadResult = {
     target,
-    // the relay's own count is what one relay process holds (it frees a reservation as
-    // its peer's last connection closes); the clients' count also drops when their
-    // shared process falls behind its own bookkeeping, 2,000 nodes on the relay's two
-    // cores, which a browser in its own process would not. Both are in the JSON and the table
-    reached: Number.isFinite(live.relay) ? Math.min(live.relay, clients.length + 1) : live.clients,
+    reached,
     granted: clients.length + 1,
     live,
     warmupDialMs,

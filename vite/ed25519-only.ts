@@ -22,7 +22,6 @@ export const OTHER_KEY_TYPES = new Set([
   './secp256k1/index.js',
   './secp256k1/utils.js'
 ])
-export const REFUSED_KEY_TYPES_ID = '\0peerlink:ed25519-only'
 
 const refuse = (name: string): string =>
   `export function ${name} () { throw new UnsupportedKeyTypeError(MESSAGE) }`
@@ -57,7 +56,6 @@ export function ed25519Only (): Plugin {
     name: 'peerlink-ed25519-only',
     importer: KEY_MODULE,
     sources: OTHER_KEY_TYPES,
-    id: REFUSED_KEY_TYPES_ID,
     code: REFUSED_KEY_TYPES_CODE
   })
 }

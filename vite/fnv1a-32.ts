@@ -13,7 +13,6 @@ import { swapImport } from './swap-import.ts'
 // Node without this plugin and keeps the library.
 
 const FILTER_HASHES = /[\\/]@libp2p[\\/]utils[\\/]dist[\\/]src[\\/]filters[\\/]hashes\.js$/
-export const FNV1A_32_ID = '\0peerlink:fnv1a-32'
 
 export const FNV1A_32_CODE = `
 const OFFSET_32 = 0x811c9dc5
@@ -33,7 +32,6 @@ export function fnv1a32 (): Plugin {
     name: 'peerlink-fnv1a-32',
     importer: FILTER_HASHES,
     sources: new Set(['@sindresorhus/fnv1a']),
-    id: FNV1A_32_ID,
     code: FNV1A_32_CODE
   })
 }

@@ -14,7 +14,6 @@ import { swapImport } from './swap-import.ts'
 
 const LIBP2P_CORE = /[\\/]libp2p[\\/]dist[\\/]src[\\/](?:libp2p|components)\.js$/
 const LOGGER_MODULE = '@libp2p/logger'
-export const SILENT_LOGGER_ID = '\0peerlink:silent-logger'
 
 export const SILENT_LOGGER_CODE = [
   'const silent = Object.assign(() => {}, { enabled: false, error: () => {}, trace: () => {} })',
@@ -27,7 +26,6 @@ export function loggerOnDemand (): Plugin {
     name: 'peerlink-logger-on-demand',
     importer: LIBP2P_CORE,
     sources: new Set([LOGGER_MODULE]),
-    id: SILENT_LOGGER_ID,
     code: SILENT_LOGGER_CODE
   })
 }

@@ -16,7 +16,6 @@ import { swapImport } from './swap-import.ts'
 
 const RESOLVERS_MODULE = /[\\/]libp2p[\\/]dist[\\/]src[\\/]connection-manager[\\/]resolvers[\\/]index\.js$/
 const DNSADDR_MODULE = './dnsaddr.js'
-export const NO_DNSADDR_ID = '\0peerlink:no-dnsaddr'
 
 export const NO_DNSADDR_CODE = [
   'export const dnsaddrResolver = {',
@@ -30,7 +29,6 @@ export function noDnsaddr (): Plugin {
     name: 'peerlink-no-dnsaddr',
     importer: RESOLVERS_MODULE,
     sources: new Set([DNSADDR_MODULE]),
-    id: NO_DNSADDR_ID,
     code: NO_DNSADDR_CODE
   })
 }

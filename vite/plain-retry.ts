@@ -13,7 +13,6 @@ import { swapImport } from './swap-import.ts'
 // without this plugin and keeps p-retry.
 
 const RECONNECT_QUEUE = /[\\/]libp2p[\\/]dist[\\/]src[\\/]connection-manager[\\/]reconnect-queue\.js$/
-export const PLAIN_RETRY_ID = '\0peerlink:plain-retry'
 
 export const PLAIN_RETRY_CODE = `
 export default async function pRetry (attempt, { retries = 10, factor = 2, minTimeout = 1000, signal } = {}) {
@@ -38,7 +37,6 @@ export function plainRetry (): Plugin {
     name: 'peerlink-plain-retry',
     importer: RECONNECT_QUEUE,
     sources: new Set(['p-retry']),
-    id: PLAIN_RETRY_ID,
     code: PLAIN_RETRY_CODE
   })
 }

@@ -7,8 +7,6 @@ export interface ImportSwap {
   importer: RegExp
   /** the specifiers, as that module writes them, that it gets `code` for instead */
   sources: ReadonlySet<string>
-  /** the replacement's module id ('\0' first, as for any virtual module) */
-  id: string
   /** the replacement module's source */
   code: string
 }
@@ -21,16 +19,18 @@ export interface ImportSwap {
  * that run libp2p under Node never see it: it applies to the client build only.
  */
 export function swapImport (swap: ImportSwap): Plugin {
+  // a virtual module's id: '\0' first keeps other plugins off it
+  const id = `\0${swap.name}`
   return {
     name: swap.name,
     enforce: 'pre',
     apply: (_config, env) => env.command === 'build' && env.isSsrBuild !== true,
     resolveId (source, importer) {
       if (importer == null || !swap.sources.has(source) || !swap.importer.test(importer)) return null
-      return swap.id
+      return id
     },
-    load (id) {
-      return id === swap.id ? swap.code : null
+    load (loaded) {
+      return loaded === id ? swap.code : null
     }
   }
 }
