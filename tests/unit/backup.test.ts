@@ -7,7 +7,12 @@ import { encryptIdentity, MIN_ITERATIONS } from '../../src/lib/p2p/identity-back
 const PASSPHRASE = 'correct horse battery'
 
 // the identity this browser holds now (undefined: damaged), and what the import does to it
-const browser = vi.hoisted(() => ({ keyBytes: undefined as Uint8Array | undefined, conversations: [] as Array<{ peer: string }> }))
+const browser = vi.hoisted(() => ({
+  keyBytes: undefined as Uint8Array | undefined,
+  conversations: [] as Array<{ peer: string }>,
+  /** per conversation, its messages not delivered yet */
+  outboxes: {} as Record<string, string[]>
+}))
 const replaceIdentity = vi.hoisted(() => vi.fn(async (_bytes: Uint8Array) => {}))
 vi.mock('../../src/lib/state/session.svelte.ts', () => ({
   session: {
@@ -16,7 +21,12 @@ vi.mock('../../src/lib/state/session.svelte.ts', () => ({
       return browser.keyBytes
     },
     replaceIdentity,
-    local: async () => ({ store: { conversations: { list: async () => browser.conversations } } })
+    local: async () => ({
+      store: {
+        conversations: { list: async () => browser.conversations },
+        messages: { outbox: async (peer: string) => browser.outboxes[peer] ?? [] }
+      }
+    })
   }
 }))
 const { DifferentIdentityError, exportIdentity, importIdentity } = await import('../../src/lib/state/backup.ts')
@@ -37,6 +47,7 @@ async function backupClaiming (keyBytes: Uint8Array, peerId: string): Promise<Bl
 beforeEach(() => {
   replaceIdentity.mockClear()
   browser.conversations = [{ peer: 'a friend' }]
+  browser.outboxes = {}
   vi.stubGlobal('location', { reload: vi.fn() })
 })
 
@@ -74,6 +85,32 @@ describe('backup: importing an identity', { timeout: KEY_DERIVATION_TEST_MS }, (
     // asked about the identity there now, the user's choice holds
     await importIdentity(file, PASSPHRASE, { replacing: peerIdOf(browser.keyBytes) })
     expect(replaceIdentity).toHaveBeenCalledTimes(1)
+  })
+
+  it('should say how many messages wait to be delivered, and that they go out as the backup\'s identity, and ask again if more were written since', async () => {
+    browser.keyBytes = await createIdentity()
+    const current = peerIdOf(browser.keyBytes)
+    browser.conversations = [{ peer: 'a friend' }, { peer: 'another friend' }, { peer: 'a third' }]
+    browser.outboxes = { 'a friend': ['hi', 'are you there?'], 'another friend': ['see you'] }
+    const file = await backupOf(await createIdentity())
+    const asked = importIdentity(file, PASSPHRASE)
+    await expect(asked).rejects.toHaveProperty('queued', 3)
+    await expect(asked).rejects.toThrow(/3 messages you wrote here are not delivered yet: after the import they go out as the backup's identity/)
+    await expect(asked).rejects.toThrow(/choose Keep mine and import once they are delivered/)
+    // another tab queued one more while the user read the warning: they were not told of it
+    browser.outboxes['a third'] = ['one more']
+    const again = importIdentity(file, PASSPHRASE, { replacing: current, queued: 3 })
+    await expect(again).rejects.toHaveProperty('queued', 4)
+    expect(replaceIdentity).not.toHaveBeenCalled()
+    await importIdentity(file, PASSPHRASE, { replacing: current, queued: 4 })
+    expect(replaceIdentity).toHaveBeenCalledTimes(1)
+  })
+
+  it('should say nothing of undelivered messages when every message went out', async () => {
+    browser.keyBytes = await createIdentity()
+    const asked = importIdentity(await backupOf(await createIdentity()), PASSPHRASE)
+    await expect(asked).rejects.toHaveProperty('queued', 0)
+    await expect(asked).rejects.not.toThrow(/not delivered/)
   })
 
   it('should only ask, without a warning, on a browser whose identity has no conversations to lose (a new device)', async () => {

@@ -13,13 +13,19 @@ export interface BackupFile {
  * The backup holds another identity than the one this browser uses, so the
  * user is asked first, told what the current one would take with it: with
  * conversations, the friends in them lose the link they know; with none (a
- * new device, where the key was made on opening the app), nothing.
+ * new device, where the key was made on opening the app), nothing. Messages
+ * not yet delivered (the outbox) would go out, after the reload, from the
+ * node that runs as the backup's identity: a frame's sender is the peer the
+ * connection authenticated. Marking them unsent instead would leave the user
+ * to copy each one out by hand; so the user is told how many, and what
+ * becomes of them, before choosing, and can keep the current identity until
+ * they are delivered: none changes sender unseen.
  */
 export class DifferentIdentityError extends Error {
   static readonly NAME = 'DifferentIdentityError'
   override name = DifferentIdentityError.NAME
 
-  constructor (readonly current: string, readonly incoming: string, readonly conversations: number) {
+  constructor (readonly current: string, readonly incoming: string, readonly conversations: number, readonly queued = 0) {
     super(conversations === 0
       ? `This backup holds another identity (…${incoming.slice(-8)}) than the one this browser uses (…${current.slice(-8)}), ` +
         'which has no conversations yet: nothing stored here is lost. Use the backup\'s identity?'
@@ -27,6 +33,7 @@ export class DifferentIdentityError extends Error {
         `which has ${conversations === 1 ? 'a conversation' : `${conversations} conversations`}. ` +
         'Importing it replaces this browser\'s identity for good: friends who have your current link can no longer reach you through it. ' +
         'The conversations stay here, but what you write in them from now on goes out as the backup\'s identity. ' +
+        queuedWarning(queued) +
         'Download a backup of the current one first if you may want it back.')
   }
 
@@ -34,10 +41,25 @@ export class DifferentIdentityError extends Error {
   get atStake (): boolean { return this.conversations > 0 }
 }
 
-/** How many conversations this browser holds: what an identity replaced would leave behind. */
-async function conversationCount (): Promise<number> {
+/** What happens to the messages still waiting to be delivered, said before the user chooses. */
+function queuedWarning (queued: number): string {
+  if (queued === 0) return ''
+  return queued === 1
+    ? '1 message you wrote here is not delivered yet: after the import it goes out as the backup\'s identity, to a friend who may not know it. ' +
+      'To send it as your current identity, choose Keep mine and import once it is delivered. '
+    : `${queued} messages you wrote here are not delivered yet: after the import they go out as the backup's identity, to friends who may not know it. ` +
+      'To send them as your current identity, choose Keep mine and import once they are delivered. '
+}
+
+/**
+ * What an identity replaced would leave behind: how many conversations this
+ * browser holds, and how many of its messages are not delivered yet.
+ */
+async function atStake (): Promise<{ conversations: number, queued: number }> {
   const { store } = await session.local()
-  return (await store.conversations.list()).length
+  const conversations = await store.conversations.list()
+  const outboxes = await Promise.all(conversations.map(async ({ peer }) => await store.messages.outbox(peer)))
+  return { conversations: conversations.length, queued: outboxes.reduce((sum, outbox) => sum + outbox.length, 0) }
 }
 
 /** The peer ID a key stands for: from the key itself, never from what a file says. */
@@ -78,9 +100,11 @@ export async function exportIdentity (passphrase: string): Promise<BackupFile> {
  * node starts with it. Throws, with a message for the user, on a wrong
  * passphrase or a file that is not a backup, and (a DifferentIdentityError)
  * on a backup of another identity than this browser's, unless `replacing`
- * names that identity: the one the user chose to replace; then nothing is changed.
+ * names that identity (the one the user chose to replace) and no more
+ * messages wait to be delivered than `queued`, the number they were told of;
+ * then nothing is changed.
  */
-export async function importIdentity (file: Blob, passphrase: string, { replacing }: { replacing?: string } = {}): Promise<void> {
+export async function importIdentity (file: Blob, passphrase: string, { replacing, queued = 0 }: { replacing?: string, queued?: number } = {}): Promise<void> {
   if (file.size > MAX_BACKUP_FILE_BYTES) throw new BackupFormatError('This file is too large to be a Peerlink identity backup.')
   const { keyBytes } = await decryptIdentity(await file.text(), passphrase)
   const incoming = await peerIdInBackup(keyBytes)
@@ -88,8 +112,10 @@ export async function importIdentity (file: Blob, passphrase: string, { replacin
   // asked, and what they agreed to end (and were told it would cost) was the identity shown then;
   // a damaged stored identity has nothing left to keep
   const current = await session.identityBytes().then(peerIdOfKey, () => undefined)
-  if (current != null && current !== incoming && current !== replacing) {
-    throw new DifferentIdentityError(current, incoming, await conversationCount())
+  if (current != null && current !== incoming) {
+    // messages written since (in another tab) would change sender unseen: the user is told anew
+    const stake = await atStake()
+    if (current !== replacing || stake.queued > queued) throw new DifferentIdentityError(current, incoming, stake.conversations, stake.queued)
   }
   await session.replaceIdentity(keyBytes)
   location.reload()
