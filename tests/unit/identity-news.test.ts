@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createIdentity, identityFromBytes } from '../../src/lib/p2p/identity.ts'
-import { IDENTITY_CHANNEL, hearIdentityReplaced, isStoredIdentity, tellIdentityReplaced } from '../../src/lib/state/identity-news.ts'
+import { IDENTITY_CHANNEL, hearIdentityReplaced, hearReturn, isStoredIdentity, tellIdentityReplaced } from '../../src/lib/state/identity-news.ts'
 import { freshStore } from './store-helpers.ts'
 
 describe('identity news between tabs', () => {
@@ -34,5 +34,24 @@ describe('identity news between tabs', () => {
     await store.identity.save(new Uint8Array([1, 2, 3]))
     expect(await isStoredIdentity(store, identityFromBytes(loaded), p2p)).toBe(false)
     store.close()
+  })
+})
+
+describe('a tab coming back', () => {
+  it('should be heard out of a freeze, into sight, or out of the back/forward cache, and not when hidden or freshly shown', () => {
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'hidden' as DocumentVisibilityState })
+    const win = new EventTarget()
+    let back = 0
+    hearReturn(() => { back++ }, doc, win)
+    doc.dispatchEvent(new Event('visibilitychange'))
+    win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }))
+    expect(back).toBe(0)
+    doc.dispatchEvent(new Event('resume'))
+    expect(back).toBe(1)
+    doc.visibilityState = 'visible'
+    doc.dispatchEvent(new Event('visibilitychange'))
+    expect(back).toBe(2)
+    win.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }))
+    expect(back).toBe(3)
   })
 })

@@ -34,6 +34,26 @@ export function hearIdentityReplaced (onNews: () => void): void {
   shared()?.addEventListener('message', () => { onNews() })
 }
 
+/**
+ * Calls `onBack` when this tab comes back from being frozen (the page
+ * lifecycle's `resume`, a background tab on a phone or under memory
+ * pressure), from the back/forward cache, or into sight: what the channel
+ * said meanwhile may never have reached it, and a tab that missed it would
+ * go on as the identity that was replaced. Reading the stored one again on
+ * each return costs one IndexedDB read.
+ */
+export function hearReturn (
+  onBack: () => void,
+  doc: Pick<Document, 'addEventListener' | 'visibilityState'> | undefined = globalThis.document,
+  win: Pick<Window, 'addEventListener'> = globalThis as unknown as Window
+): void {
+  // no page (a test, a worker): nothing to come back to
+  if (doc == null) return
+  doc.addEventListener('resume', () => { onBack() })
+  doc.addEventListener('visibilitychange', () => { if (doc.visibilityState === 'visible') onBack() })
+  win.addEventListener('pageshow', event => { if (event.persisted) onBack() })
+}
+
 /** Whether the stored identity is still `key` (a damaged or missing one is not). */
 export async function isStoredIdentity (store: Store, key: PrivateKey, { identityFromBytes }: Pick<P2p, 'identityFromBytes'>): Promise<boolean> {
   const stored = await store.identity.load()

@@ -6,7 +6,7 @@ import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { assemble } from './assemble.ts'
 import { userIsLooking } from './attention.ts'
-import { IDENTITY_REPLACED, hearIdentityReplaced, isStoredIdentity, tellIdentityReplaced } from './identity-news.ts'
+import { IDENTITY_REPLACED, hearIdentityReplaced, hearReturn, isStoredIdentity, tellIdentityReplaced } from './identity-news.ts'
 import { standbyForGood, stopRunning, type Halt, type Local, type Running } from './running.ts'
 import { persistStorage } from './persist-storage.ts'
 import { loadIdentity } from './local-identity.ts'
@@ -146,6 +146,8 @@ class Session {
     addEventListener('offline', () => { this.#online = false })
     // before the identity is read: a backup imported in another tab from then on is heard
     hearIdentityReplaced(() => { void this.#checkIdentity() })
+    // a tab frozen or cached while that was said hears nothing: it reads again on its return
+    hearReturn(() => { void this.#checkIdentity() })
     const p2p = loadP2p()
     const store = await this.#openStoreOnce()
     mark(MARKS.storeOpen)
