@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { MAX_RELAY_ADDRS } from '../src/lib/shared/relay-info.ts'
+import { WEBSOCKET_PATH } from './constants.ts'
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
 
@@ -67,4 +68,23 @@ export function publicUrl (host: string, port: number, tls: boolean): string {
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
   const bracketed = isIP(shown) === 6 ? `[${shown}]` : shown
   return `${tls ? 'https' : 'http'}://${bracketed}:${port}`
+}
+
+/**
+ * The request targets clients send WebSocket upgrades to: WEBSOCKET_PATH, and
+ * for an announced address with /http-path (a reverse proxy that routes a
+ * path to the relay and passes it on) that path, spelled as a WebSocket
+ * client puts it on the wire, for multiaddr-to-uri appends it to the URL as is.
+ */
+export function upgradeTargets (announce: readonly string[]): string[] {
+  const targets = new Set([WEBSOCKET_PATH])
+  for (const addr of announce) {
+    for (const component of multiaddr(addr).getComponents()) {
+      if (component.name !== 'http-path' || component.value == null) continue
+      // the base is only there to be parsed against; a WebSocket client sends pathname and search
+      const url = new URL(`ws://relay.invalid${component.value}`)
+      targets.add(url.pathname + url.search)
+    }
+  }
+  return [...targets]
 }

@@ -99,6 +99,15 @@ export const INBOUND_CONNECTIONS_PER_SECOND = 200
 /** Connections still doing Noise/yamux at once: a burst of page loads must not be refused. */
 export const MAX_INCOMING_PENDING_CONNECTIONS = 256
 
+/**
+ * The request target of every WebSocket upgrade to a /ws or /tls/ws address:
+ * libp2p's WebSocket transport turns such a multiaddr into ws(s)://host:port
+ * with no path (@multiformats/multiaddr-to-uri), so clients send `GET /`; the
+ * browser's address built from the page's origin is dialed the same way.
+ * Upgrades anywhere else are not ours to take.
+ */
+export const WEBSOCKET_PATH = '/'
+
 /** TCP keep-alive on upgraded sockets, so a client that vanished without a FIN is noticed. */
 export const PROXY_KEEPALIVE_MS = MINUTE
 

@@ -7,7 +7,7 @@ import { createSecureContext } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
-import { deriveAnnounce, publicUrl, withPeerId } from './addresses.ts'
+import { deriveAnnounce, publicUrl, upgradeTargets, withPeerId } from './addresses.ts'
 import { defaultConfig } from './config.ts'
 import type { RelayConfig } from './config.ts'
 import { createPublicServer } from './http.ts'
@@ -80,6 +80,8 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
   const proxy = createUpgradeProxy({
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     trustProxy: config.trustProxy,
+    // derived addresses have no path; only an announced one can name another
+    paths: upgradeTargets(config.announce),
     onRefused (limit, ip) {
       metrics.refused(limit)
       if (logLimitHit(`${limit} ${ip}`)) {

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http'
 import { isIP } from 'node:net'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { PROXY_KEEPALIVE_MS } from './constants.ts'
+import { PROXY_KEEPALIVE_MS, WEBSOCKET_PATH } from './constants.ts'
 
 /** libp2p's WebSocket listener's own upgrade handler: it completes the handshake and upgrades the connection. */
 export type UpgradeTarget = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -25,6 +25,11 @@ export interface UpgradeProxyInit {
    * could write its own and dodge the per-IP limit, or fill another's quota.
    */
   trustProxy: boolean
+  /**
+   * The request targets upgrades are taken on (addresses.ts upgradeTargets);
+   * WEBSOCKET_PATH alone by default. Anything else is answered 404.
+   */
+  paths?: readonly string[]
   /** a refusal by one of our limits, for metrics and the log */
   onRefused?: (limit: 'per_ip', ip: string) => void
 }
@@ -95,16 +100,23 @@ export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
   let target: UpgradeTarget | undefined
   const open = new Set<Duplex>()
   const perIp = new Map<string, number>()
+  const paths = new Set(init.paths ?? [WEBSOCKET_PATH])
 
   function handle (req: IncomingMessage, client: Duplex, head: Buffer): void {
     // an error on the client socket must never become an uncaught exception
     client.on('error', () => { client.destroy() })
-    if (target == null) {
-      refuse(client, '503 Service Unavailable')
+    // libp2p's listener would take an upgrade on any path: /relay.json or an
+    // app page would open a libp2p connection to whoever asked there
+    if (!paths.has(req.url ?? '')) {
+      refuse(client, '404 Not Found')
       return
     }
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       refuse(client, '400 Bad Request')
+      return
+    }
+    if (target == null) {
+      refuse(client, '503 Service Unavailable')
       return
     }
     const ip = clientAddress(req, init.trustProxy)

@@ -11,8 +11,8 @@ export interface RawUpgrade {
   socket: Socket
 }
 
-/** Sends a WebSocket upgrade and resolves with the status the relay answered; the socket stays open. */
-export async function rawUpgrade (port: number, extraHeaders: Record<string, string> = {}): Promise<RawUpgrade> {
+/** Sends a WebSocket upgrade (to `path`) and resolves with the status the relay answered; the socket stays open. */
+export async function rawUpgrade (port: number, extraHeaders: Record<string, string> = {}, path = '/'): Promise<RawUpgrade> {
   return await new Promise((resolve, reject) => {
     let text = ''
     let done = false
@@ -25,7 +25,7 @@ export async function rawUpgrade (port: number, extraHeaders: Record<string, str
         'Sec-WebSocket-Version': '13',
         ...extraHeaders
       }
-      socket.write(`GET / HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`)
+      socket.write(`GET ${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`)
     })
     const finish = (status: number): void => {
       if (done) return

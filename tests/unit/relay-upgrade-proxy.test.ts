@@ -6,7 +6,7 @@ import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
 /** An upgrade request from `address`, on a socket that stays open until the test ends it. */
 function upgradeFrom (address: string): { req: IncomingMessage, socket: PassThrough } {
   const socket = new PassThrough()
-  const req = { headers: { upgrade: 'websocket' }, socket: { remoteAddress: address } } as unknown as IncomingMessage
+  const req = { url: '/', headers: { upgrade: 'websocket' }, socket: { remoteAddress: address } } as unknown as IncomingMessage
   return { req, socket }
 }
 
