@@ -35,6 +35,8 @@ export interface HttpInit {
   log: Logger
   /** HTTP_IDLE_TIMEOUT_MS unless a test needs it shorter */
   idleTimeoutMs?: number
+  /** HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS and Node's check of them every 30 s, unless a test needs them shorter */
+  requestTimeouts?: { headersMs: number, requestMs: number, checkIntervalMs: number }
 }
 
 /** On every response: the app is never framed, never MIME-sniffed, and leaks no referrer. */
@@ -58,6 +60,19 @@ function sendJson (req: IncomingMessage, res: ServerResponse, status: number, bo
 function sendPlain (res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra })
   res.end(text)
+}
+
+/**
+ * The status line for a request Node's parser gave up on, as Node itself would
+ * answer without a clientError listener: a browser shows 431 as "headers too
+ * large" (too many cookies) and may retry a 408, where 400 says its request was wrong.
+ */
+function clientErrorStatus (code: string | undefined): string {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW': return '431 Request Header Fields Too Large'
+    case 'ERR_HTTP_REQUEST_TIMEOUT': return '408 Request Timeout'
+    default: return '400 Bad Request'
+  }
 }
 
 export function createPublicServer (init: HttpInit): Server {
@@ -112,11 +127,14 @@ export function createPublicServer (init: HttpInit): Server {
     })
   }
 
+  const timeouts = init.requestTimeouts
+  // Node reads the check interval only here; the timeouts themselves at each check
+  const httpOptions = timeouts != null ? { connectionsCheckingInterval: timeouts.checkIntervalMs } : {}
   const server: Server = init.tls != null
-    ? createHttpsServer({ cert: init.tls.cert, key: init.tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, onRequest)
-    : createHttpServer(onRequest)
-  server.headersTimeout = HTTP_HEADERS_TIMEOUT_MS
-  server.requestTimeout = HTTP_REQUEST_TIMEOUT_MS
+    ? createHttpsServer({ ...httpOptions, cert: init.tls.cert, key: init.tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, onRequest)
+    : createHttpServer(httpOptions, onRequest)
+  server.headersTimeout = timeouts?.headersMs ?? HTTP_HEADERS_TIMEOUT_MS
+  server.requestTimeout = timeouts?.requestMs ?? HTTP_REQUEST_TIMEOUT_MS
   server.keepAliveTimeout = HTTP_KEEPALIVE_TIMEOUT_MS
   // upgraded sockets are not affected: ws turns the timeout off on the sockets it takes
   server.timeout = init.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS
@@ -124,10 +142,11 @@ export function createPublicServer (init: HttpInit): Server {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     init.proxy.handle(req, socket, head)
   })
-  // garbage, oversized headers, resets: answer 400 where still possible, never throw
+  // garbage, oversized headers, slow requests, resets: answer where still possible, never throw
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // a reset peer reads nothing; a socket that cannot be written would throw or queue in vain
     if (err.code !== 'ECONNRESET' && socket.writable) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     }
     socket.destroy()
   })
