@@ -21,10 +21,11 @@ export async function relayAddress (url: string): Promise<string> {
 }
 
 export async function relayCapacity (target: number, limitMs: number): Promise<LoadResult> {
-  // every load client comes from 127.0.0.1, so the per-IP limit must admit them all
+  // every load client comes from 127.0.0.1, so the per-IP limits must admit them all
   const relay = new RelayProcess([
     '--max-reservations', String(target + RESERVATION_HEADROOM),
-    '--max-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM))
+    '--max-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM)),
+    '--max-http-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM))
   ], [
     // for the load to force a GC before its memory figures after holding; any free port
     '--inspect=127.0.0.1:0'

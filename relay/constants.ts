@@ -247,6 +247,16 @@ export const BOOTSTRAP_REDIAL_MS = 10 * SECOND
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 64
 
 /**
+ * Plain HTTP connections one client IP may hold on the public port at once,
+ * until each is upgraded to a WebSocket (then DEFAULT_MAX_CONNECTIONS_PER_IP
+ * counts it). A browser opens at most 6 per host and its PWA's service worker
+ * shares them; 32 lets a few browsers behind one NAT load the app together,
+ * and a keep-alive socket left idle by an earlier load makes room for a new
+ * one (http-connection-limit.ts). One host opening hundreds of sockets is not a page load.
+ */
+export const DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP = 32
+
+/**
  * libp2p connections one peer ID may hold at once. A browser needs one; a
  * reload or a flaky network leaves a stale one beside the new for a few
  * seconds, and another relay may dial us while we dial it. 8 covers all of

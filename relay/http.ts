@@ -11,6 +11,7 @@ import {
   CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS
 } from './constants.ts'
+import { limitHttpConnections } from './http-connection-limit.ts'
 import type { Logger } from './logger.ts'
 import { createStaticHandler } from './static-files.ts'
 import type { UpgradeProxy } from './upgrade-proxy.ts'
@@ -33,6 +34,10 @@ export interface HttpInit {
   /** the Prometheus text format for GET /metrics */
   metrics: () => Promise<{ contentType: string, body: string }>
   log: Logger
+  /** HTTP connections one client address may hold (http-connection-limit.ts); none: no cap (behind a reverse proxy) */
+  maxConnectionsPerIp?: number
+  /** a connection closed by that cap, for metrics and the log */
+  onRefused?: (ip: string) => void
   /** HTTP_IDLE_TIMEOUT_MS unless a test needs it shorter */
   idleTimeoutMs?: number
   /** HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS and Node's check of them every 30 s, unless a test needs them shorter */
@@ -139,7 +144,12 @@ export function createPublicServer (init: HttpInit): Server {
   // upgraded sockets are not affected: ws turns the timeout off on the sockets it takes
   server.timeout = init.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS
 
+  const limit = init.maxConnectionsPerIp != null
+    ? limitHttpConnections(server, { maxPerIp: init.maxConnectionsPerIp, onRefused: init.onRefused })
+    : undefined
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // counted as an HTTP connection no more: the proxy's per-IP limit and libp2p's take over
+    limit?.release(req.socket)
     init.proxy.handle(req, socket, head)
   })
   // garbage, oversized headers, slow requests, resets: answer where still possible, never throw

@@ -105,6 +105,14 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
           reservations: node.services.relay.reservations.size
         },
     proxy,
+    // behind a reverse proxy every connection comes from it: see http-connection-limit.ts
+    maxConnectionsPerIp: config.trustProxy ? undefined : config.maxHttpConnectionsPerIp,
+    onRefused (ip) {
+      metrics.refused('http_per_ip')
+      if (logLimitHit(`http_per_ip ${ip}`)) {
+        log.warn('HTTP connection refused by a limit', { limit: 'http_per_ip', ip, max: config.maxHttpConnectionsPerIp, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+      }
+    },
     metrics: metrics.scrape,
     log
   })

@@ -56,6 +56,7 @@ describe('relay config', () => {
     expect(config.relayDataLimitBytes).toBe(DEFAULT_RELAY_DATA_LIMIT_BYTES)
     expect(DEFAULT_RELAY_DATA_LIMIT_BYTES).toBeGreaterThanOrEqual(16 * 1024 * 1024)
     expect(config.maxConnectionsPerIp).toBe(64)
+    expect(config.maxHttpConnectionsPerIp).toBe(32)
     expect(config.maxConnectionsPerPeer).toBe(8)
     // off by default: without a reverse proxy a client could write the header itself
     expect(config.trustProxy).toBe(false)
@@ -78,7 +79,7 @@ describe('relay config', () => {
       '--ping-interval', '45',
       '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem',
       '--log-format', 'json', '--max-connections-per-ip', '3', '--trust-proxy', 'true',
-      '--max-connections-per-peer', '2'
+      '--max-connections-per-peer', '2', '--max-http-connections-per-ip', '5'
     ])
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -100,6 +101,7 @@ describe('relay config', () => {
       relayDurationLimitMs: 120_000,
       relayDataLimitBytes: 1000,
       maxConnectionsPerIp: 3,
+      maxHttpConnectionsPerIp: 5,
       trustProxy: true,
       maxConnectionsPerPeer: 2,
       tls: { certFile: '/srv/cert.pem', keyFile: '/etc/key.pem' },
@@ -129,7 +131,8 @@ describe('relay config', () => {
       PEERLINK_LOG_FORMAT: 'JSON',
       PEERLINK_MAX_CONNECTIONS_PER_IP: '11',
       PEERLINK_TRUST_PROXY: 'false',
-      PEERLINK_MAX_CONNECTIONS_PER_PEER: '12'
+      PEERLINK_MAX_CONNECTIONS_PER_PEER: '12',
+      PEERLINK_MAX_HTTP_CONNECTIONS_PER_IP: '14'
     })
     expect(config).toMatchObject({
       host: '::1',
@@ -150,7 +153,8 @@ describe('relay config', () => {
       logFormat: 'json',
       maxConnectionsPerIp: 11,
       trustProxy: false,
-      maxConnectionsPerPeer: 12
+      maxConnectionsPerPeer: 12,
+      maxHttpConnectionsPerIp: 14
     })
   })
 
@@ -172,7 +176,7 @@ describe('relay config', () => {
     for (const flag of ['--host', '--port', '--data-dir', '--static-dir', '--announce', '--ice-servers',
       '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
       '--ping-interval', '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret', '--log-format',
-      '--max-connections-per-ip', '--trust-proxy', '--max-connections-per-peer',
+      '--max-connections-per-ip', '--trust-proxy', '--max-connections-per-peer', '--max-http-connections-per-ip',
       'PEERLINK_TURN_SECRET', 'PEERLINK_PORT']) {
       expect(USAGE).toContain(flag)
     }

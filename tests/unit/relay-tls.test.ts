@@ -6,6 +6,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket, WebSocketServer } from 'ws'
 import { HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/constants.ts'
 import { createPublicServer } from '../../relay/http.ts'
 import { silentLogger } from '../../relay/logger.ts'
@@ -42,6 +43,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+async function httpsStatus (at: number, path: string): Promise<number> {
+  return await new Promise<number>((resolve, reject) => {
+    get({ host: '127.0.0.1', port: at, path, rejectUnauthorized: false, agent: false }, res => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    }).on('error', reject)
+  })
+}
+
 describe('relay over TLS', () => {
   it('should close a socket that never finishes its TLS handshake, as over plain HTTP', async () => {
     expect(TLS_HANDSHAKE_TIMEOUT_MS).toBeLessThanOrEqual(HTTP_HEADERS_TIMEOUT_MS)
@@ -67,5 +77,40 @@ describe('relay over TLS', () => {
     })
     // the relay is not running libp2p here: healthz says so, over TLS
     expect(status).toBe(503)
+  })
+
+  it('should count TLS connections per IP until they are upgraded, like plain ones', async () => {
+    const max = 2
+    // stands in for libp2p's WebSocket listener, which takes the upgrades the same way
+    const wss = new WebSocketServer({ noServer: true })
+    const proxy = createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false })
+    proxy.setTarget((req, socket, head) => { wss.handleUpgrade(req, socket, head, () => {}) })
+    const capped = createPublicServer({
+      staticDir: dir,
+      tls: { cert: await readFile(join(dir, 'cert.pem')), key: await readFile(join(dir, 'key.pem')) },
+      relayInfo: () => undefined,
+      health: () => undefined,
+      proxy,
+      metrics: async () => ({ contentType: 'text/plain', body: '' }),
+      log: silentLogger,
+      maxConnectionsPerIp: max
+    })
+    await new Promise<void>(resolve => capped.listen(0, '127.0.0.1', resolve))
+    const at = (capped.address() as { port: number }).port
+    const sockets: WebSocket[] = []
+    try {
+      // more WebSockets than the cap: each leaves the count once upgraded
+      for (let i = 0; i < 2 * max; i++) {
+        const ws = new WebSocket(`wss://127.0.0.1:${at}/`, { rejectUnauthorized: false })
+        sockets.push(ws)
+        await new Promise<void>((resolve, reject) => { ws.once('open', () => { resolve() }); ws.once('error', reject) })
+      }
+      expect(await httpsStatus(at, '/healthz')).toBe(503)
+    } finally {
+      for (const ws of sockets) ws.terminate()
+      wss.close()
+      capped.closeAllConnections()
+      await new Promise(resolve => capped.close(resolve))
+    }
   })
 })
