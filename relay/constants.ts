@@ -250,11 +250,11 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 64
  * Plain HTTP connections one client IP may hold on the public port at once,
  * until each is upgraded to a WebSocket (then DEFAULT_MAX_CONNECTIONS_PER_IP
  * counts it). A browser opens at most 6 per host and its PWA's service worker
- * shares them; 32 lets a few browsers behind one NAT load the app together,
- * and a keep-alive socket left idle by an earlier load makes room for a new
+ * shares them; as many as DEFAULT_MAX_CONNECTIONS_PER_IP lets the browsers
+ * of an office or a home behind one NAT load the app together, and a keep-alive socket left idle by an earlier load makes room for a new
  * one (http-connection-limit.ts). One host opening hundreds of sockets is not a page load.
  */
-export const DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP = 32
+export const DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP = DEFAULT_MAX_CONNECTIONS_PER_IP
 
 /**
  * libp2p connections one peer ID may hold at once. A browser needs one; a
