@@ -56,7 +56,7 @@ describe('relay config', () => {
     expect(config.relayDataLimitBytes).toBe(DEFAULT_RELAY_DATA_LIMIT_BYTES)
     expect(DEFAULT_RELAY_DATA_LIMIT_BYTES).toBeGreaterThanOrEqual(16 * 1024 * 1024)
     expect(config.maxConnectionsPerIp).toBe(64)
-    expect(config.maxHttpConnectionsPerIp).toBe(32)
+    expect(config.maxHttpConnectionsPerIp).toBe(64)
     expect(config.maxConnectionsPerPeer).toBe(8)
     // off by default: without a reverse proxy a client could write the header itself
     expect(config.trustProxy).toBe(false)
