@@ -23,7 +23,7 @@ export {
   InvalidArgumentError, MessageTooLongError, StorageClosedError, StorageFullError, StorageOutdatedError, type ClosedReason
 } from './errors.ts'
 export { bytesToHex, hexToBytes, isMessageId } from './ids.ts'
-export { compareMessages } from './messages.ts'
+export { compareMessages } from './placement.ts'
 export { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from './constants.ts'
 
 export interface OpenStoreOptions {

@@ -1,11 +1,11 @@
-import { newConversation, withLastMessage } from './conversations.ts'
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
 import { isRetryable, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
+import { placeIncoming, placeOutgoing } from './placement.ts'
 import { LogFolder, loggedStates, logStatus, withLogged } from './status-log.ts'
 import { commitNow, writeAll } from './requests.ts'
 import {
-  statusRank, type Conversation, type IncomingMessage, type MessageRepository, type MessageStatus, type SavedIncoming, type StoredMessage
+  statusRank, type Conversation, type MessageRepository, type MessageStatus, type StoredMessage
 } from './types.ts'
 import {
   assertDirection, assertLimit, assertMessageId, assertPeer, assertSeq, assertStatus, assertText, assertTime
@@ -22,20 +22,6 @@ const UNDELIVERED: readonly MessageStatus[] = ['queued', 'sent']
  */
 const RECENTLY_READ_SCAN = 4
 
-function compareStrings (a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/**
- * The display order, the same on both sides of a conversation: the sender's
- * clock, then the message id (random, and the same on both sides). Each
- * sender's clock is made strictly increasing per conversation (createOutgoing),
- * so a sender's messages always show in their sequence order.
- */
-export function compareMessages (a: StoredMessage, b: StoredMessage): number {
-  return a.sentAt - b.sentAt || compareStrings(a.id, b.id) || compareStrings(a.direction, b.direction)
-}
-
 /**
  * Every by-conversation key of one peer: [peer] sorts before them, [peer, []]
  * after (arrays sort last); with `before`, only the keys of messages that show before it.
@@ -44,52 +30,6 @@ function conversationRange (peer: string, before?: Pick<StoredMessage, 'sentAt' 
   return before == null
     ? IDBKeyRange.bound([peer], [peer, []])
     : IDBKeyRange.bound([peer], [peer, before.sentAt, before.id], false, true)
-}
-
-/**
- * Our new messages, each strictly after our previous one: time order stays
- * seq order. Messages that went out already (`sent`, in the same order) keep
- * the time and seq the peer has, even when the conversation moved on in
- * between (another tab wrote it), so both sides still agree on the order.
- */
-function placeOutgoing (
-  peer: string, stored: Conversation | undefined, texts: string[], ids: string[], now: number, sent?: readonly StoredMessage[]
-): Placed<StoredMessage[]> {
-  let conversation = stored ?? newConversation(peer, now)
-  const added = texts.map((text, i): StoredMessage => {
-    const sentAt = sent?.[i].sentAt ?? Math.max(now, (conversation.lastSentAt ?? 0) + 1)
-    const seq = sent?.[i].seq ?? conversation.nextSeq
-    const message: StoredMessage = { peer, direction: 'out', id: ids[i], text, sentAt, storedAt: now, seq, status: 'queued' }
-    conversation = {
-      ...withLastMessage(conversation, message),
-      nextSeq: Math.max(conversation.nextSeq, seq + 1),
-      lastSentAt: Math.max(conversation.lastSentAt ?? 0, sentAt)
-    }
-    return message
-  })
-  return { conversation, added, result: added }
-}
-
-/** What arrived, against the copies stored already (`existing`, one per message, or none). */
-function placeIncoming (
-  peer: string, stored: Conversation | undefined, msgs: IncomingMessage[], existing: Array<StoredMessage | undefined>, now: number, unread: boolean
-): Placed<SavedIncoming[]> {
-  let conversation = stored ?? newConversation(peer, now)
-  const fresh = new Map<string, StoredMessage>()
-  const result = msgs.map((msg, i): SavedIncoming => {
-    // a resend after a lost ack: the first copy stands, unread is not counted twice
-    const known = existing[i] ?? fresh.get(msg.id)
-    if (known != null) return { message: known, isNew: false }
-    // arriving in front of the reader it is read already: no second write to mark it so
-    const message: StoredMessage = {
-      peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: unread ? 'delivered' : 'read'
-    }
-    fresh.set(msg.id, message)
-    conversation = withLastMessage(conversation, message)
-    if (unread) conversation = { ...conversation, unread: conversation.unread + 1 }
-    return { message, isNew: true }
-  })
-  return { conversation, added: [...fresh.values()], result }
 }
 
 export function messageRepository (connection: Connection): MessageRepository {
