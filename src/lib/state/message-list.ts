@@ -2,8 +2,8 @@ import { compareMessages, statusRank, type StoredMessage } from '../store/index.
 
 /**
  * One conversation's messages in display order (compareMessages), each once,
- * changed in place as messages arrive or move on in state. Pure: the thread
- * decides when its view sees a copy.
+ * changed in place as messages arrive or move on in state. Pure: the view
+ * sees a copy when ShownMessages decides.
  */
 export class MessageList {
   readonly #list: StoredMessage[] = []

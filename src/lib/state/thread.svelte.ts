@@ -1,11 +1,10 @@
 import type { LinkState } from '../p2p/connectivity.ts'
 import { userIsLooking } from './attention.ts'
-import { nextUpdate } from './cadence.ts'
 import { coalesced } from './coalesce.ts'
 import { conversations } from './conversations.svelte.ts'
 import { queueBeforeStart } from './early-send.ts'
 import { session } from './session.svelte.ts'
-import { MessageList } from './message-list.ts'
+import { ShownMessages } from './shown-messages.svelte.ts'
 import { hearOtherTabs } from './tab-news.ts'
 import { Typing } from './typing.svelte.ts'
 import { StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
@@ -28,19 +27,8 @@ export const MARK_READ_DELAY_MS = 50
  */
 export class Thread {
   readonly peer: string
-  /**
-   * What the UI shows: a plain (not deeply reactive) array, replaced once per
-   * task from #list. A deep proxy made the message list reconcile every row
-   * on each change of one message, which under a burst is quadratic.
-   */
-  #messages = $state.raw<StoredMessage[]>([])
-  /** the working copy, in display order, changed in place */
-  readonly #list = new MessageList()
-  #publishing = false
-  #publishedAt = Number.NEGATIVE_INFINITY
-  /** messages merged since the last update was shown, and how many that one showed */
-  #changes = 0
-  #shownChanges = 0
+  /** the messages in display order, and what the UI shows of them */
+  readonly #shown = new ShownMessages()
   #conversation = $state<Conversation | undefined>()
   #link = $state<LinkState>('connecting')
   #loaded = $state(false)
@@ -64,7 +52,7 @@ export class Thread {
     this.peer = peer
   }
 
-  get messages (): StoredMessage[] { return this.#messages }
+  get messages (): StoredMessage[] { return this.#shown.messages }
   get conversation (): Conversation | undefined { return this.#conversation }
   get link (): LinkState { return this.#link }
   get loaded (): boolean { return this.#loaded }
@@ -201,7 +189,7 @@ export class Thread {
       const { messages, more } = await this.#page(store, oldest)
       if (this.#closed) return
       this.#pageStart = messages[0] ?? oldest
-      this.#list.prepend(messages)
+      this.#shown.list.prepend(messages)
       this.#changed(messages, false)
       this.#hasEarlier = more
     })().catch((err: Error) => { this.#problem = err.message }).finally(() => { this.#loadingEarlier = undefined })
@@ -233,10 +221,10 @@ export class Thread {
     if (!userIsLooking() || session.phase !== 'ready') return
     try {
       const { messenger } = await session.ready()
-      if ((this.#conversation?.unread ?? 0) > 0 || this.#list.some(unseen)) {
+      if ((this.#conversation?.unread ?? 0) > 0 || this.#shown.list.some(unseen)) {
         await messenger.markRead(this.peer)
         // the rows held say so too, or each later look would mark them again
-        this.#merge(this.#list.snapshot().filter(unseen).map(m => ({ ...m, status: 'read' as const })), false)
+        this.#merge(this.#shown.list.snapshot().filter(unseen).map(m => ({ ...m, status: 'read' as const })), false)
         await this.#reloadConversation()
       }
     } catch (err) {
@@ -266,37 +254,14 @@ export class Thread {
   }
 
   #merge (incoming: StoredMessage[], live = true): void {
-    this.#list.merge(incoming)
+    this.#shown.list.merge(incoming)
     this.#changed(incoming, live)
   }
 
   /** Shows what changed, and marks arrivals read soon. */
   #changed (messages: readonly StoredMessage[], live: boolean): void {
-    if (live) this.#changes += messages.length
-    this.#publish()
+    this.#shown.changed(live ? messages.length : 0)
     if (messages.some(m => m.direction === 'in' && m.status === 'delivered')) this.#markReadSoon()
-  }
-
-  /**
-   * Everything merged in this task shows in one update, still before the
-   * browser paints. Under a burst, at most once per frame, and less often in
-   * a flood (cadence.ts): each update copies the list and reconciles the rows
-   * in view, and nobody sees more than a frame anyway.
-   */
-  #publish (): void {
-    if (this.#publishing) return
-    this.#publishing = true
-    const show = (): void => {
-      this.#publishing = false
-      this.#publishedAt = performance.now()
-      this.#shownChanges = this.#changes
-      this.#changes = 0
-      this.#messages = this.#list.snapshot()
-    }
-    const when = nextUpdate(performance.now(), this.#publishedAt, this.#shownChanges)
-    if (when === 'now') queueMicrotask(show)
-    else if (when === 'frame') requestAnimationFrame(show)
-    else setTimeout(show, when)
   }
 
   /** A burst of arrivals is marked read once, not once per batch. */
