@@ -1,5 +1,4 @@
 import { TypedEventEmitter } from 'main-event'
-import { reachPeer, type Locate } from '../p2p/reach.ts'
 import { upgradeFromRelayed } from '../p2p/dial.ts'
 import { isCarrier, isDirect, isRelayed, linkState, usableConnection, useAsCarrier, type LinkState } from '../p2p/connectivity.ts'
 import { watchConnections } from '../p2p/connection-watch.ts'
@@ -7,27 +6,20 @@ import { rememberPathIfNeeded } from '../p2p/ice-path.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { PeerIdCache } from '../p2p/peer-id-cache.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
+import { Dials, type DialsOptions } from './dials.ts'
 import { FrameSender } from './frame-sender.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { Redials } from './redials.ts'
-import type { PeerlinkNode } from '../p2p/node.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
-import type { Store, StoredMessage } from '../store/index.ts'
+import type { StoredMessage } from '../store/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface MessengerEvents extends DeliveryEvents {
   /** connections to this peer changed, or a dial started or ended */
   link: CustomEvent<{ peer: string }>
 }
 
-export interface MessengerOptions {
-  node: PeerlinkNode
-  store: Store
-  /** relays to signal through, best first */
-  relays: () => Multiaddr[]
-  /** finds the relays of a peer that none of ours reaches (the DHT) */
-  locate: Locate
+export interface MessengerOptions extends DialsOptions {
   isReading: (peer: string) => boolean
   name: () => string
   readReceipts: () => boolean
@@ -43,8 +35,7 @@ export interface MessengerOptions {
 export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly delivery: Delivery
   readonly #o: MessengerOptions
-  readonly #dialing = new Map<string, Promise<Connection | undefined>>()
-  readonly #hints = new Map<string, string>()
+  readonly #dials: Dials
   readonly #watched = new Map<string, number>()
   readonly #redials: Redials
   readonly #liveness: Liveness
@@ -65,6 +56,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   constructor (options: MessengerOptions) {
     super()
     this.#o = options
+    this.#dials = new Dials(options, peer => { this.#emitLink(peer) })
     this.#redials = new Redials(options.node.peerId.toString(), peer => { void this.connect(peer) })
     this.#liveness = new Liveness(options.node, { onDead: () => { this.stats.deadConnections++ } })
     this.#sender = new FrameSender(options.node, () => { this.stats.deadConnections++ })
@@ -110,12 +102,12 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   isDialing (peer: string): boolean {
-    return this.#dialing.has(peer)
+    return this.#dials.has(peer)
   }
 
   /** how many peers a dial is under way to (each change emits 'link') */
   get dialsInProgress (): number {
-    return this.#dialing.size
+    return this.#dials.size
   }
 
   /** What the "Connection" indicator shows for this peer now. */
@@ -126,7 +118,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
 
   /** The UI has this conversation open: keep the peer connected until unwatch(). */
   watch (peer: string, relayHint?: string): void {
-    if (relayHint != null) this.#hints.set(peer, relayHint)
+    if (relayHint != null) this.#dials.hint(peer, relayHint)
     this.#watched.set(peer, (this.#watched.get(peer) ?? 0) + 1)
     void this.connect(peer)
   }
@@ -159,31 +151,14 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   async connect (peer: string): Promise<Connection | undefined> {
     const existing = this.#usable(peer)
     if (existing != null || this.#stopped) return existing
-    let dial = this.#dialing.get(peer)
-    if (dial == null) {
-      dial = this.#dial(peer).finally(() => {
-        this.#dialing.delete(peer)
-        this.#emitLink(peer)
-      })
-      this.#dialing.set(peer, dial)
-      this.#emitLink(peer)
-    }
-    return await dial
+    return await this.#dials.share(peer, () => this.#dial(peer))
   }
 
   async #dial (peer: string): Promise<Connection | undefined> {
     this.stats.dials++
     if (this.#redials.failedBefore(peer)) this.stats.redials++
-    const hint = this.#hints.get(peer)
     try {
-      const { conn, located, via } = await reachPeer(this.#o.node, this.#peerId(peer), this.#relaysOf(peer), this.#o.locate)
-      // the hint is tried first on every dial: once the peer was reached elsewhere
-      // (it left the hinted relay, or that relay went down), it follows
-      const next = located ?? (hint != null ? via : undefined)
-      if (next != null && next !== hint) {
-        this.#hints.set(peer, next)
-        this.#o.store.conversations.setRelayHint(peer, next).catch(() => {})
-      }
+      const conn = await this.#dials.reach(peer, this.#peerId(peer))
       // gone again while the dial finished: its close asked for a redial, which this must not cancel
       if (this.#usable(peer) == null) {
         void this.#scheduleRedial(peer)
@@ -199,13 +174,6 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       void this.#scheduleRedial(peer)
       return undefined
     }
-  }
-
-  /** the relays to signal through to a peer: where we last found it first, then ours */
-  #relaysOf (peer: string): Array<Multiaddr | string> {
-    const hint = this.#hints.get(peer)
-    const own = this.#o.relays()
-    return hint != null ? [hint, ...own.filter(relay => relay.toString() !== hint)] : own
   }
 
   async #wanted (peer: string): Promise<boolean> {
@@ -276,7 +244,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     } else if (!up && usable != null && !isDirect(usable) && conn.limits == null) {
       // the direct path died and the relayed fallback carries the chat: climb
       // back up (not when a signaling circuit closes: every attempt leaves one)
-      upgradeFromRelayed(this.#o.node, this.#peerId(peer), this.#relaysOf(peer), { directLost: true })
+      upgradeFromRelayed(this.#o.node, this.#peerId(peer), this.#dials.relaysOf(peer), { directLost: true })
     }
   }
 
