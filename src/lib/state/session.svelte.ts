@@ -1,15 +1,14 @@
-import { openStore, type StorageClosedError, type Store } from '../store/index.ts'
+import type { StorageClosedError } from '../store/index.ts'
 import { MARKS, mark } from '../shared/marks.ts'
 import { obtainRelayInfo } from './relay-source.ts'
 import { loadP2p } from './p2p-loader.ts'
-import { acquireTabLock, askTakeOver, takeOverAsked } from './tab-lock.ts'
+import { NodeClaim, acquireTabLock, askTakeOver } from './tab-lock.ts'
 import { whenStartSettled } from './start-settled.ts'
 import { assemble } from './assemble.ts'
 import { userIsLooking } from './attention.ts'
-import { IDENTITY_REPLACED, hearIdentityReplaced, hearReturn, isStoredIdentity, tellIdentityReplaced } from './identity-news.ts'
+import { IDENTITY_REPLACED, hearIdentityReplaced, hearReturn, isStoredIdentity } from './identity-news.ts'
 import { standbyForGood, stopRunning, type Halt, type Local, type Running } from './running.ts'
-import { persistStorage } from './persist-storage.ts'
-import { loadIdentity } from './local-identity.ts'
+import { LocalData } from './local-data.svelte.ts'
 import { warmUpWebRTC } from '../p2p/webrtc-warmup.ts'
 import { handshakeKeys } from '../p2p/handshake-keys.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
@@ -25,36 +24,29 @@ export interface Problem { peer: string, message: string }
 /**
  * The app's own node: identity, relay connection and the messenger. Starts in
  * two steps, so the app is useful offline: `local()` (the store and the
- * identity) needs no network; `ready()` (the node, in the one tab that holds
- * the node lock) waits for a relay description, live or from the last visit,
- * and the RelayKeeper reconnects when the relay comes back.
+ * identity, local-data.svelte.ts) needs no network; `ready()` (the node, in
+ * the one tab that holds the node lock) waits for a relay description, live
+ * or from the last visit, and the RelayKeeper reconnects when the relay comes back.
  */
 class Session {
   #phase = $state<Phase>('starting')
   #error = $state<string | null>(null)
   #notice = $state<string | null>(null)
   #problem = $state<Problem | null>(null)
-  #peerId = $state<string | null>(null)
-  #link = $state('')
   #relay = $state<RelayStatus>('connecting')
-  #name = $state('')
-  #readReceipts = $state(true)
   #online = $state(typeof navigator === 'undefined' || navigator.onLine)
   #settled = $state(false)
   #local: Promise<Local & { privateKey: PrivateKey }> | undefined
-  #store: Promise<Store> | undefined
+  readonly #here = new LocalData({
+    onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
+    onClosed: err => { void this.#storageLost(err) }
+  })
   #running: Promise<Running> | undefined
   #current: Running | undefined
-  /** settled once this tab knows whether it runs the node (runsHere) */
-  readonly #placed = Promise.withResolvers<boolean>()
+  /** this tab's place with the node lock: in line, holding it, or given up */
+  readonly #claim = new NodeClaim()
   /** why this tab stopped running the node for good, if it did (a start under way checks it) */
   #halted: Halt | undefined
-  /** whether this tab got the node lock */
-  #holdsLock = false
-  /** whether this tab waited in line for the lock (another tab ran the node meanwhile) */
-  #waited = false
-  /** gives up the node lock (or the place in line for it) once this tab's storage is gone */
-  readonly #giveUp = new AbortController()
   /** the conversation the user is looking at, if any (nothing there is unread) */
   reading: string | null = null
 
@@ -69,13 +61,13 @@ class Session {
    */
   get problem (): Problem | null { return this.#problem }
   dismissProblem (): void { this.#problem = null }
-  get peerId (): string | null { return this.#peerId }
+  get peerId (): string | null { return this.#here.peerId }
   get relayStatus (): RelayStatus { return this.#relay }
-  get name (): string { return this.#name }
-  get readReceipts (): boolean { return this.#readReceipts }
+  get name (): string { return this.#here.name }
+  get readReceipts (): boolean { return this.#here.readReceipts }
   /** the browser has a network (navigator.onLine): false means surely offline, true only maybe online */
   get online (): boolean { return this.#online }
-  get link (): string { return this.#link }
+  get link (): string { return this.#here.link }
   /**
    * The node is running and its start's network work is over: the relay has
    * answered (a reservation, a refusal, or none to be had) and no dial has
@@ -102,7 +94,7 @@ class Session {
    * shows at once; only the tab that runs the node sends and receives.
    */
   runsHere (): Promise<boolean> {
-    return this.#placed.promise
+    return this.#claim.placed
   }
 
   #withKey (): Promise<Local & { privateKey: PrivateKey }> {
@@ -135,8 +127,8 @@ class Session {
    * reloads, once out of sight (app-worker.svelte.ts).
    */
   leaveLine (): void {
-    if (this.#holdsLock || this.#giveUp.signal.aborted || this.#phase === 'failed') return
-    this.#giveUp.abort()
+    if (this.#claim.holds || this.#claim.givenUp || this.#phase === 'failed') return
+    this.#claim.giveUp()
     this.#phase = 'standby'
     this.#notice = 'Peerlink was updated in another tab, which runs it now. Reload this page to use the new version here.'
   }
@@ -148,25 +140,7 @@ class Session {
     hearIdentityReplaced(() => { void this.#checkIdentity() })
     // a tab frozen or cached while that was said hears nothing: it reads again on its return
     hearReturn(() => { void this.#checkIdentity() })
-    const p2p = loadP2p()
-    const store = await this.#openStoreOnce()
-    mark(MARKS.storeOpen)
-    void persistStorage()
-    const { privateKey, peerId, profile } = await loadIdentity(store, p2p)
-    this.#name = profile?.name ?? ''
-    this.#readReceipts = profile?.readReceipts ?? true
-    this.#peerId = peerId
-    this.#link = (await p2p).formatShareLink(location.origin, peerId)
-    return { store, peerId, privateKey }
-  }
-
-  /** The store alone: a backup can replace a damaged identity, which fails local(). */
-  #openStoreOnce (): Promise<Store> {
-    this.#store ??= openStore({
-      onBlocked: () => { this.#notice = 'Close other Peerlink tabs to finish updating its storage.' },
-      onClosed: err => { void this.#storageLost(err) }
-    })
-    return this.#store
+    return await this.#here.load()
   }
 
   async #start (): Promise<Running> {
@@ -183,31 +157,23 @@ class Session {
     warmUpWebRTC()
     const { store, privateKey } = await local
     mark(MARKS.storeReady)
-    await acquireTabLock({
-      steal: takeOverAsked(),
-      onWaiting: () => {
-        this.#waited = true
-        this.#placed.resolve(false)
-        this.#phase = 'standby'
-        this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
-      },
-      onLost: () => { void this.#yield() },
-      signal: this.#giveUp.signal
-    })
-    this.#holdsLock = true
+    await this.#claim.take(() => {
+      this.#phase = 'standby'
+      this.#notice = 'Peerlink is open in another tab. It continues here when you close that tab, or you can use it here instead.'
+    }, () => { void this.#yield() })
     if (this.#halted != null) return await this.#stopStarting()
-    this.#placed.resolve(true)
+    this.#claim.runsHere()
     this.#notice = null
     this.#phase = 'starting'
     // while this tab waited in line, another may have imported a backup (and reloaded, which let the
     // lock come here); a tab that never waited hears of an import (#openLocal) and needs no extra read
-    const [info] = await Promise.all([relayInfo, this.#waited ? this.#checkIdentity() : undefined])
+    const [info] = await Promise.all([relayInfo, this.#claim.waited ? this.#checkIdentity() : undefined])
     const parts = await p2p
     if (this.#halted != null) return await this.#stopStarting()
     const running = await assemble(parts, info, store, privateKey, {
       isReading: peer => peer === this.reading && userIsLooking(),
-      name: () => this.#name,
-      readReceipts: () => this.#readReceipts,
+      name: () => this.#here.name,
+      readReceipts: () => this.#here.readReceipts,
       onProblem: problem => { if (problem.peer !== this.reading) this.#problem = problem },
       onRelayStatus: status => { this.#relay = status }
     })
@@ -268,47 +234,35 @@ class Session {
     this.#error = error
     if (running != null) await stopRunning(running)
     // a start under way with the lock stops its node first, then lets go (#stopStarting)
-    if (running != null || !this.#holdsLock) this.#giveUp.abort()
+    if (running != null || !this.#claim.holds) this.#claim.giveUp()
   }
 
   /** The start found this tab halted (see #halted): stops what it started, and lets the lock go if storage went. */
   async #stopStarting (node?: PeerlinkNode): Promise<never> {
     if (node != null) await Promise.resolve(node.stop()).catch(() => {})
-    if (this.#halted === 'outdated') this.#giveUp.abort()
+    if (this.#halted === 'outdated') this.#claim.giveUp()
     return await standbyForGood()
   }
 
   async setName (name: string): Promise<void> {
-    const { store } = await this.local()
-    this.#name = name.trim()
-    await store.profile.save({ name: this.#name, readReceipts: this.#readReceipts })
+    await this.local()
+    await this.#here.setName(name)
   }
 
   async setReadReceipts (on: boolean): Promise<void> {
-    const { store } = await this.local()
-    this.#readReceipts = on
-    await store.profile.save({ name: this.#name, readReceipts: on })
+    await this.local()
+    await this.#here.setReadReceipts(on)
   }
 
-  /**
-   * Replaces this browser's identity (from a backup); the caller reloads so
-   * the node starts as it. Works on a damaged stored identity too, which a
-   * backup is the one way to mend without losing the conversations.
-   */
+  /** Replaces this browser's identity from a backup, even a damaged one (see LocalData); the caller reloads. */
   async replaceIdentity (keyBytes: Uint8Array): Promise<void> {
-    const { identityFromBytes } = await loadP2p()
-    identityFromBytes(keyBytes)
-    const store = await this.#openStoreOnce()
-    await store.identity.save(keyBytes)
-    tellIdentityReplaced()
+    await this.#here.replaceIdentity(keyBytes)
   }
 
   /** The stored identity key, for a backup. */
   async identityBytes (): Promise<Uint8Array> {
-    const { store } = await this.local()
-    const bytes = await store.identity.load()
-    if (bytes == null) throw new Error('This browser has no identity yet.')
-    return bytes
+    await this.local()
+    return await this.#here.identityBytes()
   }
 }
 

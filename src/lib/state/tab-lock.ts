@@ -56,6 +56,54 @@ export async function acquireTabLock (options: TabLockOptions): Promise<void> {
 }
 
 /**
+ * This tab's place with the node lock over its life: waiting in line for it,
+ * holding it, or out of it for good. The session decides what the page says
+ * at each turn; this keeps what a start under way, a halt and leaving the
+ * line need to know about the lock in one place.
+ */
+export class NodeClaim {
+  /** settled once this tab knows whether it runs the node (Session.runsHere) */
+  readonly #placed = Promise.withResolvers<boolean>()
+  /** whether this tab got the node lock */
+  #holds = false
+  /** whether this tab waited in line for the lock (another tab ran the node meanwhile) */
+  #waited = false
+  /** gives up the node lock (or the place in line for it) once this tab's storage is gone */
+  readonly #giveUp = new AbortController()
+
+  /** true once this tab holds the lock, false as soon as it waits in line for it */
+  get placed (): Promise<boolean> { return this.#placed.promise }
+  get holds (): boolean { return this.#holds }
+  get waited (): boolean { return this.#waited }
+  get givenUp (): boolean { return this.#giveUp.signal.aborted }
+
+  /**
+   * Resolves once this tab holds the lock (taking it, when this tab was
+   * reloaded to take over); never, once given up first. `onWaiting`: another
+   * tab holds it; `onLost`: another tab took it away.
+   */
+  async take (onWaiting: () => void, onLost: () => void): Promise<void> {
+    await acquireTabLock({
+      steal: takeOverAsked(),
+      onWaiting: () => {
+        this.#waited = true
+        this.#placed.resolve(false)
+        onWaiting()
+      },
+      onLost,
+      signal: this.#giveUp.signal
+    })
+    this.#holds = true
+  }
+
+  /** This tab runs the node: what waited to know settles. */
+  runsHere (): void { this.#placed.resolve(true) }
+
+  /** Lets go of the lock, or leaves the line for it (see TabLockOptions.signal). */
+  giveUp (): void { this.#giveUp.abort() }
+}
+
+/**
  * "Use Peerlink here" takes the lock and reloads; the reload lets go of it,
  * and a third tab waiting in line would get it first. This tab's storage
  * (not shared with other tabs) says to take it again after the reload.
