@@ -23,6 +23,18 @@ const MIB = 1024 * 1024
  */
 export const BUFFER_POOL_BYTES = 0
 
+/**
+ * How far V8 lets the old generation grow past what its last full collection
+ * kept before it collects again, in percent. Left to itself V8 picks a factor
+ * of up to 4 for a heap that collects quickly, which suits a page but not a
+ * relay whose live set is a few tens of KB per held connection: every ping
+ * leaves a few KB of garbage, and at 1,000 reservations the relay's RSS sat at
+ * about 200 KB each while a forced collection brought it down to about 60.
+ * At 20 % it sat at about 75 KB each (measured 2026-12-06, docs/performance.md),
+ * for more frequent, shorter full collections of a heap that small.
+ */
+export const HEAP_GROWING_PERCENT = 20
+
 /** Loopback by default: a relay is only reachable from elsewhere when its operator says so. */
 export const DEFAULT_HOST = '127.0.0.1'
 

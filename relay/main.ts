@@ -1,8 +1,9 @@
 // The polyfill must be evaluated before any libp2p module: ESM runs imports in order.
 import './polyfill.ts'
 import { Buffer } from 'node:buffer'
+import { setFlagsFromString } from 'node:v8'
 import { ConfigError, parseCli } from './config.ts'
-import { BUFFER_POOL_BYTES, SHUTDOWN_TIMEOUT_MS } from './constants.ts'
+import { BUFFER_POOL_BYTES, HEAP_GROWING_PERCENT, SHUTDOWN_TIMEOUT_MS } from './constants.ts'
 import { createLogger } from './logger.ts'
 import type { Logger } from './logger.ts'
 import { startRelay } from './relay.ts'
@@ -13,6 +14,9 @@ const EXIT_FAILURE = 1
 
 // process-wide, so set here for the relay process only, not in startRelay (tests share their process)
 Buffer.poolSize = BUFFER_POOL_BYTES
+// V8 reads it each time it sets the next collection's threshold, so it holds from the first one on;
+// here rather than a command-line flag so that every way of running the relay gets it
+setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`)
 
 async function main (): Promise<void> {
   let cli
