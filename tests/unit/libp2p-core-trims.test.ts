@@ -1,10 +1,11 @@
 import fc from 'fast-check'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loggerOnDemand } from '../../vite/logger-on-demand.ts'
+import { noAddressMappings } from '../../vite/no-address-mappings.ts'
 import { plainRetry } from '../../vite/plain-retry.ts'
 import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
 
-// The two plugins are judged on real builds of libp2p's core for the browser,
+// The plugins are judged on real builds of libp2p's core for the browser,
 // with them and (to show what they take out) without them, then run here.
 type Probe = typeof import('./fixtures/libp2p-core-probe.ts')
 let trimmed: BrowserBuild<Probe>
@@ -12,7 +13,7 @@ let whole: BrowserBuild<Probe>
 
 beforeAll(async () => {
   [trimmed, whole] = await Promise.all([
-    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry()]),
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings()]),
     buildForBrowser<Probe>('libp2p-core-probe.ts', [])
   ])
 }, 120_000)
@@ -68,5 +69,25 @@ describe("the browser build's retry loop for libp2p's reconnect queue", () => {
 
   it('should try once and give up at once with the node’s reconnectRetries of 0', async () => {
     expect(await trimmed.module.redial(0, 0)).toEqual({ dials: 1, failed: true })
+  })
+})
+
+// a line each of the two mapping tables logs as it confirms one
+const MAPPING_CODE = /DNS mapping as verified|IP mapping as verified/
+
+describe("the browser build's address manager", () => {
+  it("should leave libp2p's DNS and NAT mapping tables out", () => {
+    expect(whole.code).toMatch(MAPPING_CODE)
+    expect(trimmed.code).not.toMatch(MAPPING_CODE)
+  })
+
+  it('should list the same own addresses as libp2p does with no mapping, and take a mapping asked for without failing', async () => {
+    const listen = '/ip4/10.0.0.5/tcp/4001/ws'
+    const [ours, library] = await Promise.all([trimmed.module.addressesWithMappings(listen), whole.module.addressesWithMappings(listen)])
+    expect(ours.plain).toEqual(library.plain)
+    expect(ours.plain.length).toBeGreaterThan(0)
+    // libp2p adds the mapped addresses; the page, which is never reached at its own IP, keeps none
+    expect(library.mapped.length).toBeGreaterThan(library.plain.length)
+    expect(ours.mapped).toEqual(ours.plain)
   })
 })
