@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loggerOnDemand } from '../../vite/logger-on-demand.ts'
 import { noAddressMappings } from '../../vite/no-address-mappings.ts'
+import { noRandomWalk } from '../../vite/no-random-walk.ts'
 import { plainRetry } from '../../vite/plain-retry.ts'
 import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
 
@@ -13,7 +14,7 @@ let whole: BrowserBuild<Probe>
 
 beforeAll(async () => {
   [trimmed, whole] = await Promise.all([
-    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings()]),
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk()]),
     buildForBrowser<Probe>('libp2p-core-probe.ts', [])
   ])
 }, 120_000)
@@ -89,5 +90,21 @@ describe("the browser build's address manager", () => {
     // libp2p adds the mapped addresses; the page, which is never reached at its own IP, keeps none
     expect(library.mapped.length).toBeGreaterThan(library.plain.length)
     expect(ours.mapped).toEqual(ours.plain)
+  })
+})
+
+// a line of the walk's own loop
+const RANDOM_WALK_CODE = 'no walkers left, ended walk'
+
+describe("the browser build's random walk", () => {
+  it("should leave libp2p's random walk out", () => {
+    expect(whole.code).toContain(RANDOM_WALK_CODE)
+    expect(trimmed.code).not.toContain(RANDOM_WALK_CODE)
+  })
+
+  it('should end at once, finding nobody, where libp2p with no peer router fails', async () => {
+    const [ours, library] = await Promise.all([trimmed.module.randomWalk(), whole.module.randomWalk()])
+    expect(library).toEqual({ found: 0, error: 'NoPeerRoutersError' })
+    expect(ours).toEqual({ found: 0 })
   })
 })
