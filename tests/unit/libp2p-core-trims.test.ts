@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { loggerOnDemand } from '../../vite/logger-on-demand.ts'
 import { noAddressMappings } from '../../vite/no-address-mappings.ts'
 import { noRandomWalk } from '../../vite/no-random-walk.ts'
+import { noPeerRouting } from '../../vite/no-peer-routing.ts'
 import { plainRetry } from '../../vite/plain-retry.ts'
 import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
 
@@ -14,7 +15,7 @@ let whole: BrowserBuild<Probe>
 
 beforeAll(async () => {
   [trimmed, whole] = await Promise.all([
-    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk()]),
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk(), noPeerRouting()]),
     buildForBrowser<Probe>('libp2p-core-probe.ts', [])
   ])
 }, 120_000)
@@ -106,5 +107,21 @@ describe("the browser build's random walk", () => {
     const [ours, library] = await Promise.all([trimmed.module.randomWalk(), whole.module.randomWalk()])
     expect(library).toEqual({ found: 0, error: 'NoPeerRoutersError' })
     expect(ours).toEqual({ found: 0 })
+  })
+})
+
+// a line of libp2p's peer routing
+const PEER_ROUTING_CODE = 'Should not try to find self'
+
+describe("the browser build's peer routing", () => {
+  it("should leave libp2p's peer routing out", () => {
+    expect(whole.code).toContain(PEER_ROUTING_CODE)
+    expect(trimmed.code).not.toContain(PEER_ROUTING_CODE)
+  })
+
+  it('should fail as libp2p does with no peer router, so a dial to a peer with no address reads it as not found', async () => {
+    const [ours, library] = await Promise.all([trimmed.module.peerRouting(), whole.module.peerRouting()])
+    expect(library).toEqual({ findPeer: 'NoPeerRoutersError', closest: 'NoPeerRoutersError' })
+    expect(ours).toEqual(library)
   })
 })
