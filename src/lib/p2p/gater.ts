@@ -19,14 +19,23 @@ export function hostPort (ma: Multiaddr): string | undefined {
 /**
  * libp2p's browser default refuses plain ws:// and private/loopback addresses,
  * which would rule out a relay on localhost or a LAN. This gater lets the
- * browser dial exactly the relays it was configured with (and circuit
- * addresses through them) and keeps refusing every other insecure or private
- * address, so a peer cannot make us probe the local network by advertising one.
+ * browser dial exactly the relays it knows (and circuit addresses through
+ * them) and keeps refusing every other insecure or private address, so a peer
+ * cannot make us probe the local network by advertising one. Given a function,
+ * it asks it at each dial: the relays /relay.json lists change while the page runs.
  */
-export function relayGater (relays: Multiaddr[]): ConnectionGater {
-  const allowed = new Set(relays.map(hostPort).filter((v): v is string => v != null))
+export function relayGater (relays: Multiaddr[] | (() => Multiaddr[])): ConnectionGater {
+  const current = typeof relays === 'function' ? relays : () => relays
+  let from: Multiaddr[] | undefined
+  let allowed = new Set<string>()
   return {
     denyDialMultiaddr: (ma: Multiaddr) => {
+      const list = current()
+      // the same array until the relays change (KnownRelays.all)
+      if (list !== from) {
+        from = list
+        allowed = new Set(list.map(hostPort).filter((v): v is string => v != null))
+      }
       const key = hostPort(ma)
       if (key != null && allowed.has(key)) return false
       return WebSockets.matches(ma) || isPrivate(ma) === true

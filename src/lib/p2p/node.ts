@@ -14,6 +14,7 @@ import { debugLogger } from './debug-log.ts'
 import { clientDHT, type ClientDHT } from './dht.ts'
 import { relayGater } from './gater.ts'
 import { handshakeKeys, type HandshakeKeyPool } from './handshake-keys.ts'
+import { KnownRelays } from './known-relays.ts'
 import { onlyOurRelays } from './relay-guard.ts'
 import type { IceServer } from '../shared/relay-info.ts'
 import type { Identify } from '@libp2p/identify'
@@ -36,6 +37,8 @@ export interface NodeOptions {
   relays: Multiaddr[]
   /** other relays of the same DHT, which the browser may dial to find and reach peers that use them */
   otherRelays?: Multiaddr[]
+  /** the relays as they change while the node runs (relay-refresh); else `relays` and `otherRelays` for good */
+  known?: KnownRelays
   /**
    * STUN/TURN servers from the relay, never the library's public defaults;
    * asked for each new WebRTC connection, since TURN credentials expire
@@ -58,6 +61,7 @@ export function pooledNoiseCrypto (pool: HandshakeKeyPool): ICryptoInterface {
  * stopped; the caller starts it and hands it to a RelayKeeper.
  */
 export async function createPeerlinkNode (options: NodeOptions): Promise<PeerlinkNode> {
+  const known = options.known ?? new KnownRelays(options.relays, options.otherRelays ?? [])
   const node = await createLibp2p({
     privateKey: options.privateKey,
     start: false,
@@ -75,7 +79,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     ],
     connectionEncrypters: [noise({ crypto: pooledNoiseCrypto(handshakeKeys) })],
     streamMuxers: [yamux()],
-    connectionGater: relayGater([...options.relays, ...(options.otherRelays ?? [])]),
+    connectionGater: relayGater(() => known.all),
     connectionManager: CONNECTION_MANAGER,
     // liveness.ts pings instead: this monitor drops a connection on the first
     // failed ping, even one that failed only because a second ping of the same
@@ -90,7 +94,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     }
   })
   identifyRelays(node)
-  onlyOurRelays(node, { own: options.relays, fallbacks: options.otherRelays ?? [] })
+  onlyOurRelays(node, () => ({ own: known.own, fallbacks: known.all }))
   return node
 }
 

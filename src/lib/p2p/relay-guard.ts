@@ -45,9 +45,11 @@ function peerIds (addrs: Multiaddr[]): Set<string> {
  * one a stranger's signed DHT record names. It then kept us connected, had
  * friends' lookups sent its way, and with more than 16 addresses made every
  * later publication fail (sealLocation refuses them). Installed before the
- * node starts, when the transport registers its STOP handler.
+ * node starts, when the transport registers its STOP handler. Given a
+ * function, it asks it each time: the relays /relay.json lists change while
+ * the page runs.
  */
-export function onlyOurRelays (node: Libp2p, relays: OurRelays): void {
+export function onlyOurRelays (node: Libp2p, relays: OurRelays | (() => OurRelays)): void {
   const transport = (node as unknown as NodeInternals).components?.transportManager?.getTransports?.()
     .find(t => (t as CircuitTransport)[Symbol.toStringTag] === CIRCUIT_TRANSPORT_TAG) as CircuitTransport | undefined
   const onStop = transport?.onStop
@@ -56,17 +58,18 @@ export function onlyOurRelays (node: Libp2p, relays: OurRelays): void {
   if (transport == null || store == null || typeof onStop !== 'function' || typeof store.hasReservation !== 'function' || typeof addRelay !== 'function') {
     throw new Error('this @libp2p/circuit-relay-v2 version makes reservations elsewhere: they cannot be kept to our relays')
   }
-  const own = peerIds(relays.own)
-  const any = new Set([...own, ...peerIds(relays.fallbacks)])
+  const current = typeof relays === 'function' ? relays : () => relays
+  const own = (): Set<string> => peerIds(current().own)
+  const any = (): Set<string> => new Set([...own(), ...peerIds(current().fallbacks)])
   store.addRelay = async (peer, type) => {
-    if (!any.has(peer.toString())) throw new StrangerRelayError(`${peer.toString()} is not one of our relays`)
+    if (!any().has(peer.toString())) throw new StrangerRelayError(`${peer.toString()} is not one of our relays`)
     return await addRelay.call(store, peer, type)
   }
   // a relay with our reservation relays every friend's connection; one of our
   // own without it is the library's way back after a reservation was lost
   transport.onStop = async (stream, connection) => {
     const peer = connection.remotePeer
-    if (!own.has(peer.toString()) && store.hasReservation?.(peer) !== true) {
+    if (!own().has(peer.toString()) && store.hasReservation?.(peer) !== true) {
       stream.abort(new StrangerRelayError(`${peer.toString()} holds no reservation of ours`))
       return
     }

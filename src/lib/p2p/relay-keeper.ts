@@ -4,6 +4,7 @@ import { peerIdOf } from '../shared/addresses.ts'
 import { closeConnectionsTo } from './connectivity.ts'
 import { carriesCircuits, RelayHome } from './relay-home.ts'
 import { askForReservation } from './ask-relay.ts'
+import { KnownRelays } from './known-relays.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -59,8 +60,7 @@ export interface RelayKeeperEvents {
  */
 export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
   readonly #node: PeerlinkNode
-  readonly #relays: Multiaddr[]
-  readonly #fallbacks: Multiaddr[]
+  readonly #known: KnownRelays
   readonly #backoff = new Backoff({ minMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS })
   readonly #fullBackoff = new Backoff({ minMs: FULL_RETRY_MIN_MS, maxMs: FULL_RETRY_MAX_MS })
   readonly #home: RelayHome
@@ -79,14 +79,15 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
    * `relays` are this app's own relay (its addresses, best first);
    * `fallbacks` the other relays of the same DHT, used only while none of
    * ours answers: a reservation there, published in the DHT, keeps us
-   * reachable by link while our relay is down.
+   * reachable by link while our relay is down. Given KnownRelays instead,
+   * the keeper follows its list of other relays as it changes.
    */
-  constructor (node: PeerlinkNode, relays: Multiaddr[], fallbacks: Multiaddr[] = []) {
+  constructor (node: PeerlinkNode, relays: Multiaddr[] | KnownRelays, fallbacks: Multiaddr[] = []) {
     super()
     this.#node = node
-    this.#relays = relays
-    this.#fallbacks = fallbacks
-    this.#home = new RelayHome(node, relays, peerIdsOf(relays), {
+    this.#known = relays instanceof KnownRelays ? relays : new KnownRelays(relays, fallbacks)
+    const own = this.#known.own
+    this.#home = new RelayHome(node, own, peerIdsOf(own), {
       relayPeers: () => this.relayPeers,
       circuitAddress: () => this.circuitAddress,
       busy: () => this.#stopped || this.#dialing,
@@ -105,7 +106,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 
   /** the relay we are connected to, if any */
   get relayPeers (): string[] {
-    const ids = peerIdsOf([...this.#relays, ...this.#fallbacks])
+    const ids = this.#known.ids
     return this.#node.getConnections().map(c => c.remotePeer.toString()).filter(id => ids.has(id))
   }
 
@@ -214,7 +215,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
    * tries ours again later, and the keeper fails over again while it is full.
    */
   async #failOver (): Promise<void> {
-    for (const addr of this.#fallbacks) {
+    for (const addr of this.#known.others) {
       if (this.#stopped || this.circuitAddress != null) return
       try {
         await this.#node.dial(addr)
@@ -262,7 +263,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
     this.#dialing = true
     this.#setStatus('connecting')
     try {
-      for (const addr of [...this.#relays, ...this.#fallbacks]) {
+      for (const addr of [...this.#known.own, ...this.#known.others]) {
         try {
           // the back-off is reset once the reservation lands, not here: a relay
           // that takes connections and drops them (full, pruning, shutting
