@@ -1,6 +1,8 @@
 import { MARKS, mark } from '../shared/marks.ts'
 import { fetchRelayInfoAndKeep } from './relay-source.ts'
 import { IceServers } from './ice-servers.ts'
+import { RelayRefresh } from './relay-refresh.ts'
+import { applyRelayInfo } from './relay-update.ts'
 import { tellOtherTabs } from './tab-news.ts'
 import type { Running } from './running.ts'
 import type { P2p } from './p2p-loader.ts'
@@ -25,14 +27,31 @@ export interface AppHooks {
  * can still drop them all when its tab stops running the node meanwhile.
  */
 export async function assemble (p2p: P2p, info: RelayInfo, store: Store, privateKey: PrivateKey, hooks: AppHooks): Promise<Running> {
-  const { createPeerlinkNode, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = p2p
+  const { createPeerlinkNode, KnownRelays, Locator, Messenger, RelayKeeper, otherRelayAddresses, relayAddresses } = p2p
   const relays = relayAddresses(info, location)
-  const otherRelays = otherRelayAddresses(info)
+  // read by the gater, the reservation guard and the keeper at each use: the refresh below changes it
+  const known = new KnownRelays(relays, otherRelayAddresses(info))
   // the description's TURN credentials expire; a fresh one is fetched (and kept, as at the start) when they have
   const ice = new IceServers(info.iceServers, fetchRelayInfoAndKeep)
-  const node = await createPeerlinkNode({ privateKey, relays, otherRelays, iceServers: async () => await ice.current() })
+  const node = await createPeerlinkNode({ privateKey, relays, known, iceServers: async () => await ice.current() })
   mark(MARKS.nodeCreated)
-  const keeper = new RelayKeeper(node, relays, otherRelays)
+  const keeper = new RelayKeeper(node, known)
+  const log = node.logger.forComponent('peerlink:relay-refresh')
+  const refresh = new RelayRefresh({
+    fetch: fetchRelayInfoAndKeep,
+    apply: next => {
+      applyRelayInfo(next, {
+        known,
+        ice,
+        connectedPeers: () => node.getConnections().map(c => c.remotePeer.toString()),
+        reconnectNow: keeper.reconnectNow,
+        otherRelayAddresses,
+        ownPeerId: info.peerId,
+        log
+      })
+    },
+    log
+  })
   const locator = new Locator(node, privateKey)
   const messenger = new Messenger({
     node,
@@ -47,6 +66,7 @@ export async function assemble (p2p: P2p, info: RelayInfo, store: Store, private
   messenger.addEventListener('problem', evt => { hooks.onProblem(evt.detail) })
   keeper.addEventListener('status', evt => {
     hooks.onRelayStatus(evt.detail)
+    refresh.relayStatus(evt.detail)
     if (evt.detail === 'connected') mark(MARKS.relayConnected)
     if (evt.detail === 'reserved') {
       mark(MARKS.relayReserved)
@@ -54,5 +74,5 @@ export async function assemble (p2p: P2p, info: RelayInfo, store: Store, private
       messenger.retryNow()
     }
   })
-  return { node, store, messenger, keeper, locator, relays }
+  return { node, store, messenger, keeper, locator, relays, refresh }
 }

@@ -64,6 +64,11 @@ export class IceServers {
     return this.#servers
   }
 
+  /** Servers from a description fetched meanwhile (relay-refresh.ts): the next connection gets them. */
+  replace (servers: IceServer[]): void {
+    this.#servers = servers
+  }
+
   async #refresh (): Promise<void> {
     try {
       this.#servers = (await this.#fetchInfo()).iceServers

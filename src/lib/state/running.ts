@@ -3,6 +3,7 @@ import type { Messenger } from './messenger.ts'
 import type { Locator } from '../p2p/locator.ts'
 import type { PeerlinkNode } from '../p2p/node.ts'
 import type { RelayKeeper } from '../p2p/relay-keeper.ts'
+import type { RelayRefresh } from './relay-refresh.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What works without any network: the stored data and who we are. */
@@ -17,6 +18,8 @@ export interface Running {
   store: Store
   messenger: Messenger
   keeper: RelayKeeper
+  /** reads /relay.json again while the node runs */
+  refresh: RelayRefresh
   locator: Locator
   relays: Multiaddr[]
 }
@@ -34,6 +37,7 @@ export type Halt = 'yielded' | 'outdated'
  * ID ever running at once. The store is the caller's.
  */
 export async function stopRunning (running: Running): Promise<void> {
+  running.refresh.stop()
   running.keeper.stop()
   running.locator.stop()
   running.messenger.stop()

@@ -177,11 +177,13 @@ class Session {
       onProblem: problem => { if (problem.peer !== this.reading) this.#problem = problem },
       onRelayStatus: status => { this.#relay = status }
     })
-    const { node, messenger, keeper, locator } = running
+    const { node, messenger, keeper, locator, refresh } = running
     await node.start()
     // another tab runs the node now, or will: two with one peer ID would fight over the reservation
     if (this.#halted != null) return await this.#stopStarting(node)
     messenger.start()
+    // before the keeper, so that it hears the keeper's first 'offline'
+    refresh.start()
     keeper.start()
     locator.start()
     whenStartSettled(keeper, messenger, () => { this.#settled = true })
