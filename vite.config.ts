@@ -5,12 +5,12 @@ import { fnv1a32 } from './vite/fnv1a-32.ts'
 import { loggerOnDemand } from './vite/logger-on-demand.ts'
 import { noAddressMappings } from './vite/no-address-mappings.ts'
 import { noDnsaddr } from './vite/no-dnsaddr.ts'
-import { noPeerRouting } from './vite/no-peer-routing.ts'
+import { noRouting } from './vite/no-routing.ts'
 import { noRandomWalk } from './vite/no-random-walk.ts'
 import { plainRetry } from './vite/plain-retry.ts'
 
 export default defineConfig({
-  plugins: [ed25519Only(), noDnsaddr(), noAddressMappings(), noRandomWalk(), noPeerRouting(), loggerOnDemand(), plainRetry(), fnv1a32(), sveltekit()],
+  plugins: [ed25519Only(), noDnsaddr(), noAddressMappings(), noRandomWalk(), noRouting(), loggerOnDemand(), plainRetry(), fnv1a32(), sveltekit()],
   build: {
     // libp2p and its crypto need top-level await and BigInt, which every browser
     // that has WebRTC data channels and WebCrypto Ed25519 supports anyway

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { loggerOnDemand } from '../../vite/logger-on-demand.ts'
 import { noAddressMappings } from '../../vite/no-address-mappings.ts'
 import { noRandomWalk } from '../../vite/no-random-walk.ts'
-import { noPeerRouting } from '../../vite/no-peer-routing.ts'
+import { noRouting } from '../../vite/no-routing.ts'
 import { plainRetry } from '../../vite/plain-retry.ts'
 import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
 
@@ -15,7 +15,7 @@ let whole: BrowserBuild<Probe>
 
 beforeAll(async () => {
   [trimmed, whole] = await Promise.all([
-    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk(), noPeerRouting()]),
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk(), noRouting()]),
     buildForBrowser<Probe>('libp2p-core-probe.ts', [])
   ])
 }, 120_000)
@@ -110,18 +110,26 @@ describe("the browser build's random walk", () => {
   })
 })
 
-// a line of libp2p's peer routing
-const PEER_ROUTING_CODE = 'Should not try to find self'
+// a line of libp2p's peer routing, and a name its content routing traces its calls by
+const ROUTING_CODE = ['Should not try to find self', 'libp2p.contentRouting.findProviders']
 
-describe("the browser build's peer routing", () => {
-  it("should leave libp2p's peer routing out", () => {
-    expect(whole.code).toContain(PEER_ROUTING_CODE)
-    expect(trimmed.code).not.toContain(PEER_ROUTING_CODE)
+describe("the browser build's peer and content routing", () => {
+  it("should leave libp2p's routing out", () => {
+    for (const code of ROUTING_CODE) {
+      expect(whole.code).toContain(code)
+      expect(trimmed.code).not.toContain(code)
+    }
   })
 
   it('should fail as libp2p does with no peer router, so a dial to a peer with no address reads it as not found', async () => {
     const [ours, library] = await Promise.all([trimmed.module.peerRouting(), whole.module.peerRouting()])
     expect(library).toEqual({ findPeer: 'NoPeerRoutersError', closest: 'NoPeerRoutersError' })
+    expect(ours).toEqual(library)
+  })
+
+  it('should answer every content routing call as libp2p does with no content router, started or not', async () => {
+    const [ours, library] = await Promise.all([trimmed.module.contentRouting(), whole.module.contentRouting()])
+    expect(library).toMatchObject({ findProviders: 'NoContentRoutersError', put: 'done', get: 'AggregateError', 'get before start': 'NotStartedError' })
     expect(ours).toEqual(library)
   })
 })
