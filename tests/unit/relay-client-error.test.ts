@@ -1,12 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import type { Server } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicServer } from '../../relay/http.ts'
-import { silentLogger } from '../../relay/logger.ts'
-import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
+import { listenPublicServer } from '../public-server.ts'
 
 /** The server's request timeouts in this test: the relay's own would make it a minute long. */
 const TIMEOUTS = { headersMs: 300, requestMs: 300, checkIntervalMs: 100 }
@@ -14,7 +11,7 @@ const TIMEOUTS = { headersMs: 300, requestMs: 300, checkIntervalMs: 100 }
 const OVERSIZED_HEADER_BYTES = 20 * 1024
 
 let dir: string
-let server: Server
+let close: () => Promise<void>
 let port: number
 
 /** Writes the bytes on a fresh TCP connection and resolves with all the server sent before it closed. */
@@ -32,22 +29,11 @@ async function exchange (payload: string): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'peerlink-client-error-'))
   await writeFile(join(dir, 'index.html'), '<!doctype html>')
-  server = createPublicServer({
-    staticDir: dir,
-    relayInfo: () => undefined,
-    health: () => undefined,
-    proxy: createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false }),
-    metrics: async () => ({ contentType: 'text/plain', body: '' }),
-    log: silentLogger,
-    requestTimeouts: TIMEOUTS
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  port = (server.address() as { port: number }).port
+  ;({ port, close } = await listenPublicServer({ staticDir: dir, requestTimeouts: TIMEOUTS }))
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise(resolve => server.close(resolve))
+  await close()
   await rm(dir, { recursive: true, force: true })
 })
 

@@ -6,9 +6,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { HTTP_IDLE_TIMEOUT_MS } from '../../relay/constants.ts'
-import { createPublicServer } from '../../relay/http.ts'
-import { silentLogger } from '../../relay/logger.ts'
 import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
+import { listenPublicServer } from '../public-server.ts'
 
 /** Far more than loopback's socket buffers take, so the relay is left waiting to write. */
 const BIG_FILE_BYTES = 64 * 1024 * 1024
@@ -20,6 +19,7 @@ const MARGIN_MS = 10_000
 let dir: string
 let server: Server
 let port: number
+let close: () => Promise<void>
 /** stands in for libp2p's WebSocket listener, which takes the upgrades the same way */
 const wss = new WebSocketServer({ noServer: true })
 
@@ -42,24 +42,13 @@ beforeAll(async () => {
   await writeFile(join(dir, 'big.js'), Buffer.alloc(BIG_FILE_BYTES, 0x20))
   const proxy = createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false })
   proxy.setTarget((req, socket, head) => { wss.handleUpgrade(req, socket, head, () => {}) })
-  server = createPublicServer({
-    staticDir: dir,
-    relayInfo: () => undefined,
-    health: () => undefined,
-    proxy,
-    metrics: async () => ({ contentType: 'text/plain', body: '' }),
-    log: silentLogger,
-    idleTimeoutMs: IDLE_MS
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  port = (server.address() as { port: number }).port
+  ;({ server, port, close } = await listenPublicServer({ staticDir: dir, proxy, idleTimeoutMs: IDLE_MS }))
 })
 
 afterAll(async () => {
   for (const client of wss.clients) client.terminate()
   wss.close()
-  server.closeAllConnections()
-  await new Promise(resolve => server.close(resolve))
+  await close()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -89,16 +78,13 @@ describe('relay HTTP against slow readers', () => {
     ws.terminate()
   })
 
-  it('should time idle sockets out by default', () => {
+  it('should time idle sockets out by default', async () => {
     expect(server.timeout).toBe(IDLE_MS)
-    const plain = createPublicServer({
-      staticDir: dir,
-      relayInfo: () => undefined,
-      health: () => undefined,
-      proxy: createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false }),
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      log: silentLogger
-    })
-    expect(plain.timeout).toBe(HTTP_IDLE_TIMEOUT_MS)
+    const plain = await listenPublicServer({ staticDir: dir })
+    try {
+      expect(plain.server.timeout).toBe(HTTP_IDLE_TIMEOUT_MS)
+    } finally {
+      await plain.close()
+    }
   })
 })

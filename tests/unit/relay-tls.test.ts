@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import type { Server } from 'node:http'
 import { get } from 'node:https'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -8,38 +7,29 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/constants.ts'
-import { createPublicServer } from '../../relay/http.ts'
-import { silentLogger } from '../../relay/logger.ts'
 import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
+import { listenPublicServer } from '../public-server.ts'
 
 /** Past the handshake limit, and far short of Node's own 120 s. */
 const MARGIN_MS = 3_000
 
 let dir: string
-let server: Server
 let port: number
+let close: () => Promise<void>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'peerlink-tls-test-'))
   // a throwaway self-signed certificate (P-256: made in milliseconds)
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
     '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' })
-  server = createPublicServer({
+  ;({ port, close } = await listenPublicServer({
     staticDir: dir,
-    tls: { cert: await readFile(join(dir, 'cert.pem')), key: await readFile(join(dir, 'key.pem')) },
-    relayInfo: () => undefined,
-    health: () => undefined,
-    proxy: createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false }),
-    metrics: async () => ({ contentType: 'text/plain', body: '' }),
-    log: silentLogger
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  port = (server.address() as { port: number }).port
+    tls: { cert: await readFile(join(dir, 'cert.pem')), key: await readFile(join(dir, 'key.pem')) }
+  }))
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise(resolve => server.close(resolve))
+  await close()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -85,18 +75,13 @@ describe('relay over TLS', () => {
     const wss = new WebSocketServer({ noServer: true })
     const proxy = createUpgradeProxy({ maxConnectionsPerIp: 8, trustProxy: false })
     proxy.setTarget((req, socket, head) => { wss.handleUpgrade(req, socket, head, () => {}) })
-    const capped = createPublicServer({
+    const capped = await listenPublicServer({
       staticDir: dir,
       tls: { cert: await readFile(join(dir, 'cert.pem')), key: await readFile(join(dir, 'key.pem')) },
-      relayInfo: () => undefined,
-      health: () => undefined,
       proxy,
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      log: silentLogger,
       maxConnectionsPerIp: max
     })
-    await new Promise<void>(resolve => capped.listen(0, '127.0.0.1', resolve))
-    const at = (capped.address() as { port: number }).port
+    const at = capped.port
     const sockets: WebSocket[] = []
     try {
       // more WebSockets than the cap: each leaves the count once upgraded
@@ -109,8 +94,7 @@ describe('relay over TLS', () => {
     } finally {
       for (const ws of sockets) ws.terminate()
       wss.close()
-      capped.closeAllConnections()
-      await new Promise(resolve => capped.close(resolve))
+      await capped.close()
     }
   })
 })
