@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM, QUIET_ARGS } from '../tests/chromium.ts'
-import { IMMUTABLE_CACHE_CONTROL } from '../relay/constants.ts'
+import { IMMUTABLE_CACHE_CONTROL } from '../relay/http-constants.ts'
 import { startTrace } from './profile.ts'
 import { readTraceText, type TraceEvent } from './trace-files.ts'
 

@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdOf } from '../src/lib/shared/addresses.ts'
 import { MAX_RELAY_ADDRS } from '../src/lib/shared/relay-info.ts'
-import { WEBSOCKET_PATH } from './constants.ts'
+import { WEBSOCKET_PATH } from './http-constants.ts'
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
 

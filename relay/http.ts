@@ -10,7 +10,7 @@ import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
 import {
   CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS
-} from './constants.ts'
+} from './http-constants.ts'
 import { limitHttpConnections } from './http-connection-limit.ts'
 import type { Logger } from './logger.ts'
 import { createStaticHandler } from './static-files.ts'

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
 import { FILE_EXTENSION } from '../src/lib/shared/pwa.ts'
-import { DEFAULT_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL } from './constants.ts'
+import { DEFAULT_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL } from './http-constants.ts'
 
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

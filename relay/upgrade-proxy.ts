@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { clientAddress } from './client-address.ts'
-import { PROXY_KEEPALIVE_MS, WEBSOCKET_PATH } from './constants.ts'
+import { PROXY_KEEPALIVE_MS, WEBSOCKET_PATH } from './http-constants.ts'
 
 /** libp2p's WebSocket listener's own upgrade handler: it completes the handshake and upgrades the connection. */
 export type UpgradeTarget = (req: IncomingMessage, socket: Duplex, head: Buffer) => void

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/constants.ts'
+import { HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/http-constants.ts'
 import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
 import { listenPublicServer } from '../public-server.ts'
 
