@@ -77,17 +77,17 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
   let federation: Federation | undefined
   const metrics = createRelayMetrics()
   const logLimitHit = oncePer(LIMIT_LOG_INTERVAL_MS)
+  // a client refused by a per-IP limit: counted, and logged at most once per interval for that limit and IP
+  const refusedByLimit = (what: string, limit: string, ip: string, max: number): void => {
+    metrics.refused(limit)
+    if (logLimitHit(`${limit} ${ip}`)) log.warn(`${what} refused by a limit`, { limit, ip, max, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
+  }
   const proxy = createUpgradeProxy({
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     trustProxy: config.trustProxy,
     // derived addresses have no path; only an announced one can name another
     paths: upgradeTargets(config.announce),
-    onRefused (limit, ip) {
-      metrics.refused(limit)
-      if (logLimitHit(`${limit} ${ip}`)) {
-        log.warn('upgrade refused by a limit', { limit, ip, max: limit === 'per_ip' ? config.maxConnectionsPerIp : undefined, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
-      }
-    }
+    onRefused (limit, ip) { refusedByLimit('upgrade', limit, ip, config.maxConnectionsPerIp) }
   })
   const server = createPublicServer({
     staticDir: config.staticDir,
@@ -107,12 +107,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
     proxy,
     // behind a reverse proxy every connection comes from it: see http-connection-limit.ts
     maxConnectionsPerIp: config.trustProxy ? undefined : config.maxHttpConnectionsPerIp,
-    onRefused (ip) {
-      metrics.refused('http_per_ip')
-      if (logLimitHit(`http_per_ip ${ip}`)) {
-        log.warn('HTTP connection refused by a limit', { limit: 'http_per_ip', ip, max: config.maxHttpConnectionsPerIp, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
-      }
-    },
+    onRefused (ip) { refusedByLimit('HTTP connection', 'http_per_ip', ip, config.maxHttpConnectionsPerIp) },
     metrics: metrics.scrape,
     log
   })

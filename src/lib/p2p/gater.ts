@@ -1,6 +1,7 @@
 import { isPrivate } from '@libp2p/utils'
 import { WebSockets } from '@multiformats/multiaddr-matcher'
 import type { ConnectionGater } from '@libp2p/interface'
+import { derivedFromList } from './known-relays.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const HOST_PROTOCOLS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6'])
@@ -26,16 +27,10 @@ export function hostPort (ma: Multiaddr): string | undefined {
  */
 export function relayGater (relays: Multiaddr[] | (() => Multiaddr[])): ConnectionGater {
   const current = typeof relays === 'function' ? relays : () => relays
-  let from: Multiaddr[] | undefined
-  let allowed = new Set<string>()
+  const allowedHosts = derivedFromList(current, list => new Set(list.map(hostPort).filter((v): v is string => v != null)))
   return {
     denyDialMultiaddr: (ma: Multiaddr) => {
-      const list = current()
-      // the same array until the relays change (KnownRelays.all)
-      if (list !== from) {
-        from = list
-        allowed = new Set(list.map(hostPort).filter((v): v is string => v != null))
-      }
+      const allowed = allowedHosts()
       const key = hostPort(ma)
       if (key != null && allowed.has(key)) return false
       return WebSockets.matches(ma) || isPrivate(ma) === true

@@ -16,6 +16,24 @@ function sameAddrs (a: Multiaddr[], b: Multiaddr[]): boolean {
 }
 
 /**
+ * `derive` of the list `get` returns, worked out again only when `get` returns
+ * another array: KnownRelays hands out the same one until its list changes, so
+ * a reader asked at every dial or relayed connection derives once per change.
+ */
+export function derivedFromList<T> (get: () => Multiaddr[], derive: (list: Multiaddr[]) => T): () => T {
+  let from: Multiaddr[] | undefined
+  let derived: T
+  return () => {
+    const list = get()
+    if (list !== from) {
+      from = list
+      derived = derive(list)
+    }
+    return derived
+  }
+}
+
+/**
  * The relays this node deals with, as the latest /relay.json describes them.
  * The connection gater, the reservation guard and the relay keeper read it at
  * each use rather than copying it when they are made, so a description

@@ -1,5 +1,6 @@
 import { peerIdOf } from '../shared/addresses.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { derivedFromList } from './known-relays.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** How @libp2p/circuit-relay-v2 names its transport, the one that makes reservations and answers STOP requests. */
@@ -59,10 +60,11 @@ export function onlyOurRelays (node: Libp2p, relays: OurRelays | (() => OurRelay
     throw new Error('this @libp2p/circuit-relay-v2 version makes reservations elsewhere: they cannot be kept to our relays')
   }
   const current = typeof relays === 'function' ? relays : () => relays
-  const own = (): Set<string> => peerIds(current().own)
-  const any = (): Set<string> => new Set([...own(), ...peerIds(current().fallbacks)])
+  const own = derivedFromList(() => current().own, peerIds)
+  const fallbacks = derivedFromList(() => current().fallbacks, peerIds)
   store.addRelay = async (peer, type) => {
-    if (!any().has(peer.toString())) throw new StrangerRelayError(`${peer.toString()} is not one of our relays`)
+    const id = peer.toString()
+    if (!own().has(id) && !fallbacks().has(id)) throw new StrangerRelayError(`${peer.toString()} is not one of our relays`)
     return await addRelay.call(store, peer, type)
   }
   // a relay with our reservation relays every friend's connection; one of our
