@@ -3,6 +3,8 @@
  * bench` stays under about 10 minutes on a 2-core machine; BENCH_QUICK=1
  * runs a small version of everything to check the bench itself works.
  */
+import { MAX_BATCH } from '../src/lib/state/batch-size.ts'
+
 const quick = process.env.BENCH_QUICK === '1'
 
 export const PLAN = {
@@ -27,8 +29,8 @@ export const PLAN = {
      */
     idleGapMs: 200,
     burst: quick ? 500 : 5_000,
-    // the app's batch: MAX_BATCH in src/lib/state/delivery.ts
-    storeBatch: 256,
+    // the app's batch, so the floor writes as the app does
+    storeBatch: MAX_BATCH,
     bursts: quick ? 1 : 3,
     /** 32 MiB: long enough to reach steady state on loopback, short enough to repeat */
     bulkBytes: 32 * 1024 * 1024,

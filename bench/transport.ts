@@ -39,7 +39,7 @@ export interface TransportPlan {
   idleRtts: number
   idleGapMs: number
   burst: number
-  /** messages per transaction under a burst: the app's batch (one ack frame's worth) */
+  /** messages per transaction under a burst: the app's batch */
   storeBatch: number
   bursts: number
   bulkBytes: number

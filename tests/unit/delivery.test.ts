@@ -7,7 +7,8 @@ import { SentNotSavedError } from '../../src/lib/state/errors.ts'
 import { showsNothing } from '../../src/lib/shared/invisible.ts'
 import { StorageFullError } from '../../src/lib/store/errors.ts'
 import { compareMessages, openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
-import type { ChatFrame } from '../../src/lib/p2p/chat/index.ts'
+import { decodeFrame, encodeFrame, MAX_IDS_PER_FRAME, type ChatFrame } from '../../src/lib/p2p/chat/index.ts'
+import { MAX_BATCH } from '../../src/lib/state/batch-size.ts'
 
 const A = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
 const B = '12D3KooWBobBobBobBobBobBobBobBobBobBobBobBobBobBobBo'
@@ -283,6 +284,29 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     await Promise.all(lab.inFlight.splice(0).map(async f => await lab!.side(f.to).receive(f.from, f.frame)))
     expect(await store.messages.list(A)).toHaveLength(1000)
     expect(calls).toBeLessThanOrEqual(10)
+  })
+
+  it('should ack a batch larger than one frame holds in frames the codec accepts, each message once', async () => {
+    expect(MAX_BATCH).toBeGreaterThan(MAX_IDS_PER_FRAME)
+    lab = new Lab()
+    await lab.setup()
+    const count = MAX_BATCH
+    await Promise.all(Array.from({ length: count }, async (_, i) => await lab!.side(A).send(B, `m${i}`)))
+    await lab.side(A).flush(B)
+    // all at once, as a burst arrives: the receiver stores them in one batch
+    await Promise.all(lab.inFlight.splice(0).map(async f => await lab!.side(f.to).receive(f.from, f.frame)))
+    const acks = lab.inFlight.filter(f => f.from === B).map(f => f.frame)
+    expect(acks.length).toBeGreaterThan(1)
+    // each one as the wire carries it: a frame over the limit would not encode, or not decode at the sender
+    const ids = acks.flatMap(frame => {
+      const wire = decodeFrame(encodeFrame(frame))
+      return wire.type === 'ack' ? wire.ids.map(id => id.join()) : []
+    })
+    expect(ids).toHaveLength(count)
+    expect(new Set(ids).size).toBe(count)
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    const sent = await lab.stores.get(A)!.messages.list(B)
+    expect(sent.filter(m => m.status === 'delivered')).toHaveLength(count)
   })
 
   it('should write the ack of a message it sent without reading the message back', async () => {

@@ -2,6 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
+import { MAX_BATCH } from './batch-size.ts'
 import { CoalescedRuns } from './coalesced-runs.ts'
 import { assertShowsText, SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
@@ -12,15 +13,13 @@ import { StatusUpdates } from './status-updates.ts'
 import type { DeliveryEvents, DeliveryOptions } from './delivery-types.ts'
 
 export type { DeliveryEvents, DeliveryOptions, DeliveryTransport } from './delivery-types.ts'
+export { MAX_BATCH } from './batch-size.ts'
 
 /**
  * An unacknowledged message is sent again after this long. A direct
  * connection acks within milliseconds, so by then the frame or its ack was lost.
  */
 export const ACK_TIMEOUT_MS = 4_000
-
-/** One ack frame covers one batch of stored messages. */
-export const MAX_BATCH = MAX_IDS_PER_FRAME
 
 /** Read receipts re-sent on every new connection, in case earlier ones were lost. */
 export const READ_RECEIPTS_ON_CONNECT = MAX_IDS_PER_FRAME
@@ -40,8 +39,7 @@ function textFrame (message: StoredMessage): ChatFrame {
  * acknowledges duplicates too, the first ack may have been lost (the
  * receiving half is inbox.ts); the sender marks a message delivered only on
  * that ack and sends unacknowledged messages again while the peer is
- * reachable. Bursts are written in batches, one transaction and one ack frame
- * per batch.
+ * reachable. Bursts are written in batches, one transaction per batch.
  */
 export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions

@@ -1,5 +1,6 @@
 import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
 import { hexToBytes, InvalidArgumentError, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
+import { MAX_BATCH } from './batch-size.ts'
 import { Batcher, KeyedBatchers } from './batcher.ts'
 import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
 
@@ -36,14 +37,13 @@ export interface InboxOptions {
  * The receiving half of delivery: a message is stored before it is
  * acknowledged, a copy already stored is acknowledged again (the first ack may
  * have been lost) but not stored twice, and read receipts go out when the
- * user reads. A burst is stored in batches, one transaction and one ack frame
- * per batch.
+ * user reads. A burst is stored in batches, one transaction per batch, its
+ * acks in as few frames as hold them.
  */
 export class Inbox {
   readonly #o: InboxOptions
-  /** at most one ack frame's worth per transaction, as MAX_BATCH in delivery.ts */
   readonly #batchers = new KeyedBatchers<IncomingMessage, SavedIncoming | Error>(peer =>
-    new Batcher(async msgs => await this.#storeBatch(peer, msgs), MAX_IDS_PER_FRAME))
+    new Batcher(async msgs => await this.#storeBatch(peer, msgs), MAX_BATCH))
   /**
    * copies of messages stored already that arrived again and were dropped
    * (diagnostics): a resend after a lost ack, or a sender resending what was
@@ -132,10 +132,11 @@ export class Inbox {
     const delivered = new Set<string>()
     for (const { message } of saved) (receipts && message.status === 'read' ? read : delivered).add(message.id)
     for (const [type, ids] of [['read', read], ['ack', delivered]] as const) {
-      if (ids.size === 0) continue
-      this.#o.transport.send(peer, { type, ids: [...ids].map(hexToBytes) }).catch(() => {
-        // lost with the connection: the peer sends again and we ack then
-      })
+      for (const some of inFrames([...ids])) {
+        this.#o.transport.send(peer, { type, ids: some.map(hexToBytes) }).catch(() => {
+          // lost with the connection: the peer sends again and we ack then
+        })
+      }
     }
   }
 
@@ -150,8 +151,15 @@ export class Inbox {
   /** Tells the peer these of its messages were read, if read receipts are on and it is reachable. */
   async sendReceipts (peer: string, ids: string[]): Promise<void> {
     if (!this.#o.readReceipts() || !this.#o.transport.usable(peer)) return
-    for (let i = 0; i < ids.length; i += MAX_IDS_PER_FRAME) {
-      await this.#o.transport.send(peer, { type: 'read', ids: ids.slice(i, i + MAX_IDS_PER_FRAME).map(hexToBytes) }).catch(() => {})
+    for (const some of inFrames(ids)) {
+      await this.#o.transport.send(peer, { type: 'read', ids: some.map(hexToBytes) }).catch(() => {})
     }
   }
+}
+
+/** Message ids in runs that each fit one ack or receipt frame (a batch stored at once can be larger). */
+function inFrames (ids: string[]): string[][] {
+  const runs: string[][] = []
+  for (let i = 0; i < ids.length; i += MAX_IDS_PER_FRAME) runs.push(ids.slice(i, i + MAX_IDS_PER_FRAME))
+  return runs
 }
