@@ -183,10 +183,10 @@ export class FrameWriter {
   private take (): Pending[] {
     const batch: Pending[] = []
     let size = 0
-    while (this.queue.length > 0) {
-      const next = this.queue[0]
+    let taken = 0
+    for (; taken < this.queue.length; taken++) {
+      const next = this.queue[taken]
       if (batch.length > 0 && size + next.bytes.byteLength > MAX_WRITE_BYTES) break
-      this.queue.shift()
       this.queuedBytes -= next.bytes.byteLength
       // a caller that gave up while queued must not have its frame sent later
       if (next.signal?.aborted === true) {
@@ -196,6 +196,8 @@ export class FrameWriter {
       batch.push(next)
       size += next.bytes.byteLength
     }
+    // one cut for the lot: a shift per frame moved the rest of a burst's queue each time
+    this.queue.splice(0, taken)
     return batch
   }
 }
