@@ -9,9 +9,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { withTimeout } from './app.ts'
-import { launch, launchProfile } from './browser.ts'
+import { launchProfile } from './browser.ts'
 import { profilePages } from './profile.ts'
 import type { BenchServer } from './server.ts'
 import type { BenchApi, StoreFloor } from './pages/protocol.ts'
@@ -31,6 +31,12 @@ export interface TransportFigures {
   bulkBytes: number
   /** the persistence floor: a burst's writes and single writes on bare IndexedDB */
   store?: StoreFloor
+  /**
+   * ms for a burst's writes on both pages at once (each page its own), the
+   * slower page's: under a burst the sender and the receiver each write every
+   * message, on the same cores and disk
+   */
+  storeBothMs?: number
   failures: string[]
 }
 
@@ -64,18 +70,17 @@ async function benchPage (context: BrowserContext, url: string): Promise<Page> {
 
 export async function transport (server: BenchServer, relayAddr: string, plan: TransportPlan): Promise<TransportFigures> {
   const out: TransportFigures = { bareRtt: [], bareIdleRtt: [], nodeRtt: [], bareBurst: [], nodeDial: Number.NaN, bareBulk: [], nodeBulk: [], bulkBytes: plan.bulkBytes, failures: [] }
-  // a profile on disk, as section 2's pages have: bare IndexedDB's writes
-  // (the persistence floor, written by this page) must reach the disk as the
-  // app's do, which an in-memory profile's never do
-  const dir = await mkdtemp(join(tmpdir(), 'peerlink-bench-floor-'))
-  const aContext = await launchProfile(dir, server.url)
-  // between two browsers a message crosses two network services, which pages
-  // of one browser share
-  let otherBrowser: Browser | undefined
+  // profiles on disk, as section 2's pages have: bare IndexedDB's writes
+  // (the persistence floor) must reach the disk as the app's do, which an
+  // in-memory profile's never do
+  const dirs = [await mkdtemp(join(tmpdir(), 'peerlink-bench-floor-')), await mkdtemp(join(tmpdir(), 'peerlink-bench-floor-'))]
+  // a browser each: between two browsers a message crosses two network
+  // services, which pages of one browser share
+  const contexts: BrowserContext[] = []
   try {
-    const a = await benchPage(aContext, server.url)
-    otherBrowser = await launch()
-    const b = await benchPage(await otherBrowser.newContext(), server.url)
+    for (const dir of dirs) contexts.push(await launchProfile(dir, server.url))
+    const a = await benchPage(contexts[0], server.url)
+    const b = await benchPage(contexts[1], server.url)
     const answered = call(b, 'bareConnect', server.signalUrl('transport'), 'answer')
     await call(a, 'bareConnect', server.signalUrl('transport'), 'offer')
     await answered
@@ -88,6 +93,8 @@ export async function transport (server: BenchServer, relayAddr: string, plan: T
     for (let i = 0; i < plan.bursts; i++) out.bareBurst.push(await call(a, 'bareBurst', plan.burst))
     try {
       out.store = await call(a, 'bareStore', plan.burst, plan.storeBatch, plan.rtts, plan.idleRtts, plan.idleGapMs)
+      const both = await Promise.all([a, b].map(async page => await call(page, 'bareStore', plan.burst, plan.storeBatch, 0)))
+      out.storeBothMs = Math.max(...both.map(floor => floor.burstMs))
     } catch (err) {
       out.failures.push(`bareStore: ${(err as Error).message.split('\n')[0]}`)
     }
@@ -108,9 +115,8 @@ export async function transport (server: BenchServer, relayAddr: string, plan: T
     }
     await profiling.save()
   } finally {
-    await aContext.close()
-    await otherBrowser?.close()
-    await rm(dir, { recursive: true, force: true })
+    for (const context of contexts) await context.close()
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true })
   }
   return out
 }
