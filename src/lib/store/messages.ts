@@ -62,6 +62,8 @@ export function messageRepository (connection: Connection): MessageRepository {
     plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>,
     onWriting?: (result: R) => void
   ): Promise<R> {
+    // a fold now would hold these writes up (both need the messages store)
+    folder.busy()
     const guess = known.get(peer)
     if (guess != null && count > 0) {
       const placed = plan(guess, [])

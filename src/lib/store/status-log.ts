@@ -27,9 +27,9 @@ export interface StatusEntry {
 }
 
 /**
- * The log is folded once no state was logged for this long: a burst's acks
- * come milliseconds apart, so its fold waits for its end instead of
- * competing with it for the database.
+ * The log is folded once no state was logged, and no message written, for
+ * this long: a burst's acks and writes come milliseconds apart, so its fold
+ * waits for its end instead of competing with it for the database.
  */
 export const FOLD_AFTER_QUIET_MS = 1_000
 
@@ -44,10 +44,11 @@ export const FOLD_AT_MOST_ENTRIES = 64
 
 /**
  * Entries folded per transaction: each holds up to 256 ids, so a slice is
- * at most 1,024 reads and puts, and a long burst's log is written back in
- * slices short enough not to hold up a message written in between.
+ * at most 256 reads and puts. A message written meanwhile waits for the
+ * slice under way: slices of four entries took 1 s each on disk when a burst
+ * began as a fold did, and held its first writes and acks back that long.
  */
-export const FOLD_SLICE_ENTRIES = 4
+export const FOLD_SLICE_ENTRIES = 1
 
 /**
  * A fold keeps, this long after it was logged, the part of an entry that
@@ -148,7 +149,7 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
 export class LogFolder {
   readonly #connection: Connection
   #timer?: ReturnType<typeof setTimeout>
-  #lastLogged = 0
+  #lastActive = 0
   /** entries this page logged, ever, and of them those no fold has taken yet (as far as it knows) */
   #loggedCount = 0
   #unfolded = 0
@@ -167,8 +168,17 @@ export class LogFolder {
 
   /** The log has entries (logged now, or found by a read): fold them once quiet. */
   soon (now = Date.now()): void {
-    this.#lastLogged = now
+    this.#lastActive = now
     this.#arm(this.#wait(now))
+  }
+
+  /**
+   * Messages are being written now: a fold waits for quiet, as for acks.
+   * A burst's first writes come before any ack of it does, and a fold that
+   * began just then went on, a slice at a time, in its way.
+   */
+  busy (now = Date.now()): void {
+    this.#lastActive = now
   }
 
   #arm (ms: number): void {
@@ -186,7 +196,7 @@ export class LogFolder {
   /** ms until the log may be folded: 0 once it is quiet or too long. */
   #wait (now: number): number {
     if (this.#unfolded >= FOLD_AT_MOST_ENTRIES) return 0
-    return Math.max(FOLD_AFTER_QUIET_MS - (now - this.#lastLogged), 0)
+    return Math.max(FOLD_AFTER_QUIET_MS - (now - this.#lastActive), 0)
   }
 
   #wake (): void {
