@@ -8,9 +8,10 @@ import { noDnsaddr } from './vite/no-dnsaddr.ts'
 import { noRouting } from './vite/no-routing.ts'
 import { noRandomWalk } from './vite/no-random-walk.ts'
 import { plainRetry } from './vite/plain-retry.ts'
+import { singleProcessLock } from './vite/single-process-lock.ts'
 
 export default defineConfig({
-  plugins: [ed25519Only(), noDnsaddr(), noAddressMappings(), noRandomWalk(), noRouting(), loggerOnDemand(), plainRetry(), fnv1a32(), sveltekit()],
+  plugins: [ed25519Only(), noDnsaddr(), noAddressMappings(), noRandomWalk(), noRouting(), loggerOnDemand(), plainRetry(), singleProcessLock(), fnv1a32(), sveltekit()],
   build: {
     // libp2p and its crypto need top-level await and BigInt, which every browser
     // that has WebRTC data channels and WebCrypto Ed25519 supports anyway

@@ -5,6 +5,7 @@ import { noAddressMappings } from '../../vite/no-address-mappings.ts'
 import { noRandomWalk } from '../../vite/no-random-walk.ts'
 import { noRouting } from '../../vite/no-routing.ts'
 import { plainRetry } from '../../vite/plain-retry.ts'
+import { singleProcessLock } from '../../vite/single-process-lock.ts'
 import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
 
 // The plugins are judged on real builds of libp2p's core for the browser,
@@ -15,7 +16,7 @@ let whole: BrowserBuild<Probe>
 
 beforeAll(async () => {
   [trimmed, whole] = await Promise.all([
-    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk(), noRouting()]),
+    buildForBrowser<Probe>('libp2p-core-probe.ts', [loggerOnDemand(), plainRetry(), noAddressMappings(), noRandomWalk(), noRouting(), singleProcessLock()]),
     buildForBrowser<Probe>('libp2p-core-probe.ts', [])
   ])
 }, 120_000)
@@ -130,6 +131,24 @@ describe("the browser build's peer and content routing", () => {
   it('should answer every content routing call as libp2p does with no content router, started or not', async () => {
     const [ours, library] = await Promise.all([trimmed.module.contentRouting(), whole.module.contentRouting()])
     expect(library).toMatchObject({ findProviders: 'NoContentRoutersError', put: 'done', get: 'AggregateError', 'get before start': 'NotStartedError' })
+    expect(ours).toEqual(library)
+  })
+})
+
+// mortice's name for the BroadcastChannel it opens in a page, and a message its workers send
+const MORTICE_CODE = ['lock:worker:request-read', 'lock:master:grant-write']
+
+describe("the browser build's peer store locks", () => {
+  it('should leave mortice out', () => {
+    for (const code of MORTICE_CODE) {
+      expect(whole.code).toContain(code)
+      expect(trimmed.code).not.toContain(code)
+    }
+  })
+
+  it('should lose no merge of one peer made all at once, as with mortice', async () => {
+    const [ours, library] = await Promise.all([trimmed.module.peerStoreMerges(50), whole.module.peerStoreMerges(50)])
+    expect(library).toEqual({ tags: 50, failedReads: 0 })
     expect(ours).toEqual(library)
   })
 })
