@@ -125,6 +125,19 @@ export function parseBootstrap (text: string): string[] {
   })
 }
 
+/** Peer IDs, comma-separated: each must be one, or the relay would trust a typo and nobody. */
+export function parsePeerIds (name: string, text: string): string[] {
+  const items = splitList(text)
+  if (items.length === 0) throw new ConfigError(`--${name}: expected one or more peer IDs`)
+  return items.map(item => {
+    try {
+      return peerIdFromString(item).toString()
+    } catch {
+      throw new ConfigError(`--${name}: '${item}' is not a peer ID`)
+    }
+  })
+}
+
 export function parseIceServers (text: string): IceServer[] {
   let json: unknown
   try {

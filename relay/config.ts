@@ -11,7 +11,7 @@ import {
   MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_PING_INTERVAL_SECONDS
 } from './constants.ts'
 import {
-  ConfigError, isInside, parseAnnounce, parseBootstrap, parseChoice, parseHost, parseIceServers, parseInteger,
+  ConfigError, isInside, parseAnnounce, parseBootstrap, parsePeerIds, parseChoice, parseHost, parseIceServers, parseInteger,
   parsePath, parseSecret, parseUrls
 } from './config-values.ts'
 import { MAX_ICE_SERVERS } from '../src/lib/shared/relay-info.ts'
@@ -41,6 +41,11 @@ export interface RelayConfig extends IceConfig {
   announce: string[]
   /** other relays to join in the DHT, each with /p2p/<peerId> */
   bootstrap: string[]
+  /**
+   * the only relays /relay.json may list besides the bootstrap ones (peer IDs);
+   * unset, any peer that serves the DHT and connects is listed
+   */
+  trustedRelays?: string[]
   maxReservations: number
   reservationTtlMs: number
   /** how often each connection is pinged; one that does not answer is closed (and its reservation freed) */
@@ -104,6 +109,7 @@ const OPTIONS = {
   'turn-urls': { env: 'PEERLINK_TURN_URLS', help: 'comma-separated turn: urls of a TURN server using --turn-secret' },
   'turn-secret': { env: 'PEERLINK_TURN_SECRET', help: 'secret shared with the TURN server (coturn static-auth-secret); prefer the variable' },
   bootstrap: { env: 'PEERLINK_BOOTSTRAP', help: 'comma-separated multiaddrs of other relays, with /p2p/<id>' },
+  'trusted-relays': { env: 'PEERLINK_TRUSTED_RELAYS', help: 'comma-separated peer IDs: the only relays besides --bootstrap that /relay.json lists (default: any that serves the DHT)' },
   'max-reservations': { env: 'PEERLINK_MAX_RESERVATIONS', help: `browsers reachable through this relay at once (default ${DEFAULT_MAX_RESERVATIONS})` },
   'reservation-ttl': { env: 'PEERLINK_RESERVATION_TTL', help: `seconds before a reservation must be renewed (default ${DEFAULT_RESERVATION_TTL_MS / 1000})` },
   'ping-interval': { env: 'PEERLINK_PING_INTERVAL', help: `seconds between pings of each connection; a silent one is closed (default ${DEFAULT_PING_INTERVAL_MS / 1000})` },
@@ -187,6 +193,8 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   }
   const bootstrap = get('bootstrap')
   if (bootstrap != null) config.bootstrap = parseBootstrap(bootstrap)
+  const trusted = get('trusted-relays')
+  if (trusted != null) config.trustedRelays = parsePeerIds('trusted-relays', trusted)
   const maxReservations = get('max-reservations')
   if (maxReservations != null) config.maxReservations = parseInteger('max-reservations', maxReservations, 1, MAX_RESERVATIONS_CAP)
   const ttl = get('reservation-ttl')

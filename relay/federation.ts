@@ -45,11 +45,14 @@ function listable (ma: Multiaddr, privateNetwork: boolean): boolean {
  * browsers run the DHT as clients and never announce it. Anyone can say
  * that, so the list keeps the relays it learned first and makes room only
  * by dropping one no longer connected: fresh peer IDs cannot push out the
- * relays this one is connected to. Configured bootstrap relays come first.
+ * relays this one is connected to. With `trusted` (--trusted-relays), only
+ * the peers it names are learned: an operator who runs every relay of the
+ * federation need not let a stranger's node be offered to browsers at all.
+ * Configured bootstrap relays come first.
  * A learned relay gone for LISTED_RELAY_GONE_MS is dropped (timed by the
  * monotonic clock: a wall clock set back would keep it listed).
  */
-export function watchFederation (node: RelayNode, bootstrap: string[], privateNetwork: boolean): Federation {
+export function watchFederation (node: RelayNode, bootstrap: string[], privateNetwork: boolean, trusted?: ReadonlySet<string>): Federation {
   const self = node.peerId.toString()
   const configured = new Map<string, string[]>()
   for (const text of bootstrap) {
@@ -65,6 +68,7 @@ export function watchFederation (node: RelayNode, bootstrap: string[], privateNe
     const { peerId, protocols, listenAddrs } = evt.detail
     const peer = peerId.toString()
     if (peer === self || !protocols.includes(DHT_PROTOCOL)) return
+    if (trusted != null && !trusted.has(peer) && !configured.has(peer)) return
     const addrs = listenAddrs
       .filter(ma => listable(ma, privateNetwork))
       .slice(0, MAX_ADDRS_PER_LISTED_RELAY)

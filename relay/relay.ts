@@ -146,7 +146,7 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
       metrics
     })
     node = started.node
-    federation = watchFederation(node, config.bootstrap, started.privateNetwork)
+    federation = watchFederation(node, config.bootstrap, started.privateNetwork, config.trustedRelays == null ? undefined : new Set(config.trustedRelays))
     proxy.setTarget(started.upgrade)
   } catch (err) {
     await closeServer()

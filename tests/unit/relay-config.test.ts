@@ -158,6 +158,12 @@ describe('relay config', () => {
     })
   })
 
+  it('should read the trusted relays, and leave them unset (any relay may be listed) by default', () => {
+    expect(run([], {}).trustedRelays).toBeUndefined()
+    expect(run(['--trusted-relays', ` ${PEER} `], {}).trustedRelays).toEqual([PEER])
+    expect(run([], { PEERLINK_TRUSTED_RELAYS: PEER }).trustedRelays).toEqual([PEER])
+  })
+
   it('should let a flag win over its environment variable', () => {
     const config = run(['--port', '1234', '--host=localhost'], { PEERLINK_PORT: '4321', PEERLINK_HOST: '10.0.0.1' })
     expect(config.port).toBe(1234)
@@ -177,6 +183,7 @@ describe('relay config', () => {
       '--bootstrap', '--max-reservations', '--reservation-ttl', '--relay-duration-limit',
       '--ping-interval', '--relay-data-limit', '--tls-cert', '--tls-key', '--stun-urls', '--turn-urls', '--turn-secret', '--log-format',
       '--max-connections-per-ip', '--trust-proxy', '--max-connections-per-peer', '--max-http-connections-per-ip',
+      '--trusted-relays',
       'PEERLINK_TURN_SECRET', 'PEERLINK_PORT']) {
       expect(USAGE).toContain(flag)
     }
@@ -205,6 +212,8 @@ describe('relay config', () => {
     [['--stun-urls', 'stun:chat.example.org:3478?transport=udp'], /--stun-urls: 'stun:chat.example.org:3478\?transport=udp' is not a url a browser takes/],
     [['--turn-urls', 'turn://chat.example.org:3478', '--turn-secret', 'x'.repeat(16)], /--turn-urls: 'turn:\/\/chat.example.org:3478' is not a url a browser takes/],
     [['--bootstrap', '/ip4/127.0.0.1/tcp/1/ws/p2p/abc'], /--bootstrap: .* ends in \/p2p\/abc, which is not a peer ID/],
+    [['--trusted-relays', `${PEER},abc`], /--trusted-relays: 'abc' is not a peer ID/],
+    [['--trusted-relays', ' , '], /--trusted-relays: expected one or more peer IDs/],
     // browsers refuse a relay.json with more than 32
     [['--announce', Array.from({ length: 33 }, (_, i) => `/dns4/r${i}.example.org/tcp/443/tls/ws`).join(',')], /--announce: at most 32 addresses/],
     // the key file would be one GET away

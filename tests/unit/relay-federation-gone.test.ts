@@ -2,40 +2,11 @@
  * How long /relay.json keeps listing a relay it learned from the DHT once
  * that relay has gone: browsers try the listed relays in turn when theirs is down.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { PeerId } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DHT_PROTOCOL, LISTED_RELAY_GONE_MS } from '../../relay/constants.ts'
+import { LISTED_RELAY_GONE_MS } from '../../relay/constants.ts'
 import { watchFederation } from '../../relay/federation.ts'
 import type { RelayNode } from '../../relay/node.ts'
-
-/** The part of a relay's libp2p node federation.ts reads: its ID, its events and who is connected. */
-class FakeRelayNode extends EventTarget {
-  readonly connected = new Set<string>()
-  constructor (readonly peerId: PeerId) { super() }
-  getConnections (peer: PeerId): unknown[] {
-    return this.connected.has(peer.toString()) ? [{}] : []
-  }
-
-  connect (peer: PeerId, port: number): void {
-    this.connected.add(peer.toString())
-    this.dispatchEvent(new CustomEvent('peer:connect', { detail: peer }))
-    this.dispatchEvent(new CustomEvent('peer:identify', {
-      detail: { peerId: peer, protocols: [DHT_PROTOCOL], listenAddrs: [multiaddr(`/ip4/127.0.0.1/tcp/${port}/ws`)] }
-    }))
-  }
-
-  disconnect (peer: PeerId): void {
-    this.connected.delete(peer.toString())
-    this.dispatchEvent(new CustomEvent('peer:disconnect', { detail: peer }))
-  }
-}
-
-async function newPeer (): Promise<PeerId> {
-  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-}
+import { FakeRelayNode, newPeer } from './fixtures/fake-relay-node.ts'
 
 afterEach(() => { vi.useRealTimers() })
 
