@@ -1,7 +1,7 @@
 import type { Connection } from './db.ts'
 import { FIRST_SEQ } from './constants.ts'
 import type { Conversation, ConversationRepository, StoredMessage } from './types.ts'
-import { assertName, assertPeer, assertRelayHint, assertTime } from './validate.ts'
+import { assertBlocked, assertName, assertPeer, assertRelayHint, assertTime } from './validate.ts'
 
 export function newConversation (peer: string, now: number, relayHint?: string): Conversation {
   const conversation: Conversation = { peer, createdAt: now, unread: 0, nextSeq: FIRST_SEQ }
@@ -97,6 +97,19 @@ export function conversationRepository (connection: Connection): ConversationRep
       assertPeer(peer)
       assertRelayHint(relayHint)
       await setField(connection, peer, 'relayHint', relayHint)
+    },
+
+    async setBlocked (peer, blocked) {
+      assertPeer(peer)
+      assertBlocked(blocked)
+      await connection.transact(['conversations'], 'readwrite', async tx => {
+        const store = tx.objectStore('conversations')
+        const existing = await store.get(peer) ?? newConversation(peer, Date.now())
+        if ((existing.blocked === true) === blocked) return
+        // unblocked, the field goes: a record looks as it did before it was blocked
+        const { blocked: _was, ...rest } = existing
+        await store.put(blocked ? { ...rest, blocked: true } : rest)
+      })
     },
 
     async markRead (peer) {

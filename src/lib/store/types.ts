@@ -50,6 +50,11 @@ export interface Conversation {
    * the clock stepped back, so our messages' time order is their seq order
    */
   lastSentAt?: number
+  /**
+   * true while the user blocks this peer: nothing of theirs is stored and
+   * nothing of ours goes to them; absent otherwise (records from before it was kept too)
+   */
+  blocked?: true
 }
 
 export interface Profile {
@@ -86,6 +91,8 @@ export interface ConversationRepository {
   setName (peer: string, name: string): Promise<void>
   /** where the peer was last found reachable (a DHT lookup): tried first next time */
   setRelayHint (peer: string, relayHint: string): Promise<void>
+  /** blocks the peer or unblocks it (the conversation is made when missing); the messages stay as they are */
+  setBlocked (peer: string, blocked: boolean): Promise<void>
   /** unread = 0, incoming 'delivered' messages become 'read'; returns their ids */
   markRead (peer: string): Promise<string[]>
 }

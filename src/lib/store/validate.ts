@@ -35,6 +35,10 @@ export function assertRelayHint (hint: unknown): asserts hint is string {
   }
 }
 
+export function assertBlocked (blocked: unknown): asserts blocked is boolean {
+  if (typeof blocked !== 'boolean') throw new InvalidArgumentError('Invalid blocked flag: expected true or false')
+}
+
 /** Milliseconds since the epoch; a negative or fractional clock is a broken one. */
 export function assertTime (value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
