@@ -44,6 +44,8 @@ export interface NodeOptions {
    * asked for each new WebRTC connection, since TURN credentials expire
    */
   iceServers: () => Promise<IceServer[]>
+  /** peer IDs (string form) the user blocked, read at each dial and connection; none if not given */
+  blocked?: () => ReadonlySet<string>
 }
 
 /** Noise's pure-JS crypto, with its ephemeral and static keys taken from `pool` when it has one. */
@@ -79,7 +81,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     ],
     connectionEncrypters: [noise({ crypto: pooledNoiseCrypto(handshakeKeys) })],
     streamMuxers: [yamux()],
-    connectionGater: relayGater(() => known.all),
+    connectionGater: relayGater(() => known.all, options.blocked),
     connectionManager: CONNECTION_MANAGER,
     // liveness.ts pings instead: this monitor drops a connection on the first
     // failed ping, even one that failed only because a second ping of the same
