@@ -1,4 +1,5 @@
 import { MARKS, mark } from '../shared/marks.ts'
+import { Blocklist } from './blocklist.ts'
 import { fetchRelayInfoAndKeep } from './relay-source.ts'
 import { IceServers } from './ice-servers.ts'
 import { RelayRefresh } from './relay-refresh.ts'
@@ -33,7 +34,12 @@ export async function assemble (p2p: P2p, info: RelayInfo, store: Store, private
   const known = new KnownRelays(relays, otherRelayAddresses(info))
   // the description's TURN credentials expire; a fresh one is fetched (and kept, as at the start) when they have
   const ice = new IceServers(info.iceServers, fetchRelayInfoAndKeep)
-  const node = await createPeerlinkNode({ privateKey, relays, known, iceServers: async () => await ice.current() })
+  const blocklist = new Blocklist(store)
+  // read while the node is made, and before it starts: no blocked peer gets in meanwhile
+  const [node] = await Promise.all([
+    createPeerlinkNode({ privateKey, relays, known, iceServers: async () => await ice.current(), blocked: () => blocklist.peers }),
+    blocklist.load()
+  ])
   mark(MARKS.nodeCreated)
   const keeper = new RelayKeeper(node, known)
   const log = node.logger.forComponent('peerlink:relay-refresh')
@@ -56,6 +62,7 @@ export async function assemble (p2p: P2p, info: RelayInfo, store: Store, private
   const messenger = new Messenger({
     node,
     store,
+    blocklist,
     relays: () => relays,
     locate: async (peer, options) => await locator.find(peer, options),
     isReading: hooks.isReading,

@@ -5,6 +5,7 @@ import { watchConnections } from '../p2p/connection-watch.ts'
 import { rememberPathIfNeeded } from '../p2p/ice-path.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { PeerIdCache } from '../p2p/peer-id-cache.ts'
+import type { Blocklist } from './blocklist.ts'
 import { Delivery, type DeliveryEvents } from './delivery.ts'
 import { Dials, type DialsOptions } from './dials.ts'
 import { FrameSender } from './frame-sender.ts'
@@ -20,6 +21,8 @@ export interface MessengerEvents extends DeliveryEvents {
 }
 
 export interface MessengerOptions extends DialsOptions {
+  /** the peers the user blocked, which the node's gater reads too */
+  blocklist: Blocklist
   isReading: (peer: string) => boolean
   name: () => string
   readReceipts: () => boolean
@@ -62,12 +65,12 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#sender = new FrameSender(options.node, () => { this.stats.deadConnections++ })
     this.delivery = new Delivery({
       store: options.store,
-      transport: {
+      transport: options.blocklist.guard({
         usable: peer => this.#usable(peer) != null,
         // chat picks a direct connection when there is one; a relayed one is
         // only there when usableConnection() allowed it (the ladder)
         send: async (peer, frame) => { await this.#sender.send(this.#peerId(peer), frame, this.#usable(peer)) }
-      },
+      }),
       isReading: options.isReading,
       name: options.name,
       readReceipts: options.readReceipts
@@ -140,6 +143,20 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     await this.delivery.markRead(peer)
   }
 
+  /**
+   * Blocks or unblocks `peer`, stored first. Blocked, the gater (which reads
+   * the same list) refuses the peer, what is open to it is closed and nothing
+   * dials it (see connect). Unblocked, it is reached as any conversation is.
+   */
+  async setBlocked (peer: string, blocked: boolean): Promise<void> {
+    await this.#o.blocklist.set(peer, blocked)
+    if (blocked) await this.#o.node.hangUp(this.#peerId(peer)).catch(() => {})
+    else if (this.#usable(peer) != null) this.delivery.greet(peer).catch(() => {})
+    else if (await this.#wanted(peer).catch(() => true)) void this.connect(peer)
+    this.#emitLink(peer)
+    this.safeDispatchEvent('conversations', { detail: { peer } })
+  }
+
   /** Typing indicators are best effort: never queued, never retried. */
   sendTyping (peer: string, active: boolean): void {
     const connection = this.#usable(peer)
@@ -147,8 +164,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#o.node.services.chat.send(this.#peerId(peer), { type: 'typing', active }, { connection }).catch(() => {})
   }
 
-  /** Makes sure there is a usable connection to the peer; concurrent calls share one dial. */
+  /** Makes sure there is a usable connection to the peer; concurrent calls share one dial. A blocked peer is not dialed. */
   async connect (peer: string): Promise<Connection | undefined> {
+    if (this.#o.blocklist.has(peer)) return undefined
     const existing = this.#usable(peer)
     if (existing != null || this.#stopped) return existing
     return await this.#dials.share(peer, () => this.#dial(peer))
@@ -230,6 +248,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /** `up`: the connection opened or its path came up; else it closed or its path went down. */
   #connectionChanged (conn: Connection, up: boolean): void {
     const peer = conn.remotePeer.toString()
+    // one that was on its way as the peer was blocked, past the gater already
+    if (up && this.#o.blocklist.has(peer)) {
+      conn.close().catch(() => { conn.abort(new Error('the peer is blocked')) })
+      return
+    }
     this.#emitLink(peer)
     const usable = this.#usable(peer)
     if (up && usable === conn) {
@@ -263,6 +286,9 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   }
 
   async #receive (peer: string, frame: ChatFrame): Promise<void> {
+    // in a race with the block (its connection not closed yet): not stored, so not acked, and
+    // its sender keeps it to send again once unblocked; nor a name, a receipt or a typing dot
+    if (this.#o.blocklist.has(peer)) return
     await this.#inbound.handle(peer, frame, async () => { await this.delivery.receive(peer, frame) })
   }
 

@@ -64,6 +64,8 @@ export class Thread {
   get problem (): string | null { return this.#problem }
   /** the peer is typing right now */
   get peerTyping (): boolean { return this.#typing.peerTyping }
+  /** the user blocked this peer: nothing of theirs comes in, nothing of ours goes out */
+  get blocked (): boolean { return this.#conversation?.blocked === true }
 
   /**
    * Opens the conversation: loads history and, where the node runs, dials the
@@ -232,6 +234,14 @@ export class Thread {
       // what went wrong, unless another tab took over, which the page says already
       if ((err as Error).name !== StorageClosedError.NAME) this.#problem = (err as Error).message
     }
+  }
+
+  /** Blocks or unblocks the peer; only where the node runs, which holds the list its gater reads. */
+  async setBlocked (blocked: boolean): Promise<void> {
+    const { messenger } = await session.ready()
+    await messenger.setBlocked(this.peer, blocked)
+    this.#typing.heard(false)
+    await this.#reloadConversation()
   }
 
   /** Tells the peer we are typing; throttled, and best effort. */
