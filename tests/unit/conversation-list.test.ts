@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Conversation } from '../../src/lib/store/index.ts'
 
 const ALICE = '12D3KooWAliceAliceAliceAliceAliceAliceAliceAliceAlic'
+const BOB = '12D3KooWBobBobBobBobBobBobBobBobBobBobBobBobBobBobBo'
 
 /** One store, as two tabs of one browser profile share it. */
 let stored: Conversation[] = []
@@ -47,3 +48,14 @@ describe('conversation list: two tabs', () => {
     await vi.waitFor(() => { expect(waiting.items[0]).toMatchObject({ unread: 1, lastMessageText: 'hi' }) })
   })
 })
+
+describe('conversation list: a blocked peer', () => {
+  it('should leave a blocked conversation\'s unread messages out of the count for the badge', async () => {
+    stored = [{ peer: ALICE, createdAt: 1, unread: 2, nextSeq: 1, blocked: true }, { peer: BOB, createdAt: 1, unread: 1, nextSeq: 1 }]
+    const running = await tab(new EventTarget())
+    void running.watch()
+    await vi.waitFor(() => { expect(running.loaded).toBe(true) })
+    expect(running.unread).toBe(1)
+  })
+})
+

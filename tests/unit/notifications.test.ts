@@ -237,3 +237,21 @@ describe('notifications: alerting', () => {
     expect(renotify).toEqual([false, false, true])
   })
 })
+
+describe('notifications: a blocked peer', () => {
+  it('should not notify of a blocked conversation nor count it in the badge, unread from before the block or not', async () => {
+    const { shown } = tray()
+    const badge = vi.fn(async (_count?: number) => {})
+    vi.stubGlobal('navigator', { setAppBadge: badge, clearAppBadge: async () => { await badge(0) } })
+    fake.conversations = [{ ...conversation(ALICE, 3), blocked: true }, conversation(BOB, 1)]
+    // stored just before the block took effect: the event comes after it
+    arrived(ALICE, 'one more before the block', 1)
+    arrived(BOB, 'hi from bob', 2)
+    await vi.waitFor(() => { expect(shown).toHaveLength(1) })
+    expect(shown[0].options.tag).toBe(BOB)
+    conversationsChanged(BOB)
+    await vi.waitFor(() => { expect(badge).toHaveBeenCalled() })
+    expect(badge.mock.calls.at(-1)).toEqual([1])
+    expect(shown.map(s => s.options.tag)).toEqual([BOB])
+  })
+})

@@ -15,8 +15,8 @@ class Conversations {
 
   get items (): Conversation[] { return this.#items }
   get loaded (): boolean { return this.#loaded }
-  /** unread messages over all conversations, for the app badge */
-  get unread (): number { return this.#items.reduce((sum, c) => sum + c.unread, 0) }
+  /** unread messages over all conversations but blocked ones, for the app badge */
+  get unread (): number { return this.#items.reduce((sum, c) => sum + (c.blocked === true ? 0 : c.unread), 0) }
 
   /**
    * Loads the list from the store at once (no network needed, so it shows

@@ -143,6 +143,8 @@ class Notifications {
     if (fresh.length === 0 || userIsLooking() || !this.enabled) return
     const { store } = await session.local()
     const conversation = await store.conversations.get(peer)
+    // blocked in the moment the messages were stored: nothing of a blocked peer's may alert the user
+    if (conversation?.blocked === true) return
     const label = peerLabel(peer, conversation?.name)
     const title = labelText({ ...label, name: cutText(label.name, NOTIFICATION_NAME_MAX) })
     const last = fresh[fresh.length - 1]
@@ -191,8 +193,9 @@ class Notifications {
   async #refresh (): Promise<void> {
     const { store } = await session.local()
     const looking = userIsLooking()
-    // the conversation the user is looking at counts as read: it is being marked so
-    const read = (c: Conversation): boolean => c.unread === 0 || (looking && c.peer === session.reading)
+    // the conversation the user is looking at counts as read: it is being marked so; a blocked
+    // one too, whatever came before the block: its notifications go, and it counts for nothing
+    const read = (c: Conversation): boolean => c.unread === 0 || c.blocked === true || (looking && c.peer === session.reading)
     const list = await store.conversations.list()
     const unread = list.filter(c => !read(c)).reduce((sum, c) => sum + c.unread, 0)
     await Promise.all([this.#setBadge(unread), this.#closeRead(new Set(list.filter(read).map(c => c.peer)))])
