@@ -3,7 +3,7 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/lib/store/db.ts'
 import { openStore, statusRank, type MessageStatus, type StoredMessage } from '../../src/lib/store/index.ts'
-import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_ENTRIES, foldSlice, FOLD_SLICE_ENTRIES, KEEP_UNSTORED_MS, KEPT_LOOK_AGAIN_MS } from '../../src/lib/store/status-log.ts'
+import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_ENTRIES, foldSlice, FOLD_SLICE_ENTRIES, FOLD_SLICE_IDS, KEEP_UNSTORED_MS, KEPT_LOOK_AGAIN_MS } from '../../src/lib/store/status-log.ts'
 import { ALICE, BOB, freshName, freshStore } from './store-helpers.ts'
 
 afterEach(() => {
@@ -178,6 +178,28 @@ describe('store: delivery states logged apart from the messages', () => {
       await drain()
     }
     expect((await raw(name)).log).toEqual([])
+    store.close()
+  })
+
+  it('should fold one large entry per slice, but several small ones together', async () => {
+    const { store, name } = await freshStore()
+    const large = Math.ceil(FOLD_SLICE_IDS * 0.6)
+    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: 2 * large + 2 }, (_, i) => `m${i}`), 100)
+    const log = async (some: StoredMessage[]): Promise<void> => {
+      await store.messages.setStatus(ALICE, 'out', some.map(m => m.id), 'delivered', { stored: new Map(some.map(m => [m.id, m])) })
+    }
+    await log(sent.slice(0, large))
+    await log(sent.slice(large, 2 * large))
+    await log(sent.slice(2 * large, 2 * large + 1))
+    await log(sent.slice(2 * large + 1))
+    const connection = await openConnection(name)
+    // two large ones would pass the slice's ids: one alone
+    const first = await foldSlice(connection)
+    expect(first.left).toBe(3)
+    // then the second large one with the two small ones after it
+    expect((await foldSlice(connection, first.next)).left).toBe(0)
+    expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
+    connection.close()
     store.close()
   })
 

@@ -42,13 +42,16 @@ export const FOLD_AFTER_QUIET_MS = 1_000
  */
 export const FOLD_AT_MOST_ENTRIES = 64
 
+/** Entries folded per transaction, at most: a chat at human pace logs an entry of an id or two per message. */
+export const FOLD_SLICE_ENTRIES = 4
+
 /**
- * Entries folded per transaction: each holds up to 256 ids, so a slice is
- * at most 256 reads and puts. A message written meanwhile waits for the
- * slice under way: slices of four entries took 1 s each on disk when a burst
+ * ...and ids, at most (one entry is folded whatever its size): a slice is
+ * that many reads and puts, and a message written meanwhile waits for it.
+ * Slices of four full entries (1,024 ids) took 1 s each on disk when a burst
  * began as a fold did, and held its first writes and acks back that long.
  */
-export const FOLD_SLICE_ENTRIES = 1
+export const FOLD_SLICE_IDS = 256
 
 /**
  * A fold keeps, this long after it was logged, the part of an entry that
@@ -104,6 +107,18 @@ export function logStatus (log: IDBPObjectStore<PeerlinkSchema, any, 'statuses',
   if (ids.length > 0) writeAll(log, 'add', [{ peer, ids, status, at: Date.now() } satisfies StatusEntry])
 }
 
+/** The first of `entries`, and those after it while their ids fit FOLD_SLICE_IDS. */
+function withinIds (entries: StatusEntry[]): StatusEntry[] {
+  const taken: StatusEntry[] = []
+  let ids = 0
+  for (const entry of entries) {
+    if (taken.length > 0 && ids + entry.ids.length > FOLD_SLICE_IDS) break
+    taken.push(entry)
+    ids += entry.ids.length
+  }
+  return taken
+}
+
 /**
  * Writes the oldest entries from key `from` on into their message records and
  * deletes them, in one transaction (a fold cut short leaves both as they
@@ -114,8 +129,9 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
   return await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
     const log = tx.objectStore('statuses')
     const range = IDBKeyRange.lowerBound(from)
-    const [entries, total] = await Promise.all([log.getAll(range, FOLD_SLICE_ENTRIES), log.count(range)])
-    if (entries.length === 0) return { left: 0, next: from, kept: 0 }
+    const [read, total] = await Promise.all([log.getAll(range, FOLD_SLICE_ENTRIES), log.count(range)])
+    if (read.length === 0) return { left: 0, next: from, kept: 0 }
+    const entries = withinIds(read)
     const byPeer = new Map<string, StatusEntry[]>()
     for (const entry of entries) byPeer.set(entry.peer, [...(byPeer.get(entry.peer) ?? []), entry])
     const messages = tx.objectStore('messages')
