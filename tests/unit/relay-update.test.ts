@@ -127,6 +127,6 @@ function guardedStore (known: KnownRelays) {
   }
   const transport = { [Symbol.toStringTag]: '@libp2p/circuit-relay-v2-transport', onStop: async () => {}, reservationStore: store }
   const node = { components: { transportManager: { getTransports: () => [transport] } } }
-  onlyOurRelays(node as unknown as Libp2p, () => ({ own: known.own, fallbacks: known.all }))
+  onlyOurRelays(node as unknown as Libp2p, known)
   return store as unknown as { addRelay: (peer: ReturnType<typeof peerIdFromString>, type: 'discovered') => Promise<unknown> }
 }

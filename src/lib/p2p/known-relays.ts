@@ -7,7 +7,8 @@ export interface RelayListChange {
   removed: Multiaddr[]
 }
 
-function idsOf (addrs: Multiaddr[]): Set<string> {
+/** The peer IDs the addresses name (an address without /p2p/ names none). */
+export function peerIdsOf (addrs: Multiaddr[]): Set<string> {
   return new Set(addrs.map(peerIdOf).filter(id => id != null))
 }
 
@@ -55,7 +56,7 @@ export class KnownRelays {
     this.#own = own
     this.#others = others
     this.#all = [...own, ...others]
-    this.#ids = idsOf(this.#all)
+    this.#ids = peerIdsOf(this.#all)
   }
 
   /** our own relay's addresses, best first */
@@ -86,7 +87,7 @@ export class KnownRelays {
     const has = (list: Multiaddr[], ma: Multiaddr): boolean => list.some(other => other.equals(ma))
     const added = next.filter(ma => !has(before, ma))
     const removed = before.filter(ma => !has(next, ma))
-    const nextIds = idsOf(next)
+    const nextIds = peerIdsOf(next)
     const kept = [...this.#kept, ...removed].filter(ma => {
       const id = peerIdOf(ma)
       return id != null && !nextIds.has(id) && connected(id)
@@ -95,7 +96,7 @@ export class KnownRelays {
     this.#others = next
     this.#kept = kept
     this.#all = [...this.#own, ...next, ...kept]
-    this.#ids = idsOf(this.#all)
+    this.#ids = peerIdsOf(this.#all)
     return { added, removed }
   }
 }

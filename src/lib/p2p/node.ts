@@ -96,7 +96,7 @@ export async function createPeerlinkNode (options: NodeOptions): Promise<Peerlin
     }
   })
   identifyRelays(node)
-  onlyOurRelays(node, () => ({ own: known.own, fallbacks: known.all }))
+  onlyOurRelays(node, known)
   return node
 }
 

@@ -1,7 +1,5 @@
-import { peerIdOf } from '../shared/addresses.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
-import { derivedFromList } from './known-relays.ts'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { peerIdsOf, type KnownRelays } from './known-relays.ts'
 
 /** How @libp2p/circuit-relay-v2 names its transport, the one that makes reservations and answers STOP requests. */
 const CIRCUIT_TRANSPORT_TAG = '@libp2p/circuit-relay-v2-transport'
@@ -19,20 +17,9 @@ interface NodeInternals {
   components?: { transportManager?: { getTransports?: () => unknown[] } }
 }
 
-export interface OurRelays {
-  /** this app's own relays */
-  own: Multiaddr[]
-  /** the other relays of its DHT, which hold our reservation while ours are down */
-  fallbacks: Multiaddr[]
-}
-
 /** A peer that is not one of our relays offered to relay for us. */
 export class StrangerRelayError extends Error {
   override name = 'StrangerRelayError'
-}
-
-function peerIds (addrs: Multiaddr[]): Set<string> {
-  return new Set(addrs.map(peerIdOf).filter(id => id != null))
 }
 
 /**
@@ -46,11 +33,11 @@ function peerIds (addrs: Multiaddr[]): Set<string> {
  * one a stranger's signed DHT record names. It then kept us connected, had
  * friends' lookups sent its way, and with more than 16 addresses made every
  * later publication fail (sealLocation refuses them). Installed before the
- * node starts, when the transport registers its STOP handler. Given a
- * function, it asks it each time: the relays /relay.json lists change while
- * the page runs.
+ * node starts, when the transport registers its STOP handler. It reads
+ * `relays` at each use: the other relays /relay.json lists change while the
+ * page runs (our own stay as the page started with them).
  */
-export function onlyOurRelays (node: Libp2p, relays: OurRelays | (() => OurRelays)): void {
+export function onlyOurRelays (node: Libp2p, relays: KnownRelays): void {
   const transport = (node as unknown as NodeInternals).components?.transportManager?.getTransports?.()
     .find(t => (t as CircuitTransport)[Symbol.toStringTag] === CIRCUIT_TRANSPORT_TAG) as CircuitTransport | undefined
   const onStop = transport?.onStop
@@ -59,19 +46,16 @@ export function onlyOurRelays (node: Libp2p, relays: OurRelays | (() => OurRelay
   if (transport == null || store == null || typeof onStop !== 'function' || typeof store.hasReservation !== 'function' || typeof addRelay !== 'function') {
     throw new Error('this @libp2p/circuit-relay-v2 version makes reservations elsewhere: they cannot be kept to our relays')
   }
-  const current = typeof relays === 'function' ? relays : () => relays
-  const own = derivedFromList(() => current().own, peerIds)
-  const fallbacks = derivedFromList(() => current().fallbacks, peerIds)
+  const own = peerIdsOf(relays.own)
   store.addRelay = async (peer, type) => {
-    const id = peer.toString()
-    if (!own().has(id) && !fallbacks().has(id)) throw new StrangerRelayError(`${peer.toString()} is not one of our relays`)
+    if (!relays.ids.has(peer.toString())) throw new StrangerRelayError(`${peer.toString()} is not one of our relays`)
     return await addRelay.call(store, peer, type)
   }
   // a relay with our reservation relays every friend's connection; one of our
   // own without it is the library's way back after a reservation was lost
   transport.onStop = async (stream, connection) => {
     const peer = connection.remotePeer
-    if (!own().has(peer.toString()) && store.hasReservation?.(peer) !== true) {
+    if (!own.has(peer.toString()) && store.hasReservation?.(peer) !== true) {
       stream.abort(new StrangerRelayError(`${peer.toString()} holds no reservation of ours`))
       return
     }

@@ -1,10 +1,9 @@
 import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.ts'
-import { peerIdOf } from '../shared/addresses.ts'
 import { closeConnectionsTo } from './connectivity.ts'
 import { carriesCircuits, RelayHome } from './relay-home.ts'
 import { askForReservation } from './ask-relay.ts'
-import { KnownRelays } from './known-relays.ts'
+import { KnownRelays, peerIdsOf } from './known-relays.ts'
 import type { PeerlinkNode } from './node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -38,10 +37,6 @@ export const FULL_RETRY_MAX_MS = 5 * 60_000
  */
 export const RESERVATION_STABLE_MS = 5_000
 
-/** The peer IDs of relay addresses; every one names its relay (relayAddresses and otherRelayAddresses keep only those). */
-function peerIdsOf (addrs: Multiaddr[]): Set<string> {
-  return new Set(addrs.map(peerIdOf).filter(id => id != null))
-}
 
 /** 'full': connected (we can still dial friends), but the relay refused us a reservation, so nobody can reach us */
 export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'full' | 'offline'
