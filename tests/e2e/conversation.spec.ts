@@ -156,6 +156,7 @@ test('older rows coming in above keep the rows the user reads where they are', a
   await alice.page.goto(`/p/${AWAY_PEER}`)
   const rows = messageLog(alice.page).locator('li')
   await expect(rows.last()).toContainText('row 299')
+  await expect(rows.last()).toBeInViewport()
   const count = await rows.count()
   // up to the very top of what shows, where the older rows come in
   const top = rows.first()
@@ -179,7 +180,8 @@ test('"Show earlier messages" keeps the rows the user reads where they are too, 
   await alice.page.goto(`/p/${AWAY_PEER}`)
   const rows = messageLog(alice.page).locator('li')
   await expect(rows.last()).toContainText('row 699')
-  // reaching the top brings the first batch in
+  // the conversation opens at its newest message; from there, reaching the top brings the first batch in
+  await expect(rows.last()).toBeInViewport()
   await alice.page.evaluate(() => { document.querySelector('.scroller')?.scrollTo({ top: 0 }) })
   await expect.poll(async () => await rows.count()).toBe(WINDOW_ROWS + MORE_ROWS)
   const count = await rows.count()
