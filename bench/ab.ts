@@ -51,6 +51,15 @@ function phaseRows (talk: TimeToTalk | undefined): Row[] {
   })))
 }
 
+/**
+ * A row's name across runs: without what a run says of itself in brackets
+ * ("2000 granted, 0 failed, 1997 clients still listing theirs", "10 of 10
+ * failed"), which would keep one figure of two runs apart.
+ */
+function measureName (row: Row): string {
+  return `${row.section}: ${row.what.replace(/ \([^()]*\d[^()]*\)/g, '')} (${row.unit})`
+}
+
 /** The table's rows, and the steps of one message and of a link opening as rows of their own: a change moves some steps and not others. */
 async function benchOnce (cwd: string, only: string): Promise<Row[]> {
   const out = run(cwd, 'npm', ['run', 'bench'], { ...process.env, BENCH_SKIP_BUILD: '1', BENCH_ONLY: only })
@@ -106,7 +115,7 @@ async function main (): Promise<void> {
         for (const row of await benchOnce(dir, only)) {
           const value = figure(row)
           if (!Number.isFinite(value)) continue
-          const name = `${row.section}: ${row.what} (${row.unit})`
+          const name = measureName(row)
           const bySide = figures.get(name) ?? {}
           ;(bySide[side] ??= []).push(value)
           figures.set(name, bySide)
