@@ -11,8 +11,8 @@ import {
   MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_PING_INTERVAL_SECONDS
 } from './constants.ts'
 import {
-  ConfigError, isInside, parseAnnounce, parseBootstrap, parsePeerIds, parseChoice, parseHost, parseIceServers, parseInteger,
-  parsePath, parseSecret, parseUrls
+  ConfigError, isInside, parseAnnounce, parseBootstrap, parseChoice, parseHost, parseIceServers, parseInteger,
+  parsePath, parsePeerIds, parseSecret, parseUrls
 } from './config-values.ts'
 import { MAX_ICE_SERVERS } from '../src/lib/shared/relay-info.ts'
 import { LOG_FORMATS } from './logger.ts'

@@ -37,7 +37,6 @@ export const FULL_RETRY_MAX_MS = 5 * 60_000
  */
 export const RESERVATION_STABLE_MS = 5_000
 
-
 /** 'full': connected (we can still dial friends), but the relay refused us a reservation, so nobody can reach us */
 export type RelayStatus = 'connecting' | 'connected' | 'reserved' | 'full' | 'offline'
 
