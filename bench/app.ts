@@ -137,7 +137,10 @@ export async function sendTexts (page: Page, texts: string[]): Promise<number> {
 /**
  * A single message the way a person sends one: the text is typed first (the
  * input event, which also tells the peer "typing"), and the time counts from
- * Enter. Returns the page time of the Enter; `ready` runs in between.
+ * Enter. Returns the page time of the Enter, once the message shows
+ * delivered (the observer's `mark`): until then the driver hears nothing from
+ * this page, and has nothing to answer while the message is on its way.
+ * `ready` runs between typing and Enter.
  */
 export async function typeThenSend (page: Page, text: string, ready: () => Promise<void>): Promise<number> {
   await page.evaluate(t => {
@@ -147,13 +150,16 @@ export async function typeThenSend (page: Page, text: string, ready: () => Promi
     field.dispatchEvent(new Event('input', { bubbles: true }))
   }, text)
   await ready()
-  return await page.evaluate(() => {
+  return await withTimeout(page.evaluate(async () => {
     const field = document.querySelector<HTMLTextAreaElement>('#composer-text')
     if (field == null) throw new Error('no composer')
     const at = performance.now()
     field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+    const until = window.__benchUntil
+    if (until == null) throw new Error('observer not installed')
+    await until('delivered', () => window.__benchObserved?.markDelivered)
     return at
-  })
+  }), STEP_TIMEOUT_MS, 'a single message shown delivered')
 }
 
 /** The app's performance marks, first occurrence of each, in page time. */

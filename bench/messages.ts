@@ -22,7 +22,7 @@ import type { Page } from 'playwright-core'
 import { profilePages } from './profile.ts'
 import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
 import { launchProfile } from './browser.ts'
-import { observed, observing, openOwnerIn, sendTexts, typeThenSend, waitComposer, waitObserved, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
+import { observed, observing, openOwnerIn, sendTexts, typeThenSend, waitComposer, waitObserved, withTimeout, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
 
 /** A single message's way, in the order it goes; each seen from outside the app (observer.ts). */
 export const MESSAGE_STEPS = [
@@ -56,15 +56,38 @@ async function clockBase (page: Page): Promise<number> {
   return await page.evaluate(() => window.__benchClock?.() ?? performance.timeOrigin)
 }
 
-/** When an incoming text was both shown and stored, whichever came last (epoch ms). */
-async function shownAndStored (page: Page, text: string): Promise<number> {
-  const handle = await page.waitForFunction(t => {
-    const o = window.__benchObserved
-    const shown = o?.inAt[t]
-    const stored = o?.storedAt[t]
-    return shown != null && stored != null ? Math.max(shown, stored) : false
-  }, text, { timeout: STEP_TIMEOUT_MS, polling: 5 })
-  return await handle.jsonValue() as number
+/**
+ * When an incoming text will have been both shown and stored, whichever
+ * comes last (epoch ms): armed now, before Enter, so that nothing goes from
+ * the driver to the receiver while the message is on its way. A wait asked
+ * for after Enter (page.waitForFunction, as until 2026-12-06) reached the
+ * receiver as the message did, and ran on its main thread beside it.
+ */
+async function armShownAndStored (page: Page, text: string): Promise<{ arrived: Promise<number> }> {
+  const key = `in ${text}`
+  const arrived = page.evaluate(async ({ key, t }) => {
+    const until = window.__benchUntil
+    if (until == null) throw new Error('observer not installed')
+    return await until(key, () => {
+      const o = window.__benchObserved
+      const shown = o?.inAt[t]
+      const stored = o?.storedAt[t]
+      return shown != null && stored != null ? Math.max(shown, stored) : undefined
+    })
+  }, { key, t: text })
+  // armed once the page holds the wait: the evaluate above only answers when it is over
+  await page.evaluate(async ({ key, timeout }) => {
+    const until = performance.now() + timeout
+    while (window.__benchWaiting?.has(key) !== true) {
+      if (performance.now() > until) throw new Error(`the wait for "${key}" was not armed within ${timeout} ms`)
+      await new Promise(resolve => setTimeout(resolve, 1))
+    }
+  }, { key, timeout: STEP_TIMEOUT_MS })
+  const result = withTimeout(arrived, STEP_TIMEOUT_MS, `"${text}" shown and stored`)
+  // seen to by the caller, unless Enter failed first
+  result.catch(() => {})
+  // in an object: an async function's promise would take this one's value, after Enter
+  return { arrived: result }
 }
 
 export async function messageLatency (baseURL: string, singles: number, burst: number, bursts: number, burstLimitMs: number): Promise<MessageFigures> {
@@ -94,10 +117,14 @@ export async function messageLatency (baseURL: string, singles: number, burst: n
         // typed first, as a person does: the "typing" frame that sends is not part of the send
         // both pages' clocks are set again for each message: the system clock moves against theirs
         const [bobBase] = await Promise.all([clockBase(bob), clockBase(alice.page)])
-        const sent = bobBase + await typeThenSend(bob, text, async () => { await settle([alice.page, bob], text) })
-        latency.push(await shownAndStored(alice.page, text) - sent)
+        let armed: { arrived: Promise<number> } | undefined
         // one at a time: the next goes out once this one is done (shown delivered) and both pages are idle
-        await bob.waitForFunction(() => window.__benchObserved?.markDelivered != null, undefined, { timeout: STEP_TIMEOUT_MS, polling: 5 })
+        const sent = bobBase + await typeThenSend(bob, text, async () => {
+          await settle([alice.page, bob], text)
+          armed = await armShownAndStored(alice.page, text)
+        })
+        if (armed == null) throw new Error('the receiver was not armed')
+        latency.push(await armed.arrived - sent)
         steps.push(await stepsOf(bob, alice.page, text, sent))
       } catch (err) {
         failures.push(`single ${i}: ${(err as Error).message.split('\n')[0]}`)

@@ -44,6 +44,14 @@ declare global {
     __benchObserved?: Observed
     /** sets the page's clock again (see installObserver) and returns what page time is added to */
     __benchClock?: () => number
+    /**
+     * Resolves with what `test` returns once that is not undefined, tested
+     * now and each time the observer records something; `key` is in
+     * `__benchWaiting` meanwhile. Armed before a timed step, it lets the
+     * driver wait without sending the page anything while the step runs.
+     */
+    __benchUntil?: <T>(key: string, test: () => T | undefined) => Promise<T>
+    __benchWaiting?: Set<string>
   }
 }
 
@@ -71,6 +79,23 @@ export function installObserver (autoSend?: string): void {
     return base
   }
   const epoch = (): number => base + performance.now()
+  const waiting = new Map<string, () => boolean>()
+  window.__benchWaiting = new Set()
+  const recorded = (): void => {
+    for (const [key, done] of waiting) if (done()) waiting.delete(key)
+  }
+  window.__benchUntil = async <T>(key: string, test: () => T | undefined): Promise<T> => await new Promise<T>(resolve => {
+    const done = (): boolean => {
+      const value = test()
+      if (value === undefined) return false
+      window.__benchWaiting?.delete(key)
+      resolve(value)
+      return true
+    }
+    if (done()) return
+    waiting.set(key, done)
+    window.__benchWaiting?.add(key)
+  })
   // when a message's write commits, seen on the way to IndexedDB: the figure
   // does not rely on the app rendering only what it has stored. Heard first,
   // before the app's own listener, whose follow-up work would delay this one.
@@ -78,9 +103,13 @@ export function installObserver (autoSend?: string): void {
   const transaction = IDBDatabase.prototype.transaction
   IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
     const tx = transaction.apply(this, args)
-    const waiting: Array<(at: number) => void> = []
-    onCommit.set(tx, waiting)
-    tx.addEventListener('complete', () => { const at = epoch(); for (const f of waiting) f(at) })
+    const onDone: Array<(at: number) => void> = []
+    onCommit.set(tx, onDone)
+    tx.addEventListener('complete', () => {
+      const at = epoch()
+      for (const f of onDone) f(at)
+      if (onDone.length > 0) recorded()
+    })
     return tx
   }
   // a data channel message's arrival, as the page gets to it
@@ -164,6 +193,7 @@ export function installObserver (autoSend?: string): void {
         if (seen.trackTexts) seen.inAt[textOf(node)] = base + now
       }
     }
+    recorded()
   }
   const start = (): void => {
     new MutationObserver(check).observe(document.documentElement, {
