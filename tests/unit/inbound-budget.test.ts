@@ -36,11 +36,30 @@ describe('inbound budget', () => {
     expect(await Promise.all(handling)).toEqual([true, true, true])
   })
 
+  it('should turn away a crowd of peers once their frames together weigh too much, each under its own cap', async () => {
+    const frame = text(100)
+    const budget = new InboundBudget(frameWeight(frame) * 2, frameWeight(frame) * 3)
+    const writes = [held(), held(), held()]
+    const handling = [ALICE, BOB, 'carol'].map(async (peer, i) => await budget.handle(peer, frame, writes[i].handler))
+    // dave has nothing in hand, but the page is full
+    expect(await budget.handle('dave', frame, async () => {})).toBe(false)
+    expect(budget.refused).toBe(1)
+    writes[0].finish()
+    expect(await handling[0]).toBe(true)
+    expect(await budget.handle('dave', frame, async () => {})).toBe(true)
+    writes.slice(1).forEach(w => { w.finish() })
+    expect(await Promise.all(handling)).toEqual([true, true, true])
+  })
+
   it('should give the budget back when a handler fails', async () => {
     const frame = text(10)
     const budget = new InboundBudget(frameWeight(frame))
     await expect(budget.handle(ALICE, frame, async () => { throw new Error('storage full') })).rejects.toThrow('storage full')
     expect(await budget.handle(ALICE, frame, async () => {})).toBe(true)
+    // the page-wide count too: a total that kept failed frames would fill up for good
+    const tight = new InboundBudget(frameWeight(frame), frameWeight(frame))
+    await expect(tight.handle(ALICE, frame, async () => { throw new Error('storage full') })).rejects.toThrow('storage full')
+    expect(await tight.handle(BOB, frame, async () => {})).toBe(true)
   })
 
   it('should let an honest burst of 5,000 short messages through while none of it is stored yet', async () => {
