@@ -9,6 +9,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
+import { decodedPath, LINK_PATH_PREFIX } from '../src/lib/shared/link-path.ts'
 import { FILE_EXTENSION } from '../src/lib/shared/pwa.ts'
 import { DEFAULT_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL } from './http-constants.ts'
 
@@ -188,10 +189,14 @@ function sendText (res: ServerResponse, status: number, text: string): void {
 
 export function createStaticHandler (staticDir: string): StaticHandler {
   const root = resolve(staticDir)
-  const indexFile = join(root, 'index.html')
 
   return async function serveStatic (req, res, pathname) {
     const target = resolveInside(root, pathname)
+    // a share link cut inside an escape is still a link: the app says what is wrong with it
+    if (target == null && pathname.startsWith(LINK_PATH_PREFIX) && decodedPath(pathname) == null) {
+      await sendIndex(req, res, root)
+      return
+    }
     if (target == null) {
       sendText(res, 400, 'Bad path\n')
       return
@@ -219,11 +224,18 @@ export function createStaticHandler (staticDir: string): StaticHandler {
       sendText(res, 404, 'Not found\n')
       return
     }
-    const index = await fileInfo(realRoot, indexFile)
-    if (index == null) {
-      sendText(res, 503, NO_BUILD_PAGE)
-      return
-    }
-    await sendFile(req, res, realRoot, indexFile, index, DEFAULT_CACHE_CONTROL)
+    await sendIndex(req, res, root)
   }
+}
+
+/** The app's page, for a path only the app knows (a deep link), or the page saying there is no build. */
+async function sendIndex (req: IncomingMessage, res: ServerResponse, root: string): Promise<void> {
+  const realRoot = await realpath(root).catch(() => root)
+  const indexFile = join(root, 'index.html')
+  const index = await fileInfo(realRoot, indexFile)
+  if (index == null) {
+    sendText(res, 503, NO_BUILD_PAGE)
+    return
+  }
+  await sendFile(req, res, realRoot, indexFile, index, DEFAULT_CACHE_CONTROL)
 }

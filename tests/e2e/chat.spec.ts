@@ -14,6 +14,8 @@ const AWAY_PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
 /** Longer than libp2p's own relay re-dial attempts take to give up, shorter than the keeper's first back-off steps add up to. */
 const RELAY_OUTAGE_MS = 3_000
+/** A whole back-off step after the relay is back (up to 16 s by then), and the reservation after it. */
+const RELAY_BACK_TIMEOUT_MS = 45_000
 
 async function expectDelivered (page: Page, text: string): Promise<void> {
   const item = messageLog(page).locator('li.out', { hasText: text })
@@ -74,8 +76,10 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await expect(bob.page.locator('[data-relay]')).toHaveAttribute('data-relay', 'offline')
     await alice.page.waitForTimeout(RELAY_OUTAGE_MS)
     await relay.start()
-    await waitReachable(alice.page)
-    await waitReachable(bob.page)
+    // each page tries again on its own back-off (RelayKeeper): an attempt that
+    // came just before the relay was up is followed by one 8 to 16 s later
+    await waitReachable(alice.page, RELAY_BACK_TIMEOUT_MS)
+    await waitReachable(bob.page, RELAY_BACK_TIMEOUT_MS)
 
     // someone new reaches Alice through the restarted relay, by her link alone
     const carol = await openPeer(browser, baseURL)
@@ -194,6 +198,9 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await bob.page.goto('/p/not-a-peer-id')
     await expect(bob.page.getByRole('alert')).toContainText('not valid')
     await bob.page.goto('/p/12D3KooWnotreallyapeeridatall0000000000000000000000')
+    await expect(bob.page.getByRole('alert')).toContainText('not valid')
+    // cut inside an escape: a path that does not even decode
+    await bob.page.goto(`${bob.link.slice(0, -4)}%E0`)
     await expect(bob.page.getByRole('alert')).toContainText('not valid')
 
     await bob.page.goto(bob.link)

@@ -158,6 +158,16 @@ describe('relay HTTP', () => {
     }
   })
 
+  it('should answer a link cut inside an escape (/p/<peerId>%E0) with index.html, whose page says the link is damaged', async () => {
+    for (const path of ['/p/12D3KooWxyz%E0', '/p/12D3KooWxyz%', '/p/%C3%28']) {
+      const res = await fetch(`${relay.url}${path}`)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe(INDEX_HTML)
+    }
+    // outside the app's links such a path is still refused
+    expect((await fetch(`${relay.url}/x%E0`)).status).toBe(400)
+  })
+
   it('should answer 404, not index.html, for a missing file with an extension', async () => {
     const res = await fetch(`${relay.url}/x.js`)
     expect(res.status).toBe(404)

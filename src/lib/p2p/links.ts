@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { LINK_PATH_PREFIX } from '../shared/link-path.ts'
 import type { PeerId } from '@libp2p/interface'
 
-/** Share links look like `<origin>/p/<peerId>`, optionally with `?relay=<multiaddr>`. */
-export const LINK_PATH_PREFIX = '/p/'
+export { LINK_PATH_PREFIX }
 
 /** Longer than any real peer ID string (Ed25519 ones are 52 characters); refuses junk early. */
 export const MAX_PEER_ID_LENGTH = 128
