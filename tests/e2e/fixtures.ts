@@ -38,10 +38,10 @@ async function debugPage (context: BrowserContext, page: Page): Promise<void> {
 }
 
 /** The header says Online once the relay reservation is made: others can reach us. */
-export async function waitReachable (page: Page): Promise<void> {
-  await expect(page.getByLabel('Your link', { exact: true })).toHaveValue(/\/p\/12D3Koo/)
-  await expect(page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved')
-  await expect(page.locator('[data-relay]')).toHaveText('Online')
+export async function waitReachable (page: Page, timeout?: number): Promise<void> {
+  await expect(page.getByLabel('Your link', { exact: true })).toHaveValue(/\/p\/12D3Koo/, { timeout })
+  await expect(page.locator('[data-relay]')).toHaveAttribute('data-relay', 'reserved', { timeout })
+  await expect(page.locator('[data-relay]')).toHaveText('Online', { timeout })
 }
 
 /** The "Connection" indicator of the open conversation. */

@@ -100,8 +100,13 @@ test('a message that arrives while the page is hidden shows a notification after
       // the worker's globals, which this file's DOM typings do not have
       const scope = self as unknown as { registration: { getNotifications: () => Promise<unknown[]> }, dispatchEvent: (e: Event) => void }
       const NotificationEvent = (self as unknown as { NotificationEvent: new (type: string, init: { notification: unknown }) => Event }).NotificationEvent
-      const [shown] = await scope.registration.getNotifications()
-      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown }))
+      // recorded above as showNotification was called: in the tray a moment later
+      let shown: unknown[] = []
+      while (shown.length === 0) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        shown = await scope.registration.getNotifications()
+      }
+      scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown[0] }))
     })
     await expect(alice.page).toHaveURL(new RegExp(`/p/${bob.peerId}$`))
     await expect(alice.page.getByRole('log', { name: 'Messages' })).toContainText('you have mail')

@@ -18,6 +18,8 @@ export default defineConfig({
   globalSetup: './stale.ts',
   reporter: [['list']],
   use: {
+    // a click on something that never comes fails in this time, not at the test's timeout
+    actionTimeout: 30_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure'
   }
