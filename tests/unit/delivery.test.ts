@@ -97,6 +97,19 @@ class Lab {
   }
 }
 
+/**
+ * A lab where A has sent B a first message, delivered: the first write on
+ * each side reads its conversation first, and from then on the store knows
+ * it, so writes go in one round trip.
+ */
+async function afterFirstMessage (): Promise<Lab> {
+  const lab = new Lab()
+  await lab.setup()
+  await lab.side(A).send(B, 'first')
+  while (lab.inFlight.length > 0) await lab.deliver(0)
+  return lab
+}
+
 type Step =
   | { kind: 'send', from: 0 | 1, text: string }
   | { kind: 'deliver' | 'drop' | 'duplicate', at: number }
@@ -497,11 +510,7 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
   })
 
   it('should send a new message while its write is on its way, not once it committed', async () => {
-    lab = new Lab()
-    await lab.setup()
-    // the first write reads its conversation first; from then on the store knows it
-    await lab.side(A).send(B, 'first')
-    while (lab.inFlight.length > 0) await lab.deliver(0)
+    lab = await afterFirstMessage()
     const store = lab.stores.get(A)!
     const create = store.messages.createOutgoingMany.bind(store.messages)
     const framesOnceStored: number[] = []
@@ -515,6 +524,46 @@ describe('delivery: at-least-once transport, exactly-once storage', () => {
     while (lab.inFlight.length > 0) await lab.deliver(0)
     expect((await store.messages.list(B)).map(m => [m.text, m.status])).toEqual([['first', 'delivered'], ['second', 'delivered']])
     expect((await lab.stores.get(B)!.messages.list(A)).map(m => m.text)).toEqual(['first', 'second'])
+  })
+
+  it('should show a new message while its write commits, and ack it only once it is stored', async () => {
+    lab = await afterFirstMessage()
+    const seen: string[] = []
+    const receiver = lab.side(B)
+    receiver.addEventListener('arriving', evt => {
+      // shown before the ack, which waits for the commit
+      const acked = lab!.inFlight.some(f => f.from === B && f.frame.type === 'ack')
+      seen.push(`arriving ${evt.detail.messages.map(m => m.text).join()} ${acked ? 'acked' : 'not acked'}`)
+    })
+    receiver.addEventListener('messages', evt => { seen.push(`stored ${evt.detail.messages.map(m => m.text).join()}`) })
+    await lab.side(A).send(B, 'second')
+    while (lab.inFlight.length > 0) await lab.deliver(0)
+    expect(seen).toEqual(['arriving second not acked', 'stored second'])
+  })
+
+  it('should take back a message shown while its write committed when that write fails, and not ack it', async () => {
+    lab = await afterFirstMessage()
+    const store = lab.stores.get(B)!
+    const save = store.messages.saveIncomingMany.bind(store.messages)
+    // the commit is asked for, and then the disk is full
+    store.messages.saveIncomingMany = async (peer, msgs, options) => {
+      options.committing?.(msgs.map(m => ({ peer, direction: 'in', id: m.id, text: m.text, sentAt: m.sentAt, storedAt: lab!.clock, seq: m.seq, status: 'delivered' })))
+      throw new StorageFullError()
+    }
+    const arriving: string[] = []
+    const withdrawn: string[] = []
+    lab.side(B).addEventListener('arriving', evt => { arriving.push(...evt.detail.messages.map(m => m.id)) })
+    lab.side(B).addEventListener('withdrawn', evt => { withdrawn.push(...evt.detail.ids) })
+    await lab.side(A).send(B, 'second')
+    const frame = lab.inFlight.findIndex(f => f.frame.type === 'text')
+    await expect(lab.deliver(frame)).rejects.toThrow(StorageFullError)
+    expect(arriving).toHaveLength(1)
+    expect(withdrawn).toEqual(arriving)
+    expect(lab.inFlight.some(f => f.from === B && f.frame.type === 'ack')).toBe(false)
+    // with room again, the sender's resend stores it
+    store.messages.saveIncomingMany = save
+    await lab.settle()
+    expect((await store.messages.list(A)).map(m => m.text)).toEqual(['first', 'second'])
   })
 
   it('should say a message went out but was not saved when storage fills as it is sent, so its text is not offered again', async () => {

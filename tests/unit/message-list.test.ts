@@ -79,4 +79,22 @@ describe('a conversation\'s message list', () => {
     expect(list.snapshot().map(m => `${m.seq}:${m.status}`)).toEqual(['0:delivered', '1:delivered', '2:delivered', '5:read'])
     expect(list.length).toBe(4)
   })
+
+  it('should say whether a merge changed anything, and take messages out by id', () => {
+    const list = new MessageList()
+    const a = message('in', 1, 10, 'delivered')
+    const b = message('in', 2, 20, 'delivered')
+    const own = message('out', 2, 15, 'sent')
+    expect(list.merge([a, b, own])).toBe(true)
+    // the same records again (an arriving message, once stored): nothing to show anew
+    expect(list.merge([a, b])).toBe(false)
+    expect(list.merge([{ ...a, status: 'read' }])).toBe(true)
+    // only the incoming message of that id goes; the own one with the same id stays
+    expect(list.remove('in', [b.id, 'f'.repeat(32)])).toBe(true)
+    expect(list.snapshot().map(key)).toEqual([`in:${a.id}`, `out:${own.id}`])
+    expect(list.remove('in', [b.id])).toBe(false)
+    // and what comes after a removal lands where it belongs
+    list.merge([message('in', 3, 12, 'delivered')])
+    expect(list.snapshot().map(m => m.sentAt)).toEqual([10, 12, 15])
+  })
 })

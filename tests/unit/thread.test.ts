@@ -101,6 +101,21 @@ describe('thread: a conversation longer than one page', () => {
   }, 30_000)
 })
 
+describe('thread: a message shown while its write commits', () => {
+  it('should show an arriving message at once, and take it back when its write fails', async () => {
+    const store = await openStore({ name: `thread-${++dbCounter}` })
+    await store.messages.saveIncomingMany(PEER, [incoming(1, 100, 'stored before')], { unread: false, now: 1 })
+    const { thread, messenger } = await openThread(store)
+    const arriving = { peer: PEER, direction: 'in' as const, id: messageId(2), text: 'on its way', sentAt: 200, storedAt: 2, seq: 2, status: 'read' as const }
+    messenger.dispatchEvent(new CustomEvent('arriving', { detail: { peer: PEER, messages: [arriving] } }))
+    await vi.waitFor(() => { expect(thread.messages.map(m => m.text)).toEqual(['stored before', 'on its way']) })
+    // news of another conversation's failed write takes nothing from this one
+    messenger.dispatchEvent(new CustomEvent('withdrawn', { detail: { peer: '12D3KooWSomeoneElseSomeoneElseSomeoneElseSomeoneEls', ids: [arriving.id] } }))
+    messenger.dispatchEvent(new CustomEvent('withdrawn', { detail: { peer: PEER, ids: [arriving.id] } }))
+    await vi.waitFor(() => { expect(thread.messages.map(m => m.text)).toEqual(['stored before']) })
+  })
+})
+
 describe('thread: in a tab waiting for the one that runs the node', () => {
   it('should show the stored history, and what the other tab stores afterwards', async () => {
     fake.here = false

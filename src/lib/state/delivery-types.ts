@@ -25,6 +25,13 @@ export interface DeliveryOptions {
 export interface DeliveryEvents {
   /** messages were stored or changed state in this conversation */
   messages: CustomEvent<{ peer: string, messages: StoredMessage[] }>
+  /**
+   * new messages from the peer whose write is committing: shown while it
+   * commits, before 'messages' says they are stored (the ack waits for that)
+   */
+  arriving: CustomEvent<{ peer: string, messages: StoredMessage[] }>
+  /** messages announced as arriving whose write failed after all: no longer shown (their sender sends them again) */
+  withdrawn: CustomEvent<{ peer: string, ids: string[] }>
   /** the conversation list changed (new conversation, name, last message, unread) */
   conversations: CustomEvent<{ peer: string }>
   /** the peer started or stopped typing */

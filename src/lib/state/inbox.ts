@@ -1,5 +1,5 @@
 import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
-import { hexToBytes, InvalidArgumentError, type IncomingMessage, type SavedIncoming, type Store } from '../store/index.ts'
+import { hexToBytes, InvalidArgumentError, type IncomingMessage, type SavedIncoming, type Store, type StoredMessage } from '../store/index.ts'
 import { MAX_BATCH } from './batch-size.ts'
 import { Batcher, KeyedBatchers } from './batcher.ts'
 import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
@@ -93,9 +93,9 @@ export class Inbox {
    * codec let through and the store does not accept) would take the whole
    * batch with it: then each is stored on its own, and only it is refused.
    */
-  async #save (peer: string, msgs: IncomingMessage[]): Promise<Array<SavedIncoming | Error>> {
+  async #save (peer: string, msgs: IncomingMessage[], committing: (added: StoredMessage[]) => void): Promise<Array<SavedIncoming | Error>> {
     const save = async (batch: IncomingMessage[]): Promise<SavedIncoming[]> =>
-      await this.#o.store.messages.saveIncomingMany(peer, batch, { now: this.#o.now(), unread: !this.#o.isReading(peer) })
+      await this.#o.store.messages.saveIncomingMany(peer, batch, { now: this.#o.now(), unread: !this.#o.isReading(peer), committing })
     try {
       return await save(msgs)
     } catch (err) {
@@ -105,9 +105,27 @@ export class Inbox {
     }
   }
 
-  /** Stores a batch from `peer`, acks what is stored and tells the page what is new. */
+  /**
+   * Stores a batch from `peer`, acks what is stored and tells the page what
+   * is new. New messages are shown as their commit goes out ('arriving'):
+   * the page draws them while the database commits, not after, and should
+   * the write fail after all, they are taken back ('withdrawn').
+   */
   async #storeBatch (peer: string, msgs: IncomingMessage[]): Promise<Array<SavedIncoming | Error>> {
-    const outcomes = await this.#save(peer, msgs)
+    const announced = new Set<string>()
+    const committing = (added: StoredMessage[]): void => {
+      if (added.length === 0) return
+      for (const m of added) announced.add(m.id)
+      this.#o.emit('arriving', { peer, messages: added })
+    }
+    let outcomes: Array<SavedIncoming | Error>
+    try {
+      outcomes = await this.#save(peer, msgs, committing)
+    } catch (err) {
+      this.#withdraw(peer, [...announced])
+      throw err
+    }
+    this.#withdraw(peer, msgs.filter((m, i) => outcomes[i] instanceof Error && announced.has(m.id)).map(m => m.id))
     const saved = outcomes.filter((o): o is SavedIncoming => !(o instanceof Error))
     this.#acknowledge(peer, saved)
     const fresh = saved.filter(s => s.isNew).map(s => s.message)
@@ -118,6 +136,10 @@ export class Inbox {
       this.#o.emit('typing', { peer, active: false })
     }
     return outcomes
+  }
+
+  #withdraw (peer: string, ids: string[]): void {
+    if (ids.length > 0) this.#o.emit('withdrawn', { peer, ids })
   }
 
   /**

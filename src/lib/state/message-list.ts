@@ -24,17 +24,26 @@ export class MessageList {
 
   some (predicate: (message: StoredMessage) => boolean): boolean { return this.#list.some(predicate) }
 
-  /** Adds new messages where they belong and replaces known ones with a later state of themselves. */
-  merge (incoming: readonly StoredMessage[]): void {
+  /**
+   * Adds new messages where they belong and replaces known ones with a later
+   * state of themselves; false when that changed nothing (the same records
+   * again: an arriving message, once it is stored).
+   */
+  merge (incoming: readonly StoredMessage[]): boolean {
     const list = this.#list
+    let changed = false
     for (const m of incoming) {
       const index = this.#index[m.direction]
       const at = index.get(m.id)
       if (at != null && list[at]?.id === m.id) {
         // states only move forward: news of an earlier one that comes late changes nothing
-        if (statusRank(m.status) >= statusRank(list[at].status)) list[at] = m
+        if (list[at] !== m && statusRank(m.status) >= statusRank(list[at].status)) {
+          list[at] = m
+          changed = true
+        }
         continue
       }
+      changed = true
       // new messages nearly always belong at the end: append, else binary-insert
       const last = list[list.length - 1]
       if (last == null || compareMessages(last, m) < 0) {
@@ -52,6 +61,20 @@ export class MessageList {
       list.splice(lo, 0, m)
       this.#reindex(lo)
     }
+    return changed
+  }
+
+  /** Takes messages out (ones shown while their write committed, which failed); false when none was held. */
+  remove (direction: StoredMessage['direction'], ids: readonly string[]): boolean {
+    const gone = new Set(ids.filter(id => this.#index[direction].has(id)))
+    if (gone.size === 0) return false
+    const list = this.#list
+    let kept = 0
+    for (const m of list) if (m.direction !== direction || !gone.has(m.id)) list[kept++] = m
+    list.length = kept
+    for (const id of gone) this.#index[direction].delete(id)
+    this.#reindex(0)
+    return true
   }
 
   /**

@@ -75,7 +75,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       name: options.name,
       readReceipts: options.readReceipts
     })
-    for (const type of ['messages', 'conversations', 'typing', 'problem'] as const) {
+    for (const type of ['messages', 'arriving', 'withdrawn', 'conversations', 'typing', 'problem'] as const) {
       this.delivery.addEventListener(type, (evt: CustomEvent) => { this.safeDispatchEvent(type, { detail: evt.detail }) })
     }
   }

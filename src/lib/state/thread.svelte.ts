@@ -106,8 +106,12 @@ export class Thread {
     // left while the node started: nothing to listen to or dial for
     if (this.#closed) return
     session.reading = this.peer
+    // 'arriving' too: a new message shows while its write commits
     const onMessages = (evt: CustomEvent<{ peer: string, messages: StoredMessage[] }>): void => {
       if (evt.detail.peer === this.peer) this.#merge(evt.detail.messages)
+    }
+    const onWithdrawn = (evt: CustomEvent<{ peer: string, ids: string[] }>): void => {
+      if (evt.detail.peer === this.peer && this.#shown.list.remove('in', evt.detail.ids)) this.#shown.changed(0)
     }
     const onLink = (): void => {
       this.#link = messenger.linkState(this.peer)
@@ -124,6 +128,8 @@ export class Thread {
     }
     messenger.addEventListener('typing', onTyping)
     messenger.addEventListener('messages', onMessages)
+    messenger.addEventListener('arriving', onMessages)
+    messenger.addEventListener('withdrawn', onWithdrawn)
     messenger.addEventListener('link', onLink)
     messenger.addEventListener('conversations', onConversation)
     messenger.addEventListener('problem', onProblem)
@@ -132,6 +138,8 @@ export class Thread {
       messenger.removeEventListener('typing', onTyping)
       messenger.removeEventListener('problem', onProblem)
       messenger.removeEventListener('messages', onMessages)
+      messenger.removeEventListener('arriving', onMessages)
+      messenger.removeEventListener('withdrawn', onWithdrawn)
       messenger.removeEventListener('link', onLink)
       messenger.removeEventListener('conversations', onConversation)
       if (session.reading === this.peer) session.reading = null
@@ -264,8 +272,7 @@ export class Thread {
   }
 
   #merge (incoming: StoredMessage[], live = true): void {
-    this.#shown.list.merge(incoming)
-    this.#changed(incoming, live)
+    if (this.#shown.list.merge(incoming)) this.#changed(incoming, live)
   }
 
   /** Shows what changed, and marks arrivals read soon. */

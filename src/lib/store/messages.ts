@@ -60,7 +60,8 @@ export function messageRepository (connection: Connection): MessageRepository {
     count: number,
     lookups: Array<[string, 'in', string]>,
     plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>,
-    onWriting?: (result: R) => void
+    onWriting?: (result: R) => void,
+    committing?: (added: StoredMessage[]) => void
   ): Promise<R> {
     // a fold now would hold these writes up (both need the messages store)
     folder.busy()
@@ -72,6 +73,8 @@ export function messageRepository (connection: Connection): MessageRepository {
           const written = writeIfUnchanged(tx, guess, placed)
           onWriting?.(placed.result)
           await written
+          // the commit is asked for: what the caller does now runs while the database commits
+          committing?.(placed.added)
         })
         known.set(peer, placed.conversation)
         return placed.result
@@ -133,7 +136,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       const now = options.now ?? Date.now()
       assertTime(now, 'time')
       const lookups = msgs.map((msg): [string, 'in', string] => [peer, 'in', msg.id])
-      return await place(peer, msgs.length, lookups, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread))
+      return await place(peer, msgs.length, lookups, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread), undefined, options.committing)
     },
 
     async recentlyRead (peer, limit) {

@@ -113,8 +113,13 @@ export interface MessageRepository {
    */
   createOutgoingMany (peer: string, texts: string[], now?: number, onWriting?: (messages: StoredMessage[]) => boolean): Promise<StoredMessage[]>
   saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<SavedIncoming>
-  /** several incoming messages from one peer in ONE transaction; duplicates (also within the batch) come back with isNew false */
-  saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean }): Promise<SavedIncoming[]>
+  /**
+   * Several incoming messages from one peer in ONE transaction; duplicates
+   * (also within the batch) come back with isNew false. `committing` gets
+   * the new records once their commit is asked for, when the write goes in
+   * one round trip: the write may still fail after that.
+   */
+  saveIncomingMany (peer: string, msgs: IncomingMessage[], options: { now?: number, unread: boolean, committing?: (added: StoredMessage[]) => void }): Promise<SavedIncoming[]>
   /** ids of the newest incoming messages marked read (in the thread's order, newest first), for re-sending read receipts */
   recentlyRead (peer: string, limit: number): Promise<string[]>
   /**
