@@ -78,6 +78,9 @@ async function main (): Promise<void> {
   if (proxy != null) log(`the pages reach the relay through a proxy adding ${relayRttMs} ms per round trip`)
   const browser = await launch()
   const step = async (name: string, work: () => Promise<void>): Promise<void> => {
+    // what the sections before wrote (browser profiles on disk, since deleted) is
+    // written back now, not in the middle of this one's strict IndexedDB commits
+    sh('sync', [])
     log(`${name}…`)
     const t0 = Date.now()
     try {
