@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Messenger } from '../../src/lib/state/messenger.ts'
 import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
 import { UPGRADE_SOON_MS, UPGRADE_YIELD_MS } from '../../src/lib/p2p/constants.ts'
+import { UNREADABLE_NOTICE } from '../../src/lib/state/unreadable-frames.ts'
 import { connection, FakeNode, FRIEND, FRIEND_ABOVE, startMessenger as start, stopMessenger } from './fixtures/messenger-node.ts'
 
 afterEach(() => {
@@ -173,5 +174,26 @@ describe('messenger: keeping a conversation connected', () => {
     direct.path('connected')
     expect(links).toBe(0)
     expect(node.services.chat.send.mock.calls.length).toBe(sends)
+  })
+})
+
+describe('messenger: frames a peer sent that the chat could not read', () => {
+  it('should count them for the diagnostics, and say so in the open conversation once', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    const problems: Array<{ peer: string, message: string }> = []
+    messenger.addEventListener('problem', evt => { problems.push(evt.detail) })
+    // not open: counted only
+    node.unreadable(FRIEND)
+    expect(problems).toEqual([])
+    messenger.watch(FRIEND.toString())
+    node.unreadable(FRIEND)
+    node.unreadable(FRIEND)
+    expect(problems).toEqual([{ peer: FRIEND.toString(), message: UNREADABLE_NOTICE }])
+    expect(messenger.unreadableFrames).toBe(3)
+    // a stopped messenger no longer listens
+    stopMessenger()
+    node.unreadable(FRIEND)
+    expect(messenger.unreadableFrames).toBe(3)
   })
 })

@@ -45,6 +45,8 @@ export interface DeliveryStats {
   duplicates: number
   /** frames turned away because their peer sent faster than this page could handle */
   refusedFrames: number
+  /** frames that could not be read, each of which reset its stream */
+  unreadableFrames: number
   /** our location records stored in the DHT, and publications no relay took */
   published: number
   publishFailures: number
@@ -56,7 +58,7 @@ export interface DeliveryStats {
 class Diagnostics {
   #connections = $state<ConnectionInfo[]>([])
   #addresses = $state<string[]>([])
-  #stats = $state<DeliveryStats>({ dials: 0, redials: 0, deadConnections: 0, resends: 0, duplicates: 0, refusedFrames: 0, published: 0, publishFailures: 0, lookups: 0, found: 0 })
+  #stats = $state<DeliveryStats>({ dials: 0, redials: 0, deadConnections: 0, resends: 0, duplicates: 0, refusedFrames: 0, unreadableFrames: 0, published: 0, publishFailures: 0, lookups: 0, found: 0 })
 
   get connections (): ConnectionInfo[] { return this.#connections }
   get addresses (): string[] { return this.#addresses }
@@ -76,7 +78,7 @@ class Diagnostics {
     const paths = new Map<string, string>()
     session.ready().then(({ node, messenger, locator }) => {
       const read = (): void => {
-        this.#stats = { ...messenger.stats, resends: messenger.delivery.resends, duplicates: messenger.delivery.duplicates, refusedFrames: messenger.refusedFrames, ...locator.stats }
+        this.#stats = { ...messenger.stats, resends: messenger.delivery.resends, duplicates: messenger.delivery.duplicates, refusedFrames: messenger.refusedFrames, unreadableFrames: messenger.unreadableFrames, ...locator.stats }
         for (const c of node.getConnections().filter(isDirect)) {
           void icePath(c).then(p => { if (p != null) paths.set(c.id, `${p.local} / ${p.remote} ${p.protocol} ${p.remoteAddress}`) }, () => {})
         }

@@ -5,28 +5,16 @@ import { watchConnections } from '../p2p/connection-watch.ts'
 import { rememberPathIfNeeded } from '../p2p/ice-path.ts'
 import { Liveness } from '../p2p/liveness.ts'
 import { PeerIdCache } from '../p2p/peer-id-cache.ts'
-import type { Blocklist } from './blocklist.ts'
-import { Delivery, type DeliveryEvents } from './delivery.ts'
-import { Dials, type DialsOptions } from './dials.ts'
+import { Delivery } from './delivery.ts'
+import { Dials } from './dials.ts'
 import { FrameSender } from './frame-sender.ts'
 import { InboundBudget } from './inbound-budget.ts'
+import type { MessengerEvents, MessengerOptions } from './messenger-types.ts'
 import { Redials } from './redials.ts'
+import { UnreadableFrames } from './unreadable-frames.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { StoredMessage } from '../store/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
-
-export interface MessengerEvents extends DeliveryEvents {
-  /** connections to this peer changed, or a dial started or ended */
-  link: CustomEvent<{ peer: string }>
-}
-
-export interface MessengerOptions extends DialsOptions {
-  /** the peers the user blocked, which the node's gater reads too */
-  blocklist: Blocklist
-  isReading: (peer: string) => boolean
-  name: () => string
-  readReceipts: () => boolean
-}
 
 /**
  * Connects the delivery logic to the libp2p node and keeps the peers we care
@@ -43,6 +31,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #redials: Redials
   readonly #liveness: Liveness
   readonly #inbound = new InboundBudget()
+  readonly #unreadable = new UnreadableFrames((peer, message) => { this.safeDispatchEvent('problem', { detail: { peer, message } }) })
   readonly #sender: FrameSender
   /** stops listening to connections and their paths (a stopped messenger must not act on them) */
   #unwatchConnections = (): void => {}
@@ -54,6 +43,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   /** frames turned away because their peer's frames in hand weighed too much (see InboundBudget) */
   get refusedFrames (): number {
     return this.#inbound.refused
+  }
+
+  /** frames the chat could not read, each of which reset its stream (see UnreadableFrames) */
+  get unreadableFrames (): number {
+    return this.#unreadable.count
   }
 
   constructor (options: MessengerOptions) {
@@ -83,6 +77,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   start (): void {
     const { node } = this.#o
     node.services.chat.addEventListener('frame', this.#onFrame)
+    node.services.chat.addEventListener('protocol-error', this.#onUnreadable)
     this.#unwatchConnections = watchConnections(node, (conn, up) => { this.#connectionChanged(conn, up) })
     globalThis.addEventListener?.('online', this.#online)
     globalThis.document?.addEventListener('visibilitychange', this.#visible)
@@ -94,6 +89,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#stopped = true
     const { node } = this.#o
     node.services.chat.removeEventListener('frame', this.#onFrame)
+    node.services.chat.removeEventListener('protocol-error', this.#onUnreadable)
     this.#unwatchConnections()
     globalThis.removeEventListener?.('online', this.#online)
     globalThis.document?.removeEventListener('visibilitychange', this.#visible)
@@ -283,6 +279,11 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#receive(from.toString(), frame).catch((err: Error) => {
       this.safeDispatchEvent('problem', { detail: { peer: from.toString(), message: err.message } })
     })
+  }
+
+  readonly #onUnreadable = (evt: CustomEvent<{ from: PeerId }>): void => {
+    const peer = evt.detail.from.toString()
+    this.#unreadable.heard(peer, this.#watched.has(peer))
   }
 
   async #receive (peer: string, frame: ChatFrame): Promise<void> {
