@@ -51,7 +51,7 @@ declare global {
      * driver wait without sending the page anything while the step runs.
      */
     __benchUntil?: <T>(key: string, test: () => T | undefined) => Promise<T>
-    __benchWaiting?: Set<string>
+    __benchWaiting?: ReadonlyMap<string, unknown>
   }
 }
 
@@ -80,7 +80,7 @@ export function installObserver (autoSend?: string): void {
   }
   const epoch = (): number => base + performance.now()
   const waiting = new Map<string, () => boolean>()
-  window.__benchWaiting = new Set()
+  window.__benchWaiting = waiting
   const recorded = (): void => {
     for (const [key, done] of waiting) if (done()) waiting.delete(key)
   }
@@ -88,13 +88,10 @@ export function installObserver (autoSend?: string): void {
     const done = (): boolean => {
       const value = test()
       if (value === undefined) return false
-      window.__benchWaiting?.delete(key)
       resolve(value)
       return true
     }
-    if (done()) return
-    waiting.set(key, done)
-    window.__benchWaiting?.add(key)
+    if (!done()) waiting.set(key, done)
   })
   // when a message's write commits, seen on the way to IndexedDB: the figure
   // does not rely on the app rendering only what it has stored. Heard first,

@@ -193,18 +193,19 @@ export function createStaticHandler (staticDir: string): StaticHandler {
   return async function serveStatic (req, res, pathname) {
     const target = resolveInside(root, pathname)
     // a share link cut inside an escape is still a link: the app says what is wrong with it
-    if (target == null && pathname.startsWith(LINK_PATH_PREFIX) && decodedPath(pathname) == null) {
-      await sendIndex(req, res, root)
+    const damagedLink = target == null && pathname.startsWith(LINK_PATH_PREFIX) && decodedPath(pathname) == null
+    if (target == null && !damagedLink) {
+      sendText(res, 400, 'Bad path\n')
       return
     }
+    // on every request: a deploy may point a symlinked root at a new release
+    const realRoot = await realpath(root).catch(() => root)
     if (target == null) {
-      sendText(res, 400, 'Bad path\n')
+      await sendIndex(req, res, root, realRoot)
       return
     }
     const immutable = pathname.startsWith(IMMUTABLE_PREFIX)
     const cacheControl = immutable ? IMMUTABLE_CACHE_CONTROL : DEFAULT_CACHE_CONTROL
-    // on every request: a deploy may point a symlinked root at a new release
-    const realRoot = await realpath(root).catch(() => root)
 
     const file = await fileInfo(realRoot, target)
     if (file != null) {
@@ -224,13 +225,12 @@ export function createStaticHandler (staticDir: string): StaticHandler {
       sendText(res, 404, 'Not found\n')
       return
     }
-    await sendIndex(req, res, root)
+    await sendIndex(req, res, root, realRoot)
   }
 }
 
-/** The app's page, for a path only the app knows (a deep link), or the page saying there is no build. */
-async function sendIndex (req: IncomingMessage, res: ServerResponse, root: string): Promise<void> {
-  const realRoot = await realpath(root).catch(() => root)
+/** The app's page, for a path only the app knows (a deep link), or the page saying there is no build; `realRoot` is root's real path, read once per request. */
+async function sendIndex (req: IncomingMessage, res: ServerResponse, root: string, realRoot: string): Promise<void> {
   const indexFile = join(root, 'index.html')
   const index = await fileInfo(realRoot, indexFile)
   if (index == null) {
