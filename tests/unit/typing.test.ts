@@ -1,21 +1,59 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { TYPING_REFRESH_MS, TYPING_SHOWN_MS, Typing } from '../../src/lib/state/typing.svelte.ts'
+import { TYPING_REFRESH_MS, TYPING_SETTLE_MS, TYPING_SHOWN_MS, Typing } from '../../src/lib/state/typing.svelte.ts'
 
 describe('typing, both ways', () => {
   beforeEach(() => { vi.useFakeTimers() })
   afterEach(() => { vi.useRealTimers() })
 
-  it('should tell the peer of a keystroke once per refresh interval, of a stop always, and at once after a message went', () => {
+  it('should tell the peer of typing once the text stood a moment, again once per refresh interval, and of a stop only after a start', () => {
+    vi.setSystemTime(Date.parse('2026-12-06T10:00:00Z'))
     const typing = new Typing()
-    const t = Date.parse('2026-12-06T10:00:00Z')
-    expect(typing.shouldTell(true, t)).toBe(true)
-    expect(typing.shouldTell(true, t + TYPING_REFRESH_MS - 1)).toBe(false)
-    expect(typing.shouldTell(true, t + TYPING_REFRESH_MS)).toBe(true)
-    expect(typing.shouldTell(false, t + TYPING_REFRESH_MS + 1)).toBe(true)
-    expect(typing.shouldTell(true, t + TYPING_REFRESH_MS + 2)).toBe(true)
-    expect(typing.shouldTell(true, t + TYPING_REFRESH_MS + 3)).toBe(false)
+    const told: boolean[] = []
+    const type = (active: boolean): void => { typing.typed(active, t => told.push(t)) }
+    // a field cleared before anything was told: nothing to take back
+    type(false)
+    type(true)
+    vi.advanceTimersByTime(TYPING_SETTLE_MS - 1)
+    type(true)
+    expect(told).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(told).toEqual([true])
+    type(true)
+    vi.advanceTimersByTime(TYPING_REFRESH_MS - 1)
+    type(true)
+    vi.advanceTimersByTime(TYPING_SETTLE_MS)
+    expect(told).toEqual([true])
+    // past the refresh interval, keystrokes say so again
+    type(true)
+    vi.advanceTimersByTime(TYPING_SETTLE_MS)
+    expect(told).toEqual([true, true])
+    type(false)
+    type(false)
+    expect(told).toEqual([true, true, false])
+  })
+
+  it('should tell nothing of text sent before it stood a moment, and tell the next keystroke again after a message', () => {
+    const typing = new Typing()
+    const told: boolean[] = []
+    const type = (active: boolean): void => { typing.typed(active, t => told.push(t)) }
+    // pasted and sent at once: the message itself is all the peer hears
+    type(true)
     typing.sent()
-    expect(typing.shouldTell(true, t + TYPING_REFRESH_MS + 4)).toBe(true)
+    vi.advanceTimersByTime(TYPING_SETTLE_MS)
+    expect(told).toEqual([])
+    type(true)
+    vi.advanceTimersByTime(TYPING_SETTLE_MS)
+    typing.sent()
+    // the message ended the peer's indicator: the next keystroke starts it again, inside the refresh interval
+    type(true)
+    vi.advanceTimersByTime(TYPING_SETTLE_MS)
+    expect(told).toEqual([true, true])
+    // and a closed thread tells nothing more
+    type(false)
+    type(true)
+    typing.stop()
+    vi.advanceTimersByTime(TYPING_SETTLE_MS)
+    expect(told).toEqual([true, true, false])
   })
 
   it('should show the peer typing until they stop, or until a lost stop would have come', () => {

@@ -252,10 +252,12 @@ export class Thread {
     await this.#reloadConversation()
   }
 
-  /** Tells the peer we are typing; throttled, and best effort. */
+  /** Tells the peer we are typing, once the text stands a moment; throttled, and best effort. */
   typing (active: boolean): void {
-    if (!this.#typing.shouldTell(active)) return
-    session.ready().then(({ messenger }) => { messenger.sendTyping(this.peer, active) }, () => {})
+    this.#typing.typed(active, told => {
+      if (this.#closed) return
+      session.ready().then(({ messenger }) => { messenger.sendTyping(this.peer, told) }, () => {})
+    })
   }
 
   async #reloadConversation (): Promise<void> {
