@@ -1,3 +1,4 @@
+import { LINK_PATH_PREFIX } from '../shared/link-path.ts'
 import { loadP2p } from './p2p-loader.ts'
 
 /**
@@ -6,7 +7,7 @@ import { loadP2p } from './p2p-loader.ts'
  * is loaded after the first page (see loadP2p).
  */
 export async function linkTarget (link: string, origin: string): Promise<string> {
-  const { LINK_PATH_PREFIX, findShareLink, parseShareLink } = await loadP2p()
+  const { findShareLink, parseShareLink } = await loadP2p()
   const { peerId, relay } = parseShareLink(findShareLink(link), origin)
   const query = relay != null ? `?relay=${encodeURIComponent(relay)}` : ''
   return `${LINK_PATH_PREFIX}${peerId.toString()}${query}`

@@ -9,7 +9,7 @@
  */
 export { peerIdFromPrivateKey } from '@libp2p/peer-id'
 export { assertKeyPair, createIdentity, identityFromBytes } from '../p2p/identity.ts'
-export { findShareLink, formatShareLink, InvalidLinkError, LINK_PATH_PREFIX, parsePeerId, parseRelayHint, parseShareLink } from '../p2p/links.ts'
+export { findShareLink, formatShareLink, InvalidLinkError, parsePeerId, parseRelayHint, parseShareLink } from '../p2p/links.ts'
 export { KnownRelays } from '../p2p/known-relays.ts'
 export { Locator } from '../p2p/locator.ts'
 export { createPeerlinkNode } from '../p2p/node.ts'
