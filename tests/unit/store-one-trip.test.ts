@@ -146,6 +146,80 @@ describe('store: new messages handed over while their write is on its way', () =
   })
 })
 
+describe('store: a batch written while the one before commits', () => {
+  /** Each transaction's begin and end, in the order they happen. */
+  function watchTransactions (): string[] {
+    const events: string[] = []
+    let n = 0
+    const transaction = IDBDatabase.prototype.transaction
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      const tx = transaction.apply(this, args)
+      const name = `tx${++n}`
+      if (tx.mode === 'readwrite') {
+        events.push(`${name} begun`)
+        tx.addEventListener('complete', () => { events.push(`${name} committed`) })
+        tx.addEventListener('abort', () => { events.push(`${name} aborted`) })
+      }
+      return tx
+    })
+    return events
+  }
+
+  it('should hand the next batch to the database before the one before commits, planned from it', async () => {
+    const { store } = await freshStore()
+    await store.messages.createOutgoing(ALICE, 'first', 100)
+    const events = watchTransactions()
+    const writing = (label: string) => (messages: StoredMessage[]): boolean => {
+      events.push(`${label} handed over`)
+      return messages.length > 0
+    }
+    const [a, b] = await Promise.all([
+      store.messages.createOutgoingMany(ALICE, ['a1', 'a2'], 200, writing('a')),
+      store.messages.createOutgoingMany(ALICE, ['b1'], 200, writing('b'))
+    ])
+    expect(events.slice(0, 4)).toEqual(['tx1 begun', 'a handed over', 'tx2 begun', 'b handed over'])
+    expect(events.slice(4)).toEqual(['tx1 committed', 'tx2 committed'])
+    expect([...a, ...b].map(m => [m.text, m.seq, m.sentAt])).toEqual([['a1', 2, 200], ['a2', 3, 201], ['b1', 4, 202]])
+    expect(await store.conversations.get(ALICE)).toMatchObject({ nextSeq: 5, lastMessageText: 'b1' })
+  })
+
+  it('should wait for the long way to be planned before planning the next batch from it', async () => {
+    const { store } = await freshStore()
+    const reads = watchMessageReads()
+    // nothing written by this page yet: the first batch reads its conversation and looks for stored copies
+    const [a, b] = await Promise.all([
+      store.messages.saveIncomingMany(ALICE, [incoming(1), incoming(2)], { unread: true }),
+      store.messages.saveIncomingMany(ALICE, [incoming(3)], { unread: true })
+    ])
+    expect(reads).toHaveLength(2)
+    expect([...a, ...b].every(s => s.isNew)).toBe(true)
+    expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 3, lastMessageText: 'm3' })
+  })
+
+  it('should redo both the long way when the first was planned from a stale guess, keeping what went out', async () => {
+    const name = freshName()
+    const mine = await openStore({ name })
+    const other = await openStore({ name })
+    await mine.messages.createOutgoing(ALICE, 'one', 100)
+    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const events = watchTransactions()
+    const sent = (): boolean => true
+    const [a, b] = await Promise.all([
+      mine.messages.createOutgoingMany(ALICE, ['a1', 'a2'], 150, sent),
+      mine.messages.createOutgoingMany(ALICE, ['b1'], 150, sent)
+    ])
+    // both one round trip first, both rolled back: the second was planned from the first
+    expect(events.filter(e => e.endsWith('aborted'))).toEqual(['tx1 aborted', 'tx2 aborted'])
+    expect(events.filter(e => e.endsWith('committed'))).toHaveLength(2)
+    expect([...a, ...b].map(m => [m.text, m.seq])).toEqual([['a1', 2], ['a2', 3], ['b1', 4]])
+    expect((await mine.messages.list(ALICE)).map(m => m.text)).toEqual(['one', 'a1', 'a2', 'b1', 'two'])
+    // the last long way left the conversation known again: the next write goes in one round trip
+    const next = vi.fn(() => true)
+    expect((await mine.messages.createOutgoingMany(ALICE, ['c'], 300, next))[0]).toMatchObject({ seq: 5, sentAt: 300 })
+    expect(next).toHaveBeenCalledOnce()
+  })
+})
+
 describe('isRetryable', () => {
   it('should redo a stale guess, a stored copy and a roll-back without a reason, and nothing else', () => {
     expect(isRetryable(new StaleConversation())).toBe(true)

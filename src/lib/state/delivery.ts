@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { MAX_IDS_PER_FRAME, type ChatFrame } from '../p2p/chat/index.ts'
 import { bytesToHex, hexToBytes, type StoredMessage } from '../store/index.ts'
 import { Batcher } from './batcher.ts'
-import { MAX_BATCH } from './batch-size.ts'
+import { BATCHES_IN_FLIGHT, MAX_BATCH } from './batch-size.ts'
 import { CoalescedRuns } from './coalesced-runs.ts'
 import { assertShowsText, SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
@@ -90,7 +90,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     assertShowsText(text)
     let batcher = this.#outgoing.get(peer)
     if (batcher == null) {
-      batcher = new Batcher(async texts => await this.#createAndSend(peer, texts), MAX_BATCH)
+      batcher = new Batcher(async texts => await this.#createAndSend(peer, texts), MAX_BATCH, BATCHES_IN_FLIGHT)
       this.#outgoing.set(peer, batcher)
     }
     return await batcher.add(text)

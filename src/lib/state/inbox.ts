@@ -1,6 +1,6 @@
 import { MAX_IDS_PER_FRAME } from '../p2p/chat/index.ts'
 import { hexToBytes, InvalidArgumentError, type IncomingMessage, type SavedIncoming, type Store, type StoredMessage } from '../store/index.ts'
-import { MAX_BATCH } from './batch-size.ts'
+import { BATCHES_IN_FLIGHT, MAX_BATCH } from './batch-size.ts'
 import { Batcher, KeyedBatchers } from './batcher.ts'
 import type { DeliveryEvents, DeliveryTransport } from './delivery-types.ts'
 
@@ -43,7 +43,7 @@ export interface InboxOptions {
 export class Inbox {
   readonly #o: InboxOptions
   readonly #batchers = new KeyedBatchers<IncomingMessage, SavedIncoming | Error>(peer =>
-    new Batcher(async msgs => await this.#storeBatch(peer, msgs), MAX_BATCH))
+    new Batcher(async msgs => await this.#storeBatch(peer, msgs), MAX_BATCH, BATCHES_IN_FLIGHT))
   /**
    * copies of messages stored already that arrived again and were dropped
    * (diagnostics): a resend after a lost ack, or a sender resending what was

@@ -1,11 +1,11 @@
 import type { Connection } from './db.ts'
 import { newMessageId } from './ids.ts'
-import { isRetryable, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
+import { ConversationWrites, type PlaceOptions, type Plan } from './conversation-writes.ts'
 import { placeIncoming, placeOutgoing } from './placement.ts'
 import { LogFolder, loggedStates, logStatus, withLogged } from './status-log.ts'
 import { commitNow, writeAll } from './requests.ts'
 import {
-  statusRank, type Conversation, type MessageRepository, type MessageStatus, type StoredMessage
+  statusRank, type MessageRepository, type MessageStatus, type StoredMessage
 } from './types.ts'
 import {
   assertDirection, assertLimit, assertMessageId, assertPeer, assertSeq, assertStatus, assertText, assertTime
@@ -33,12 +33,7 @@ function conversationRange (peer: string, before?: Pick<StoredMessage, 'sentAt' 
 }
 
 export function messageRepository (connection: Connection): MessageRepository {
-  /**
-   * Each conversation as this page's last message write left it. Only ever a
-   * guess: a write that relies on it checks it in the same transaction, so a
-   * stale entry costs a retry, never a wrong record.
-   */
-  const known = new Map<string, Conversation>()
+  const writes = new ConversationWrites(connection)
   const folder = new LogFolder(connection)
 
   /** Reads of own messages see the log's states; entries found there are folded when it is quiet. */
@@ -48,56 +43,11 @@ export function messageRepository (connection: Connection): MessageRepository {
     return messages.map(m => withLogged(m, logged))
   }
 
-  /**
-   * Stores new messages with their conversation's new state, in one
-   * transaction. When this page wrote the conversation last, in one round
-   * trip (see one-trip.ts); otherwise, or when that guess was wrong, the
-   * conversation and `lookups` (copies that may be stored already) are read
-   * first. `onWriting` hears of a write in one round trip once it is on its way.
-   */
-  async function place<R> (
-    peer: string,
-    count: number,
-    lookups: Array<[string, 'in', string]>,
-    plan: (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>,
-    onWriting?: (result: R) => void,
-    committing?: (added: StoredMessage[]) => void
-  ): Promise<R> {
+  /** Stores new messages with their conversation's new state, in one transaction (see ConversationWrites). */
+  async function place<R> (peer: string, plan: Plan<R>, options: PlaceOptions<R>): Promise<R> {
     // a fold now would hold these writes up (both need the messages store)
     folder.busy()
-    const guess = known.get(peer)
-    if (guess != null && count > 0) {
-      const placed = plan(guess, [])
-      try {
-        await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
-          const written = writeIfUnchanged(tx, guess, placed)
-          onWriting?.(placed.result)
-          await written
-          // the commit is asked for: what the caller does now runs while the database commits
-          committing?.(placed.added)
-        })
-        known.set(peer, placed.conversation)
-        return placed.result
-      } catch (err) {
-        known.delete(peer)
-        if (!isRetryable(err)) throw err
-      }
-    }
-    const { placed, stored } = await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
-      const messages = tx.objectStore('messages')
-      const conversations = tx.objectStore('conversations')
-      // every read at once: one round trip to the database, not two
-      const [stored, ...existing] = await Promise.all([conversations.get(peer), ...lookups.map(async key => await messages.get(key))])
-      const placed = plan(stored, existing)
-      if (placed.added.length > 0) {
-        writePlaced(tx, placed)
-        commitNow(tx)
-      }
-      return { placed, stored }
-    })
-    const latest = placed.added.length > 0 ? placed.conversation : stored
-    if (latest != null) known.set(peer, latest)
-    return placed.result
+    return await writes.place(peer, plan, options)
   }
 
   return {
@@ -115,7 +65,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       let sent: StoredMessage[] | undefined
       const writing = onWriting == null ? undefined : (messages: StoredMessage[]) => { if (onWriting(messages)) sent = messages }
       // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-      return await place(peer, texts.length, [], stored => placeOutgoing(peer, stored, texts, ids, now, sent), writing)
+      return await place(peer, stored => placeOutgoing(peer, stored, texts, ids, now, sent), { count: texts.length, lookups: [], onWriting: writing })
     },
 
     async saveIncoming (peer, msg, options) {
@@ -136,7 +86,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       const now = options.now ?? Date.now()
       assertTime(now, 'time')
       const lookups = msgs.map((msg): [string, 'in', string] => [peer, 'in', msg.id])
-      return await place(peer, msgs.length, lookups, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread), undefined, options.committing)
+      return await place(peer, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread), { count: msgs.length, lookups, committing: options.committing })
     },
 
     async recentlyRead (peer, limit) {

@@ -1,0 +1,104 @@
+import type { Connection } from './db.ts'
+import { isRetryable, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
+import { commitNow } from './requests.ts'
+import type { Conversation, StoredMessage } from './types.ts'
+
+/** What new messages make of their conversation, from its stored record (if any) and the copies of the lookups found. */
+export type Plan<R> = (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>
+
+export interface PlaceOptions<R> {
+  /** how many messages are to be written */
+  count: number
+  /** keys of copies that may be stored already: read the long way (in one round trip, a ConstraintError finds them) */
+  lookups: Array<[string, 'in', string]>
+  /** a write in one round trip is on its way */
+  onWriting?: (result: R) => void
+  /** its commit is asked for: what the caller does now runs while the database commits */
+  committing?: (added: StoredMessage[]) => void
+}
+
+/**
+ * Writes new messages with their conversation's new state, one transaction
+ * per call. When this page wrote the conversation last, in one round trip
+ * (one-trip.ts); otherwise, or when that guess was wrong, the long way: the
+ * conversation and the lookups are read first.
+ *
+ * The writes of one conversation are planned in the order they were asked
+ * for, each from the one before. A write waits only until the one before has
+ * been planned, not until it commits: the next batch of a burst is handed to
+ * the database while the one before commits, and the database runs them in
+ * order. Should a write fail, the one planned from it fails its check too,
+ * and each is done again the long way.
+ */
+export class ConversationWrites {
+  readonly #connection: Connection
+  /**
+   * Each conversation as this page's last planned write leaves it. Only ever
+   * a guess: a write that relies on it checks it in the same transaction, so
+   * a stale entry costs a retry, never a wrong record.
+   */
+  readonly #known = new Map<string, Conversation>()
+  /** per conversation, the write asked for last, until it has been planned */
+  readonly #planning = new Map<string, Promise<void>>()
+
+  constructor (connection: Connection) {
+    this.#connection = connection
+  }
+
+  async place<R> (peer: string, plan: Plan<R>, options: PlaceOptions<R>): Promise<R> {
+    let planned!: () => void
+    const mine = new Promise<void>(resolve => { planned = resolve })
+    const before = this.#planning.get(peer)
+    this.#planning.set(peer, mine)
+    try {
+      if (before != null) await before
+      return await this.#write(peer, plan, options, planned)
+    } finally {
+      planned()
+      if (this.#planning.get(peer) === mine) this.#planning.delete(peer)
+    }
+  }
+
+  async #write<R> (peer: string, plan: Plan<R>, options: PlaceOptions<R>, planned: () => void): Promise<R> {
+    const guess = this.#known.get(peer)
+    if (guess != null && options.count > 0) {
+      const placed = plan(guess, [])
+      this.#known.set(peer, placed.conversation)
+      planned()
+      try {
+        await this.#connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+          const written = writeIfUnchanged(tx, guess, placed)
+          options.onWriting?.(placed.result)
+          await written
+          options.committing?.(placed.added)
+        })
+        return placed.result
+      } catch (err) {
+        this.#known.delete(peer)
+        if (!isRetryable(err)) throw err
+      }
+    }
+    try {
+      return await this.#connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+        const messages = tx.objectStore('messages')
+        // every read at once: one round trip to the database, not two
+        const [stored, ...existing] = await Promise.all([
+          tx.objectStore('conversations').get(peer),
+          ...options.lookups.map(async key => await messages.get(key))
+        ])
+        const placed = plan(stored, existing)
+        const latest = placed.added.length > 0 ? placed.conversation : stored
+        if (latest != null) this.#known.set(peer, latest)
+        planned()
+        if (placed.added.length > 0) {
+          writePlaced(tx, placed)
+          commitNow(tx)
+        }
+        return placed.result
+      })
+    } catch (err) {
+      this.#known.delete(peer)
+      throw err
+    }
+  }
+}
