@@ -3,7 +3,7 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/lib/store/db.ts'
 import { openStore, statusRank, type MessageStatus, type StoredMessage } from '../../src/lib/store/index.ts'
-import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_IDS, foldSlice, FOLD_SLICE_ENTRIES, FOLD_SLICE_IDS, KEEP_UNSTORED_MS, KEPT_LOOK_AGAIN_MS } from '../../src/lib/store/status-log.ts'
+import { FOLD_AFTER_QUIET_MS, FOLD_AT_MOST_ENTRIES, foldSlice, FOLD_SLICE_ENTRIES, FOLD_SLICE_IDS, KEEP_UNSTORED_MS, KEPT_LOOK_AGAIN_MS } from '../../src/lib/store/status-log.ts'
 import { ALICE, BOB, freshName, freshStore } from './store-helpers.ts'
 
 afterEach(() => {
@@ -26,16 +26,6 @@ async function raw (name: string): Promise<{ messages: StoredMessage[], log: Arr
   }
 }
 
-/** The log's entries alone (cheaper than raw() with thousands of messages stored). */
-async function logOf (name: string): Promise<Array<{ ids: string[] }>> {
-  const db = await openDB(name)
-  try {
-    return await db.getAll('statuses')
-  } finally {
-    db.close()
-  }
-}
-
 /** Folds the whole log now, through a second connection as another tab would. */
 async function foldAll (name: string): Promise<void> {
   const connection = await openConnection(name)
@@ -44,15 +34,6 @@ async function foldAll (name: string): Promise<void> {
   } finally {
     connection.close()
   }
-}
-
-/** Lets quiet seconds pass (on faked timers) until the store's own fold has emptied the log, `slices` at most. */
-async function foldWhenQuiet (name: string, slices: number): Promise<void> {
-  for (let i = 0; i < slices && (await logOf(name)).length > 0; i++) {
-    await vi.advanceTimersByTimeAsync(FOLD_AFTER_QUIET_MS)
-    await drain()
-  }
-  expect(await logOf(name)).toEqual([])
 }
 
 /** Requests made on each object store while `work` runs, by method. */
@@ -145,45 +126,37 @@ describe('store: delivery states logged apart from the messages', () => {
     store.close()
   })
 
-  it('should not fold while acks keep coming, until the log names too many ids, and then keep it that short', async () => {
+  it('should not fold while acks keep coming, until the log grows too long, and then keep it that short', async () => {
     // only the store's timers and clock are faked: fake-indexeddb runs on setImmediate
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     const { store, name } = await freshStore()
-    // acks as a burst's come: one entry of many ids each, a slice's worth
-    const perAck = FOLD_SLICE_IDS
-    const bound = FOLD_AT_MOST_IDS / perAck
-    const more = 8
-    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: (bound + more) * perAck }, (_, i) => `m${i}`), 100)
+    const more = 20
+    const sent = await store.messages.createOutgoingMany(ALICE, Array.from({ length: FOLD_AT_MOST_ENTRIES + more }, (_, i) => `m${i}`), 100)
     const ackEvery = FOLD_AFTER_QUIET_MS / 2
     let acked = 0
     const ackNext = async (): Promise<void> => {
-      const some = sent.slice(acked * perAck, ++acked * perAck)
-      await store.messages.setStatus(ALICE, 'out', some.map(m => m.id), 'delivered', { stored: new Map(some.map(m => [m.id, m])) })
+      const m = sent[acked++]
+      await store.messages.setStatus(ALICE, 'out', [m.id], 'delivered', { stored: new Map([[m.id, m]]) })
       await vi.advanceTimersByTimeAsync(ackEvery)
       await drain()
     }
-    // entries of one id each, many more of them than acks of a burst leave, are far from the bound
-    const [first] = sent.splice(0, 1)
-    for (let i = 0; i < 2 * bound; i++) {
-      await store.messages.setStatus(ALICE, 'out', [first.id], i % 2 === 0 ? 'sent' : 'delivered', { stored: new Map([[first.id, first]]) })
-      await vi.advanceTimersByTimeAsync(ackEvery)
-    }
-    await drain()
-    expect(await logOf(name)).toHaveLength(2 * bound)
-    await foldAll(name)
-    while (acked < bound - 1) await ackNext()
+    while (acked < FOLD_AT_MOST_ENTRIES - 1) await ackNext()
     // never a quiet second: nothing folded yet
-    expect(await logOf(name)).toHaveLength(acked)
-    // too many ids: folded while the acks still come, as far as the bound
-    const idsLogged: number[] = []
-    while (acked * perAck < sent.length) {
+    expect((await raw(name)).log).toHaveLength(acked)
+    // too long: folded while the acks still come, as far as the bound
+    const lengths: number[] = []
+    while (acked < sent.length) {
       await ackNext()
-      idsLogged.push((await logOf(name)).reduce((sum, entry) => sum + entry.ids.length, 0))
+      lengths.push((await raw(name)).log.length)
     }
-    expect(Math.max(...idsLogged)).toBeLessThanOrEqual(FOLD_AT_MOST_IDS + 2 * bound)
-    expect(Math.min(...idsLogged)).toBeGreaterThan(FOLD_AT_MOST_IDS - 2 * perAck)
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(FOLD_AT_MOST_ENTRIES)
+    expect(Math.min(...lengths)).toBeGreaterThan(FOLD_AT_MOST_ENTRIES - FOLD_SLICE_ENTRIES * 2)
     // and a quiet second folds the rest, a slice per task
-    await foldWhenQuiet(name, 4 * bound)
+    for (let i = 0; i < 2 * FOLD_AT_MOST_ENTRIES && (await raw(name)).log.length > 0; i++) {
+      await vi.advanceTimersByTimeAsync(FOLD_AFTER_QUIET_MS)
+      await drain()
+    }
+    expect((await raw(name)).log).toEqual([])
     expect((await raw(name)).messages.every(m => m.status === 'delivered')).toBe(true)
     store.close()
   })

@@ -132,7 +132,7 @@ export function messageRepository (connection: Connection): MessageRepository {
           logStatus(tx.objectStore('statuses'), peer, changed.map(m => m.id), status)
           commitNow(tx)
         }, { durability })
-        folder.logged(changed.length)
+        folder.logged()
         return changed
       }
       const changed = await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
@@ -152,7 +152,7 @@ export function messageRepository (connection: Connection): MessageRepository {
         commitNow(tx)
         return changed
       }, { durability })
-      if (direction === 'out' && changed.length > 0) folder.logged(changed.length)
+      if (direction === 'out' && changed.length > 0) folder.logged()
       return changed
     },
 

@@ -34,15 +34,13 @@ export interface StatusEntry {
 export const FOLD_AFTER_QUIET_MS = 1_000
 
 /**
- * ...or once this page has logged the states of this many ids since the last
- * fold: every read of own messages lays the whole log over what it read, a
- * map of that many ids to build. A flood with no quiet second is then folded
- * while it goes on, a slice at a time, and bursts of thousands with short
- * pauses between them are not. (Counted in entries, 64 acks of one message
- * each, left by a chat at a steady pace, were enough for a fold to begin in
- * the middle of the next burst, its slices holding that burst's writes up.)
+ * ...or once this page has logged this many entries since the last fold:
+ * every read of own messages lays the whole log over what it read, and 64
+ * entries of up to 256 ids is a map of at most 16,384 ids to build. A flood
+ * with no quiet second is then folded while it goes on, a slice at a time,
+ * and a few bursts with short pauses between them are not.
  */
-export const FOLD_AT_MOST_IDS = 16_384
+export const FOLD_AT_MOST_ENTRIES = 64
 
 /** Entries folded per transaction, at most: a chat at human pace logs an entry of an id or two per message. */
 export const FOLD_SLICE_ENTRIES = 4
@@ -76,8 +74,6 @@ export interface FoldedSlice {
   next: number
   /** entries kept for messages not stored yet */
   kept: number
-  /** ids whose states this slice took out of the log */
-  folded: number
 }
 
 type LogTx<M extends IDBTransactionMode> = IDBPTransaction<PeerlinkSchema, Array<'messages' | 'statuses'>, M>
@@ -111,10 +107,6 @@ export function logStatus (log: IDBPObjectStore<PeerlinkSchema, any, 'statuses',
   if (ids.length > 0) writeAll(log, 'add', [{ peer, ids, status, at: Date.now() } satisfies StatusEntry])
 }
 
-function idsIn (entries: readonly StatusEntry[]): number {
-  return entries.reduce((sum, entry) => sum + entry.ids.length, 0)
-}
-
 /** The first of `entries`, and those after it while their ids fit FOLD_SLICE_IDS. */
 function withinIds (entries: StatusEntry[]): StatusEntry[] {
   const taken: StatusEntry[] = []
@@ -138,7 +130,7 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
     const log = tx.objectStore('statuses')
     const range = IDBKeyRange.lowerBound(from)
     const [read, total] = await Promise.all([log.getAll(range, FOLD_SLICE_ENTRIES), log.count(range)])
-    if (read.length === 0) return { left: 0, next: from, kept: 0, folded: 0 }
+    if (read.length === 0) return { left: 0, next: from, kept: 0 }
     const entries = withinIds(read)
     const byPeer = new Map<string, StatusEntry[]>()
     for (const entry of entries) byPeer.set(entry.peer, [...(byPeer.get(entry.peer) ?? []), entry])
@@ -160,8 +152,7 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
     log.delete(IDBKeyRange.bound(entries[0].n, last))
     writeAll(log, 'put', kept)
     commitNow(tx)
-    const folded = idsIn(entries) - idsIn(kept)
-    return { left: total - entries.length, next: last + 1, kept: kept.length, folded }
+    return { left: total - entries.length, next: last + 1, kept: kept.length }
   }, { durability: 'relaxed' })
 }
 
@@ -175,19 +166,19 @@ export class LogFolder {
   readonly #connection: Connection
   #timer?: ReturnType<typeof setTimeout>
   #lastActive = 0
-  /** ids whose states this page logged, ever, and of them those no fold has taken yet (as far as it knows) */
-  #loggedIds = 0
-  #unfoldedIds = 0
+  /** entries this page logged, ever, and of them those no fold has taken yet (as far as it knows) */
+  #loggedCount = 0
+  #unfolded = 0
   #running = false
 
   constructor (connection: Connection) {
     this.#connection = connection
   }
 
-  /** This page logged an entry now, of `ids` ids. */
-  logged (ids: number, now = Date.now()): void {
-    this.#loggedIds += ids
-    this.#unfoldedIds += ids
+  /** This page logged an entry now. */
+  logged (now = Date.now()): void {
+    this.#loggedCount++
+    this.#unfolded++
     this.soon(now)
   }
 
@@ -220,7 +211,7 @@ export class LogFolder {
 
   /** ms until the log may be folded: 0 once it is quiet or too long. */
   #wait (now: number): number {
-    if (this.#unfoldedIds >= FOLD_AT_MOST_IDS) return 0
+    if (this.#unfolded >= FOLD_AT_MOST_ENTRIES) return 0
     return Math.max(FOLD_AFTER_QUIET_MS - (now - this.#lastActive), 0)
   }
 
@@ -237,12 +228,11 @@ export class LogFolder {
       let from = 0
       let kept = 0
       while (!this.#connection.closed) {
-        const loggedBefore = this.#loggedIds
+        const loggedBefore = this.#loggedCount
         const slice = await foldSlice(this.#connection, from)
         from = slice.next
         kept += slice.kept
-        // the log holds no more than what was logged during the last slice, once it is through
-        this.#unfoldedIds = slice.left === 0 ? this.#loggedIds - loggedBefore : Math.max(this.#unfoldedIds - slice.folded, 0)
+        this.#unfolded = Math.min(this.#unfolded, slice.left + this.#loggedCount - loggedBefore)
         if (slice.left === 0) {
           // their message's write may still come: look again then, whether or not more acks do
           if (kept > 0) this.#arm(KEPT_LOOK_AGAIN_MS)
