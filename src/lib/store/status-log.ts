@@ -35,10 +35,15 @@ export const FOLD_AFTER_QUIET_MS = 1_000
 
 /**
  * ...or once this page has logged this many entries since the last fold:
- * every read of own messages lays the whole log over what it read, and 64
- * entries of up to 256 ids is a map of at most 16,384 ids to build. A flood
- * with no quiet second is then folded while it goes on, a slice at a time,
- * and a few bursts with short pauses between them are not.
+ * every read of own messages lays the whole log over what it read. An entry
+ * is one ack frame's ids (up to 256), or under a burst several frames' merged
+ * into one write (MAX_MERGED_FRAMES, 4,096 ids), so the map to build is of a
+ * few thousand ids at a person's pace and at most 262,144 under a flood. A
+ * flood with no quiet second is then folded while it goes on, a slice at a
+ * time, and a few bursts with short pauses between them are not. (Counting
+ * ids instead kept a chat's single-id entries from starting a fold in the
+ * middle of the next burst, but did not make the burst faster in four
+ * alternating rounds: docs/performance.md, 2026-12-06 night.)
  */
 export const FOLD_AT_MOST_ENTRIES = 64
 
