@@ -78,14 +78,6 @@ export async function openOwnerIn (context: BrowserContext): Promise<Owner> {
   return { context, page, link, peerId: link.split('/p/')[1] ?? '' }
 }
 
-export async function observed (page: Page): Promise<Observed> {
-  return await page.evaluate(() => {
-    const o = window.__benchObserved
-    if (o == null) throw new Error('observer not installed')
-    return { ...o, inAt: {}, storedAt: {}, inWriteAt: {}, frameInAt: {}, outAt: {} }
-  })
-}
-
 /** How often a page looks for what the driver waits on: often enough not to add to a figure, rarely enough to cost the page nothing. */
 export const OBSERVE_POLL_MS = 20
 

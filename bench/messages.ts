@@ -22,7 +22,7 @@ import type { Page } from 'playwright-core'
 import { profilePages } from './profile.ts'
 import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
 import { launchProfile } from './browser.ts'
-import { observed, observing, openOwnerIn, sendTexts, typeThenSend, waitComposer, waitObserved, withTimeout, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
+import { observing, openOwnerIn, sendTexts, typeThenSend, waitComposer, waitObserved, withTimeout, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
 
 /** A single message's way, in the order it goes; each seen from outside the app (observer.ts). */
 export const MESSAGE_STEPS = [
@@ -48,9 +48,6 @@ export interface MessageFigures {
 
 export interface Burst { count: number, sent: number, rendered: number, delivered: number, ms: number, complete: boolean }
 
-/** How often the driver looks at the burst's progress; the times themselves come from the pages. */
-const BURST_POLL_MS = 250
-
 /** What page time is added to for system-clock ms, set again now on the page (observer.ts). */
 async function clockBase (page: Page): Promise<number> {
   return await page.evaluate(() => window.__benchClock?.() ?? performance.timeOrigin)
@@ -75,7 +72,25 @@ async function armShownAndStored (page: Page, text: string): Promise<{ arrived: 
       return shown != null && stored != null ? Math.max(shown, stored) : undefined
     })
   }, { key, t: text })
-  // armed once the page holds the wait: the evaluate above only answers when it is over
+  return await armed(page, key, arrived, STEP_TIMEOUT_MS, `"${text}" shown and stored`)
+}
+
+/** Arms a wait for the burst's last message to be seen at `mark` (page time), as armShownAndStored does. */
+async function armMark (page: Page, key: string, mark: 'markIn' | 'markDelivered', limitMs: number): Promise<{ arrived: Promise<number> }> {
+  const arrived = page.evaluate(async ({ key, mark }) => {
+    const until = window.__benchUntil
+    if (until == null) throw new Error('observer not installed')
+    return await until(key, () => window.__benchObserved?.[mark])
+  }, { key, mark })
+  return await armed(page, key, arrived, limitMs, key)
+}
+
+/**
+ * Once the page holds the wait for `key` (the evaluate behind `arrived` only
+ * answers when it is over), `arrived` within `limitMs`. Armed before the
+ * timed step, the driver then sends the page nothing while the step runs.
+ */
+async function armed (page: Page, key: string, arrived: Promise<number>, limitMs: number, what: string): Promise<{ arrived: Promise<number> }> {
   await page.evaluate(async ({ key, timeout }) => {
     const until = performance.now() + timeout
     while (window.__benchWaiting?.has(key) !== true) {
@@ -83,10 +98,10 @@ async function armShownAndStored (page: Page, text: string): Promise<{ arrived: 
       await new Promise(resolve => setTimeout(resolve, 1))
     }
   }, { key, timeout: STEP_TIMEOUT_MS })
-  const result = withTimeout(arrived, STEP_TIMEOUT_MS, `"${text}" shown and stored`)
-  // seen to by the caller, unless Enter failed first
+  const result = withTimeout(arrived, limitMs, what)
+  // seen to by the caller, unless the step failed first
   result.catch(() => {})
-  // in an object: an async function's promise would take this one's value, after Enter
+  // in an object: an async function's promise would take this one's value, after the step
   return { arrived: result }
 }
 
@@ -192,24 +207,20 @@ async function runBurst (receiver: Page, sender: Page, prefix: string, count: nu
   const senderOrigin = await clockBase(sender)
   const receiverOrigin = await clockBase(receiver)
   const profiling = profile ? await profilePages({ 'burst-receiver': receiver, 'burst-sender': sender }) : undefined
+  // the driver waits in the pages, so it sends neither anything while the burst runs
+  const shownIn = await armMark(receiver, `${prefix}in`, 'markIn', limitMs)
+  const shownDelivered = await armMark(sender, `${prefix}delivered`, 'markDelivered', limitMs)
   const started = senderOrigin + await sendTexts(sender, texts)
-  const deadline = Date.now() + limitMs
-  let r = await observed(receiver)
-  let s = await observed(sender)
   // the last message's row, shown on the receiver and shown delivered on the sender
-  while (Date.now() < deadline && (r.markIn == null || s.markDelivered == null)) {
-    await new Promise(resolve => setTimeout(resolve, BURST_POLL_MS))
-    r = await observed(receiver)
-    s = await observed(sender)
-  }
+  const [markIn, markDelivered] = await Promise.all([shownIn.arrived, shownDelivered.arrived].map(async p => await p.catch(() => undefined)))
   await profiling?.save()
-  const shown = r.markIn != null && s.markDelivered != null
   // then count in the stores: the last one shown says nothing of the others
   const burstRows = (rows: StoredRow[], direction: string): StoredRow[] => rows.filter(m => m.direction === direction && m.text.startsWith(prefix))
   const rendered = burstRows(await storedMessages(receiver), 'in').length
   const delivered = burstRows(await storedMessages(sender), 'out').filter(m => m.status === 'delivered' || m.status === 'read').length
+  const shown = markIn != null && markDelivered != null
   const complete = shown && rendered >= count && delivered >= count
   // both ends are timed in their pages; an incomplete burst counts until the limit
-  const end = shown ? Math.max(receiverOrigin + (r.markIn ?? 0), senderOrigin + (s.markDelivered ?? 0)) : Date.now()
+  const end = markIn != null && markDelivered != null ? Math.max(receiverOrigin + markIn, senderOrigin + markDelivered) : Date.now()
   return { count, sent: count, rendered, delivered, ms: end - started, complete }
 }
