@@ -6,7 +6,7 @@ import { KnownRelays } from '../../src/lib/p2p/known-relays.ts'
 import { relayGater } from '../../src/lib/p2p/gater.ts'
 import { onlyOurRelays, StrangerRelayError } from '../../src/lib/p2p/relay-guard.ts'
 import { RelayKeeper } from '../../src/lib/p2p/relay-keeper.ts'
-import { otherRelayAddresses } from '../../src/lib/p2p/relays.ts'
+import { otherRelayAddresses, relayAddresses } from '../../src/lib/p2p/relays.ts'
 import { IceServers } from '../../src/lib/state/ice-servers.ts'
 import { applyRelayInfo } from '../../src/lib/state/relay-update.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
@@ -18,6 +18,11 @@ const OLD = '/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWJ5n3AyxeKZTMM4D5oyRNWfiCeUKn
 const JOINED = '/ip4/192.168.1.7/tcp/9092/ws/p2p/12D3KooWGRUVh1HLrvwC8CC8aSYRkw3iKPkBzo9oKBPLpHdGRzLc'
 const TURN_OLD: IceServer = { urls: ['turn:127.0.0.1:3478'], username: '1000:old', credential: 'a' }
 const TURN_NEW: IceServer = { urls: ['turn:127.0.0.1:3478'], username: '2000000000:new', credential: 'b' }
+
+/** The page was loaded from our relay, as OWN's address says. */
+const PAGE = { protocol: 'http:', hostname: '127.0.0.1', port: '9090' }
+/** Our relay at the same address, answering with another identity (its key was replaced). */
+const RENAMED = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${peerIdOf(multiaddr(JOINED)) ?? ''}`
 
 function info (relays: string[], iceServers: IceServer[] = [TURN_NEW]): RelayInfo {
   return { peerId: peerIdOf(multiaddr(OWN)) ?? '', multiaddrs: [OWN], iceServers, relays }
@@ -50,6 +55,7 @@ function setUp (others: string[]) {
       connectedPeers: () => net.node.getConnections().map(c => c.remotePeer.toString()),
       reconnectNow: keeper.reconnectNow,
       otherRelayAddresses,
+      ownRelayAddresses: next => relayAddresses(next, PAGE),
       ownPeerId: info([]).peerId,
       log
     })
@@ -108,6 +114,24 @@ describe('applying a relay description fetched while the node runs', () => {
     keeper.stop()
     apply(info([JOINED]))
     expect(known.ids.has(oldId)).toBe(false)
+  })
+
+  it('should dial our relay under the new identity its description names, and let it hold our reservation', async () => {
+    const { known, keeper, apply, dialed, log } = setUp([])
+    const gater = relayGater(() => known.all)
+    const guarded = guardedStore(known)
+    keeper.start()
+    await settle()
+    expect(dialed).toEqual([OWN])
+    apply({ ...info([]), peerId: peerIdOf(multiaddr(RENAMED)) ?? '', multiaddrs: [RENAMED] })
+    await settle()
+    expect(known.others.map(String)).toEqual([RENAMED])
+    // tried at once, not at the keeper's next back-off step
+    expect(dialed).toEqual([OWN, OWN, RENAMED])
+    expect(await gater.denyDialMultiaddr!(multiaddr(RENAMED))).toBe(false)
+    await expect(guarded.addRelay(peerIdFromString(peerIdOf(multiaddr(RENAMED)) ?? ''), 'discovered')).resolves.toBe('added')
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('dialing it as another relay'))
+    keeper.stop()
   })
 
   it('should give new WebRTC connections the ICE servers of the fresh description', async () => {

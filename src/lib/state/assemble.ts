@@ -52,6 +52,7 @@ export async function assemble (p2p: P2p, info: RelayInfo, store: Store, private
         connectedPeers: () => node.getConnections().map(c => c.remotePeer.toString()),
         reconnectNow: keeper.reconnectNow,
         otherRelayAddresses,
+        ownRelayAddresses: next => relayAddresses(next, location),
         ownPeerId: info.peerId,
         log
       })

@@ -14,6 +14,8 @@ export interface RelayUpdateParts {
   reconnectNow: () => void
   /** relays.ts's parser for the `relays` list */
   otherRelayAddresses: (info: RelayInfo) => Multiaddr[]
+  /** the addresses of the relay a description is of (relays.ts's relayAddresses, from this page's origin) */
+  ownRelayAddresses: (info: RelayInfo) => Multiaddr[]
   /** the peer ID of the relay this page started with */
   ownPeerId: string
   log: (message: string) => void
@@ -23,15 +25,17 @@ export interface RelayUpdateParts {
  * Puts a description fetched while the node runs to use: its ICE servers go
  * to the next WebRTC connection, its list of other relays replaces the one
  * held (KnownRelays keeps a relay gone from it while the node still uses it).
+ * A relay at the page's origin that answers with a new identity (its key was
+ * lost or replaced) is taken on as another relay: the page's own relay
+ * addresses name the old identity, which no longer answers, and without it
+ * the page would stay unreachable until a reload.
  */
 export function applyRelayInfo (info: RelayInfo, parts: RelayUpdateParts): void {
   parts.ice.replace(info.iceServers)
-  if (info.peerId !== parts.ownPeerId) {
-    // our relay got a new identity: the addresses this page dials name the old one, and only a reload rebuilds them
-    parts.log(`relay.json names relay ${info.peerId}, not ${parts.ownPeerId} this page started with`)
-  }
+  const renamed = info.peerId !== parts.ownPeerId ? parts.ownRelayAddresses(info) : []
+  if (renamed.length > 0) parts.log(`relay.json names relay ${info.peerId}, not ${parts.ownPeerId} this page started with: dialing it as another relay`)
   const connected = new Set(parts.connectedPeers())
-  const { added, removed } = parts.known.setOthers(parts.otherRelayAddresses(info), id => connected.has(id))
+  const { added, removed } = parts.known.setOthers([...renamed, ...parts.otherRelayAddresses(info)], id => connected.has(id))
   if (added.length === 0 && removed.length === 0) return
   parts.log(`relay.json lists ${added.length} new relay(s), ${removed.length} gone`)
   if (added.length > 0) parts.reconnectNow()
