@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { openStore, type StoredMessage } from '../../src/lib/store/index.ts'
+import { openStore, type Store, type StoredMessage } from '../../src/lib/store/index.ts'
 import { isRetryable, sameRecord, StaleConversation } from '../../src/lib/store/one-trip.ts'
 import { MAX_BATCH as BATCH } from '../../src/lib/state/delivery.ts'
 import { ALICE, freshName, freshStore, hexId } from './store-helpers.ts'
@@ -17,6 +17,16 @@ function watchMessageReads (): unknown[] {
     return get.call(this, key)
   })
   return reads
+}
+
+/** This page's store, after it wrote 'one' (at 100) and then another connection to the same database, as another tab, wrote 'two' (at 200). */
+async function writtenInBetween (): Promise<Store> {
+  const name = freshName()
+  const mine = await openStore({ name })
+  const other = await openStore({ name })
+  await mine.messages.createOutgoing(ALICE, 'one', 100)
+  await other.messages.createOutgoing(ALICE, 'two', 200)
+  return mine
 }
 
 const incoming = (n: number, text = `m${n}`): { id: string, text: string, sentAt: number, seq: number } =>
@@ -45,11 +55,7 @@ describe('store: writes in one round trip', () => {
   })
 
   it('should redo a burst-sized batch the long way when another connection wrote in between', async () => {
-    const name = freshName()
-    const mine = await openStore({ name })
-    const other = await openStore({ name })
-    await mine.messages.createOutgoing(ALICE, 'one', 100)
-    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const mine = await writtenInBetween()
     const texts = Array.from({ length: BATCH }, (_, i) => `burst ${i}`)
     const created = await mine.messages.createOutgoingMany(ALICE, texts, 300)
     expect(created.map(m => m.seq)).toEqual(texts.map((_, i) => i + 3))
@@ -117,11 +123,7 @@ describe('store: new messages handed over while their write is on its way', () =
   })
 
   it('should write messages that went out with the times and seqs they went out with, when another connection wrote in between', async () => {
-    const name = freshName()
-    const mine = await openStore({ name })
-    const other = await openStore({ name })
-    await mine.messages.createOutgoing(ALICE, 'one', 100)
-    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const mine = await writtenInBetween()
     let sent: StoredMessage[] = []
     const created = await mine.messages.createOutgoingMany(ALICE, ['three', 'four'], 150, writing => {
       sent = writing
@@ -136,11 +138,7 @@ describe('store: new messages handed over while their write is on its way', () =
   })
 
   it('should plan again what did not go out, when another connection wrote in between', async () => {
-    const name = freshName()
-    const mine = await openStore({ name })
-    const other = await openStore({ name })
-    await mine.messages.createOutgoing(ALICE, 'one', 100)
-    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const mine = await writtenInBetween()
     const created = await mine.messages.createOutgoingMany(ALICE, ['three'], 150, () => false)
     expect(created.map(m => [m.seq, m.sentAt])).toEqual([[3, 201]])
   })
@@ -197,11 +195,7 @@ describe('store: a batch written while the one before commits', () => {
   })
 
   it('should redo both the long way when the first was planned from a stale guess, keeping what went out', async () => {
-    const name = freshName()
-    const mine = await openStore({ name })
-    const other = await openStore({ name })
-    await mine.messages.createOutgoing(ALICE, 'one', 100)
-    await other.messages.createOutgoing(ALICE, 'two', 200)
+    const mine = await writtenInBetween()
     const events = watchTransactions()
     const sent = (): boolean => true
     const [a, b] = await Promise.all([

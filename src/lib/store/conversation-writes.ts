@@ -7,8 +7,6 @@ import type { Conversation, StoredMessage } from './types.ts'
 export type Plan<R> = (stored: Conversation | undefined, existing: Array<StoredMessage | undefined>) => Placed<R>
 
 export interface PlaceOptions<R> {
-  /** how many messages are to be written */
-  count: number
   /** keys of copies that may be stored already: read the long way (in one round trip, a ConstraintError finds them) */
   lookups: Array<[string, 'in', string]>
   /** a write in one round trip is on its way */
@@ -61,8 +59,9 @@ export class ConversationWrites {
 
   async #write<R> (peer: string, plan: Plan<R>, options: PlaceOptions<R>, planned: () => void): Promise<R> {
     const guess = this.#known.get(peer)
-    if (guess != null && options.count > 0) {
-      const placed = plan(guess, [])
+    // planned from the guess, every message is new: nothing added is nothing to write
+    const placed = guess != null ? plan(guess, []) : undefined
+    if (guess != null && placed != null && placed.added.length > 0) {
       this.#known.set(peer, placed.conversation)
       planned()
       try {

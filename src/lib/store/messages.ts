@@ -65,7 +65,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       let sent: StoredMessage[] | undefined
       const writing = onWriting == null ? undefined : (messages: StoredMessage[]) => { if (onWriting(messages)) sent = messages }
       // add, not put: a (vanishingly unlikely) id collision must fail, not overwrite
-      return await place(peer, stored => placeOutgoing(peer, stored, texts, ids, now, sent), { count: texts.length, lookups: [], onWriting: writing })
+      return await place(peer, stored => placeOutgoing(peer, stored, texts, ids, now, sent), { lookups: [], onWriting: writing })
     },
 
     async saveIncoming (peer, msg, options) {
@@ -86,7 +86,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       const now = options.now ?? Date.now()
       assertTime(now, 'time')
       const lookups = msgs.map((msg): [string, 'in', string] => [peer, 'in', msg.id])
-      return await place(peer, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread), { count: msgs.length, lookups, committing: options.committing })
+      return await place(peer, (stored, existing) => placeIncoming(peer, stored, msgs, existing, now, options.unread), { lookups, committing: options.committing })
     },
 
     async recentlyRead (peer, limit) {
