@@ -1,6 +1,6 @@
 /** Driving the real app the way a user does: pages, links, the composer. */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { installObserver, type Observed } from './observer.ts'
+import { installObserver } from './observer.ts'
 import type { MarkName } from '../src/lib/shared/marks.ts'
 
 /** A step that has not happened by now is not going to: the run goes on without it. */

@@ -56,10 +56,46 @@ describe('store: migrations', () => {
     expect(await second.identity.load()).toEqual(new Uint8Array([1]))
     expect(await second.messages.list(BOB)).toEqual([
       sent,
-      { peer: BOB, direction: 'in', id: hexId(5), text: 'hey', sentAt: 110, storedAt: 120, seq: 1, status: 'delivered' }
+      { peer: BOB, direction: 'in', id: hexId(5), text: 'hey', sentAt: 110, storedAt: 120, seq: 1, status: 'delivered', unreadFrom: BOB }
     ])
     expect(await second.conversations.get(BOB)).toMatchObject({ unread: 1, nextSeq: 2, lastMessageText: 'hey' })
     second.close()
+  })
+
+  it('should move the unread and undelivered messages of version 3 to the unread index and the outbox', async () => {
+    const name = freshName()
+    ;(await openConnection(name, { migrations: MIGRATIONS.slice(0, 3) })).close()
+    const v3 = await openDB(name, 3)
+    const tx = v3.transaction(['messages', 'statuses'], 'readwrite')
+    const message = (peer: string, direction: string, n: number, status: string): object =>
+      ({ peer, direction, id: hexId(n), text: `m${n}`, sentAt: n, storedAt: n, seq: n, status })
+    await Promise.all([
+      ...[
+        message(ALICE, 'out', 1, 'queued'), message(ALICE, 'out', 2, 'sent'), message(ALICE, 'out', 3, 'delivered'),
+        message(ALICE, 'out', 4, 'sent'), message(ALICE, 'in', 5, 'delivered'), message(ALICE, 'in', 6, 'read'),
+        message(BOB, 'out', 7, 'sent'), message(BOB, 'in', 8, 'delivered')
+      ].map(async m => await tx.objectStore('messages').put(m)),
+      // a delivery logged and not folded yet: the outbox must still leave it out
+      tx.objectStore('statuses').add({ peer: ALICE, ids: [hexId(4)], status: 'delivered', at: Date.now() }),
+      tx.done
+    ])
+    v3.close()
+
+    const store = await openStore({ name })
+    expect((await store.messages.outbox(ALICE)).map(m => m.id)).toEqual([hexId(1), hexId(2)])
+    expect((await store.messages.outbox(BOB)).map(m => m.id)).toEqual([hexId(7)])
+    expect(await store.conversations.markRead(ALICE)).toEqual([hexId(5)])
+    expect(await store.conversations.markRead(BOB)).toEqual([hexId(8)])
+    store.close()
+    const v4 = await openDB(name)
+    expect(v4.version).toBe(4)
+    expect([...v4.transaction('messages').store.indexNames]).toEqual(['by-conversation', 'by-unread'])
+    expect(await v4.getAll('outbox')).toEqual([
+      { n: 1, peer: ALICE, ids: [hexId(1), hexId(2), hexId(4)] },
+      { n: 2, peer: BOB, ids: [hexId(7)] }
+    ])
+    expect(await v4.count('messages', undefined)).toBe(8)
+    v4.close()
   })
 
   it('should run only the migrations after the stored version, in order, keeping data', async () => {

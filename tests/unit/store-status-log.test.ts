@@ -17,10 +17,10 @@ async function drain (): Promise<void> {
 }
 
 /** What the database holds, read around the store: message records as stored, and the log's entries. */
-async function raw (name: string): Promise<{ messages: StoredMessage[], log: Array<{ peer: string, ids: string[], status: MessageStatus }> }> {
+async function raw (name: string): Promise<{ messages: StoredMessage[], log: Array<{ peer: string, ids: string[], status: MessageStatus }>, outbox: Array<{ peer: string, ids: string[] }> }> {
   const db = await openDB(name)
   try {
-    return { messages: await db.getAll('messages'), log: await db.getAll('statuses') }
+    return { messages: await db.getAll('messages'), log: await db.getAll('statuses'), outbox: await db.getAll('outbox') }
   } finally {
     db.close()
   }
@@ -89,8 +89,10 @@ describe('store: delivery states logged apart from the messages', () => {
     await store.messages.setStatus(ALICE, 'out', [a.id], 'delivered', { stored: new Map([[a.id, a]]) })
     await store.messages.setStatus(ALICE, 'out', [a.id, b.id], 'read')
     expect((await raw(name)).log).toHaveLength(2)
+    expect((await raw(name)).outbox).toEqual([{ n: 1, peer: ALICE, ids: [a.id, b.id] }])
     await vi.waitFor(async () => { expect((await raw(name)).log).toEqual([]) }, { timeout: FOLD_AFTER_QUIET_MS * 4, interval: 50 })
     expect((await raw(name)).messages.map(m => [m.text, m.status]).sort()).toEqual([['a', 'read'], ['b', 'read']])
+    expect((await raw(name)).outbox).toEqual([])
     store.close()
   })
 
@@ -306,6 +308,9 @@ describe('store: delivery states logged apart from the messages', () => {
         const after = await raw(name)
         expect(after.log).toEqual([])
         expect(after.messages.sort((a, b) => a.seq - b.seq).map(m => m.status)).toEqual(model)
+        // the fold took every delivered message out of the outbox, and only those
+        const listed = after.outbox.flatMap(entry => entry.ids)
+        expect(sent.filter(m => listed.includes(m.id)).map(m => m.text)).toEqual(model.flatMap((s, i) => statusRank(s) < statusRank('delivered') ? [String(i)] : []))
       } finally {
         store.close()
       }

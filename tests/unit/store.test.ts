@@ -91,7 +91,7 @@ describe('store: incoming messages', () => {
     const { store } = await freshStore()
     const { message, isNew } = await store.messages.saveIncoming(ALICE, { id: hexId(1), text: 'hello', sentAt: 100, seq: 1 }, { now: 150, unread: true })
     expect(isNew).toBe(true)
-    expect(message).toEqual({ peer: ALICE, direction: 'in', id: hexId(1), text: 'hello', sentAt: 100, storedAt: 150, seq: 1, status: 'delivered' })
+    expect(message).toEqual({ peer: ALICE, direction: 'in', id: hexId(1), text: 'hello', sentAt: 100, storedAt: 150, seq: 1, status: 'delivered', unreadFrom: ALICE })
     expect(await store.conversations.get(ALICE)).toMatchObject({ unread: 1, lastMessageText: 'hello', lastMessageDirection: 'in', lastMessageAt: 100, nextSeq: 1 })
   })
 
@@ -216,6 +216,20 @@ describe('store: reading a conversation', () => {
     expect((await store.messages.list(ALICE)).map(m => `${m.direction}:${m.status}`)).toEqual(['in:read', 'in:read', 'out:delivered'])
     expect((await store.conversations.get(BOB))?.unread).toBe(1)
     expect(await store.conversations.markRead(ALICE)).toEqual([])
+  })
+
+  it('should keep the unread mark on unread incoming messages only, and drop it once they are read', async () => {
+    const { store } = await freshStore()
+    await store.messages.saveIncoming(ALICE, { id: hexId(1), text: 'unread', sentAt: 100, seq: 1 }, { unread: true })
+    await store.messages.saveIncoming(ALICE, { id: hexId(2), text: 'in sight', sentAt: 200, seq: 2 }, { unread: false })
+    await store.messages.saveIncoming(ALICE, { id: hexId(3), text: 'read by a receipt', sentAt: 300, seq: 3 }, { unread: true })
+    await store.messages.createOutgoing(ALICE, 'mine', 400)
+    expect((await store.messages.list(ALICE)).map(m => m.unreadFrom)).toEqual([ALICE, undefined, ALICE, undefined])
+    await store.messages.setStatus(ALICE, 'in', [hexId(3)], 'read')
+    expect((await store.messages.list(ALICE)).map(m => m.unreadFrom)).toEqual([ALICE, undefined, undefined, undefined])
+    // markRead finds them by that mark alone
+    expect(await store.conversations.markRead(ALICE)).toEqual([hexId(1)])
+    expect((await store.messages.list(ALICE)).every(m => !Object.hasOwn(m, 'unreadFrom'))).toBe(true)
   })
 
   it('should list in display order and give the newest N oldest first with a limit', async () => {

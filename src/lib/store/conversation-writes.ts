@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts'
-import { isRetryable, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
+import { isRetryable, PLACING_STORES, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
 import { commitNow } from './requests.ts'
 import type { Conversation, StoredMessage } from './types.ts'
 
@@ -65,7 +65,7 @@ export class ConversationWrites {
       this.#known.set(peer, placed.conversation)
       planned()
       try {
-        await this.#connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+        await this.#connection.transact([...PLACING_STORES], 'readwrite', async tx => {
           const written = writeIfUnchanged(tx, guess, placed)
           options.onWriting?.(placed.result)
           await written
@@ -78,7 +78,7 @@ export class ConversationWrites {
       }
     }
     try {
-      return await this.#connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
+      return await this.#connection.transact([...PLACING_STORES], 'readwrite', async tx => {
         const messages = tx.objectStore('messages')
         // every read at once: one round trip to the database, not two
         const [stored, ...existing] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { Connection } from './db.ts'
 import { FIRST_SEQ } from './constants.ts'
-import type { Conversation, ConversationRepository, StoredMessage } from './types.ts'
+import { withStatus, type Conversation, type ConversationRepository, type StoredMessage } from './types.ts'
 import { assertBlocked, assertName, assertPeer, assertRelayHint, assertTime } from './validate.ts'
 
 export function newConversation (peer: string, now: number, relayHint?: string): Conversation {
@@ -117,11 +117,11 @@ export function conversationRepository (connection: Connection): ConversationRep
       // relaxed: lost to a power cut, messages only show unread again
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const messages = tx.objectStore('messages')
-        const unseen = await messages.index('by-status').getAll([peer, 'in', 'delivered'])
+        const unseen = await messages.index('by-unread').getAll(peer)
         const conversations = tx.objectStore('conversations')
         const conversation = await conversations.get(peer)
         await Promise.all([
-          ...unseen.map(async m => await messages.put({ ...m, status: 'read' })),
+          ...unseen.map(async m => await messages.put(withStatus(m, 'read'))),
           conversation != null && conversation.unread !== 0 ? conversations.put({ ...conversation, unread: 0 }) : undefined
         ])
         return unseen.map(m => m.id)

@@ -1,6 +1,7 @@
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
 import { isQuotaError, StorageClosedError, toStorageError, type ClosedReason } from './errors.ts'
 import type { StatusEntry } from './status-log.ts'
+import type { OutboxEntry } from './outbox.ts'
 import type { Conversation, Direction, MessageStatus, Profile, StoredMessage } from './types.ts'
 
 /** Single records, told apart by their key. */
@@ -26,14 +27,20 @@ export interface PeerlinkSchema extends DBSchema {
     indexes: {
       // display order, the same on both sides: sentAt, then the message id
       'by-conversation': [string, number, string]
-      // the outbox and the unread incoming messages of one peer, without a scan
-      'by-status': [string, Direction, MessageStatus]
+      // the unread incoming messages of one peer, and no others (StoredMessage.unreadFrom)
+      'by-unread': string
     }
   }
   // delivery states of own messages not written into them yet (status-log.ts)
   statuses: {
     key: number
     value: StatusEntry
+    indexes: { 'by-peer': string }
+  }
+  // own messages not known to be delivered, an entry per write (outbox.ts)
+  outbox: {
+    key: number
+    value: OutboxEntry
     indexes: { 'by-peer': string }
   }
 }
@@ -53,7 +60,8 @@ function createInitialSchema (db: PeerlinkDatabase): void {
   db.createObjectStore('meta', { keyPath: 'key' })
   const conversations = db.createObjectStore('conversations', { keyPath: 'peer' })
   conversations.createIndex('by-last-message', 'lastMessageAt')
-  const messages = db.createObjectStore('messages', { keyPath: ['peer', 'direction', 'id'] })
+  // on the browser's own object: 'by-status' is gone from the schema since version 4
+  const messages = unwrap(db.createObjectStore('messages', { keyPath: ['peer', 'direction', 'id'] }))
   messages.createIndex('by-conversation', ['peer', 'sentAt', 'storedAt'])
   messages.createIndex('by-status', ['peer', 'direction', 'status'])
 }
@@ -73,10 +81,53 @@ function logStatusesApart (db: PeerlinkDatabase): void {
   db.createObjectStore('statuses', { keyPath: 'n', autoIncrement: true }).createIndex('by-peer', 'peer')
 }
 
+/** Own messages that may still have to go out: what version 4's outbox takes over from 'by-status'. */
+const UNDELIVERED: ReadonlySet<MessageStatus> = new Set(['queued', 'sent'])
+
+/**
+ * Version 4: 'by-status' held an entry for every message, which every write
+ * paid for, to find the few that are unread or not delivered. The unread
+ * ones now carry a field of their own, indexed (by-unread), and the
+ * undelivered own ones are listed in the outbox store, an entry per write.
+ *
+ * Its data pass runs in request callbacks, over the old index's keys alone
+ * (no record is read but the unread ones): a later migration, run before
+ * that pass ends, must leave the messages store's records and 'by-status' alone.
+ */
+function keepPendingApart (db: PeerlinkDatabase, tx: UpgradeTransaction): void {
+  db.createObjectStore('outbox', { keyPath: 'n', autoIncrement: true }).createIndex('by-peer', 'peer')
+  const outbox = unwrap(tx.objectStore('outbox'))
+  const messages = unwrap(tx.objectStore('messages'))
+  messages.createIndex('by-unread', 'unreadFrom')
+  const pending = new Map<string, string[]>()
+  const walk = messages.index('by-status').openKeyCursor()
+  walk.onsuccess = () => {
+    const cursor = walk.result
+    if (cursor == null) {
+      for (const [peer, ids] of pending) outbox.add({ peer, ids } satisfies OutboxEntry)
+      messages.deleteIndex('by-status')
+      return
+    }
+    const [peer, direction, status] = cursor.key as [string, Direction, MessageStatus]
+    const key = cursor.primaryKey as [string, Direction, string]
+    if (direction === 'out' && UNDELIVERED.has(status)) {
+      const ids = pending.get(peer) ?? []
+      ids.push(key[2])
+      pending.set(peer, ids)
+    }
+    if (direction === 'in' && status === 'delivered') {
+      const read = messages.get(key)
+      read.onsuccess = () => { messages.put({ ...read.result, unreadFrom: peer } satisfies StoredMessage) }
+    }
+    cursor.continue()
+  }
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   createInitialSchema,
   orderByIdNotStoredAt,
-  logStatusesApart
+  logStatusesApart,
+  keepPendingApart
 ]
 
 export interface OpenConnectionOptions {

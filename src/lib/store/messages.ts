@@ -3,17 +3,15 @@ import { newMessageId } from './ids.ts'
 import { ConversationWrites, type PlaceOptions, type Plan } from './conversation-writes.ts'
 import { placeIncoming, placeOutgoing } from './placement.ts'
 import { LogFolder, loggedStates, logStatus, withLogged } from './status-log.ts'
+import { listedIds, undelivered } from './outbox.ts'
 import { commitNow, writeAll } from './requests.ts'
 import {
-  statusRank, type MessageRepository, type MessageStatus, type StoredMessage
+  statusRank, withStatus, type MessageRepository, type MessageStatus, type StoredMessage
 } from './types.ts'
 import {
   assertDirection, assertLimit, assertMessageId, assertPeer, assertSeq, assertStatus, assertText, assertTime
 } from './validate.ts'
 import { InvalidArgumentError } from './errors.ts'
-
-/** Own messages the peer has not confirmed yet: what gets sent again on reconnect. */
-const UNDELIVERED: readonly MessageStatus[] = ['queued', 'sent']
 
 /**
  * recentlyRead walks back through at most this many messages per receipt
@@ -93,7 +91,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       assertPeer(peer)
       assertLimit(limit)
       return await connection.transact(['messages'], 'readonly', async tx => {
-        // newest first in the thread's order: the by-status index holds them in id order, which is random
+        // newest first in the thread's order, not by-unread's (which holds only unread ones anyway)
         const index = tx.objectStore('messages').index('by-conversation')
         const ids: string[] = []
         let scanned = 0
@@ -126,7 +124,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       // written, in a transaction that need not wait for the messages store
       // (under a burst, the next batch is being added there)
       if (direction === 'out' && unique.every(id => stored.has(id))) {
-        const changed = unique.map(id => stored.get(id)!).filter(m => statusRank(status) > statusRank(m.status)).map(m => ({ ...m, status }))
+        const changed = unique.map(id => stored.get(id)!).filter(m => statusRank(status) > statusRank(m.status)).map(m => withStatus(m, status))
         if (changed.length === 0) return changed
         await connection.transact(['statuses'], 'readwrite', async tx => {
           logStatus(tx.objectStore('statuses'), peer, changed.map(m => m.id), status)
@@ -145,7 +143,7 @@ export function messageRepository (connection: Connection): MessageRepository {
           .filter((m): m is StoredMessage => m != null)
           .map(m => withLogged(m, logged))
           .filter(m => statusRank(status) > statusRank(m.status))
-          .map(m => ({ ...m, status }))
+          .map(m => withStatus(m, status))
         // own messages' states go to the log, one entry for them all; an incoming one's is rare (see markRead)
         if (direction === 'out') logStatus(tx.objectStore('statuses'), peer, changed.map(m => m.id), status)
         else writeAll(store, 'put', changed)
@@ -183,16 +181,15 @@ export function messageRepository (connection: Connection): MessageRepository {
 
     async outbox (peer) {
       assertPeer(peer)
-      const { pending, logged } = await connection.transact(['messages', 'statuses'], 'readonly', async tx => {
-        const index = tx.objectStore('messages').index('by-status')
-        const [logged, ...byStatus] = await Promise.all([
-          loggedStates(tx, peer),
-          ...UNDELIVERED.map(async status => await index.getAll([peer, 'out', status]))
-        ])
-        return { pending: byStatus.flat(), logged }
+      const { listed, logged } = await connection.transact(['messages', 'statuses', 'outbox'], 'readonly', async tx => {
+        const messages = tx.objectStore('messages')
+        const [logged, ids] = await Promise.all([loggedStates(tx, peer), listedIds(tx.objectStore('outbox'), peer)])
+        const listed = await Promise.all(ids.map(async id => await messages.get([peer, 'out', id])))
+        return { listed: listed.filter((m): m is StoredMessage => m != null), logged }
       })
-      return overlay(pending, logged)
-        .filter(m => UNDELIVERED.includes(m.status))
+      // listed until a fold of the log saw them delivered: the log may say so already
+      return overlay(listed, logged)
+        .filter(m => undelivered(m.status))
         .sort((a, b) => a.seq - b.seq)
     }
   }

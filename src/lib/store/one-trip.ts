@@ -1,4 +1,5 @@
 import type { IDBPTransaction } from 'idb'
+import { listOutgoing } from './outbox.ts'
 import { commitNow, writeAll } from './requests.ts'
 import type { PeerlinkSchema } from './db.ts'
 import type { Conversation, StoredMessage } from './types.ts'
@@ -41,11 +42,15 @@ export function sameRecord (stored: object | undefined, expected: object): boole
   return keys.length === Object.keys(b).length && keys.every(k => Object.hasOwn(b, k) && Object.is(a[k], b[k]))
 }
 
-type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<'conversations' | 'messages'>, 'readwrite'>
+/** The stores a write of new messages takes: every such write goes through writePlaced. */
+export const PLACING_STORES = ['conversations', 'messages', 'outbox'] as const
 
-/** The writes of `placed`: its new messages, then their conversation. */
+type MessageWrite = IDBPTransaction<PeerlinkSchema, Array<typeof PLACING_STORES[number]>, 'readwrite'>
+
+/** The writes of `placed`: its new messages, the own ones listed in the outbox, then their conversation. */
 export function writePlaced (tx: MessageWrite, placed: Placed<unknown>): void {
   writeAll(tx.objectStore('messages'), 'add', placed.added)
+  listOutgoing(tx.objectStore('outbox'), placed.added)
   writeAll(tx.objectStore('conversations'), 'put', [placed.conversation])
 }
 

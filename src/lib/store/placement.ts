@@ -6,7 +6,7 @@
  */
 import { newConversation, withLastMessage } from './conversations.ts'
 import type { Placed } from './one-trip.ts'
-import type { Conversation, IncomingMessage, SavedIncoming, StoredMessage } from './types.ts'
+import { withStatus, type Conversation, type IncomingMessage, type SavedIncoming, type StoredMessage } from './types.ts'
 
 function compareStrings (a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
@@ -57,9 +57,7 @@ export function placeIncoming (
     const known = existing[i] ?? fresh.get(msg.id)
     if (known != null) return { message: known, isNew: false }
     // arriving in front of the reader it is read already: no second write to mark it so
-    const message: StoredMessage = {
-      peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: unread ? 'delivered' : 'read'
-    }
+    const message = withStatus({ peer, direction: 'in', id: msg.id, text: msg.text, sentAt: msg.sentAt, storedAt: now, seq: msg.seq, status: 'read' }, unread ? 'delivered' : 'read')
     fresh.set(msg.id, message)
     conversation = withLastMessage(conversation, message)
     if (unread) conversation = { ...conversation, unread: conversation.unread + 1 }

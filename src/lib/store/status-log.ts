@@ -12,6 +12,7 @@
  */
 import type { IDBPObjectStore, IDBPTransaction } from 'idb'
 import type { Connection, PeerlinkSchema } from './db.ts'
+import { unlist, undelivered } from './outbox.ts'
 import { commitNow, writeAll } from './requests.ts'
 import { statusRank, type MessageStatus, type StoredMessage } from './types.ts'
 
@@ -81,7 +82,7 @@ export interface FoldedSlice {
   kept: number
 }
 
-type LogTx<M extends IDBTransactionMode> = IDBPTransaction<PeerlinkSchema, Array<'messages' | 'statuses'>, M>
+type LogTx<M extends IDBTransactionMode> = IDBPTransaction<PeerlinkSchema, Array<'messages' | 'statuses' | 'outbox'>, M>
 
 /** The furthest state each id has in `entries`. */
 function furthest (entries: readonly StatusEntry[]): Map<string, MessageStatus> {
@@ -125,13 +126,14 @@ function withinIds (entries: StatusEntry[]): StatusEntry[] {
 }
 
 /**
- * Writes the oldest entries from key `from` on into their message records and
- * deletes them, in one transaction (a fold cut short leaves both as they
+ * Writes the oldest entries from key `from` on into their message records,
+ * takes the messages now delivered out of the outbox, and deletes the
+ * entries, in one transaction (a fold cut short leaves both as they
  * were). An entry naming messages not stored is kept for them, for a while
  * (KEEP_UNSTORED_MS); the next slice starts past it, so a fold ends.
  */
 export async function foldSlice (connection: Connection, from = 0, now = Date.now()): Promise<FoldedSlice> {
-  return await connection.transact(['messages', 'statuses'], 'readwrite', async tx => {
+  return await connection.transact(['messages', 'statuses', 'outbox'], 'readwrite', async tx => {
     const log = tx.objectStore('statuses')
     const range = IDBKeyRange.lowerBound(from)
     const [read, total] = await Promise.all([log.getAll(range, FOLD_SLICE_ENTRIES), log.count(range)])
@@ -141,13 +143,16 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
     for (const entry of entries) byPeer.set(entry.peer, [...(byPeer.get(entry.peer) ?? []), entry])
     const messages = tx.objectStore('messages')
     const unstored = new Set<string>()
+    const delivered = new Map([...byPeer.keys()].map(peer => [peer, new Set<string>()]))
     const moved = await Promise.all([...byPeer].flatMap(([peer, logged]) => [...furthest(logged)].map(async ([id, status]) => {
       const message = await messages.get([peer, 'out', id])
       if (message == null) unstored.add(`${peer} ${id}`)
       const folded = message == null ? undefined : withLogged(message, new Map([[id, status]]))
+      if (folded != null && !undelivered(folded.status)) delivered.get(peer)!.add(id)
       return folded === message ? undefined : folded
     })))
     writeAll(messages, 'put', moved.filter((m): m is StoredMessage => m != null))
+    await unlist(tx.objectStore('outbox'), delivered)
     const kept = entries
       .filter(entry => now - (entry.at ?? -Infinity) < KEEP_UNSTORED_MS)
       .map(entry => ({ ...entry, ids: entry.ids.filter(id => unstored.has(`${entry.peer} ${id}`)) }))

@@ -24,6 +24,19 @@ export interface StoredMessage {
   seq: number
   /** incoming messages are stored as 'delivered' and become 'read' when shown */
   status: MessageStatus
+  /**
+   * The peer again, on an incoming message while it is unread and on no
+   * other: the by-unread index is on this field, so it holds an entry only
+   * for those few rather than one for every message, which each write
+   * would pay for (docs/performance.md, "The outbox apart"). See withStatus.
+   */
+  unreadFrom?: string
+}
+
+/** `message` moved to `status`, with its unread mark in step. */
+export function withStatus (message: StoredMessage, status: MessageStatus): StoredMessage {
+  const { unreadFrom: _was, ...rest } = message
+  return message.direction === 'in' && status === 'delivered' ? { ...rest, status, unreadFrom: message.peer } : { ...rest, status }
 }
 
 export interface Conversation {

@@ -1,0 +1,54 @@
+/**
+ * Own messages not known to be delivered, listed apart from the messages:
+ * an entry per write, naming what it added, so a burst's write adds one
+ * record here instead of an index entry per message (an index on the
+ * messages' state cost each `add` about a fifth of its time; see
+ * docs/performance.md, "The outbox apart"). Reads lay the status log over
+ * what the entries name; the log's fold, which writes every delivery into
+ * its message, takes the delivered ones out of the entries as it goes.
+ */
+import { unwrap, type IDBPObjectStore } from 'idb'
+import type { PeerlinkSchema } from './db.ts'
+import { writeAll } from './requests.ts'
+import { statusRank, type MessageStatus, type StoredMessage } from './types.ts'
+
+export interface OutboxEntry {
+  /** the store's order: assigned by it */
+  n?: number
+  peer: string
+  ids: string[]
+}
+
+type OutboxStore<M extends IDBTransactionMode> = IDBPObjectStore<PeerlinkSchema, any, 'outbox', M>
+
+/** Whether a message in `status` still has to reach its peer. */
+export function undelivered (status: MessageStatus): boolean {
+  return statusRank(status) < statusRank('delivered')
+}
+
+/** Lists the own messages among `added` (in the transaction that adds them). */
+export function listOutgoing (outbox: OutboxStore<'readwrite'>, added: readonly StoredMessage[]): void {
+  const own = added.filter(m => m.direction === 'out')
+  if (own.length > 0) writeAll(outbox, 'add', [{ peer: own[0].peer, ids: own.map(m => m.id) } satisfies OutboxEntry])
+}
+
+/** The ids listed for `peer`, oldest write first; some may have been delivered since. */
+export async function listedIds (outbox: OutboxStore<IDBTransactionMode>, peer: string): Promise<string[]> {
+  const entries: OutboxEntry[] = await outbox.index('by-peer').getAll(peer)
+  return entries.flatMap(entry => entry.ids)
+}
+
+/** Takes `delivered` (ids per peer) out of the entries that list them; an entry left empty goes. */
+export async function unlist (outbox: OutboxStore<'readwrite'>, delivered: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
+  await Promise.all([...delivered].map(async ([peer, ids]) => {
+    if (ids.size === 0) return
+    const entries: OutboxEntry[] = await outbox.index('by-peer').getAll(peer)
+    for (const entry of entries) {
+      const left = entry.ids.filter(id => !ids.has(id))
+      if (left.length === entry.ids.length) continue
+      // on the browser's own object, as writeAll does: a failure aborts the fold's transaction, which reports it
+      if (left.length === 0) unwrap(outbox).delete(entry.n!)
+      else writeAll(outbox, 'put', [{ ...entry, ids: left }])
+    }
+  }))
+}
