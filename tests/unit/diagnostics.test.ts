@@ -26,7 +26,7 @@ function webrtc (id: string, state: RTCPeerConnectionState, status = 'open'): un
 function nodeWith (connections: unknown[]): void {
   fake.running = {
     node: { getConnections: () => connections, getMultiaddrs: () => [] },
-    messenger: { stats: {}, delivery: { resends: 0, duplicates: 0 }, refusedFrames: 0 },
+    messenger: { counts: () => ({}) },
     locator: { stats: {} }
   }
 }

@@ -28,7 +28,7 @@ describe('messenger: keeping a conversation connected', () => {
     await vi.waitFor(() => { expect(outbox).toHaveBeenCalled() })
     await outbox.mock.results.at(-1)?.value
     await new Promise(resolve => setTimeout(resolve, 0))
-    expect(messenger.stats.dials).toBe(1)
+    expect(messenger.counts().dials).toBe(1)
     return { messenger, visibilityChange: () => listeners.get('visibilitychange')?.() }
   }
 
@@ -37,20 +37,20 @@ describe('messenger: keeping a conversation connected', () => {
     const { messenger, visibilityChange } = await waitingFor(FRIEND_ABOVE, 'hidden')
     // the reservation lands again while the tab is in the background
     messenger.retryNow()
-    expect(messenger.stats.dials).toBe(2)
+    expect(messenger.counts().dials).toBe(2)
     // becoming hidden is no reason to redial
     visibilityChange()
-    expect(messenger.stats.dials).toBe(2)
+    expect(messenger.counts().dials).toBe(2)
   })
 
   it('should have the side with the larger ID defer when the relay is back, but not when its tab is shown', async () => {
     const { messenger, visibilityChange } = await waitingFor(FRIEND, 'visible')
     // the relay is back for the friend too, who dials first
     messenger.retryNow()
-    expect(messenger.stats.dials).toBe(1)
+    expect(messenger.counts().dials).toBe(1)
     // only this tab changed: nobody else is about to dial
     visibilityChange()
-    expect(messenger.stats.dials).toBe(2)
+    expect(messenger.counts().dials).toBe(2)
   })
 
   it('should try for a direct connection again when the direct path dies and the relayed one takes over', async () => {
@@ -190,10 +190,10 @@ describe('messenger: frames a peer sent that the chat could not read', () => {
     node.unreadable(FRIEND)
     node.unreadable(FRIEND)
     expect(problems).toEqual([{ peer: FRIEND.toString(), message: UNREADABLE_NOTICE }])
-    expect(messenger.unreadableFrames).toBe(3)
+    expect(messenger.counts().unreadableFrames).toBe(3)
     // a stopped messenger no longer listens
     stopMessenger()
     node.unreadable(FRIEND)
-    expect(messenger.unreadableFrames).toBe(3)
+    expect(messenger.counts().unreadableFrames).toBe(3)
   })
 })

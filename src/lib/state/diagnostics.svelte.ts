@@ -1,6 +1,8 @@
 import { isCarrier, isDirect, isWebRTC, madeByWebRTC } from '../p2p/connectivity.ts'
 import { icePath, peerConnectionOf } from '../p2p/ice-path.ts'
+import type { MessengerCounts } from './messenger-types.ts'
 import { session } from './session.svelte.ts'
+import type { Locator } from '../p2p/locator.ts'
 import type { Connection } from '@libp2p/interface'
 
 export interface ConnectionInfo {
@@ -35,26 +37,14 @@ export function connectionKind (c: Connection): string {
 /** How often the diagnostics page reads the node again; cheap, and fast enough to watch changes. */
 export const DIAGNOSTICS_REFRESH_MS = 1_000
 
-/** A read-only view of the node for the diagnostics page: who we are connected to, and how. */
-export interface DeliveryStats {
-  dials: number
-  redials: number
-  deadConnections: number
-  resends: number
-  /** copies of messages stored already that arrived again */
-  duplicates: number
-  /** frames turned away because their peer sent faster than this page could handle */
-  refusedFrames: number
-  /** frames that could not be read, each of which reset its stream */
-  unreadableFrames: number
-  /** our location records stored in the DHT, and publications no relay took */
-  published: number
-  publishFailures: number
-  /** DHT lookups of peers none of our relays reached, and how many found a relay */
-  lookups: number
-  found: number
-}
+/**
+ * What the diagnostics page counts: the messenger's dials, resends and
+ * frames, and the DHT locator's records published (and publications no
+ * relay took) and lookups of peers none of our relays reached (and how many found a relay).
+ */
+export type DeliveryStats = MessengerCounts & Locator['stats']
 
+/** A read-only view of the node for the diagnostics page: who we are connected to, and how. */
 class Diagnostics {
   #connections = $state<ConnectionInfo[]>([])
   #addresses = $state<string[]>([])
@@ -78,7 +68,7 @@ class Diagnostics {
     const paths = new Map<string, string>()
     session.ready().then(({ node, messenger, locator }) => {
       const read = (): void => {
-        this.#stats = { ...messenger.stats, resends: messenger.delivery.resends, duplicates: messenger.delivery.duplicates, refusedFrames: messenger.refusedFrames, unreadableFrames: messenger.unreadableFrames, ...locator.stats }
+        this.#stats = { ...messenger.counts(), ...locator.stats }
         for (const c of node.getConnections().filter(isDirect)) {
           void icePath(c).then(p => { if (p != null) paths.set(c.id, `${p.local} / ${p.remote} ${p.protocol} ${p.remoteAddress}`) }, () => {})
         }

@@ -4,7 +4,7 @@ import { ConnectionKeeper } from './connection-keeper.ts'
 import { Delivery } from './delivery.ts'
 import { FrameSender } from './frame-sender.ts'
 import { InboundBudget } from './inbound-budget.ts'
-import type { MessengerEvents, MessengerOptions } from './messenger-types.ts'
+import type { MessengerCounts, MessengerEvents, MessengerOptions } from './messenger-types.ts'
 import { UnreadableFrames } from './unreadable-frames.ts'
 import type { ChatFrame, ChatFrameEvent } from '../p2p/chat/index.ts'
 import type { StoredMessage } from '../store/index.ts'
@@ -22,19 +22,15 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
   readonly #unreadable = new UnreadableFrames((peer, message) => { this.#problem(peer, message) })
   readonly #sender: FrameSender
 
-  /** dials made to peers, and how many of them were redials after a drop or failure (diagnostics) */
-  get stats (): ConnectionKeeper['stats'] {
-    return this.#keeper.stats
-  }
-
-  /** frames turned away because their peer's frames in hand weighed too much (see InboundBudget) */
-  get refusedFrames (): number {
-    return this.#inbound.refused
-  }
-
-  /** frames the chat could not read, each of which reset its stream (see UnreadableFrames) */
-  get unreadableFrames (): number {
-    return this.#unreadable.count
+  /** Its counts now, a copy. */
+  counts (): MessengerCounts {
+    return {
+      ...this.#keeper.stats,
+      resends: this.delivery.resends,
+      duplicates: this.delivery.duplicates,
+      refusedFrames: this.#inbound.refused,
+      unreadableFrames: this.#unreadable.count
+    }
   }
 
   constructor (options: MessengerOptions) {
@@ -45,7 +41,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
       link: peer => { this.#emitLink(peer) },
       problem: (peer, message) => { this.#problem(peer, message) }
     })
-    this.#sender = new FrameSender(options.node, () => { this.stats.deadConnections++ })
+    this.#sender = new FrameSender(options.node, () => { this.#keeper.stats.deadConnections++ })
     this.delivery = new Delivery({
       store: options.store,
       transport: options.blocklist.guard({
