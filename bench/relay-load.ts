@@ -56,8 +56,10 @@ export interface LoadStep {
    */
   live?: { clients: number, relay: number }
   relay: ProcSample
-  /** ms per dial through the relay to a client holding a reservation */
+  /** ms per dial through the relay to a client holding a reservation (NaN: failed) */
   dialMs: number[]
+  /** why those that failed did, each reason once: a failure the table only counted could not be looked into */
+  dialErrors?: string[]
 }
 
 export interface LoadResult {
@@ -140,23 +142,26 @@ async function reserve (relay: string): Promise<Libp2p> {
 }
 
 /** Dial the target through the relay and close again: the browser's signaling path, minus WebRTC. */
-async function probe (dialer: Libp2p, target: Libp2p | undefined): Promise<number[]> {
-  const times: number[] = []
+async function probe (dialer: Libp2p, target: Libp2p | undefined, relayPeer: string | undefined): Promise<Pick<LoadStep, 'dialMs' | 'dialErrors'>> {
+  const dialMs: number[] = []
+  const errors = new Set<string>()
   const listed = target != null ? circuit(target) : undefined
-  if (listed == null) return Array.from({ length: PROBE_DIALS }, () => Number.NaN)
+  if (listed == null) return { dialMs: Array.from({ length: PROBE_DIALS }, () => Number.NaN), dialErrors: ['no client holds its reservation'] }
   const addr = multiaddr(listed)
   for (let i = 0; i < PROBE_DIALS; i++) {
     const started = performance.now()
     try {
       const conn = await dialer.dial(addr, { signal: AbortSignal.timeout(RESERVE_TIMEOUT_MS) })
-      times.push(performance.now() - started)
+      dialMs.push(performance.now() - started)
       await conn.close()
     } catch (err) {
-      if (process.env.BENCH_DEBUG != null) console.error(`probe dial failed: ${(err as Error).name}: ${(err as Error).message}`)
-      times.push(Number.NaN)
+      errors.add(`${(err as Error).name}: ${(err as Error).message}`)
+      dialMs.push(Number.NaN)
     }
   }
-  return times
+  // the dialer's own connection to the relay: a failure with none open is the dialer's, not the relay's
+  if (errors.size > 0 && !dialer.getConnections().some(c => c.status === 'open' && c.remotePeer.toString() === relayPeer)) errors.add('(the dialer holds no open connection to the relay now)')
+  return { dialMs, dialErrors: errors.size > 0 ? [...errors] : undefined }
 }
 
 /** The relay's own count of reservations held now, from its /metrics (NaN when it does not say). */
@@ -205,9 +210,9 @@ async function main (): Promise<void> {
   // a round of probe dials first, not counted: the relay's and the dialer's
   // first dials run cold (code not yet optimised), and as the unloaded
   // reference they made the relay look faster loaded than idle
-  const warmupDialMs = await probe(dialer, listener)
+  const { dialMs: warmupDialMs } = await probe(dialer, listener, relayPeer)
   const clients: Libp2p[] = []
-  const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), dialMs: await probe(dialer, listener) }]
+  const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), ...await probe(dialer, listener, relayPeer) }]
   const collectedFirst = await collected(inspector, pid, 1)
   let failed = 0
   const started = Date.now()
@@ -222,14 +227,14 @@ async function main (): Promise<void> {
     const held = clients.length + 1
     if (process.env.BENCH_DEBUG != null) console.error(`batch ${size} in ${Date.now() - t0} ms, held ${held}, failed ${failed}`, (made.find(m => m.status === "rejected") as PromiseRejectedResult | undefined)?.reason?.message)
     if (held % STEP < BATCH || held >= target) {
-      steps.push({ reservations: held, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, probeTarget([listener, ...clients], relayPeer)) })
+      steps.push({ reservations: held, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), ...await probe(dialer, probeTarget([listener, ...clients], relayPeer), relayPeer) })
     }
     if (failed > target / 10) break
   }
   const rampMs = Date.now() - started
   // a time limit or failures may have ended the ramp between steps: measure where it stopped
   if (steps[steps.length - 1].reservations !== clients.length + 1) {
-    steps.push({ reservations: clients.length + 1, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), dialMs: await probe(dialer, probeTarget([listener, ...clients], relayPeer)) })
+    steps.push({ reservations: clients.length + 1, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), ...await probe(dialer, probeTarget([listener, ...clients], relayPeer), relayPeer) })
   }
   const idleStart = await sampleProcess(pid)
   await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))

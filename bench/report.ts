@@ -1,7 +1,7 @@
 /** Turns the raw figures into the table rows, each beside its floor and target. */
 import { summarize, type Row, type Summary } from './stats.ts'
 import { MESSAGE_STEPS, type MessageFigures } from './messages.ts'
-import type { LoadResult } from './relay-load.ts'
+import type { LoadResult, LoadStep } from './relay-load.ts'
 import type { Phases, TimeToTalk } from './time-to-talk.ts'
 import type { TransportFigures } from './transport.ts'
 import type { StoreFloor } from './pages/protocol.ts'
@@ -122,15 +122,21 @@ function capacity (c: LoadResult): Row[] {
     { section: '4 relay', what: "relay JS heap per reservation, after a forced full GC", unit: 'KB', value: collectedHeap },
     { section: '4 relay', what: 'relay CPU per reservation made', unit: 'ms', value: cpuMs },
     { section: '4 relay', what: `relay CPU holding ${c.reached} reservations`, unit: '% of a core', value: c.idleCpu * 100 },
-    { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations${failedDials(last?.dialMs)}`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }
+    { section: '4 relay', what: `dial through the relay at ${last?.reservations ?? 0} reservations${failedDials(last)}`, unit: 'ms', value: summarize(last?.dialMs ?? []), floor: summarize(first?.dialMs ?? []) }
   ]
 }
 
-/** a probe dial that failed is NaN in the list; the summary leaves it out, the row says so */
-function failedDials (dialMs: number[] = []): string {
+/** A probe dial that failed is NaN in the list; the summary leaves it out, the row says so, and why (the JSON has every reason). */
+function failedDials (step?: Pick<LoadStep, 'dialMs' | 'dialErrors'>): string {
+  const dialMs = step?.dialMs ?? []
   const failed = dialMs.filter(ms => !Number.isFinite(ms)).length
-  return failed > 0 ? ` (${failed} of ${dialMs.length} failed)` : ''
+  if (failed === 0) return ''
+  const why = step?.dialErrors?.[0]
+  return ` (${failed} of ${dialMs.length} failed${why != null ? `: ${why.length > FAILURE_SHOWN_CHARS ? `${why.slice(0, FAILURE_SHOWN_CHARS)}…` : why}` : ''})`
 }
+
+/** A failure's reason is cut to this in the table, whose rows must stay readable. */
+const FAILURE_SHOWN_CHARS = 80
 
 function weight (w: Weight): Row[] {
   const mb = (n: number): number => n / 2 ** 20
