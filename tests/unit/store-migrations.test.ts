@@ -1,8 +1,9 @@
 import { openDB, type IDBPDatabase } from 'idb'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { MIGRATIONS, openConnection, type Migration } from '../../src/lib/store/db.ts'
 import { openStore } from '../../src/lib/store/index.ts'
-import { ALICE, BOB, freshName, hexId } from './store-helpers.ts'
+import { MIGRATED_PER_ENTRY } from '../../src/lib/store/outbox.ts'
+import { ALICE, BOB, CAROL, freshName, hexId } from './store-helpers.ts'
 
 /**
  * The schema of version 1 exactly as released, copied here on purpose: if
@@ -96,6 +97,50 @@ describe('store: migrations', () => {
     ])
     expect(await v4.count('messages', undefined)).toBe(8)
     v4.close()
+  })
+
+  it('should list a long outbox of version 3 in entries of a bounded size, skipping the messages it need not read', async () => {
+    const SKIPPED = 300
+    const name = freshName()
+    ;(await openConnection(name, { migrations: MIGRATIONS.slice(0, 3) })).close()
+    const v3 = await openDB(name, 3)
+    const tx = v3.transaction('messages', 'readwrite')
+    const count = MIGRATED_PER_ENTRY + 5
+    const message = (peer: string, direction: string, n: number, status: string): object =>
+      ({ peer, direction, id: hexId(n), text: `m${n}`, sentAt: n, storedAt: n, seq: n, status })
+    await Promise.all([
+      ...Array.from({ length: count }, async (_, i) => await tx.objectStore('messages').put(message(ALICE, 'out', i + 1, i % 2 === 0 ? 'queued' : 'sent'))),
+      // keys on every side of the wanted ones, for each peer
+      ...[message(ALICE, 'in', 9001, 'read'), message(ALICE, 'out', 9002, 'delivered'), message(ALICE, 'out', 9003, 'read'),
+        message(BOB, 'out', 9004, 'read'), message(BOB, 'in', 9005, 'read'), message(CAROL, 'out', 9006, 'sent')
+      ].map(async m => await tx.objectStore('messages').put(m)),
+      // a long history already read: passed over in one step
+      ...Array.from({ length: SKIPPED }, async (_, i) => await tx.objectStore('messages').put(message(BOB, 'in', 10_000 + i, 'read'))),
+      tx.done
+    ])
+    v3.close()
+    const reads: unknown[] = []
+    const get = IDBObjectStore.prototype.get
+    vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+      reads.push(key)
+      return get.call(this, key)
+    })
+    let steps = 0
+    const step = IDBCursor.prototype.continue
+    vi.spyOn(IDBCursor.prototype, 'continue').mockImplementation(function (this: IDBCursor, key?: IDBValidKey) {
+      steps++
+      step.call(this, key)
+    })
+    ;(await openConnection(name)).close()
+    vi.restoreAllMocks()
+    // no unread message, so no record read; every wanted key visited, and few others
+    expect(reads).toEqual([])
+    expect(steps).toBeLessThan(count + 1 + 10)
+    const v4 = await openDB(name)
+    const entries = await v4.getAll('outbox')
+    v4.close()
+    expect(entries.map(e => [e.peer, e.ids.length])).toEqual([[ALICE, MIGRATED_PER_ENTRY], [ALICE, 5], [CAROL, 1]])
+    expect(entries.flatMap(e => e.ids).slice(0, count).sort()).toEqual(Array.from({ length: count }, (_, i) => hexId(i + 1)).sort())
   })
 
   it('should run only the migrations after the stored version, in order, keeping data', async () => {

@@ -7,7 +7,7 @@ import { session } from './session.svelte.ts'
 import { ShownMessages } from './shown-messages.svelte.ts'
 import { hearOtherTabs } from './tab-news.ts'
 import { Typing } from './typing.svelte.ts'
-import { StorageClosedError, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
+import { StorageClosedError, withStatus, type Conversation, type Store, type StoredMessage } from '../store/index.ts'
 
 export type { LinkState }
 
@@ -234,7 +234,7 @@ export class Thread {
       if ((this.#conversation?.unread ?? 0) > 0 || this.#shown.list.some(unseen)) {
         await messenger.markRead(this.peer)
         // the rows held say so too, or each later look would mark them again
-        this.#merge(this.#shown.list.snapshot().filter(unseen).map(m => ({ ...m, status: 'read' as const })), false)
+        this.#merge(this.#shown.list.snapshot().filter(unseen).map(m => withStatus(m, 'read')), false)
         await this.#reloadConversation()
       }
     } catch (err) {

@@ -1,7 +1,7 @@
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
 import { isQuotaError, StorageClosedError, toStorageError, type ClosedReason } from './errors.ts'
 import type { StatusEntry } from './status-log.ts'
-import type { OutboxEntry } from './outbox.ts'
+import { MIGRATED_PER_ENTRY, type OutboxEntry } from './outbox.ts'
 import type { Conversation, Direction, MessageStatus, Profile, StoredMessage } from './types.ts'
 
 /** Single records, told apart by their key. */
@@ -81,8 +81,14 @@ function logStatusesApart (db: PeerlinkDatabase): void {
   db.createObjectStore('statuses', { keyPath: 'n', autoIncrement: true }).createIndex('by-peer', 'peer')
 }
 
-/** Own messages that may still have to go out: what version 4's outbox takes over from 'by-status'. */
-const UNDELIVERED: ReadonlySet<MessageStatus> = new Set(['queued', 'sent'])
+/**
+ * The 'by-status' keys version 4 needs of one peer, in the index's order:
+ * unread incoming messages, then own ones queued and sent; `[peer, []]`
+ * (arrays sort after strings) is past every key of that peer.
+ */
+function wantedKeys (peer: string): unknown[][] {
+  return [[peer, 'in', 'delivered'], [peer, 'out', 'queued'], [peer, 'out', 'sent'], [peer, []]]
+}
 
 /**
  * Version 4: 'by-status' held an entry for every message, which every write
@@ -90,9 +96,11 @@ const UNDELIVERED: ReadonlySet<MessageStatus> = new Set(['queued', 'sent'])
  * ones now carry a field of their own, indexed (by-unread), and the
  * undelivered own ones are listed in the outbox store, an entry per write.
  *
- * Its data pass runs in request callbacks, over the old index's keys alone
- * (no record is read but the unread ones): a later migration, run before
- * that pass ends, must leave the messages store's records and 'by-status' alone.
+ * Its data pass runs in request callbacks, over the old index's keys alone,
+ * skipping from one wanted key to the next (no record is read but the unread
+ * ones), and ends after any later migration has run: such a migration must
+ * leave alone the messages store's records, 'by-status', 'by-unread' and the
+ * outbox store, which this pass is still filling.
  */
 function keepPendingApart (db: PeerlinkDatabase, tx: UpgradeTransaction): void {
   db.createObjectStore('outbox', { keyPath: 'n', autoIncrement: true }).createIndex('by-peer', 'peer')
@@ -104,18 +112,24 @@ function keepPendingApart (db: PeerlinkDatabase, tx: UpgradeTransaction): void {
   walk.onsuccess = () => {
     const cursor = walk.result
     if (cursor == null) {
-      for (const [peer, ids] of pending) outbox.add({ peer, ids } satisfies OutboxEntry)
+      for (const [peer, ids] of pending) {
+        for (let i = 0; i < ids.length; i += MIGRATED_PER_ENTRY) outbox.add({ peer, ids: ids.slice(i, i + MIGRATED_PER_ENTRY) } satisfies OutboxEntry)
+      }
       messages.deleteIndex('by-status')
       return
     }
-    const [peer, direction, status] = cursor.key as [string, Direction, MessageStatus]
+    const [peer, direction] = cursor.key as [string, Direction, MessageStatus]
     const key = cursor.primaryKey as [string, Direction, string]
-    if (direction === 'out' && UNDELIVERED.has(status)) {
+    const wanted = wantedKeys(peer)
+    if (!wanted.some(w => indexedDB.cmp(w, cursor.key) === 0)) {
+      cursor.continue(wanted.find(w => indexedDB.cmp(w, cursor.key) > 0) as IDBValidKey)
+      return
+    }
+    if (direction === 'out') {
       const ids = pending.get(peer) ?? []
       ids.push(key[2])
       pending.set(peer, ids)
-    }
-    if (direction === 'in' && status === 'delivered') {
+    } else {
       const read = messages.get(key)
       read.onsuccess = () => { messages.put({ ...read.result, unreadFrom: peer } satisfies StoredMessage) }
     }

@@ -18,7 +18,7 @@ export type {
   Conversation, ConversationRepository, Direction, IdentityRepository, IncomingMessage, MessageRepository,
   MessageStatus, Profile, ProfileRepository, SavedIncoming, Store, StoredMessage
 } from './types.ts'
-export { MESSAGE_STATUSES, statusRank } from './types.ts'
+export { MESSAGE_STATUSES, statusRank, withStatus } from './types.ts'
 export {
   InvalidArgumentError, MessageTooLongError, StorageClosedError, StorageFullError, StorageOutdatedError, type ClosedReason
 } from './errors.ts'

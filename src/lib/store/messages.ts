@@ -4,7 +4,7 @@ import { ConversationWrites, type PlaceOptions, type Plan } from './conversation
 import { placeIncoming, placeOutgoing } from './placement.ts'
 import { LogFolder, loggedStates, logStatus, withLogged } from './status-log.ts'
 import { listedIds, undelivered } from './outbox.ts'
-import { commitNow, writeAll } from './requests.ts'
+import { commitNow, getEach, writeAll } from './requests.ts'
 import {
   statusRank, withStatus, type MessageRepository, type MessageStatus, type StoredMessage
 } from './types.ts'
@@ -184,7 +184,7 @@ export function messageRepository (connection: Connection): MessageRepository {
       const { listed, logged } = await connection.transact(['messages', 'statuses', 'outbox'], 'readonly', async tx => {
         const messages = tx.objectStore('messages')
         const [logged, ids] = await Promise.all([loggedStates(tx, peer), listedIds(tx.objectStore('outbox'), peer)])
-        const listed = await Promise.all(ids.map(async id => await messages.get([peer, 'out', id])))
+        const listed = await getEach<StoredMessage>(messages, ids.map(id => [peer, 'out', id]))
         return { listed: listed.filter((m): m is StoredMessage => m != null), logged }
       })
       // listed until a fold of the log saw them delivered: the log may say so already

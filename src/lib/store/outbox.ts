@@ -19,6 +19,14 @@ export interface OutboxEntry {
   ids: string[]
 }
 
+/**
+ * An entry the version-4 migration makes lists at most this many ids, as a
+ * burst's write does (its batches): a fold rewrites whole each entry it takes
+ * a delivered id out of, so a long outbox in one entry would be rewritten
+ * whole by each of the many slices that fold its deliveries.
+ */
+export const MIGRATED_PER_ENTRY = 1_024
+
 type OutboxStore<M extends IDBTransactionMode> = IDBPObjectStore<PeerlinkSchema, any, 'outbox', M>
 
 /** Whether a message in `status` still has to reach its peer. */
