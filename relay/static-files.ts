@@ -191,19 +191,16 @@ export function createStaticHandler (staticDir: string): StaticHandler {
   const root = resolve(staticDir)
 
   return async function serveStatic (req, res, pathname) {
-    const target = resolveInside(root, pathname)
-    // a share link cut inside an escape is still a link: the app says what is wrong with it
-    const damagedLink = target == null && pathname.startsWith(LINK_PATH_PREFIX) && decodedPath(pathname) == null
-    if (target == null && !damagedLink) {
-      sendText(res, 400, 'Bad path\n')
-      return
-    }
     // on every request: a deploy may point a symlinked root at a new release
-    const realRoot = await realpath(root).catch(() => root)
+    const realRootNow = async (): Promise<string> => await realpath(root).catch(() => root)
+    const target = resolveInside(root, pathname)
     if (target == null) {
-      await sendIndex(req, res, root, realRoot)
+      // a share link cut inside an escape is still a link: the app says what is wrong with it
+      if (pathname.startsWith(LINK_PATH_PREFIX) && decodedPath(pathname) == null) await sendIndex(req, res, root, await realRootNow())
+      else sendText(res, 400, 'Bad path\n')
       return
     }
+    const realRoot = await realRootNow()
     const immutable = pathname.startsWith(IMMUTABLE_PREFIX)
     const cacheControl = immutable ? IMMUTABLE_CACHE_CONTROL : DEFAULT_CACHE_CONTROL
 
