@@ -127,9 +127,9 @@ describe('store: migrations', () => {
     })
     let steps = 0
     const step = IDBCursor.prototype.continue
-    vi.spyOn(IDBCursor.prototype, 'continue').mockImplementation(function (this: IDBCursor, key?: IDBValidKey) {
+    vi.spyOn(IDBCursor.prototype, 'continue').mockImplementation(function (this: IDBCursor, ...args: Parameters<IDBCursor['continue']>) {
       steps++
-      step.call(this, key)
+      step.apply(this, args)
     })
     ;(await openConnection(name)).close()
     vi.restoreAllMocks()

@@ -51,6 +51,21 @@ async function requestsDuring (work: () => Promise<unknown>): Promise<string[]> 
   return made
 }
 
+/** Entries of the outbox its cursors landed on while `work` ran. */
+async function outboxReadsDuring (work: () => Promise<unknown>): Promise<number> {
+  let reads = 0
+  const open = IDBIndex.prototype.openCursor
+  vi.spyOn(IDBIndex.prototype, 'openCursor').mockImplementation(function (this: IDBIndex, ...args: Parameters<IDBIndex['openCursor']>) {
+    const request = open.apply(this, args)
+    // a cursor's request succeeds again at each step: counted beside idb's own listener, which is left as it is
+    if (this.objectStore.name === 'outbox') request.addEventListener('success', () => { if (request.result != null) reads++ })
+    return request
+  })
+  await work()
+  vi.restoreAllMocks()
+  return reads
+}
+
 describe('store: delivery states logged apart from the messages', () => {
   it('should log an ack of held messages as one request, reading and rewriting none of them', async () => {
     const { store, name } = await freshStore()
@@ -93,6 +108,25 @@ describe('store: delivery states logged apart from the messages', () => {
     await vi.waitFor(async () => { expect((await raw(name)).log).toEqual([]) }, { timeout: FOLD_AFTER_QUIET_MS * 4, interval: 50 })
     expect((await raw(name)).messages.map(m => [m.text, m.status]).sort()).toEqual([['a', 'read'], ['b', 'read']])
     expect((await raw(name)).outbox).toEqual([])
+    store.close()
+  })
+
+  it('should read the outbox only as far as the deliveries a fold takes out of it, oldest write first', async () => {
+    const { store, name } = await freshStore()
+    const first = await store.messages.createOutgoingMany(ALICE, ['a', 'b'], 100)
+    const [c] = await store.messages.createOutgoingMany(ALICE, ['c'], 200)
+    const [d] = await store.messages.createOutgoingMany(ALICE, ['d'], 300)
+    await store.messages.setStatus(ALICE, 'out', first.map(m => m.id), 'delivered')
+    expect(await outboxReadsDuring(async () => { await foldAll(name) })).toBe(1)
+    expect((await raw(name)).outbox.map(e => e.ids)).toEqual([[c.id], [d.id]])
+    await store.messages.setStatus(ALICE, 'out', [d.id], 'read')
+    expect(await outboxReadsDuring(async () => { await foldAll(name) })).toBe(2)
+    expect((await raw(name)).outbox.map(e => e.ids)).toEqual([[c.id]])
+    // receipts of messages delivered before: no longer listed, so nothing to look for
+    await store.messages.setStatus(ALICE, 'out', first.map(m => m.id), 'read')
+    expect(await outboxReadsDuring(async () => { await foldAll(name) })).toBe(0)
+    expect((await raw(name)).outbox.map(e => e.ids)).toEqual([[c.id]])
+    expect((await store.messages.outbox(ALICE)).map(m => m.text)).toEqual(['c'])
     store.close()
   })
 

@@ -46,17 +46,24 @@ export async function listedIds (outbox: OutboxStore<IDBTransactionMode>, peer: 
   return entries.flatMap(entry => entry.ids)
 }
 
-/** Takes `delivered` (ids per peer) out of the entries that list them; an entry left empty goes. */
+/**
+ * Takes `delivered` (ids per peer, each delivered just now, so listed) out of
+ * the entries that list them; an entry left empty goes. Entries are read
+ * oldest first, and only until every id is found: messages are mostly
+ * delivered in the order they were written, so a fold slice of a long
+ * outbox's deliveries reads its first entries, not all of them.
+ */
 export async function unlist (outbox: OutboxStore<'readwrite'>, delivered: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
   await Promise.all([...delivered].map(async ([peer, ids]) => {
-    if (ids.size === 0) return
-    const entries: OutboxEntry[] = await outbox.index('by-peer').getAll(peer)
-    for (const entry of entries) {
-      const left = entry.ids.filter(id => !ids.has(id))
-      if (left.length === entry.ids.length) continue
-      // on the browser's own object, as writeAll does: a failure aborts the fold's transaction, which reports it
-      if (left.length === 0) unwrap(outbox).delete(entry.n!)
-      else writeAll(outbox, 'put', [{ ...entry, ids: left }])
+    const missing = new Set(ids)
+    let cursor = missing.size > 0 ? await outbox.index('by-peer').openCursor(peer) : null
+    while (cursor != null) {
+      const entry = cursor.value
+      const left = entry.ids.filter(id => !missing.delete(id))
+      // on the browser's own cursor, as writeAll does: a failure aborts the fold's transaction, which reports it
+      if (left.length === 0) unwrap(cursor).delete()
+      else if (left.length < entry.ids.length) unwrap(cursor).update({ ...entry, ids: left } satisfies OutboxEntry)
+      cursor = missing.size > 0 ? await cursor.continue() : null
     }
   }))
 }

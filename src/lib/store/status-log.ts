@@ -148,7 +148,8 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
       const message = await messages.get([peer, 'out', id])
       if (message == null) unstored.add(`${peer} ${id}`)
       const folded = message == null ? undefined : withLogged(message, new Map([[id, status]]))
-      if (folded != null && !undelivered(folded.status)) delivered.get(peer)!.add(id)
+      // delivered by this slice: listed until now (one delivered before was taken out then)
+      if (message != null && undelivered(message.status) && !undelivered(folded!.status)) delivered.get(peer)!.add(id)
       return folded === message ? undefined : folded
     })))
     writeAll(messages, 'put', moved.filter((m): m is StoredMessage => m != null))
