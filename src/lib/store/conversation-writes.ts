@@ -1,6 +1,6 @@
 import type { Connection } from './db.ts'
 import { isRetryable, PLACING_STORES, writeIfUnchanged, writePlaced, type Placed } from './one-trip.ts'
-import { commitNow } from './requests.ts'
+import { commitNow, getEach } from './requests.ts'
 import type { Conversation, StoredMessage } from './types.ts'
 
 /** What new messages make of their conversation, from its stored record (if any) and the copies of the lookups found. */
@@ -79,11 +79,10 @@ export class ConversationWrites {
     }
     try {
       return await this.#connection.transact([...PLACING_STORES], 'readwrite', async tx => {
-        const messages = tx.objectStore('messages')
         // every read at once: one round trip to the database, not two
-        const [stored, ...existing] = await Promise.all([
+        const [stored, existing] = await Promise.all([
           tx.objectStore('conversations').get(peer),
-          ...options.lookups.map(async key => await messages.get(key))
+          getEach<StoredMessage>(tx.objectStore('messages'), options.lookups)
         ])
         const placed = plan(stored, existing)
         const latest = placed.added.length > 0 ? placed.conversation : stored

@@ -13,7 +13,7 @@
 import type { IDBPObjectStore, IDBPTransaction } from 'idb'
 import type { Connection, PeerlinkSchema } from './db.ts'
 import { unlist, undelivered } from './outbox.ts'
-import { commitNow, writeAll } from './requests.ts'
+import { commitNow, getEach, writeAll } from './requests.ts'
 import { statusRank, type MessageStatus, type StoredMessage } from './types.ts'
 
 /** One ack, receipt or late 'sent' of some of our messages to `peer`. */
@@ -144,14 +144,19 @@ export async function foldSlice (connection: Connection, from = 0, now = Date.no
     const messages = tx.objectStore('messages')
     const unstored = new Set<string>()
     const delivered = new Map([...byPeer.keys()].map(peer => [peer, new Set<string>()]))
-    const moved = await Promise.all([...byPeer].flatMap(([peer, logged]) => [...furthest(logged)].map(async ([id, status]) => {
-      const message = await messages.get([peer, 'out', id])
-      if (message == null) unstored.add(`${peer} ${id}`)
-      const folded = message == null ? undefined : withLogged(message, new Map([[id, status]]))
+    const states = [...byPeer].flatMap(([peer, logged]) => [...furthest(logged)].map(([id, status]) => ({ peer, id, status })))
+    const found = await getEach<StoredMessage>(messages, states.map(({ peer, id }) => [peer, 'out', id]))
+    const moved = states.map(({ peer, id, status }, i) => {
+      const message = found[i]
+      if (message == null) {
+        unstored.add(`${peer} ${id}`)
+        return undefined
+      }
+      const folded = withLogged(message, new Map([[id, status]]))
       // delivered by this slice: listed until now (one delivered before was taken out then)
-      if (message != null && undelivered(message.status) && !undelivered(folded!.status)) delivered.get(peer)!.add(id)
+      if (undelivered(message.status) && !undelivered(folded.status)) delivered.get(peer)!.add(id)
       return folded === message ? undefined : folded
-    })))
+    })
     writeAll(messages, 'put', moved.filter((m): m is StoredMessage => m != null))
     await unlist(tx.objectStore('outbox'), delivered)
     const kept = entries
