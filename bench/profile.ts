@@ -2,8 +2,10 @@
  * BENCH_PROFILE=<dir>: records a CPU profile of a page while a step runs and
  * writes it as <dir>/<name>.cpuprofile (open it in Chromium's DevTools, or
  * summarise it with `tsx bench/profile-top.ts <file>`); with BENCH_TRACE=1
- * also a Chromium trace, trace.json (`tsx bench/trace-top.ts <file>`). It is how the phase
- * split's "where does the time go" gets an answer below the phases.
+ * also a Chromium trace of each page's browser, <name>.trace.json (`tsx
+ * bench/trace-top.ts <file>`): a message's steps on the sender and on the
+ * receiver are in different browsers. It is how the phase split's "where
+ * does the time go" gets an answer below the phases.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -55,10 +57,19 @@ export async function startTrace (page: Page, categories = TRACE_CATEGORIES): Pr
 
 export async function profilePages (pages: Record<string, Page>, dir = process.env.BENCH_PROFILE): Promise<Profiling> {
   if (dir == null || dir === '') return { save: async () => {} }
-  // one trace covers every renderer (style, layout, IndexedDB); the CPU
-  // profiles say which JavaScript. Tracing slows the pages down a lot.
-  const first = Object.values(pages)[0]
-  const tracer = process.env.BENCH_TRACE === '1' && first != null ? await startTrace(first) : undefined
+  // a trace covers every renderer of its browser (style, layout,
+  // IndexedDB); the CPU profiles say which JavaScript. Tracing slows the pages down a lot.
+  const tracing = process.env.BENCH_TRACE === '1'
+  const tracers: Array<[string, Tracer]> = []
+  const browsers = new Set<unknown>()
+  for (const [name, page] of Object.entries(pages)) {
+    // pages that share a browser share its trace
+    const browser = page.context().browser() ?? page.context()
+    if (tracing && !browsers.has(browser)) {
+      browsers.add(browser)
+      tracers.push([name, await startTrace(page)])
+    }
+  }
   const sessions: Array<[string, CDPSession]> = []
   for (const [name, page] of Object.entries(pages)) {
     const cdp = await page.context().newCDPSession(page)
@@ -70,7 +81,7 @@ export async function profilePages (pages: Record<string, Page>, dir = process.e
   return {
     save: async () => {
       await mkdir(dir, { recursive: true })
-      if (tracer != null) await writeFile(join(dir, `${Object.keys(pages)[0]}.trace.json`), await tracer.stop())
+      for (const [name, tracer] of tracers) await writeFile(join(dir, `${name}.trace.json`), await tracer.stop())
       for (const [name, cdp] of sessions) {
         const { profile } = await cdp.send('Profiler.stop')
         await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile))
