@@ -1,5 +1,6 @@
 import { connection, expect, messageLog, openPeer, sendMessage, test, waitReachable, type Peer, twoPeopleEachTest } from './fixtures.ts'
 import type { Page } from '@playwright/test'
+import { MAX_MESSAGE_LENGTH } from '../../src/lib/state/limits.ts'
 
 /** Opens the diagnostics page in-app (the node keeps running) and returns the row of the peer's direct connection. */
 async function directConnectionRow (page: Page, peerId: string) {
@@ -65,6 +66,12 @@ test.describe('two browsers chat over a direct WebRTC connection', () => {
     await sendMessage(alice.page, 'me too')
     await expectDelivered(alice.page, 'me too')
     await expect(messageLog(bob.page)).toContainText('me too')
+    // the longest message there is: its frame is a large write, which goes out
+    // as a small header and its bytes uncopied (patches/@libp2p+webrtc)
+    const longest = Array.from({ length: MAX_MESSAGE_LENGTH }, (_, i) => String.fromCharCode(97 + (i * 7) % 26)).join('')
+    await sendMessage(bob.page, longest)
+    await expectDelivered(bob.page, longest.slice(0, 100))
+    await expect(messageLog(alice.page).locator('li.in .text').last()).toHaveText(longest)
     await expect(connection(bob.page)).toHaveText('Direct')
   })
 

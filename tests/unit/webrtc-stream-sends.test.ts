@@ -1,0 +1,55 @@
+import { defaultLogger } from '@libp2p/logger'
+import { describe, expect, it } from 'vitest'
+import { DATA_CHANNEL_MESSAGE_BYTES, WEBRTC_FRAMING_BYTES } from '../../src/lib/p2p/constants.ts'
+// the patched module itself: the package exports only the transport
+import { createStream } from '../../node_modules/@libp2p/webrtc/dist/src/stream.js'
+
+/** An open data channel that keeps what is sent on it, and can be handed messages as if they came from the peer. */
+function recordingChannel (): { channel: RTCDataChannel, sent: Uint8Array[], deliver: (data: Uint8Array) => void } {
+  const sent: Uint8Array[] = []
+  const channel = {
+    id: 1,
+    readyState: 'open',
+    binaryType: 'arraybuffer',
+    bufferedAmount: 0,
+    send: (data: Uint8Array) => { sent.push(data) },
+    addEventListener: () => {},
+    removeEventListener: () => {},
+    close: () => {}
+  } as unknown as RTCDataChannel & { onmessage: (evt: { data: ArrayBuffer }) => void }
+  // a browser hands each message over in an ArrayBuffer of its own
+  const deliver = (data: Uint8Array): void => { channel.onmessage({ data: data.slice().buffer }) }
+  return { channel, sent, deliver }
+}
+
+function streamOn (channel: RTCDataChannel): ReturnType<typeof createStream> {
+  return createStream({ channel, direction: 'outbound', log: defaultLogger().forComponent('test'), maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES })
+}
+
+describe('what a WebRTC stream hands its data channel (the @libp2p/webrtc patch)', () => {
+  it('should hand a large write to the channel as the caller\'s own bytes, after one small header message', () => {
+    const { channel, sent } = recordingChannel()
+    const write = new Uint8Array(DATA_CHANNEL_MESSAGE_BYTES - WEBRTC_FRAMING_BYTES).map((_, i) => i % 251)
+    streamOn(channel).send(write)
+    expect(sent).toHaveLength(2)
+    expect(sent[0].byteLength).toBeLessThanOrEqual(WEBRTC_FRAMING_BYTES)
+    // not a copy: the encoding's copy was a fresh buffer per 64 KiB chunk
+    expect(sent[1].buffer).toBe(write.buffer)
+  })
+
+  it('should deliver small, large and mixed writes whole and in order to the stream on the other side', async () => {
+    const sender = recordingChannel()
+    const receiver = recordingChannel()
+    const out = streamOn(sender.channel)
+    const into = streamOn(receiver.channel)
+    const got: Uint8Array[] = []
+    into.addEventListener('message', evt => { got.push(evt.data.subarray()) })
+    // around the size where a message stops being copied into one send, and across chunks
+    const writes = [10, 4096, 4097, 70_000, 1, 200_000, 3].map((n, w) => new Uint8Array(n).map((_, i) => (i + w) % 253))
+    for (const write of writes) out.send(write)
+    for (const message of sender.sent) receiver.deliver(message)
+    const expected = Buffer.concat(writes)
+    await expect.poll(() => got.reduce((n, b) => n + b.byteLength, 0)).toBe(expected.byteLength)
+    expect(Buffer.concat(got).equals(expected)).toBe(true)
+  })
+})
