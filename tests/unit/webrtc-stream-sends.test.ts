@@ -5,7 +5,7 @@ import { DATA_CHANNEL_MESSAGE_BYTES, WEBRTC_FRAMING_BYTES } from '../../src/lib/
 import { createStream } from '../../node_modules/@libp2p/webrtc/dist/src/stream.js'
 
 /** An open data channel that keeps what is sent on it, and can be handed messages as if they came from the peer. */
-function recordingChannel (): { channel: RTCDataChannel, sent: Uint8Array[], deliver: (data: Uint8Array) => void } {
+function recordingChannel (): { channel: RTCDataChannel, sent: Uint8Array[], deliver: (data: Uint8Array) => ArrayBuffer } {
   const sent: Uint8Array[] = []
   const channel = {
     id: 1,
@@ -18,7 +18,11 @@ function recordingChannel (): { channel: RTCDataChannel, sent: Uint8Array[], del
     close: () => {}
   } as unknown as RTCDataChannel & { onmessage: (evt: { data: ArrayBuffer }) => void }
   // a browser hands each message over in an ArrayBuffer of its own
-  const deliver = (data: Uint8Array): void => { channel.onmessage({ data: data.slice().buffer }) }
+  const deliver = (data: Uint8Array): ArrayBuffer => {
+    const buffer = data.slice().buffer
+    channel.onmessage({ data: buffer })
+    return buffer
+  }
   return { channel, sent, deliver }
 }
 
@@ -51,5 +55,21 @@ describe('what a WebRTC stream hands its data channel (the @libp2p/webrtc patch)
     const expected = Buffer.concat(writes)
     await expect.poll(() => got.reduce((n, b) => n + b.byteLength, 0)).toBe(expected.byteLength)
     expect(Buffer.concat(got).equals(expected)).toBe(true)
+  })
+
+  it('should read a large write\'s bytes where they arrived, without joining them to their header', async () => {
+    const sender = recordingChannel()
+    const receiver = recordingChannel()
+    const into = streamOn(receiver.channel)
+    const got: Uint8Array[] = []
+    into.addEventListener('message', evt => { got.push(...(evt.data instanceof Uint8Array ? [evt.data] : evt.data)) })
+    streamOn(sender.channel).send(new Uint8Array(64 * 1024).fill(7))
+    const [header, body] = sender.sent.map(message => receiver.deliver(message))
+    await expect.poll(() => got.length).toBeGreaterThan(0)
+    expect(header.byteLength).toBeLessThanOrEqual(WEBRTC_FRAMING_BYTES)
+    // one chunk, in the very buffer the channel handed over: no copy
+    expect(got).toHaveLength(1)
+    expect(got[0].buffer).toBe(body)
+    expect(got[0].byteLength).toBe(64 * 1024)
   })
 })
