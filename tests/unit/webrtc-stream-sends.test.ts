@@ -30,7 +30,30 @@ function streamOn (channel: RTCDataChannel): ReturnType<typeof createStream> {
   return createStream({ channel, direction: 'outbound', log: defaultLogger().forComponent('test'), maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES })
 }
 
+/** What the stream may queue in its channel before it asks the writer to wait (the library's default). */
+const MAX_BUFFERED_BYTES = 2 * 1024 * 1024
+
 describe('what a WebRTC stream hands its data channel (the @libp2p/webrtc patch)', () => {
+  it('should ask the writer for more while a quarter of what it may queue is still queued, not once the channel ran dry', async () => {
+    const { channel } = recordingChannel()
+    const stream = streamOn(channel)
+    // the browser's rule: the event comes when the queue falls from above the threshold to it or below
+    const queue = (bytes: number): void => {
+      const before = channel.bufferedAmount
+      Object.assign(channel, { bufferedAmount: bytes })
+      if (before > channel.bufferedAmountLowThreshold && bytes <= channel.bufferedAmountLowThreshold) channel.onbufferedamountlow?.(new Event('bufferedamountlow'))
+    }
+    queue(MAX_BUFFERED_BYTES)
+    expect(stream.send(new Uint8Array(1024))).toBe(false)
+    let drained = false
+    stream.addEventListener('drain', () => { drained = true })
+    queue(MAX_BUFFERED_BYTES / 2)
+    expect(drained).toBe(false)
+    queue(MAX_BUFFERED_BYTES / 4)
+    expect(drained).toBe(true)
+  })
+
+
   it('should hand a large write to the channel as the caller\'s own bytes, after one small header message', () => {
     const { channel, sent } = recordingChannel()
     const write = new Uint8Array(DATA_CHANNEL_MESSAGE_BYTES - WEBRTC_FRAMING_BYTES).map((_, i) => i % 251)
