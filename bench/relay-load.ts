@@ -214,6 +214,13 @@ async function main (): Promise<void> {
   const clients: Libp2p[] = []
   const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), ...await probe(dialer, listener, relayPeer) }]
   const collectedFirst = await collected(inspector, pid, 1)
+  /** where the ramp stands now: reservations held by every count, the relay's process, and probe dials */
+  const loadedStep = async (): Promise<LoadStep> => ({
+    reservations: clients.length + 1,
+    live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') },
+    relay: await sampleProcess(pid),
+    ...await probe(dialer, probeTarget([listener, ...clients], relayPeer), relayPeer)
+  })
   let failed = 0
   const started = Date.now()
   while (clients.length < target - 1 && Date.now() < deadline) {
@@ -227,14 +234,14 @@ async function main (): Promise<void> {
     const held = clients.length + 1
     if (process.env.BENCH_DEBUG != null) console.error(`batch ${size} in ${Date.now() - t0} ms, held ${held}, failed ${failed}`, (made.find(m => m.status === "rejected") as PromiseRejectedResult | undefined)?.reason?.message)
     if (held % STEP < BATCH || held >= target) {
-      steps.push({ reservations: held, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), ...await probe(dialer, probeTarget([listener, ...clients], relayPeer), relayPeer) })
+      steps.push(await loadedStep())
     }
     if (failed > target / 10) break
   }
   const rampMs = Date.now() - started
   // a time limit or failures may have ended the ramp between steps: measure where it stopped
   if (steps[steps.length - 1].reservations !== clients.length + 1) {
-    steps.push({ reservations: clients.length + 1, live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') }, relay: await sampleProcess(pid), ...await probe(dialer, probeTarget([listener, ...clients], relayPeer), relayPeer) })
+    steps.push(await loadedStep())
   }
   const idleStart = await sampleProcess(pid)
   await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS))

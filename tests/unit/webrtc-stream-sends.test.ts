@@ -1,7 +1,8 @@
 import { defaultLogger } from '@libp2p/logger'
 import { describe, expect, it } from 'vitest'
 import { DATA_CHANNEL_MESSAGE_BYTES, WEBRTC_FRAMING_BYTES } from '../../src/lib/p2p/constants.ts'
-// the patched module itself: the package exports only the transport
+// the patched module itself, and the library's own limit: the package exports only the transport
+import { MAX_BUFFERED_AMOUNT } from '../../node_modules/@libp2p/webrtc/dist/src/constants.js'
 import { createStream } from '../../node_modules/@libp2p/webrtc/dist/src/stream.js'
 
 /** An open data channel that keeps what is sent on it, and can be handed messages as if they came from the peer. */
@@ -30,11 +31,8 @@ function streamOn (channel: RTCDataChannel): ReturnType<typeof createStream> {
   return createStream({ channel, direction: 'outbound', log: defaultLogger().forComponent('test'), maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES })
 }
 
-/** What the stream may queue in its channel before it asks the writer to wait (the library's default). */
-const MAX_BUFFERED_BYTES = 2 * 1024 * 1024
-
 describe('what a WebRTC stream hands its data channel (the @libp2p/webrtc patch)', () => {
-  it('should ask the writer for more while a quarter of what it may queue is still queued, not once the channel ran dry', async () => {
+  it('should ask the writer for more while a quarter of what it may queue is still queued, not once the channel ran dry', () => {
     const { channel } = recordingChannel()
     const stream = streamOn(channel)
     // the browser's rule: the event comes when the queue falls from above the threshold to it or below
@@ -43,16 +41,15 @@ describe('what a WebRTC stream hands its data channel (the @libp2p/webrtc patch)
       Object.assign(channel, { bufferedAmount: bytes })
       if (before > channel.bufferedAmountLowThreshold && bytes <= channel.bufferedAmountLowThreshold) channel.onbufferedamountlow?.(new Event('bufferedamountlow'))
     }
-    queue(MAX_BUFFERED_BYTES)
+    queue(MAX_BUFFERED_AMOUNT)
     expect(stream.send(new Uint8Array(1024))).toBe(false)
     let drained = false
     stream.addEventListener('drain', () => { drained = true })
-    queue(MAX_BUFFERED_BYTES / 2)
+    queue(MAX_BUFFERED_AMOUNT / 2)
     expect(drained).toBe(false)
-    queue(MAX_BUFFERED_BYTES / 4)
+    queue(MAX_BUFFERED_AMOUNT / 4)
     expect(drained).toBe(true)
   })
-
 
   it('should hand a large write to the channel as the caller\'s own bytes, after one small header message', () => {
     const { channel, sent } = recordingChannel()
