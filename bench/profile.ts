@@ -22,6 +22,13 @@ export interface Profiling {
 /** What the renderer did besides JavaScript: style, layout, paint, IndexedDB, WebRTC; and the app's marks (user timing), to window a trace on a phase. */
 const TRACE_CATEGORIES = ['devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline', 'blink', 'IndexedDB', 'webrtc', 'v8', 'loading', 'ServiceWorker', 'navigation', 'toplevel']
 
+/**
+ * BENCH_TRACE=lean: each thread's tasks and the marks only. A full trace of a
+ * bulk transfer runs to gigabytes and slows the pages to half speed; this one
+ * is enough to say which threads were busy in a window.
+ */
+const LEAN_TRACE_CATEGORIES = ['toplevel', 'blink.user_timing']
+
 export interface Tracer { stop: () => Promise<Buffer> }
 
 /**
@@ -59,7 +66,8 @@ export async function profilePages (pages: Record<string, Page>, dir = process.e
   if (dir == null || dir === '') return { save: async () => {} }
   // a trace covers every renderer of its browser (style, layout,
   // IndexedDB); the CPU profiles say which JavaScript. Tracing slows the pages down a lot.
-  const tracing = process.env.BENCH_TRACE === '1'
+  const tracing = process.env.BENCH_TRACE === '1' || process.env.BENCH_TRACE === 'lean'
+  const categories = process.env.BENCH_TRACE === 'lean' ? LEAN_TRACE_CATEGORIES : TRACE_CATEGORIES
   const tracers: Array<[string, Tracer]> = []
   const browsers = new Set<unknown>()
   for (const [name, page] of Object.entries(pages)) {
@@ -67,7 +75,7 @@ export async function profilePages (pages: Record<string, Page>, dir = process.e
     const browser = page.context().browser() ?? page.context()
     if (tracing && !browsers.has(browser)) {
       browsers.add(browser)
-      tracers.push([name, await startTrace(page)])
+      tracers.push([name, await startTrace(page, categories)])
     }
   }
   const sessions: Array<[string, CDPSession]> = []

@@ -3,7 +3,7 @@
  * RTCDataChannel between two pages, signaled over a WebSocket of the bench
  * process. No libp2p, no store, no UI.
  */
-import { BULK_CHUNK_BYTES, DC_HIGH_WATER_BYTES, DC_LOW_WATER_BYTES, PING_BYTES } from './protocol.ts'
+import { BULK_CHUNK_BYTES, BULK_MARKS, DC_HIGH_WATER_BYTES, DC_LOW_WATER_BYTES, PING_BYTES } from './protocol.ts'
 
 let channel: RTCDataChannel | undefined
 /** answers from the other side, in order ('p...' echoes, 'E', 'U') */
@@ -125,6 +125,7 @@ export async function bareBulk (bytes: number): Promise<number> {
   const dc = need()
   const chunk = new Uint8Array(BULK_CHUNK_BYTES)
   dc.send(`U${bytes}`)
+  performance.mark(BULK_MARKS.bare.start)
   const started = performance.now()
   const done = new Promise<string>(resolve => { waiting.push(resolve) })
   for (let sent = 0; sent < bytes; sent += chunk.byteLength) {
@@ -132,5 +133,6 @@ export async function bareBulk (bytes: number): Promise<number> {
     dc.send(chunk)
   }
   await done
+  performance.mark(BULK_MARKS.bare.end)
   return performance.now() - started
 }

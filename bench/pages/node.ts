@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { dialDirect } from '../../src/lib/p2p/dial.ts'
 import { createPeerlinkNode, type PeerlinkNode } from '../../src/lib/p2p/node.ts'
-import { BULK_CHUNK_BYTES, BULK_PROTOCOL, ECHO_PROTOCOL, PING_BYTES } from './protocol.ts'
+import { BULK_CHUNK_BYTES, BULK_MARKS, BULK_PROTOCOL, ECHO_PROTOCOL, PING_BYTES } from './protocol.ts'
 import type { Stream } from '@libp2p/interface'
 
 /** A reservation normally lands within a second or two; this much means it will not. */
@@ -111,6 +111,7 @@ export async function nodeBulk (peer: string, bytes: number): Promise<number> {
   const head = new Uint8Array(8)
   new DataView(head.buffer).setBigUint64(0, BigInt(bytes))
   const chunk = new Uint8Array(BULK_CHUNK_BYTES)
+  performance.mark(BULK_MARKS.node.start)
   const started = performance.now()
   const done = receive(stream, 1)
   if (!stream.send(head)) await stream.onDrain()
@@ -119,6 +120,7 @@ export async function nodeBulk (peer: string, bytes: number): Promise<number> {
   }
   await done
   const ms = performance.now() - started
+  performance.mark(BULK_MARKS.node.end)
   await stream.close()
   return ms
 }

@@ -14,6 +14,16 @@ export const ECHO_PROTOCOL = '/peerlink-bench/echo/1.0.0'
 export const BULK_CHUNK_BYTES = 64 * 1024
 
 /**
+ * Marks on the sending page around each bulk transfer, so a trace
+ * (BENCH_TRACE=1) can be cut to one transfer: `tsx bench/trace-window.ts
+ * TRACE bench-node-bulk-start bench-node-bulk-end`.
+ */
+export const BULK_MARKS = {
+  bare: { start: 'peerlink:bench-bare-bulk-start', end: 'peerlink:bench-bare-bulk-end' },
+  node: { start: 'peerlink:bench-node-bulk-start', end: 'peerlink:bench-node-bulk-end' }
+} as const
+
+/**
  * Bare data channel flow control: keep at most this much queued in the
  * channel, and refill when it drains below the low mark. 1 MiB in flight keeps
  * SCTP busy on loopback; the low mark leaves room to refill before it runs dry.
