@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'vite'
+import { afterAll, beforeAll } from 'vitest'
 
 export interface BrowserBuild<T> {
   /** the built JavaScript, to look for what must or must not be in it */
@@ -37,4 +38,27 @@ export async function buildForBrowser<T> (fixture: string, plugins: Plugin[]): P
     module: await import(pathToFileURL(file).href) as T,
     remove: async () => { await rm(outDir, { recursive: true, force: true }) }
   }
+}
+
+export interface BuildPair<T> {
+  /** built with the plugins */
+  trimmed: BrowserBuild<T>
+  /** built without them: the library as it is */
+  whole: BrowserBuild<T>
+}
+
+/**
+ * Builds `fixture` for the browser with `plugins` and without them before a
+ * test file's tests, and removes both after, so a plugin is judged against
+ * the library it trims. The builds are there once the file's tests run.
+ */
+export function buildsWithAndWithout<T> (fixture: string, plugins: Plugin[], timeoutMs: number): BuildPair<T> {
+  const pair = {} as BuildPair<T>
+  beforeAll(async () => {
+    [pair.trimmed, pair.whole] = await Promise.all([buildForBrowser<T>(fixture, plugins), buildForBrowser<T>(fixture, [])])
+  }, timeoutMs)
+  afterAll(async () => {
+    await Promise.all([pair.trimmed?.remove(), pair.whole?.remove()])
+  })
+  return pair
 }

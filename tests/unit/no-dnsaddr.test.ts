@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { noDnsaddr } from '../../vite/no-dnsaddr.ts'
-import { buildForBrowser, type BrowserBuild } from './browser-build.ts'
+import { buildsWithAndWithout } from './browser-build.ts'
 
 // The plugin is judged on real builds of libp2p's address resolution for the
 // browser, with it and (to show what it takes out) without it.
 type Probe = typeof import('./fixtures/dnsaddr-probe.ts')
-let trimmed: BrowserBuild<Probe>
-let whole: BrowserBuild<Probe>
-
-beforeAll(async () => {
-  [trimmed, whole] = await Promise.all([
-    buildForBrowser<Probe>('dnsaddr-probe.ts', [noDnsaddr()]),
-    buildForBrowser<Probe>('dnsaddr-probe.ts', [])
-  ])
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all([trimmed?.remove(), whole?.remove()])
-})
+const builds = buildsWithAndWithout<Probe>('dnsaddr-probe.ts', [noDnsaddr()], 60_000)
 
 const DNSADDR = '/dnsaddr/relay.example.org/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 const PUBLIC_RESOLVERS = ['cloudflare-dns.com', 'dns.google']
@@ -25,19 +13,19 @@ const PUBLIC_RESOLVERS = ['cloudflare-dns.com', 'dns.google']
 describe('the browser build does not resolve /dnsaddr addresses', () => {
   it('should leave the DNS-over-HTTPS client and its public resolvers out', () => {
     for (const host of PUBLIC_RESOLVERS) {
-      expect(whole.code).toContain(host)
-      expect(trimmed.code).not.toContain(host)
+      expect(builds.whole.code).toContain(host)
+      expect(builds.trimmed.code).not.toContain(host)
     }
-    expect(trimmed.code.length).toBeLessThan(whole.code.length)
+    expect(builds.trimmed.code.length).toBeLessThan(builds.whole.code.length)
   })
 
   it('should leave a /dnsaddr address as it is, for no transport to dial, without asking anyone', async () => {
-    expect(await trimmed.module.resolve(DNSADDR)).toEqual([DNSADDR])
+    expect(await builds.trimmed.module.resolve(DNSADDR)).toEqual([DNSADDR])
   })
 
   it('should pass every other address through unchanged', async () => {
     for (const address of ['/dns4/relay.example.org/tcp/443/wss', '/ip4/127.0.0.1/tcp/9090/ws']) {
-      expect(await trimmed.module.resolve(address)).toEqual([address])
+      expect(await builds.trimmed.module.resolve(address)).toEqual([address])
     }
   })
 })
