@@ -1,6 +1,5 @@
 import type { Connection } from './db.ts'
 import { FIRST_SEQ } from './constants.ts'
-import { commitNow, writeAll } from './requests.ts'
 import { withStatus, type Conversation, type ConversationRepository, type StoredMessage } from './types.ts'
 import { assertBlocked, assertName, assertPeer, assertRelayHint, assertTime } from './validate.ts'
 
@@ -118,12 +117,13 @@ export function conversationRepository (connection: Connection): ConversationRep
       // relaxed: lost to a power cut, messages only show unread again
       return await connection.transact(['conversations', 'messages'], 'readwrite', async tx => {
         const messages = tx.objectStore('messages')
+        const unseen = await messages.index('by-unread').getAll(peer)
         const conversations = tx.objectStore('conversations')
-        const [unseen, conversation] = await Promise.all([messages.index('by-unread').getAll(peer), conversations.get(peer)])
-        // a conversation opened after a long absence can have thousands: no promise per message
-        writeAll(messages, 'put', unseen.map(m => withStatus(m, 'read')))
-        if (conversation != null && conversation.unread !== 0) writeAll(conversations, 'put', [{ ...conversation, unread: 0 }])
-        commitNow(tx)
+        const conversation = await conversations.get(peer)
+        await Promise.all([
+          ...unseen.map(async m => await messages.put(withStatus(m, 'read'))),
+          conversation != null && conversation.unread !== 0 ? conversations.put({ ...conversation, unread: 0 }) : undefined
+        ])
         return unseen.map(m => m.id)
       }, { durability: 'relaxed' })
     }
