@@ -1,0 +1,102 @@
+/**
+ * The STOP leg of a hop: the stream the relay opens to the peer being dialed.
+ *
+ * Its answer is read with the same reader as the hop requests it guards
+ * (frame-guard.ts): one that takes any declared length and buffers up to
+ * 4 MiB per stream. A peer holding a reservation could have others dial it,
+ * hundreds of STOP streams at once, and answer each with a few MiB, for the
+ * whole hop timeout. The relay reads that answer with a cap (a patch of
+ * @libp2p/circuit-relay-v2), so it refuses one as its length arrives.
+ *
+ * It goes over a connection that can still carry it (relay/stop-hop.ts). The
+ * library took the first one listed, even with its muxer closed and its
+ * socket not yet, and then told the dialer MALFORMED_MESSAGE. The tests put
+ * the relay's own connection to the target in that state, as a closing
+ * connection leaves it.
+ */
+import type { Connection, Libp2p } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it } from 'vitest'
+import { circuitAddrs, createClient, reserveOn, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
+import { varint } from '../relay-raw.ts'
+
+const STOP = '/libp2p/circuit/relay/0.2.0/stop'
+const MIB = 1024 * 1024
+/** Well under the relay's 30 s hop timeout: a relay still reading the answer then has not refused it. */
+const DIAL_LIMIT_MS = 10_000
+/** past the dial's limit, so a relay that holds on fails with the dial's error, not the runner's */
+const TEST_TIMEOUT_MS = 3 * DIAL_LIMIT_MS
+
+let relay: TestRelay | undefined
+const clients: Libp2p[] = []
+
+afterEach(async () => {
+  await Promise.allSettled(clients.splice(0).map(async c => { await c.stop() }))
+  await relay?.cleanup()
+  relay = undefined
+})
+
+async function client (): Promise<Libp2p> {
+  const node = await createClient()
+  clients.push(node)
+  return node
+}
+
+interface Reserved { node: Libp2p, circuit: Multiaddr, atRelay: () => Connection[] }
+
+/** A client holding a reservation on `on`: its circuit address, and the relay's connections to it. */
+async function reservedClient (on: TestRelay): Promise<Reserved> {
+  const node = await client()
+  await reserveOn(node, on.relay)
+  return { node, circuit: multiaddr(circuitAddrs(node, on.relay)[0]), atRelay: () => on.relay.node.getConnections(node.peerId) }
+}
+
+describe('the relay reading a STOP answer', () => {
+  it('should refuse an answer that declares more than any STOP message, and fail that circuit at once', async () => {
+    relay = await startTestRelay()
+    const target = await reservedClient(relay)
+    // the target's own STOP handler, replaced by one that declares a MiB and sends no more of it
+    await target.node.handle(STOP, async (stream) => {
+      stream.send(varint(MIB))
+    }, { force: true, runOnLimitedConnection: true })
+    const dialer = await client()
+    // refused by the relay (CONNECTION_FAILED), not left waiting for a MiB until the dial gives up
+    await expect(dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })).rejects.toThrow(/CONNECTION_FAILED/)
+    // the relay goes on: an honest target is reached through it
+    const honest = await reservedClient(relay)
+    const conn = await dialer.dial(honest.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    expect(conn.remotePeer.equals(honest.node.peerId)).toBe(true)
+  }, TEST_TIMEOUT_MS)
+})
+
+/** The connection's muxer closed under it, its socket still open: what the library lists until the socket's close comes. */
+function closeMuxerOnly (connection: Connection): void {
+  const internals = connection as unknown as { muxer?: { abort: (err: Error) => void, status: string } }
+  if (internals.muxer == null) throw new Error('this libp2p version keeps its muxer elsewhere: the test needs a new way in')
+  internals.muxer.abort(new Error('test: the muxer went first'))
+  expect(internals.muxer.status).toBe('closed')
+  expect(connection.status).toBe('open')
+}
+
+describe('a hop to a peer whose first connection to the relay is closing', () => {
+  it('should answer CONNECTION_FAILED, not blame the dialer with MALFORMED_MESSAGE, when no other connection can carry it', async () => {
+    relay = await startTestRelay()
+    const target = await reservedClient(relay)
+    closeMuxerOnly(target.atRelay()[0])
+    const dialer = await client()
+    await expect(dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })).rejects.toThrow(/CONNECTION_FAILED/)
+  }, TEST_TIMEOUT_MS)
+
+  it('should reach the peer over its other open connection', async () => {
+    relay = await startTestRelay()
+    const target = await reservedClient(relay)
+    // a second connection from the target, as a browser that reconnected before the old one closed
+    await target.node.dial(multiaddr(relay.relay.multiaddrs[0]), { force: true })
+    await waitFor(() => target.atRelay().length === 2, 'the second connection at the relay')
+    // the one the library picks
+    closeMuxerOnly(target.atRelay()[0])
+    const dialer = await client()
+    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
+  }, TEST_TIMEOUT_MS)
+})
