@@ -31,7 +31,6 @@ import type { Logger } from './logger.ts'
 import type { RelayConfig } from './config.ts'
 import type { RelayMetrics } from './metrics.ts'
 import { observeRelayServer } from './relay-events.ts'
-import { stopOverOpenConnections } from './stop-hop.ts'
 import { BoundedDatastore } from './bounded-datastore.ts'
 import { KeptPeerRecords } from './peer-records.ts'
 import { newestLocationOnly, recordKey } from './newest-location.ts'
@@ -170,12 +169,6 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
       messagesCapped = true
     }
   })
-  const stopHopPatched = stopOverOpenConnections(node, node.services.relay, (connection, err) => {
-    if (logOnce('stop over a closing connection')) {
-      init.log.warn('a hop\'s STOP stream could not open on a connection of its destination', { peer: connection.remotePeer.toString(), error: err.message, repeatsSilencedMs: LIMIT_LOG_INTERVAL_MS })
-    }
-  })
-  if (!stopHopPatched) init.log.warn('this @libp2p/circuit-relay-v2 version has no stopHop: a hop to a peer whose first connection is closing answers MALFORMED_MESSAGE')
   if (!observeRelayServer(node, {
     onReservation: (peer, status) => {
       init.metrics.reservation(status)

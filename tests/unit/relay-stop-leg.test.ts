@@ -8,7 +8,7 @@
  * whole hop timeout. The relay reads that answer with a cap (a patch of
  * @libp2p/circuit-relay-v2), so it refuses one as its length arrives.
  *
- * It goes over a connection that can still carry it (relay/stop-hop.ts). The
+ * It goes over a connection that can still carry it (the same patch). The
  * library took the first one listed, even with its muxer closed and its
  * socket not yet, and then told the dialer MALFORMED_MESSAGE. The tests put
  * the relay's own connection to the target in that state, as a closing
