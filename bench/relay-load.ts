@@ -215,12 +215,15 @@ async function main (): Promise<void> {
   const steps: LoadStep[] = [{ reservations: 1, relay: await sampleProcess(pid), ...await probe(dialer, listener, relayPeer) }]
   const collectedFirst = await collected(inspector, pid, 1)
   /** where the ramp stands now: reservations held by every count, the relay's process, and probe dials */
-  const loadedStep = async (): Promise<LoadStep> => ({
-    reservations: clients.length + 1,
-    live: { clients: liveClients([listener, ...clients], relayPeer), relay: await relayHolds(httpUrl ?? '') },
-    relay: await sampleProcess(pid),
-    ...await probe(dialer, probeTarget([listener, ...clients], relayPeer), relayPeer)
-  })
+  const loadedStep = async (): Promise<LoadStep> => {
+    const holders = [listener, ...clients]
+    return {
+      reservations: holders.length,
+      live: { clients: liveClients(holders, relayPeer), relay: await relayHolds(httpUrl ?? '') },
+      relay: await sampleProcess(pid),
+      ...await probe(dialer, probeTarget(holders, relayPeer), relayPeer)
+    }
+  }
   let failed = 0
   const started = Date.now()
   while (clients.length < target - 1 && Date.now() < deadline) {
