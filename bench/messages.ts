@@ -24,15 +24,19 @@ import { storedMessages, type StoredRow } from '../tests/e2e/stored.ts'
 import { launchProfile } from './browser.ts'
 import { observing, openOwnerIn, sendTexts, typeThenSend, waitComposer, waitObserved, withTimeout, workerInstalled, STEP_TIMEOUT_MS } from './app.ts'
 
-/** A single message's way, in the order it goes; each seen from outside the app (observer.ts). */
+/**
+ * A single message's way, in the order it goes; each seen from outside the
+ * app (observer.ts). The sender's commit comes last: it runs beside the rest,
+ * and nothing on the receiver waits for it.
+ */
 export const MESSAGE_STEPS = [
-  'sender: write asked for',
-  'sender: write committed',
   'sender: frame handed to the data channel',
+  'sender: write asked for',
   'receiver: frame arrived',
   'receiver: write asked for',
+  'receiver: rendered',
   'receiver: write committed',
-  'receiver: rendered'
+  'sender: write committed'
 ] as const
 export type MessageStep = typeof MESSAGE_STEPS[number]
 

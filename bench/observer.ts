@@ -26,8 +26,8 @@ export interface Observed {
   inWriteAt: Record<string, number>
   /** the same: when the last data channel message before that write arrived (its frame) */
   frameInAt: Record<string, number>
-  /** epoch ms per own text: its write asked for, committed, and the next frame handed to a data channel */
-  outAt: Record<string, { write: number, stored?: number, frame?: number }>
+  /** epoch ms per own text: its write asked for, committed, and the first frame handed to a data channel after its Enter */
+  outAt: Record<string, { write?: number, stored?: number, frame?: number }>
   trackTexts: boolean
   /**
    * A long thread keeps only its newest rows in the document, so a burst is
@@ -118,8 +118,12 @@ export function installObserver (autoSend?: string): void {
       handler?.set?.call(this, listener == null ? null : (evt: MessageEvent) => { lastArrival = epoch(); return listener.call(this, evt) })
     }
   })
-  // the frame that follows an own message's write is that message (single messages are sent one at a time, pages idle)
+  // the first frame after Enter is that message (single messages are sent one at a time, pages idle);
+  // it may go out before the message's write is asked for, or after
   let awaitingFrame: string | undefined
+  addEventListener('keydown', evt => {
+    if (seen.trackTexts && evt.key === 'Enter' && evt.target instanceof HTMLTextAreaElement) awaitingFrame = evt.target.value.trim()
+  }, { capture: true })
   const add = IDBObjectStore.prototype.add
   IDBObjectStore.prototype.add = function (this: IDBObjectStore, value: any, key?: IDBValidKey) {
     const request = add.call(this, value, key)
@@ -130,9 +134,8 @@ export function installObserver (autoSend?: string): void {
         if (lastArrival != null) seen.frameInAt[text] = lastArrival
         onCommit.get(this.transaction)?.push(at => { seen.storedAt[text] = at })
       } else if (value.direction === 'out') {
-        const steps: Observed['outAt'][string] = { write: epoch() }
-        seen.outAt[text] = steps
-        awaitingFrame = text
+        const steps = seen.outAt[text] ??= {}
+        steps.write = epoch()
         onCommit.get(this.transaction)?.push(at => { steps.stored = at })
       }
     }
@@ -141,8 +144,7 @@ export function installObserver (autoSend?: string): void {
   const send = RTCDataChannel.prototype.send
   RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: any) {
     if (awaitingFrame != null) {
-      const steps = seen.outAt[awaitingFrame]
-      if (steps != null) steps.frame = epoch()
+      (seen.outAt[awaitingFrame] ??= {}).frame = epoch()
       awaitingFrame = undefined
     }
     send.call(this, data)

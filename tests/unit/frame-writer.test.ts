@@ -42,16 +42,25 @@ function countedSignal (): { controller: AbortController, listeners: () => numbe
 }
 
 describe('FrameWriter', () => {
-  it('should write frames handed over together as one chunk, and leave no listener on their shared signal', async () => {
+  it('should write a task\'s first frame at once, before the task goes on', () => {
+    const stream = new FakeStream()
+    const writer = new FrameWriter(stream as unknown as Stream)
+    void writer.write(new Uint8Array([7, 7]))
+    expect(stream.chunks.map(c => [...c])).toEqual([[7, 7]])
+  })
+
+  it('should write the frames handed over after the first in a task as one chunk, and leave no listener on their shared signal', async () => {
     const stream = new FakeStream()
     const writer = new FrameWriter(stream as unknown as Stream)
     const { controller, listeners, added } = countedSignal()
     const frames = Array.from({ length: 300 }, (_, i) => new Uint8Array([1, i % 256]))
     await Promise.all(frames.map(async f => { await writer.write(f, { signal: controller.signal }) }))
-    expect(stream.chunks).toHaveLength(1)
-    expect(stream.chunks[0].byteLength).toBe(600)
-    // one listener for all 300 frames, taken off once they were written
-    expect(added()).toBe(1)
+    expect(stream.chunks.map(c => c.byteLength)).toEqual([2, 598])
+    // the next task's first frame goes at once again
+    void writer.write(new Uint8Array([9]))
+    expect(stream.chunks).toHaveLength(3)
+    // one listener for the first frame, one for the other 299, each taken off once they were written
+    expect(added()).toBe(2)
     expect(listeners()).toBe(0)
   })
 

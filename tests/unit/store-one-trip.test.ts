@@ -115,6 +115,24 @@ describe('store: new messages handed over while their write is on its way', () =
     expect((await store.messages.list(ALICE)).map(m => m.id).slice(1)).toEqual(created.map(m => m.id))
   })
 
+  it('should hand them over just before the write\'s requests are made, in the same task', async () => {
+    const { store } = await freshStore()
+    await store.messages.createOutgoing(ALICE, 'first', 100)
+    const events: string[] = []
+    const add = IDBObjectStore.prototype.add
+    vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(function (this: IDBObjectStore, value: any, key?: IDBValidKey) {
+      if (typeof value?.text === 'string') events.push(`add ${value.text as string}`)
+      return add.call(this, value, key)
+    })
+    await store.messages.createOutgoingMany(ALICE, ['a', 'b'], 200, writing => {
+      events.push(`writing ${writing.map(m => m.text).join(' ')}`)
+      // runs once the task's synchronous part is over: the requests must be made by then
+      queueMicrotask(() => { events.push('next microtask') })
+      return true
+    })
+    expect(events).toEqual(['writing a b', 'add a', 'add b', 'next microtask'])
+  })
+
   it('should not hand them over when the write has to read its conversation first', async () => {
     const { store } = await freshStore()
     const writing = vi.fn(() => true)
@@ -175,7 +193,7 @@ describe('store: a batch written while the one before commits', () => {
       store.messages.createOutgoingMany(ALICE, ['a1', 'a2'], 200, writing('a')),
       store.messages.createOutgoingMany(ALICE, ['b1'], 200, writing('b'))
     ])
-    expect(events.slice(0, 4)).toEqual(['tx1 begun', 'a handed over', 'tx2 begun', 'b handed over'])
+    expect(events.slice(0, 4)).toEqual(['a handed over', 'tx1 begun', 'b handed over', 'tx2 begun'])
     expect(events.slice(4)).toEqual(['tx1 committed', 'tx2 committed'])
     expect([...a, ...b].map(m => [m.text, m.seq, m.sentAt])).toEqual([['a1', 2, 200], ['a2', 3, 201], ['b1', 4, 202]])
     expect(await store.conversations.get(ALICE)).toMatchObject({ nextSeq: 5, lastMessageText: 'b1' })

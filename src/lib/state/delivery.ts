@@ -34,8 +34,8 @@ function textFrame (message: StoredMessage): ChatFrame {
 
 /**
  * At-least-once transport, exactly-once storage. Every outgoing message's
- * write to the store (the outbox) is asked for before it is sent, and goes
- * first; the receiver stores a message before it acknowledges it and
+ * write to the store (the outbox) is made in the task that sends it, or
+ * before, and goes first to the database; the receiver stores a message before it acknowledges it and
  * acknowledges duplicates too, the first ack may have been lost (the
  * receiving half is inbox.ts); the sender marks a message delivered only on
  * that ack and sends unacknowledged messages again while the peer is
@@ -106,9 +106,10 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
 
   /**
    * Writes new messages and sends them without reading the outbox again.
-   * When the store writes them in one round trip they go out as soon as that
-   * write is on its way, not once it commits (the commit was a third of a
-   * message's way to the peer): an ack that beats the commit goes into the
+   * When the store writes them in one round trip they go out as that write
+   * is made (handed over just ahead of its requests, in the same task), not
+   * once it commits (the commit was a third of a message's way to the
+   * peer): an ack that beats the commit goes into the
    * status log, which every read lays over the records once they are there
    * (and which is folded into them only after a quiet second), and a write
    * the browser rolls back is done again with the records as sent.

@@ -82,6 +82,9 @@ class Session {
     return this.#withKey()
   }
 
+  /** What ready() gives once the node runs here: for a caller that must not wait even a microtask (see Thread.send). */
+  get running (): Running | undefined { return this.#current }
+
   /** Starts the node once; later calls get the same result. */
   ready (): Promise<Running> {
     this.#running ??= this.#start().catch((err: Error) => this.#fail(err))

@@ -218,7 +218,10 @@ export class Thread {
       // shown as queued now, not once the node runs
       this.#merge([await queueBeforeStart(this.peer, text)])
     } else {
-      const { messenger } = await session.ready()
+      // Handed over in this task when the node runs (no await first): the
+      // message's write and frame are then queued ahead of the page's update
+      // for the emptied field (see Composer), not behind it
+      const { messenger } = session.running ?? await session.ready()
       await messenger.send(this.peer, text)
     }
     // stored and on its way: whatever went wrong before (a full disk, a failed flush) is behind us

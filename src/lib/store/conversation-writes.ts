@@ -9,7 +9,11 @@ export type Plan<R> = (stored: Conversation | undefined, existing: Array<StoredM
 export interface PlaceOptions<R> {
   /** keys of copies that may be stored already: read the long way (in one round trip, a ConstraintError finds them) */
   lookups: Array<[string, 'in', string]>
-  /** a write in one round trip is on its way */
+  /**
+   * A write in one round trip is planned, and its requests are made right
+   * after this returns, in the same task: what the caller does here (send the
+   * records) goes out ahead of them, and a page that dies meanwhile loses both.
+   */
   onWriting?: (result: R) => void
   /** its commit is asked for: what the caller does now runs while the database commits */
   committing?: (added: StoredMessage[]) => void
@@ -64,10 +68,10 @@ export class ConversationWrites {
     if (guess != null && placed != null && placed.added.length > 0) {
       this.#known.set(peer, placed.conversation)
       planned()
+      options.onWriting?.(placed.result)
       try {
         await this.#connection.transact([...PLACING_STORES], 'readwrite', async tx => {
           const written = writeIfUnchanged(tx, guess, placed)
-          options.onWriting?.(placed.result)
           await written
           options.committing?.(placed.added)
         })

@@ -119,8 +119,8 @@ export interface MessageRepository {
   createOutgoing (peer: string, text: string, now?: number): Promise<StoredMessage>
   /**
    * Several new messages to one peer in ONE transaction, in the order given.
-   * `onWriting` gets their records as soon as the write is on its way, when
-   * it goes in one round trip (not when it has to read first), and says
+   * `onWriting` gets their records just before the write's requests are
+   * made, in the same task, when it goes in one round trip (not when it has to read first), and says
    * whether it sent them. Should the browser roll that write back, sent
    * messages are written again with the times and seqs the peer has.
    */

@@ -78,7 +78,9 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
     if (connection?.status !== 'open') {
       throw new NotConnectedError(`No usable connection to ${peer.toString()}`)
     }
-    const writer = await this.writerFor(connection, options)
+    // a stream already open takes the frame now, not a microtask later: the
+    // frame's write then goes ahead of work the page queued behind this send
+    const writer = this.writableWriter(connection) ?? await this.writerFor(connection, options)
     try {
       await writer.write(bytes, options)
     } catch (err) {
@@ -100,6 +102,12 @@ export class ChatService extends TypedEventEmitter<ChatEvents> implements Chat, 
   prepare (connection: Connection): void {
     if (!this.started || this.outbound.has(connection.id)) return
     this.useForSending(connection, this.openWriter(connection)).ready.catch(() => {})
+  }
+
+  /** This connection's sending stream, if it is open and writable now. */
+  private writableWriter (connection: Connection): FrameWriter | undefined {
+    const writer = this.outbound.get(connection.id)?.writer
+    return writer?.writable === true ? writer : undefined
   }
 
   private async writerFor (connection: Connection, options: ChatSendOptions): Promise<FrameWriter> {

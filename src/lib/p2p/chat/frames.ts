@@ -79,18 +79,23 @@ interface Pending {
 }
 
 /**
- * Writes length-prefixed frames to one stream, in order. Frames handed over
- * in the same task go out as one write: the prefixes keep them apart on the
- * wire, and a burst then costs a few data channel messages instead of one
- * per frame (each is a trip through the stream, SCTP and the peer's event
- * loop). Waits for the transport to drain whenever it says it is full;
- * waiting frames are bounded by MAX_QUEUED_BYTES.
+ * Writes length-prefixed frames to one stream, in order. The first frame
+ * handed over in a task goes out at once, so a single message is not held
+ * behind the rest of the task (its own write to the store, the page's
+ * update); the frames handed over after it in the same task go out together
+ * as one write: the prefixes keep them apart on the wire, and a burst then
+ * costs a few data channel messages instead of one per frame (each is a trip
+ * through the stream, SCTP and the peer's event loop). Waits for the
+ * transport to drain whenever it says it is full; waiting frames are bounded
+ * by MAX_QUEUED_BYTES.
  */
 export class FrameWriter {
   readonly stream: Stream
   private queue: Pending[] = []
   private queuedBytes = 0
   private flushing = false
+  /** a frame went out at once in this task: the task's next frames are joined */
+  private wroteInTask = false
   /**
    * The frames waiting on each caller's signal, with one abort listener per
    * signal rather than per frame: a burst's frames share one deadline, and
@@ -124,11 +129,16 @@ export class FrameWriter {
       }
       this.queue.push(pending)
       this.watch(pending)
-      if (!this.flushing) {
-        this.flushing = true
-        // the rest of this task's frames join the first one
+      if (this.flushing) return
+      this.flushing = true
+      if (this.wroteInTask) {
+        // the rest of this task's frames join this one
         queueMicrotask(() => { void this.flush() })
+        return
       }
+      this.wroteInTask = true
+      queueMicrotask(() => { this.wroteInTask = false })
+      void this.flush()
     })
   }
 
