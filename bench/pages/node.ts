@@ -7,6 +7,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { drained } from '../../src/lib/p2p/chat/frames.ts'
 import { dialDirect } from '../../src/lib/p2p/dial.ts'
 import { createPeerlinkNode, type PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import { BULK_CHUNK_BYTES, BULK_MARKS, BULK_PROTOCOL, ECHO_PROTOCOL, PING_BYTES } from './protocol.ts'
@@ -114,9 +115,12 @@ export async function nodeBulk (peer: string, bytes: number): Promise<number> {
   performance.mark(BULK_MARKS.node.start)
   const started = performance.now()
   const done = receive(stream, 1)
-  if (!stream.send(head)) await stream.onDrain()
+  // the app's own wait for 'drain' (as chat's writer does): stream.onDrain()
+  // resolves at once after the stream's first drain, which left this loop
+  // without back-pressure, queueing the whole transfer in the stream's buffer
+  if (!stream.send(head)) await drained(stream)
   for (let sent = 0; sent < bytes; sent += chunk.byteLength) {
-    if (!stream.send(chunk)) await stream.onDrain()
+    if (!stream.send(chunk)) await drained(stream)
   }
   await done
   const ms = performance.now() - started

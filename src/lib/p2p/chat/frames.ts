@@ -229,7 +229,7 @@ function concat (parts: Uint8Array[]): Uint8Array {
  * has drained one time every later onDrain() resolves at once and
  * back-pressure is lost.
  */
-async function drained (stream: Stream, signal?: AbortSignal): Promise<void> {
+export async function drained (stream: Stream, signal?: AbortSignal): Promise<void> {
   if (!stream.writableNeedsDrain) return
   await new Promise<void>((resolve, reject) => {
     const cleanup = (): void => {
