@@ -35,11 +35,11 @@ function textFrame (message: StoredMessage): ChatFrame {
 /**
  * At-least-once transport, exactly-once storage. Every outgoing message's
  * write to the store (the outbox) is made in the task that sends it, or
- * before, and goes first to the database; the receiver stores a message before it acknowledges it and
- * acknowledges duplicates too, the first ack may have been lost (the
- * receiving half is inbox.ts); the sender marks a message delivered only on
- * that ack and sends unacknowledged messages again while the peer is
- * reachable. Bursts are written in batches, one transaction per batch.
+ * before, so the database has it ahead of any status its ack brings; the
+ * receiver stores a message before it acknowledges it and acknowledges
+ * duplicates too, the first ack may have been lost (the receiving half is
+ * inbox.ts); the sender marks a message delivered only on that ack and sends
+ * unacknowledged messages again while the peer is reachable. Bursts are written in batches, one transaction per batch.
  */
 export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #o: DeliveryOptions
@@ -109,10 +109,10 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    * When the store writes them in one round trip they go out as that write
    * is made (handed over just ahead of its requests, in the same task), not
    * once it commits (the commit was a third of a message's way to the
-   * peer): an ack that beats the commit goes into the
-   * status log, which every read lays over the records once they are there
-   * (and which is folded into them only after a quiet second), and a write
-   * the browser rolls back is done again with the records as sent.
+   * peer): an ack that beats the commit goes into the status log, which
+   * every read lays over the records once they are there (and which is
+   * folded into them only after a quiet second), and a write the browser
+   * rolls back is done again with the records as sent.
    * Otherwise they go out once stored. Whatever cannot go now stays queued
    * for the next flush (on connect, or the retry timer).
    */

@@ -12,7 +12,7 @@ export interface PlaceOptions<R> {
   /**
    * A write in one round trip is planned, and its requests are made right
    * after this returns, in the same task: what the caller does here (send the
-   * records) goes out ahead of them, and a page that dies meanwhile loses both.
+   * records) goes out ahead of them, and no other event comes in between.
    */
   onWriting?: (result: R) => void
   /** its commit is asked for: what the caller does now runs while the database commits */

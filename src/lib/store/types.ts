@@ -120,9 +120,10 @@ export interface MessageRepository {
   /**
    * Several new messages to one peer in ONE transaction, in the order given.
    * `onWriting` gets their records just before the write's requests are
-   * made, in the same task, when it goes in one round trip (not when it has to read first), and says
-   * whether it sent them. Should the browser roll that write back, sent
-   * messages are written again with the times and seqs the peer has.
+   * made, in the same task, when it goes in one round trip (not when it has
+   * to read first), and says whether it sent them. Should the browser roll
+   * that write back, sent messages are written again with the times and seqs
+   * the peer has.
    */
   createOutgoingMany (peer: string, texts: string[], now?: number, onWriting?: (messages: StoredMessage[]) => boolean): Promise<StoredMessage[]>
   saveIncoming (peer: string, msg: IncomingMessage, options: { now?: number, unread: boolean }): Promise<SavedIncoming>
