@@ -11,6 +11,8 @@ import type { Connection, PeerId } from '@libp2p/interface'
 
 /** What the keeper asks of the messenger it works for. */
 export interface KeeperHooks {
+  /** a dial to the peer starts: what its connection will need first can be made ready meanwhile */
+  dialing?: (peer: string) => void
   /** a usable connection to the peer opened, or was chosen: send what waits for it */
   greet: (peer: string) => void
   /** the peer's connection indicator may have changed */
@@ -160,6 +162,7 @@ export class ConnectionKeeper {
   async #dial (peer: string): Promise<Connection | undefined> {
     this.stats.dials++
     if (this.#redials.failedBefore(peer)) this.stats.redials++
+    this.#hooks.dialing?.(peer)
     try {
       const conn = await this.#dials.reach(peer, this.peerId(peer))
       // gone again while the dial finished: its close asked for a redial, which this must not cancel

@@ -8,6 +8,7 @@ import { assertShowsText, SentNotSavedError } from './errors.ts'
 import { InFlight } from './in-flight.ts'
 import { Inbox } from './inbox.ts'
 import { LateSent } from './late-sent.ts'
+import { OutboxPrefetch } from './outbox-prefetch.ts'
 import { PeerNames } from './peer-names.ts'
 import { StatusUpdates } from './status-updates.ts'
 import type { DeliveryEvents, DeliveryOptions } from './delivery-types.ts'
@@ -52,6 +53,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   readonly #lateSent: LateSent
   readonly #statuses: StatusUpdates
   readonly #names: PeerNames
+  readonly #outboxes: OutboxPrefetch
   #stopped = false
   /** messages transmitted again because their ack was overdue or the peer came back (diagnostics) */
   resends = 0
@@ -60,7 +62,11 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     super()
     this.#o = options
     this.#now = options.now ?? Date.now
-    this.#lateSent = new LateSent(async (peer, ids) => await options.store.messages.setStatus(peer, 'out', ids, 'sent'), ACK_TIMEOUT_MS)
+    this.#outboxes = new OutboxPrefetch(async peer => await options.store.messages.outbox(peer))
+    this.#lateSent = new LateSent(async (peer, ids) => {
+      this.#outboxes.drop(peer)
+      await options.store.messages.setStatus(peer, 'out', ids, 'sent')
+    }, ACK_TIMEOUT_MS)
     this.#statuses = new StatusUpdates(options.store, (peer, messages) => { this.#emitMessages(peer, messages) })
     this.#names = new PeerNames(options.store)
     this.#inbox = new Inbox({
@@ -117,6 +123,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
    * for the next flush (on connect, or the retry timer).
    */
   async #createAndSend (peer: string, texts: string[]): Promise<StoredMessage[]> {
+    this.#outboxes.drop(peer)
     let sent: StoredMessage[] = []
     let sending: Array<Promise<string>> | undefined
     let created: StoredMessage[]
@@ -194,7 +201,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
     if (this.#stopped || !this.#o.transport.usable(peer)) return
     try {
       await this.#inFlight.readingOutbox(peer, async acked => {
-        await this.#sendOutbox(peer, await this.#o.store.messages.outbox(peer), acked)
+        await this.#sendOutbox(peer, await this.#outboxes.take(peer), acked)
       })
     } catch (err) {
       // the outbox could not be read (a passing storage error): what it holds
@@ -245,6 +252,7 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
       case 'ack':
       case 'read': {
         const ids = frame.ids.map(bytesToHex)
+        this.#outboxes.drop(peer)
         // the first ack of each is written without a read: under a burst that is one request per message less
         const stored = this.#inFlight.landed(peer, ids)
         this.#lateSent.drop(peer, ids)
@@ -269,6 +277,11 @@ export class Delivery extends TypedEventEmitter<DeliveryEvents> {
   /** Marks what arrived as read and tells the peer, if read receipts are on. */
   async markRead (peer: string): Promise<void> {
     await this.#inbox.markRead(peer)
+  }
+
+  /** A dial to the peer starts: its outbox is read meanwhile, for the greeting (OutboxPrefetch). */
+  dialing (peer: string): void {
+    if (!this.#stopped && !this.#o.transport.usable(peer)) this.#outboxes.start(peer)
   }
 
   /**

@@ -37,6 +37,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     super()
     this.#o = options
     this.#keeper = new ConnectionKeeper(options, {
+      dialing: peer => { this.delivery.dialing(peer) },
       greet: peer => { this.delivery.greet(peer).catch(() => {}) },
       link: peer => { this.#emitLink(peer) },
       problem: (peer, message) => { this.#problem(peer, message) }
