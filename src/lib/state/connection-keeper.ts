@@ -11,7 +11,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 
 /** What the keeper asks of the messenger it works for. */
 export interface KeeperHooks {
-  /** a dial to the peer starts: what its connection will need first can be made ready meanwhile */
+  /** a first dial to the peer starts (not a redial): what its connection will need first can be made ready meanwhile */
   dialing?: (peer: string) => void
   /** a usable connection to the peer opened, or was chosen: send what waits for it */
   greet: (peer: string) => void
@@ -161,8 +161,10 @@ export class ConnectionKeeper {
 
   async #dial (peer: string): Promise<Connection | undefined> {
     this.stats.dials++
+    // a redial of a peer that was away mostly fails again, and the read begun
+    // for its greeting would be thrown away with it, every back-off step
     if (this.#redials.failedBefore(peer)) this.stats.redials++
-    this.#hooks.dialing?.(peer)
+    else this.#hooks.dialing?.(peer)
     try {
       const conn = await this.#dials.reach(peer, this.peerId(peer))
       // gone again while the dial finished: its close asked for a redial, which this must not cancel
