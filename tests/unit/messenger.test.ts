@@ -94,6 +94,22 @@ describe('messenger: keeping a conversation connected', () => {
     expect(node.dial.mock.calls.length).toBe(dials)
   })
 
+  it('should say something on the relayed connection it chose when it has nothing to send: the friend takes it as its carrier only on a frame', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    node.answer = addr => addr.toString().includes('/webrtc') ? new Error('no direct path') : connection('circuit').conn
+    messenger.watch(FRIEND.toString())
+    await vi.waitFor(async () => {
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(messenger.linkState(FRIEND.toString())).toBe('relayed')
+    })
+    // nothing queued, no name, no receipts: the greeting itself said nothing
+    await vi.waitFor(() => { expect(node.sent('typing')).toBe(1) })
+    const frames = node.services.chat.send.mock.calls.map(call => (call as unknown[])[1])
+    expect(frames).toEqual([{ type: 'typing', active: false }])
+  })
+
   it('should still redial when the new connection closes while the dial that made it is finishing', async () => {
     const node = new FakeNode()
     const { messenger } = await start(node)

@@ -38,7 +38,7 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     this.#o = options
     this.#keeper = new ConnectionKeeper(options, {
       dialing: peer => { this.delivery.dialing(peer) },
-      greet: peer => { this.delivery.greet(peer).catch(() => {}) },
+      greet: peer => { void this.#greet(peer) },
       link: peer => { this.#emitLink(peer) },
       problem: (peer, message) => { this.#problem(peer, message) }
     })
@@ -162,6 +162,20 @@ export class Messenger extends TypedEventEmitter<MessengerEvents> {
     // its sender keeps it to send again once unblocked; nor a name, a receipt or a typing dot
     if (this.#o.blocklist.has(peer)) return
     await this.#inbound.handle(peer, frame, async () => { await this.delivery.receive(peer, frame) })
+  }
+
+  /**
+   * The delivery's greeting on a new usable connection, and on a relayed one
+   * a "not typing" frame after it, the smallest there is. The peer takes a
+   * relayed connection as its carrier only once a frame comes on it
+   * (#onFrame). A greeting with nothing queued, no name and no receipts says
+   * nothing, and the peer's own queued messages then waited for its redial,
+   * up to its longest back-off, while this side showed Relayed.
+   */
+  async #greet (peer: string): Promise<void> {
+    await this.delivery.greet(peer).catch(() => {})
+    const conn = this.#keeper.usable(peer)
+    if (conn != null && isRelayed(conn)) this.sendTyping(peer, false)
   }
 
   #emitLink (peer: string): void {
