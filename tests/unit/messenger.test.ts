@@ -110,6 +110,28 @@ describe('messenger: keeping a conversation connected', () => {
     expect(frames).toEqual([{ type: 'typing', active: false }])
   })
 
+  it('should dial everyone with messages waiting from before a reload, also when one of the outboxes cannot be read', async () => {
+    const node = new FakeNode()
+    let unreadable: string | undefined
+    const { messenger } = await start(node, async store => {
+      await store.messages.createOutgoing(FRIEND.toString(), 'to one friend')
+      await store.messages.createOutgoing(FRIEND_ABOVE.toString(), 'to the other')
+      const outbox = store.messages.outbox.bind(store.messages)
+      // the first outbox the start reads fails
+      vi.spyOn(store.messages, 'outbox').mockImplementation(async peer => {
+        unreadable ??= peer
+        if (peer === unreadable) throw new Error('the outbox cannot be read')
+        return await outbox(peer)
+      })
+    })
+    const problems: string[] = []
+    messenger.addEventListener('problem', evt => { problems.push(evt.detail.message) })
+    const dialed = (): string[] => [FRIEND, FRIEND_ABOVE].map(String).filter(peer => node.dial.mock.calls.some(([addr]) => addr.toString().endsWith(`/p2p/${peer}`)))
+    // both: the one whose messages are known to wait, and the one whose outbox may hold some
+    await vi.waitFor(() => { expect(dialed()).toHaveLength(2) })
+    expect(problems).toContain('the outbox cannot be read')
+  })
+
   it('should still redial when the new connection closes while the dial that made it is finishing', async () => {
     const node = new FakeNode()
     const { messenger } = await start(node)

@@ -202,12 +202,22 @@ export class ConnectionKeeper {
 
   /** After a reload, messages queued before it go out as soon as their peers can be reached. */
   async #resumeOutboxes (): Promise<void> {
+    let peers: string[]
     try {
-      for (const { peer } of await this.#o.store.conversations.list()) {
-        if ((await this.#o.store.messages.outbox(peer)).length > 0) void this.connect(peer)
-      }
+      peers = (await this.#o.store.conversations.list()).map(c => c.peer)
     } catch (err) {
       this.#hooks.problem('', (err as Error).message)
+      return
+    }
+    for (const peer of peers) {
+      // one outbox that cannot be read says so, and keeps none of the others waiting
+      const waiting = await this.#o.store.messages.outbox(peer).then(outbox => outbox.length > 0, (err: Error) => {
+        this.#hooks.problem(peer, err.message)
+        // it may hold messages: dial rather than strand them, as a redial does
+        return true
+      })
+      if (this.#stopped) return
+      if (waiting) void this.connect(peer)
     }
   }
 }
