@@ -100,3 +100,22 @@ describe('a hop to a peer whose first connection to the relay is closing', () =>
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
 })
+
+describe('a hop to a peer that came back on a new connection while its old one still looks open', () => {
+  it('should reach the peer over the newest connection, not wait out the hop on the old one', async () => {
+    relay = await startTestRelay()
+    const target = await reservedClient(relay)
+    const relayPeer = relay.relay.node.peerId
+    const [old] = target.node.getConnections(relayPeer)
+    // a phone that moved to another network: the new connection, while the relay still lists the old one first
+    await target.node.dial(multiaddr(relay.relay.multiaddrs[0]), { force: true })
+    await waitFor(() => target.atRelay().length === 2, 'the second connection at the relay')
+    // the old path is gone: nothing sent on it arrives (a socket with no FIN, as when a network goes away)
+    const muxer = (old as unknown as { muxer?: { handleFrame: (frame: unknown) => void } }).muxer
+    if (muxer == null) throw new Error('this libp2p version keeps its muxer elsewhere: the test needs a new way in')
+    muxer.handleFrame = () => {}
+    const dialer = await client()
+    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
+  }, TEST_TIMEOUT_MS)
+})
