@@ -5,6 +5,7 @@ import { Messenger } from '../../src/lib/state/messenger.ts'
 import { useAsCarrier } from '../../src/lib/p2p/connectivity.ts'
 import { UPGRADE_SOON_MS, UPGRADE_YIELD_MS } from '../../src/lib/p2p/constants.ts'
 import { UNREADABLE_NOTICE } from '../../src/lib/state/unreadable-frames.ts'
+import { GLARE_DEFER_MS, REDIAL_MIN_MS, STABLE_MS } from '../../src/lib/state/redials.ts'
 import { connection, FakeNode, FRIEND, FRIEND_ABOVE, startMessenger as start, stopMessenger } from './fixtures/messenger-node.ts'
 
 afterEach(() => {
@@ -130,6 +131,36 @@ describe('messenger: keeping a conversation connected', () => {
     // both: the one whose messages are known to wait, and the one whose outbox may hold some
     await vi.waitFor(() => { expect(dialed()).toHaveLength(2) })
     expect(problems).toContain('the outbox cannot be read')
+  })
+
+  it('should start its back-off over when a connection that lasted drops, though a dial of its own failed late while it began', async () => {
+    const node = new FakeNode()
+    const { messenger } = await start(node)
+    // performance too: a connection's age is read from it
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    // the friend stays away a while: the redials back off
+    messenger.watch(FRIEND.toString())
+    await vi.advanceTimersByTimeAsync(20_000)
+    // the next dial is slow to fail: its lookup of the friend's relays (the DHT) takes its time...
+    const late = Promise.withResolvers<[]>()
+    let looking = false
+    node.locate = async () => { looking = true; return await late.promise }
+    await vi.waitFor(async () => {
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(looking).toBe(true)
+    }, { timeout: 10_000 })
+    // ...and meanwhile the friend reaches us
+    node.open(connection('webrtc').conn)
+    expect(messenger.linkState(FRIEND.toString())).toBe('direct')
+    late.resolve([])
+    // the connection lasts, then drops
+    await vi.advanceTimersByTimeAsync(STABLE_MS + 1_000)
+    const dials = node.dial.mock.calls.length
+    await node.hangUp(FRIEND)
+    // redialed after the shortest wait (and the glare deferral: the friend's ID sorts below ours),
+    // not after the back-off the failures had built up (8 s at least by then)
+    await vi.advanceTimersByTimeAsync(REDIAL_MIN_MS + GLARE_DEFER_MS)
+    expect(node.dial.mock.calls.length).toBeGreaterThan(dials)
   })
 
   it('should still redial when the new connection closes while the dial that made it is finishing', async () => {

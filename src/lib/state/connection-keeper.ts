@@ -189,7 +189,12 @@ export class ConnectionKeeper {
     // an outbox that cannot be read may hold messages: redial rather than strand them
     if (!(await this.wanted(peer).catch(() => true))) return
     // stopped while the outbox was read: no timer may outlive the keeper
-    if (!this.#stopped) this.#redials.schedule(peer)
+    if (this.#stopped) return
+    // the peer reached us meanwhile (a dial of ours that failed late): a
+    // schedule now would forget when that connection began, and its drop,
+    // however late, would not start the back-off over
+    if (this.usable(peer) != null) return
+    this.#redials.schedule(peer)
   }
 
   /** The network came back: a hidden tab redials too (its messages are waiting all the same). */
