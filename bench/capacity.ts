@@ -25,6 +25,8 @@ export async function relayCapacity (target: number, limitMs: number): Promise<L
   const relay = new RelayProcess([
     '--max-reservations', String(target + RESERVATION_HEADROOM),
     '--max-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM)),
+    // every client comes from loopback, and the ramp opens hundreds a second
+    '--max-upgrading-per-ip', String(2 * (target + RESERVATION_HEADROOM)),
     '--max-http-connections-per-ip', String(2 * (target + RESERVATION_HEADROOM))
   ], [
     // for the load to force a GC before its memory figures after holding; any free port

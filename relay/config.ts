@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
-  DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
+  DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_UPGRADING_PER_IP, INBOUND_UPGRADE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_PING_INTERVAL_MS, DEFAULT_PORT, DEFAULT_RELAY_DATA_LIMIT_BYTES, DEFAULT_RELAY_DURATION_LIMIT_MS, DEFAULT_RESERVATION_TTL_MS,
   MAX_CONNECTION_LIMIT_CAP, MAX_DURATION_SECONDS, MAX_RESERVATIONS_CAP, MIN_PING_INTERVAL_SECONDS
 } from './constants.ts'
@@ -54,6 +54,8 @@ export interface RelayConfig extends IceConfig {
   relayDataLimitBytes: number
   /** WebSocket connections one client address may hold; more are answered 429 */
   maxConnectionsPerIp: number
+  /** of those, how many it may have begun within libp2p's upgrade time (still setting up, maybe); more are answered 429 */
+  maxUpgradingPerIp: number
   /** plain HTTP connections one client address may hold until upgraded; more are closed (off with trustProxy) */
   maxHttpConnectionsPerIp: number
   /** take the client address from X-Forwarded-For (only behind a reverse proxy that sets it) */
@@ -90,6 +92,7 @@ export function defaultConfig (): RelayConfig {
     relayDurationLimitMs: DEFAULT_RELAY_DURATION_LIMIT_MS,
     relayDataLimitBytes: DEFAULT_RELAY_DATA_LIMIT_BYTES,
     maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
+    maxUpgradingPerIp: DEFAULT_MAX_UPGRADING_PER_IP,
     maxHttpConnectionsPerIp: DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP,
     trustProxy: false,
     maxConnectionsPerPeer: DEFAULT_MAX_CONNECTIONS_PER_PEER,
@@ -116,6 +119,7 @@ const OPTIONS = {
   'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
   'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
   'max-connections-per-ip': { env: 'PEERLINK_MAX_CONNECTIONS_PER_IP', help: `WebSocket connections one client IP (IPv6: one /64) may hold; more get 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
+  'max-upgrading-per-ip': { env: 'PEERLINK_MAX_UPGRADING_PER_IP', help: `WebSocket connections one client IP (IPv6: one /64) may begin within ${INBOUND_UPGRADE_TIMEOUT_MS / 1000} s, while they may still be setting up; more get 429 (default ${DEFAULT_MAX_UPGRADING_PER_IP})` },
   'max-http-connections-per-ip': { env: 'PEERLINK_MAX_HTTP_CONNECTIONS_PER_IP', help: `HTTP connections one client IP (IPv6: one /64) may hold until upgraded; more are closed, not with --trust-proxy (default ${DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP})` },
   'trust-proxy': { env: 'PEERLINK_TRUST_PROXY', help: 'true: the client IP is the last X-Forwarded-For entry (only behind a reverse proxy; default false)' },
   'max-connections-per-peer': { env: 'PEERLINK_MAX_CONNECTIONS_PER_PEER', help: `libp2p connections one peer ID may hold (default ${DEFAULT_MAX_CONNECTIONS_PER_PEER})` },
@@ -207,6 +211,8 @@ export function parseCli (argv: readonly string[], env: Record<string, string | 
   if (data != null) config.relayDataLimitBytes = parseInteger('relay-data-limit', data, 1, Number.MAX_SAFE_INTEGER)
   const perIp = get('max-connections-per-ip')
   if (perIp != null) config.maxConnectionsPerIp = parseInteger('max-connections-per-ip', perIp, 1, MAX_CONNECTION_LIMIT_CAP)
+  const upgrading = get('max-upgrading-per-ip')
+  if (upgrading != null) config.maxUpgradingPerIp = parseInteger('max-upgrading-per-ip', upgrading, 1, MAX_CONNECTION_LIMIT_CAP)
   const perIpHttp = get('max-http-connections-per-ip')
   if (perIpHttp != null) config.maxHttpConnectionsPerIp = parseInteger('max-http-connections-per-ip', perIpHttp, 1, MAX_CONNECTION_LIMIT_CAP)
   const trustProxy = get('trust-proxy')

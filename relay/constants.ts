@@ -108,8 +108,26 @@ export const MIN_MAX_CONNECTIONS = 256
  */
 export const INBOUND_CONNECTIONS_PER_SECOND = 200
 
-/** Connections still doing Noise/yamux at once: a burst of page loads must not be refused. */
-export const MAX_INCOMING_PENDING_CONNECTIONS = 256
+/**
+ * Connections still doing Noise/yamux at once, from everyone: past it, libp2p
+ * refuses every new one. A burst of page loads must not be refused; what one
+ * address may hold of it is DEFAULT_MAX_UPGRADING_PER_IP.
+ */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 1024
+
+/** How long a new connection may take over Noise and yamux before libp2p drops it (its default, set here so the proxy counts the same). */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 10 * SECOND
+
+/**
+ * WebSocket upgrades one client address (an IPv6 client: its /64) may have
+ * begun within INBOUND_UPGRADE_TIMEOUT_MS, so possibly still setting up. A
+ * few addresses opening sockets that never speak held all of libp2p's pending
+ * slots (each for the whole upgrade timeout), and nobody else got in; now
+ * that takes MAX_INCOMING_PENDING_CONNECTIONS / 32 = 32 of them. A page opens
+ * one or two; an office behind one address, reloading at once, a few more
+ * (--max-upgrading-per-ip).
+ */
+export const DEFAULT_MAX_UPGRADING_PER_IP = 32
 
 /** After a stop signal, give libp2p and open sockets this long before exiting anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 10 * SECOND

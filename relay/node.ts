@@ -40,7 +40,7 @@ import { answerPings } from './ping-responder.ts'
 import type { UpgradeTarget } from './upgrade-proxy.ts'
 import {
   CONNECTIONS_PER_RESERVATION, DHT_PROTOCOL, INBOUND_CONNECTIONS_PER_SECOND, LIMIT_LOG_INTERVAL_MS, MAX_DHT_MESSAGE_BYTES,
-  MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MAX_WS_MESSAGE_BYTES, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
+  INBOUND_UPGRADE_TIMEOUT_MS, MAX_HOP_MESSAGE_BYTES, MAX_INCOMING_PENDING_CONNECTIONS, MAX_WS_MESSAGE_BYTES, MIN_MAX_CONNECTIONS, YAMUX_KEEP_ALIVE
 } from './constants.ts'
 import { DHT_PROVIDER_PREFIX, DHT_RECORD_PREFIX, MAX_DHT_PROVIDERS, MAX_DHT_RECORDS, MAX_PEER_RECORDS, PEER_RECORD_PREFIX, PEER_RECORDS_PER_CONNECTION } from './constants.ts'
 
@@ -119,7 +119,8 @@ export async function startRelayNode (init: RelayNodeInit): Promise<StartedNode>
     connectionManager: {
       maxConnections,
       inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND,
-      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
     },
     services: {
       identify: identify(),

@@ -84,10 +84,11 @@ export async function startRelay (partial: Partial<RelayConfig> = {}, options: S
   }
   const proxy = createUpgradeProxy({
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    maxUpgradingPerIp: config.maxUpgradingPerIp,
     trustProxy: config.trustProxy,
     // derived addresses have no path; only an announced one can name another
     paths: upgradeTargets(config.announce),
-    onRefused (limit, ip) { refusedByLimit('upgrade', limit, ip, config.maxConnectionsPerIp) }
+    onRefused (limit, ip) { refusedByLimit('upgrade', limit, ip, limit === 'per_ip' ? config.maxConnectionsPerIp : config.maxUpgradingPerIp) }
   })
   const server = createPublicServer({
     staticDir: config.staticDir,

@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { clientAddress } from './client-address.ts'
+import { INBOUND_UPGRADE_TIMEOUT_MS, DEFAULT_MAX_UPGRADING_PER_IP } from './constants.ts'
 import { PROXY_KEEPALIVE_MS, WEBSOCKET_PATH } from './http-constants.ts'
 
 /** libp2p's WebSocket listener's own upgrade handler: it completes the handshake and upgrades the connection. */
@@ -30,8 +31,15 @@ export interface UpgradeProxyInit {
    * WEBSOCKET_PATH alone by default. Anything else is answered 404.
    */
   paths?: readonly string[]
+  /**
+   * sockets one client address may have begun within `upgradeTimeoutMs`, and
+   * so may still be setting up; DEFAULT_MAX_UPGRADING_PER_IP unless told
+   */
+  maxUpgradingPerIp?: number
+  /** how long libp2p gives a new connection to finish its upgrade; INBOUND_UPGRADE_TIMEOUT_MS unless told */
+  upgradeTimeoutMs?: number
   /** a refusal by one of our limits, for metrics and the log */
-  onRefused?: (limit: 'per_ip', ip: string) => void
+  onRefused?: (limit: 'per_ip' | 'upgrading_per_ip', ip: string) => void
 }
 
 export interface UpgradeProxy {
@@ -58,10 +66,18 @@ function refuse (socket: Duplex, status: string): void {
   })
 }
 
+/** Adds `by` to the address's count, which goes when it reaches 0. */
+function count (counts: Map<string, number>, ip: string, by: number): void {
+  const now = (counts.get(ip) ?? 0) + by
+  if (now > 0) counts.set(ip, now)
+  else counts.delete(ip)
+}
+
 export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
   let target: UpgradeTarget | undefined
   const open = new Set<Duplex>()
   const perIp = new Map<string, number>()
+  const upgrading = new Map<string, number>()
   const paths = new Set(init.paths ?? [WEBSOCKET_PATH])
 
   function handle (req: IncomingMessage, client: Duplex, head: Buffer): void {
@@ -89,13 +105,29 @@ export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
       refuse(client, '429 Too Many Requests')
       return
     }
-    perIp.set(ip, held + 1)
+    const begun = upgrading.get(ip) ?? 0
+    if (begun >= (init.maxUpgradingPerIp ?? DEFAULT_MAX_UPGRADING_PER_IP)) {
+      init.onRefused?.('upgrading_per_ip', ip)
+      refuse(client, '429 Too Many Requests')
+      return
+    }
+    count(perIp, ip, 1)
+    count(upgrading, ip, 1)
     open.add(client)
+    // set up by now, or dropped by libp2p: either way no longer one of the address's upgrades
+    let settled = false
+    const settle = (): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      count(upgrading, ip, -1)
+    }
+    const timer = setTimeout(settle, init.upgradeTimeoutMs ?? INBOUND_UPGRADE_TIMEOUT_MS)
+    timer.unref()
     client.once('close', () => {
       open.delete(client)
-      const left = (perIp.get(ip) ?? 1) - 1
-      if (left > 0) perIp.set(ip, left)
-      else perIp.delete(ip)
+      count(perIp, ip, -1)
+      settle()
     })
     if ('setKeepAlive' in client && typeof client.setKeepAlive === 'function') {
       (client as Socket).setKeepAlive(true, PROXY_KEEPALIVE_MS)

@@ -66,7 +66,7 @@ async function client (): Promise<Libp2p> {
 beforeAll(async () => {
   // all the abuse comes from 127.0.0.1, like the good client: the per-IP limits would
   // simply refuse most of it (relay-limits.test.ts proves that), so it is opened up here
-  server = await startTestRelay({ maxConnectionsPerIp: 10_000, maxHttpConnectionsPerIp: 10_000 })
+  server = await startTestRelay({ maxConnectionsPerIp: 10_000, maxUpgradingPerIp: 10_000, maxHttpConnectionsPerIp: 10_000 })
 }, 30_000)
 
 afterAll(async () => {

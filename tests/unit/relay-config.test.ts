@@ -78,7 +78,7 @@ describe('relay config', () => {
       '--max-reservations', '10', '--reservation-ttl', '60', '--relay-duration-limit', '120',
       '--ping-interval', '45',
       '--relay-data-limit', '1000', '--tls-cert', 'cert.pem', '--tls-key', '/etc/key.pem',
-      '--log-format', 'json', '--max-connections-per-ip', '3', '--trust-proxy', 'true',
+      '--log-format', 'json', '--max-connections-per-ip', '3', '--max-upgrading-per-ip', '2', '--trust-proxy', 'true',
       '--max-connections-per-peer', '2', '--max-http-connections-per-ip', '5'
     ])
     expect(config).toEqual({
@@ -101,6 +101,7 @@ describe('relay config', () => {
       relayDurationLimitMs: 120_000,
       relayDataLimitBytes: 1000,
       maxConnectionsPerIp: 3,
+      maxUpgradingPerIp: 2,
       maxHttpConnectionsPerIp: 5,
       trustProxy: true,
       maxConnectionsPerPeer: 2,

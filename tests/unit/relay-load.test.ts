@@ -44,7 +44,7 @@ async function sample (label: string): Promise<void> {
 
 beforeAll(async () => {
   // every client arrives from 127.0.0.1, so the per-IP limit is opened up here (a separate test proves it)
-  server = await startTestRelay({ maxReservations: CLIENTS, maxConnectionsPerIp: 4 * CLIENTS })
+  server = await startTestRelay({ maxReservations: CLIENTS, maxConnectionsPerIp: 4 * CLIENTS, maxUpgradingPerIp: 4 * CLIENTS })
 }, 30_000)
 
 afterAll(async () => {
