@@ -54,7 +54,7 @@ export interface RelayConfig extends IceConfig {
   relayDataLimitBytes: number
   /** WebSocket connections one client address may hold; more are answered 429 */
   maxConnectionsPerIp: number
-  /** of those, how many it may have begun within libp2p's upgrade time (still setting up, maybe); more are answered 429 */
+  /** WebSocket connections one client address may open within libp2p's upgrade time, closed since or not; more are answered 429 */
   maxUpgradingPerIp: number
   /** plain HTTP connections one client address may hold until upgraded; more are closed (off with trustProxy) */
   maxHttpConnectionsPerIp: number
@@ -119,7 +119,7 @@ const OPTIONS = {
   'relay-duration-limit': { env: 'PEERLINK_RELAY_DURATION_LIMIT', help: `seconds one relayed connection may last (default ${DEFAULT_RELAY_DURATION_LIMIT_MS / 1000})` },
   'relay-data-limit': { env: 'PEERLINK_RELAY_DATA_LIMIT', help: `bytes one relayed connection may carry (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})` },
   'max-connections-per-ip': { env: 'PEERLINK_MAX_CONNECTIONS_PER_IP', help: `WebSocket connections one client IP (IPv6: one /64) may hold; more get 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
-  'max-upgrading-per-ip': { env: 'PEERLINK_MAX_UPGRADING_PER_IP', help: `WebSocket connections one client IP (IPv6: one /64) may begin within ${INBOUND_UPGRADE_TIMEOUT_MS / 1000} s, while they may still be setting up; more get 429 (default ${DEFAULT_MAX_UPGRADING_PER_IP})` },
+  'max-upgrading-per-ip': { env: 'PEERLINK_MAX_UPGRADING_PER_IP', help: `WebSocket connections one client IP (IPv6: one /64) may open within ${INBOUND_UPGRADE_TIMEOUT_MS / 1000} s, closed since or not; more get 429 (default ${DEFAULT_MAX_UPGRADING_PER_IP})` },
   'max-http-connections-per-ip': { env: 'PEERLINK_MAX_HTTP_CONNECTIONS_PER_IP', help: `HTTP connections one client IP (IPv6: one /64) may hold until upgraded; more are closed, not with --trust-proxy (default ${DEFAULT_MAX_HTTP_CONNECTIONS_PER_IP})` },
   'trust-proxy': { env: 'PEERLINK_TRUST_PROXY', help: 'true: the client IP is the last X-Forwarded-For entry (only behind a reverse proxy; default false)' },
   'max-connections-per-peer': { env: 'PEERLINK_MAX_CONNECTIONS_PER_PEER', help: `libp2p connections one peer ID may hold (default ${DEFAULT_MAX_CONNECTIONS_PER_PEER})` },

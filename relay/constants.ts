@@ -119,13 +119,16 @@ export const MAX_INCOMING_PENDING_CONNECTIONS = 1024
 export const INBOUND_UPGRADE_TIMEOUT_MS = 10 * SECOND
 
 /**
- * WebSocket upgrades one client address (an IPv6 client: its /64) may have
- * begun within INBOUND_UPGRADE_TIMEOUT_MS, so possibly still setting up. A
- * few addresses opening sockets that never speak held all of libp2p's pending
- * slots (each for the whole upgrade timeout), and nobody else got in; now
- * that takes MAX_INCOMING_PENDING_CONNECTIONS / 32 = 32 of them. A page opens
- * one or two; an office behind one address, reloading at once, a few more
- * (--max-upgrading-per-ip).
+ * WebSocket upgrades one client address (an IPv6 client: its /64) may begin
+ * within INBOUND_UPGRADE_TIMEOUT_MS, closed since or not. A few addresses
+ * opening sockets that never speak held all of libp2p's pending slots (each
+ * for the whole upgrade timeout), and nobody else got in; now that takes
+ * MAX_INCOMING_PENDING_CONNECTIONS / 32 = 32 of them. Behind a reverse proxy
+ * (--trust-proxy), libp2p's limit of new connections a second
+ * (INBOUND_CONNECTIONS_PER_SECOND) sees the proxy's address for everyone, and
+ * one client opening and closing sockets fast took it all; this counts each
+ * client. A page opens one or two; an office behind one address, reloading at
+ * once, a few more (--max-upgrading-per-ip).
  */
 export const DEFAULT_MAX_UPGRADING_PER_IP = 32
 

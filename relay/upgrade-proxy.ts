@@ -32,8 +32,8 @@ export interface UpgradeProxyInit {
    */
   paths?: readonly string[]
   /**
-   * sockets one client address may have begun within `upgradeTimeoutMs`, and
-   * so may still be setting up; DEFAULT_MAX_UPGRADING_PER_IP unless told
+   * upgrades one client address may begin within `upgradeTimeoutMs`, closed
+   * since or not (they may still be setting up); DEFAULT_MAX_UPGRADING_PER_IP unless told
    */
   maxUpgradingPerIp?: number
   /** how long libp2p gives a new connection to finish its upgrade; INBOUND_UPGRADE_TIMEOUT_MS unless told */
@@ -114,20 +114,13 @@ export function createUpgradeProxy (init: UpgradeProxyInit): UpgradeProxy {
     count(perIp, ip, 1)
     count(upgrading, ip, 1)
     open.add(client)
-    // set up by now, or dropped by libp2p: either way no longer one of the address's upgrades
-    let settled = false
-    const settle = (): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      count(upgrading, ip, -1)
-    }
-    const timer = setTimeout(settle, init.upgradeTimeoutMs ?? INBOUND_UPGRADE_TIMEOUT_MS)
-    timer.unref()
+    // counted for the whole upgrade time, closed or not: sockets opened and
+    // closed at once cost the set-up all the same, and libp2p's own limit of
+    // new connections a second counts the proxy's address for everyone behind it
+    setTimeout(() => { count(upgrading, ip, -1) }, init.upgradeTimeoutMs ?? INBOUND_UPGRADE_TIMEOUT_MS).unref()
     client.once('close', () => {
       open.delete(client)
       count(perIp, ip, -1)
-      settle()
     })
     if ('setKeepAlive' in client && typeof client.setKeepAlive === 'function') {
       (client as Socket).setKeepAlive(true, PROXY_KEEPALIVE_MS)
