@@ -108,6 +108,11 @@ async function client (): Promise<Libp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { inboundConnectionThreshold: PROBE_INBOUND_PER_SECOND },
+    // off, as in the app's node: its pings collided with Liveness's (one
+    // outbound ping stream per connection) and it aborted the connection on
+    // that first failure, 87 of 2,000 in one ramp; while an abort left the
+    // socket open (patches/@libp2p+websockets), the relay never noticed
+    connectionMonitor: { enabled: false },
     // ping answers the relay's own pings, as the app's node does (src/lib/p2p/node.ts)
     services: { identify: identify(), ping: ping() }
   })

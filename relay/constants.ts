@@ -110,10 +110,12 @@ export const INBOUND_CONNECTIONS_PER_SECOND = 200
 
 /**
  * Connections still doing Noise/yamux at once, from everyone: past it, libp2p
- * refuses every new one. A burst of page loads must not be refused; what one
- * address may hold of it is DEFAULT_MAX_UPGRADING_PER_IP.
+ * refuses every new one. A burst of page loads must not be refused, nor take
+ * the cores from the connections held (each pending one is a handshake under
+ * way; 1,024 was tried, and not measured apart from a bench fault found then);
+ * what one address may hold of it is DEFAULT_MAX_UPGRADING_PER_IP.
  */
-export const MAX_INCOMING_PENDING_CONNECTIONS = 1024
+export const MAX_INCOMING_PENDING_CONNECTIONS = 256
 
 /** How long a new connection may take over Noise and yamux before libp2p drops it (its default, set here so the proxy counts the same). */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 10 * SECOND
@@ -123,7 +125,8 @@ export const INBOUND_UPGRADE_TIMEOUT_MS = 10 * SECOND
  * within INBOUND_UPGRADE_TIMEOUT_MS, closed since or not. A few addresses
  * opening sockets that never speak held all of libp2p's pending slots (each
  * for the whole upgrade timeout), and nobody else got in; now that takes
- * MAX_INCOMING_PENDING_CONNECTIONS / 32 = 32 of them. Behind a reverse proxy
+ * MAX_INCOMING_PENDING_CONNECTIONS / 32 = 8 of them, and each may
+ * open no more than that in the upgrade time. Behind a reverse proxy
  * (--trust-proxy), libp2p's limit of new connections a second
  * (INBOUND_CONNECTIONS_PER_SECOND) sees the proxy's address for everyone, and
  * one client opening and closing sockets fast took it all; this counts each
