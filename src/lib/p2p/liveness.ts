@@ -38,6 +38,8 @@ export class Liveness {
   readonly #options: LivenessOptions
   readonly #misses = new WeakMap<Connection, number>()
   readonly #inFlight = new WeakSet<Connection>()
+  /** connections to ask again at once after a miss (see check) */
+  readonly #soon = new WeakSet<Connection>()
   #timer: ReturnType<typeof setInterval> | undefined
 
   constructor (node: PeerlinkNode, options: LivenessOptions = {}) {
@@ -54,19 +56,40 @@ export class Liveness {
     this.#timer = undefined
   }
 
-  /** Pings every connection now (after a wake-up, the network coming back). */
-  async check (): Promise<void> {
+  /**
+   * Pings every connection now. `soon`: after a wake-up or the network coming
+   * back, when a connection is likely dead; one that misses is asked again at
+   * once, not at the next tick, so a dead one goes within two ping timeouts
+   * rather than up to KEEPALIVE_MS later, while its owner (the relay's keeper,
+   * which takes any open connection as its relay's) waits on it. That holds
+   * for a connection whose ping was under way already.
+   */
+  async check (options: { soon?: boolean } = {}): Promise<void> {
     const conns = this.#node.getConnections().filter(conn =>
       // a relayed connection that only carries WebRTC signaling lives for a second
-      conn.status === 'open' && (!isRelayed(conn) || isCarrier(conn)) && !this.#inFlight.has(conn))
-    await Promise.all(conns.map(async conn => { await this.#ping(conn) }))
+      conn.status === 'open' && (!isRelayed(conn) || isCarrier(conn)))
+    if (options.soon === true) for (const conn of conns) this.#soon.add(conn)
+    await Promise.all(conns.filter(conn => !this.#inFlight.has(conn)).map(async conn => { await this.#ping(conn) }))
   }
 
   async #ping (conn: Connection): Promise<void> {
     this.#inFlight.add(conn)
     try {
+      while (!await this.#pingOnce(conn) && this.#soon.has(conn) && conn.status === 'open') {
+        this.#soon.delete(conn)
+      }
+    } finally {
+      this.#soon.delete(conn)
+      this.#inFlight.delete(conn)
+    }
+  }
+
+  /** One ping; false on a miss (the connection aborted at the PING_MISSES-th in a row). */
+  async #pingOnce (conn: Connection): Promise<boolean> {
+    try {
       await ping(conn)
       this.#misses.delete(conn)
+      return true
     } catch {
       const misses = (this.#misses.get(conn) ?? 0) + 1
       this.#misses.set(conn, misses)
@@ -74,8 +97,7 @@ export class Liveness {
         this.#options.onDead?.(conn)
         conn.abort(new Error('no answer to ping'))
       }
-    } finally {
-      this.#inFlight.delete(conn)
+      return false
     }
   }
 }

@@ -122,7 +122,8 @@ export class ConnectionKeeper {
    */
   retryNow (bothSides = true): void {
     this.#redials.now(bothSides)
-    void this.#liveness.check()
+    // the old connections may well be dead now (a new network, a phone that slept)
+    void this.#liveness.check({ soon: true })
   }
 
   peerId (peer: string): PeerId {
