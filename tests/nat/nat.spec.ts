@@ -29,6 +29,9 @@ async function meet (lab: NatLab, scenario: string): Promise<{ alice: LabPeer, b
 /** Closes the page's connections of one kind to a peer from the diagnostics page, in-app, as a network or a relay would. */
 async function closeConnections (page: Page, peerId: string, kind: 'WebRTC' | 'Relayed'): Promise<void> {
   await page.getByRole('link', { name: 'Diagnostics' }).click()
+  // the table filled in (it shows at least one connection to the peer): counted before, its rows
+  // read 0, nothing was closed, and going back from a navigation not yet made left the conversation
+  await expect(page.locator(`tr[data-peer="${peerId}"]`).first()).toBeVisible()
   const rows = page.locator(`tr[data-peer="${peerId}"]`).filter({ hasText: kind })
   // counted again each time: a circuit may close by itself meanwhile, and a click on a row that is gone would wait for good
   for (let left = await rows.count(); left > 0; left = await rows.count()) {
