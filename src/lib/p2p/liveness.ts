@@ -75,9 +75,7 @@ export class Liveness {
   async #ping (conn: Connection): Promise<void> {
     this.#inFlight.add(conn)
     try {
-      while (!await this.#pingOnce(conn) && this.#soon.has(conn) && conn.status === 'open') {
-        this.#soon.delete(conn)
-      }
+      if (!await this.#pingOnce(conn) && this.#soon.has(conn) && conn.status === 'open') await this.#pingOnce(conn)
     } finally {
       this.#soon.delete(conn)
       this.#inFlight.delete(conn)

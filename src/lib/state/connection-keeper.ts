@@ -216,10 +216,10 @@ export class ConnectionKeeper {
       return
     }
     for (const peer of peers) {
-      // one outbox that cannot be read says so, and keeps none of the others waiting
-      const waiting = await this.#o.store.messages.outbox(peer).then(outbox => outbox.length > 0, (err: Error) => {
+      // one outbox that cannot be read says so, and keeps none of the others waiting;
+      // it may hold messages: dial rather than strand them, as a redial does
+      const waiting = await this.wanted(peer).catch((err: Error) => {
         this.#hooks.problem(peer, err.message)
-        // it may hold messages: dial rather than strand them, as a redial does
         return true
       })
       if (this.#stopped) return
