@@ -84,6 +84,34 @@ export async function createDhtClient (privateKey?: PrivateKey): Promise<Libp2p<
   })
 }
 
+/**
+ * The clients one test file makes, so that it stops every one of them (a
+ * client left running keeps its connections, and the relay's slots, open
+ * into the next test).
+ */
+export class TrackedClients {
+  readonly #nodes: Libp2p[] = []
+
+  async client (options?: ClientOptions): Promise<Libp2p> {
+    return this.add(await createClient(options))
+  }
+
+  async dhtClient (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
+    return this.add(await createDhtClient(privateKey))
+  }
+
+  /** Stops every client made so far; one that fails to stop does not keep the others running. */
+  async stopAll (): Promise<void> {
+    await Promise.allSettled(this.#nodes.splice(0).map(async node => { await node.stop() }))
+  }
+
+  /** A node the test made its own way, stopped with the others. */
+  add<T extends Libp2p<any>> (node: T): T {
+    this.#nodes.push(node)
+    return node
+  }
+}
+
 export function circuitAddrs (node: Libp2p, relay: RunningRelay): string[] {
   return node.getMultiaddrs().map(ma => ma.toString()).filter(ma => ma.includes(`/p2p/${relay.peerId}/p2p-circuit`))
 }

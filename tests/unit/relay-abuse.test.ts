@@ -7,12 +7,12 @@
  * bounded. Any uncaught error in the relay fails the run (vitest reports it).
  */
 import type { Socket } from 'node:net'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { DHT_PROTOCOL, MAX_DHT_MESSAGE_BYTES, MAX_WS_MESSAGE_BYTES } from '../../relay/constants.ts'
-import { circuitAddrs, createClient, reserveOn, scrape, startTestRelay, waitFor } from '../relay-clients.ts'
+import { circuitAddrs, reserveOn, scrape, startTestRelay, TrackedClients, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 import { rawSocket, rawUpgrade, varint } from '../relay-raw.ts'
 
@@ -36,7 +36,7 @@ const HOLD_MS = 3000
 let server: TestRelay
 const sockets: Socket[] = []
 const websockets: WebSocket[] = []
-const clients: Libp2p[] = []
+const clients = new TrackedClients()
 const timers: NodeJS.Timeout[] = []
 
 /** Deterministic bytes (xorshift32), so a failing run can be repeated as it was. */
@@ -57,12 +57,6 @@ async function healthy (): Promise<boolean> {
   return res.status === 200 && (await res.json() as { ok: boolean }).ok
 }
 
-async function client (): Promise<Libp2p> {
-  const node = await createClient()
-  clients.push(node)
-  return node
-}
-
 beforeAll(async () => {
   // all the abuse comes from 127.0.0.1, like the good client: the per-IP limits would
   // simply refuse most of it (relay-limits.test.ts proves that), so it is opened up here
@@ -73,7 +67,7 @@ afterAll(async () => {
   for (const timer of timers) clearInterval(timer)
   for (const socket of sockets) socket.destroy()
   for (const ws of websockets) ws.terminate()
-  await Promise.allSettled(clients.map(async c => { await c.stop() }))
+  await clients.stopAll()
   await server?.cleanup()
 }, 30_000)
 
@@ -134,7 +128,7 @@ describe('relay under bad input', () => {
     }))
 
     // libp2p peers opening hop and DHT streams that stall, stop mid-prefix or declare oversized messages
-    const abusers = await Promise.all(Array.from({ length: ABUSIVE_PEERS }, async () => await client()))
+    const abusers = await Promise.all(Array.from({ length: ABUSIVE_PEERS }, async () => await clients.client()))
     const addr = multiaddr(server.relay.multiaddrs[0])
     const streams: Stream[] = []
     await Promise.all(abusers.map(async node => {
@@ -151,13 +145,13 @@ describe('relay under bad input', () => {
 
     // while all of that is open: the relay answers, and a good client reserves and is reached through it
     expect(await healthy()).toBe(true)
-    const listener = await client()
+    const listener = await clients.client()
     await reserveOn(listener, server.relay)
     await listener.handle(ECHO, async (stream) => {
       for await (const chunk of stream) stream.send(chunk)
       await stream.close()
     }, { runOnLimitedConnection: true })
-    const dialer = await client()
+    const dialer = await clients.client()
     const echo = await dialer.dialProtocol(multiaddr(circuitAddrs(listener, server.relay)[0]), ECHO, { runOnLimitedConnection: true })
     echo.send(Uint8Array.from([1, 2, 3]))
     for await (const chunk of echo) {

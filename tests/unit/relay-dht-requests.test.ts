@@ -22,7 +22,7 @@ import { DHT_PROTOCOL, MAX_DHT_RECORDS } from '../../relay/constants.ts'
 import { recordKey } from '../../relay/newest-location.ts'
 import type { ClientDHT } from '../../src/lib/p2p/dht.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
-import { createClient, createDhtClient, reserveOn, startTestRelay, waitFor } from '../relay-clients.ts'
+import { reserveOn, startTestRelay, TrackedClients, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 import { varint } from '../relay-raw.ts'
 
@@ -35,11 +35,11 @@ const MESSAGES = 3
 const ROUTING_TABLE_SETTLE_MS = 1500
 
 let server: TestRelay
-const clients: Libp2p[] = []
+const clients = new TrackedClients()
 
 beforeAll(async () => { server = await startTestRelay() }, 30_000)
 afterAll(async () => {
-  await Promise.all(clients.map(async c => { await c.stop() }))
+  await clients.stopAll()
   await server?.cleanup()
 })
 
@@ -69,8 +69,7 @@ async function addProvider (sender: Libp2p, round: number): Promise<Uint8Array> 
 
 /** A Node stand-in for a browser, with the app's DHT client, holding a reservation on the relay. */
 async function dhtClient (key: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
-  const node = await createDhtClient(key)
-  clients.push(node)
+  const node = await clients.dhtClient(key)
   await reserveOn(node, server.relay)
   return node
 }
@@ -92,8 +91,7 @@ async function locationOf (key: PrivateKey, ageMs = 0): Promise<Uint8Array> {
 
 describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000 }, () => {
   it('should not grow a peer\'s entry by the addresses its provider messages list', async () => {
-    const mallory = await createClient()
-    clients.push(mallory)
+    const mallory = await clients.client()
     const addr = multiaddr(server.relay.multiaddrs[0])
     await mallory.dial(addr)
     for (let round = 0; round < MESSAGES; round++) {
@@ -141,7 +139,7 @@ describe('the relay DHT server and what peers ask it to keep', { timeout: 40_000
       streamMuxers: [yamux()],
       services: { identify: identify(), ping: ping(), dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }) }
     })
-    clients.push(mallory)
+    clients.add(mallory)
     await reserveOn(mallory, server.relay)
     await waitFor(async () => (await server.relay.node.peerStore.get(mallory.peerId).catch(() => undefined))?.protocols.includes(DHT_PROTOCOL) === true, 'the relay to identify her')
     // kad-dht takes a server it identified in its routing table a moment later (a ping first)

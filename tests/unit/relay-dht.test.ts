@@ -14,19 +14,12 @@ import { Locator } from '../../src/lib/p2p/locator.ts'
 import type { PeerlinkNode } from '../../src/lib/p2p/node.ts'
 import { locationKey, sealLocation } from '../../src/lib/shared/location-record.ts'
 import { parseRelayInfo } from '../../src/lib/shared/relay-info.ts'
-import { createDhtClient, reserveOn, waitFor } from '../relay-clients.ts'
+import { reserveOn, TrackedClients, waitFor } from '../relay-clients.ts'
 
 let dir: string
 let first: RunningRelay
 let second: RunningRelay
-const clients: Libp2p[] = []
-
-/** A Node stand-in for the browser: runs the DHT as a client, as the app does. */
-async function client (privateKey?: PrivateKey): Promise<Libp2p<{ dht: ClientDHT }>> {
-  const node = await createDhtClient(privateKey)
-  clients.push(node)
-  return node
-}
+const clients = new TrackedClients()
 
 /** the Locator only uses what a Node client has too: addresses, events and the DHT */
 function locatorOf (node: Libp2p<{ dht: ClientDHT }>, key: PrivateKey): Locator {
@@ -47,7 +40,7 @@ beforeAll(async () => {
 }, 30_000)
 
 afterAll(async () => {
-  await Promise.all(clients.map(async c => { await c.stop() }))
+  await clients.stopAll()
   await second?.stop()
   await first?.stop()
   await rm(dir, { recursive: true, force: true })
@@ -63,7 +56,7 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
   it('should let a peer on relay 2 find, by peer ID alone, a peer that published on relay 1', async () => {
     await waitFor(async () => (await relayList(first)).length > 0, 'the relays to meet')
     const aliceKey = await generateKeyPair('Ed25519')
-    const alice = await client(aliceKey)
+    const alice = await clients.dhtClient(aliceKey)
     await reserveOn(alice, first)
     const locator = locatorOf(alice, aliceKey)
     // started, it publishes by itself once the reservation gives it a circuit address
@@ -72,7 +65,7 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
     locator.stop()
 
     const bobKey = await generateKeyPair('Ed25519')
-    const bob = await client(bobKey)
+    const bob = await clients.dhtClient(bobKey)
     await reserveOn(bob, second)
     const started = Date.now()
     const found = await locatorOf(bob, bobKey).find(alice.peerId)
@@ -82,7 +75,7 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
 
   it('should load the DHT on its first use, not at the start, and still reach the relays connected before', async () => {
     const carolKey = await generateKeyPair('Ed25519')
-    const carol = await client(carolKey)
+    const carol = await clients.dhtClient(carolKey)
     await reserveOn(carol, first)
     // the start and the reservation did not need it
     expect(carol.services.dht.loaded).toBe(false)
@@ -95,10 +88,10 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
 
   it('should refuse to store a location record that its peer did not sign', async () => {
     const aliceKey = await generateKeyPair('Ed25519')
-    const alice = await client(aliceKey)
+    const alice = await clients.dhtClient(aliceKey)
     await reserveOn(alice, first)
     const malloryKey = await generateKeyPair('Ed25519')
-    const mallory = await client(malloryKey)
+    const mallory = await clients.dhtClient(malloryKey)
     await reserveOn(mallory, first)
     const stored = async (key: Uint8Array, value: Uint8Array): Promise<number> => {
       let count = 0
@@ -118,7 +111,7 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
 
   it('should keep a peer\'s newer location when someone puts back one it signed before it moved', async () => {
     const aliceKey = await generateKeyPair('Ed25519')
-    const alice = await client(aliceKey)
+    const alice = await clients.dhtClient(aliceKey)
     await reserveOn(alice, second)
     const circuitVia = (relay: string): ReturnType<typeof multiaddr> => multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${alice.peerId.toString()}`)
     // ten minutes ago she was on relay 1; now she is on relay 2
@@ -128,12 +121,12 @@ describe('relays sharing a DHT', { timeout: 40_000 }, () => {
     await waitFor(() => locator.stats.published > 0, 'the location to be published')
     locator.stop()
     // anyone could have read the old record; Mallory puts it back on every relay
-    const mallory = await client()
+    const mallory = await clients.dhtClient()
     await reserveOn(mallory, first)
     for await (const _ of mallory.services.dht.put(locationKey(alice.peerId), before, { signal: AbortSignal.timeout(10_000) })) { /* drain */ }
 
     const bobKey = await generateKeyPair('Ed25519')
-    const bob = await client(bobKey)
+    const bob = await clients.dhtClient(bobKey)
     await reserveOn(bob, first)
     expect(await locatorOf(bob, bobKey).find(alice.peerId)).toEqual([second.multiaddrs[0]])
   })

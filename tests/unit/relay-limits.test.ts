@@ -1,9 +1,9 @@
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DHT_PROTOCOL, MAX_DHT_MESSAGE_BYTES, MAX_HOP_MESSAGE_BYTES } from '../../relay/constants.ts'
-import { createClient, reserveOn, scrape, startTestRelay, waitFor } from '../relay-clients.ts'
+import { reserveOn, scrape, startTestRelay, TrackedClients, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 import { rawUpgrade, varint } from '../relay-raw.ts'
 import type { RawUpgrade } from '../relay-raw.ts'
@@ -16,13 +16,7 @@ let limited: TestRelay
 let proxied: TestRelay
 let peers: TestRelay
 const open: RawUpgrade[] = []
-const clients: Libp2p[] = []
-
-async function client (): Promise<Libp2p> {
-  const node = await createClient()
-  clients.push(node)
-  return node
-}
+const clients = new TrackedClients()
 
 async function upgrade (relay: TestRelay, headers: Record<string, string> = {}): Promise<number> {
   const result = await rawUpgrade(relay.relay.port, headers)
@@ -46,7 +40,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const { socket } of open.splice(0)) socket.destroy()
-  await Promise.all(clients.splice(0).map(async c => { await c.stop() }))
+  await clients.stopAll()
   // the relay counts a socket free once its close has been seen
   await new Promise(resolve => setTimeout(resolve, 100))
 })
@@ -78,7 +72,7 @@ describe('relay per-IP limit', { timeout: 30_000 }, () => {
 
 describe('relay per-peer limit', { timeout: 30_000 }, () => {
   it('should refuse a peer ID its connections past the limit and keep the ones it has', async () => {
-    const node = await client()
+    const node = await clients.client()
     const addr = multiaddr(peers.relay.multiaddrs[0])
     await node.dial(addr)
     await node.dial(addr, { force: true })
@@ -94,7 +88,7 @@ describe('relay per-peer limit', { timeout: 30_000 }, () => {
 
 describe('relay message size caps', { timeout: 30_000 }, () => {
   it('should reset a hop stream that declares an oversized message, and serve the next one on the same connection', async () => {
-    const node = await client()
+    const node = await clients.client()
     const addr = multiaddr(peers.relay.multiaddrs[0])
     const bad = await node.dialProtocol(addr, HOP)
     // a length far past the cap, and a little of its body: without the cap the relay would wait for the rest
@@ -113,7 +107,7 @@ describe('relay message size caps', { timeout: 30_000 }, () => {
   })
 
   it('should reset a DHT stream that declares an oversized message, and answer DHT requests after it', async () => {
-    const node = await client()
+    const node = await clients.client()
     const addr = multiaddr(peers.relay.multiaddrs[0])
     const bad = await node.dialProtocol(addr, DHT_PROTOCOL)
     bad.send(varint(MAX_DHT_MESSAGE_BYTES + 1))
@@ -133,7 +127,7 @@ describe('relay message size caps', { timeout: 30_000 }, () => {
   })
 
   it('should still give a well-behaved client a reservation after all of it', async () => {
-    const node = await client()
+    const node = await clients.client()
     await reserveOn(node, peers.relay)
   })
 })

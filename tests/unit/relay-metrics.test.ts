@@ -1,21 +1,14 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Libp2p } from '@libp2p/interface'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../relay/logger.ts'
-import { circuitAddrs, createClient, reserveOn, scrape, startTestRelay, waitFor } from '../relay-clients.ts'
+import { circuitAddrs, reserveOn, scrape, startTestRelay, TrackedClients, waitFor } from '../relay-clients.ts'
 import type { TestRelay } from '../relay-clients.ts'
 
 const ECHO = '/peerlink-test/echo/1.0.0'
 let one: TestRelay
 let two: TestRelay
-const clients: Libp2p[] = []
+const clients = new TrackedClients()
 const lines: string[] = []
-
-async function client (): Promise<Libp2p> {
-  const node = await createClient()
-  clients.push(node)
-  return node
-}
 
 beforeAll(async () => {
   one = await startTestRelay({ maxReservations: 1 }, { log: createLogger({ format: 'json', write: line => { lines.push(line) } }) })
@@ -24,7 +17,7 @@ beforeAll(async () => {
 }, 30_000)
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map(async c => { await c.stop() }))
+  await clients.stopAll()
 })
 
 afterAll(async () => {
@@ -41,7 +34,7 @@ describe('relay /metrics', { timeout: 30_000 }, () => {
   })
 
   it('should count a reservation granted, a reservation refused when full, and connections by direction', async () => {
-    const first = await client()
+    const first = await clients.client()
     await reserveOn(first, one.relay)
     let samples = await scrape(one.relay)
     expect(samples.get('peerlink_relay_reservations')).toBe(1)
@@ -49,7 +42,7 @@ describe('relay /metrics', { timeout: 30_000 }, () => {
     expect(samples.get('peerlink_relay_connections{direction="inbound"}')).toBeGreaterThanOrEqual(1)
 
     // maxReservations is 1: the second client is refused
-    const second = await client()
+    const second = await clients.client()
     await second.dial(multiaddr(one.relay.multiaddrs[0]))
     await waitFor(async () => ((await scrape(one.relay)).get('peerlink_relay_reservations_refused_total{reason="reservation_refused"}') ?? 0) >= 1, 'a counted refusal')
     samples = await scrape(one.relay)
@@ -66,13 +59,13 @@ describe('relay /metrics', { timeout: 30_000 }, () => {
   })
 
   it('should count relayed connections and the bytes they carry', async () => {
-    const listener = await client()
+    const listener = await clients.client()
     await reserveOn(listener, two.relay)
     await listener.handle(ECHO, async (stream) => {
       for await (const chunk of stream) stream.send(chunk)
       await stream.close()
     }, { runOnLimitedConnection: true })
-    const dialer = await client()
+    const dialer = await clients.client()
     const stream = await dialer.dialProtocol(multiaddr(circuitAddrs(listener, two.relay)[0]), ECHO, { runOnLimitedConnection: true })
     const payload = new Uint8Array(10_000).fill(7)
     stream.send(payload)

@@ -7,10 +7,10 @@
  * (patches/@libp2p+yamux+8.0.3.patch) the relay cuts the peer off, and goes
  * on serving everyone else.
  */
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, reserveOn, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
+import { reserveOn, startTestRelay, TrackedClients, waitFor, type TestRelay } from '../relay-clients.ts'
 
 /** yamux's frame types and flags (the spec's numbers) */
 const WINDOW_UPDATE = 1
@@ -37,13 +37,7 @@ interface RawMuxer {
 }
 
 let server: TestRelay
-const clients: Libp2p[] = []
-
-async function client (): Promise<Libp2p> {
-  const node = await createClient()
-  clients.push(node)
-  return node
-}
+const clients = new TrackedClients()
 
 /**
  * A connection to the relay whose muxer sends what the test says, takes
@@ -51,7 +45,7 @@ async function client (): Promise<Libp2p> {
  * acks, and resets of streams it refused.
  */
 async function rawConnection (): Promise<{ conn: Connection, muxer: RawMuxer, answers: { acks: number, resets: number } }> {
-  const node = await client()
+  const node = await clients.client()
   const conn = await node.dial(multiaddr(server.relay.multiaddrs[0]))
   const muxer = (conn as unknown as { muxer: RawMuxer }).muxer
   // our own muxer would take the relay's answers for a protocol error and close the connection itself
@@ -70,7 +64,7 @@ async function rawConnection (): Promise<{ conn: Connection, muxer: RawMuxer, an
 async function stillServing (): Promise<void> {
   const res = await fetch(`${server.relay.url}/healthz`)
   expect(res.status).toBe(200)
-  const fresh = await client()
+  const fresh = await clients.client()
   await reserveOn(fresh, server.relay)
 }
 
@@ -79,7 +73,7 @@ beforeAll(async () => {
 }, 30_000)
 
 afterAll(async () => {
-  await Promise.allSettled(clients.map(async c => { await c.stop() }))
+  await clients.stopAll()
   await server?.cleanup()
 }, 30_000)
 

@@ -17,7 +17,7 @@
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { circuitAddrs, createClient, reserveOn, startTestRelay, waitFor, type TestRelay } from '../relay-clients.ts'
+import { circuitAddrs, reserveOn, startTestRelay, TrackedClients, waitFor, type TestRelay } from '../relay-clients.ts'
 import { varint } from '../relay-raw.ts'
 
 const STOP = '/libp2p/circuit/relay/0.2.0/stop'
@@ -28,25 +28,19 @@ const DIAL_LIMIT_MS = 10_000
 const TEST_TIMEOUT_MS = 3 * DIAL_LIMIT_MS
 
 let relay: TestRelay | undefined
-const clients: Libp2p[] = []
+const clients = new TrackedClients()
 
 afterEach(async () => {
-  await Promise.allSettled(clients.splice(0).map(async c => { await c.stop() }))
+  await clients.stopAll()
   await relay?.cleanup()
   relay = undefined
 })
-
-async function client (): Promise<Libp2p> {
-  const node = await createClient()
-  clients.push(node)
-  return node
-}
 
 interface Reserved { node: Libp2p, circuit: Multiaddr, atRelay: () => Connection[] }
 
 /** A client holding a reservation on `on`: its circuit address, and the relay's connections to it. */
 async function reservedClient (on: TestRelay): Promise<Reserved> {
-  const node = await client()
+  const node = await clients.client()
   await reserveOn(node, on.relay)
   return { node, circuit: multiaddr(circuitAddrs(node, on.relay)[0]), atRelay: () => on.relay.node.getConnections(node.peerId) }
 }
@@ -59,7 +53,7 @@ describe('the relay reading a STOP answer', () => {
     await target.node.handle(STOP, async (stream) => {
       stream.send(varint(MIB))
     }, { force: true, runOnLimitedConnection: true })
-    const dialer = await client()
+    const dialer = await clients.client()
     // refused by the relay (CONNECTION_FAILED), not left waiting for a MiB until the dial gives up
     await expect(dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })).rejects.toThrow(/CONNECTION_FAILED/)
     // the relay goes on: an honest target is reached through it
@@ -83,7 +77,7 @@ describe('a hop to a peer whose first connection to the relay is closing', () =>
     relay = await startTestRelay()
     const target = await reservedClient(relay)
     closeMuxerOnly(target.atRelay()[0])
-    const dialer = await client()
+    const dialer = await clients.client()
     await expect(dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })).rejects.toThrow(/CONNECTION_FAILED/)
   }, TEST_TIMEOUT_MS)
 
@@ -95,7 +89,7 @@ describe('a hop to a peer whose first connection to the relay is closing', () =>
     await waitFor(() => target.atRelay().length === 2, 'the second connection at the relay')
     // the one the library picks
     closeMuxerOnly(target.atRelay()[0])
-    const dialer = await client()
+    const dialer = await clients.client()
     const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
@@ -114,7 +108,7 @@ describe('a hop to a peer that came back on a new connection while its old one s
     const muxer = (old as unknown as { muxer?: { handleFrame: (frame: unknown) => void } }).muxer
     if (muxer == null) throw new Error('this libp2p version keeps its muxer elsewhere: the test needs a new way in')
     muxer.handleFrame = () => {}
-    const dialer = await client()
+    const dialer = await clients.client()
     const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
