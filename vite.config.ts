@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite'
 import { defineConfig } from 'vitest/config'
+import { ed25519ByWebCrypto } from './vite/ed25519-by-webcrypto.ts'
 import { ed25519Only } from './vite/ed25519-only.ts'
 import { fewMultibases } from './vite/few-multibases.ts'
 import { fnv1a32 } from './vite/fnv1a-32.ts'
@@ -12,7 +13,7 @@ import { plainRetry } from './vite/plain-retry.ts'
 import { singleProcessLock } from './vite/single-process-lock.ts'
 
 export default defineConfig({
-  plugins: [ed25519Only(), fewMultibases(), noDnsaddr(), noAddressMappings(), noRandomWalk(), noRouting(), loggerOnDemand(), plainRetry(), singleProcessLock(), fnv1a32(), sveltekit()],
+  plugins: [ed25519Only(), ...ed25519ByWebCrypto(), fewMultibases(), noDnsaddr(), noAddressMappings(), noRandomWalk(), noRouting(), loggerOnDemand(), plainRetry(), singleProcessLock(), fnv1a32(), sveltekit()],
   build: {
     // libp2p and its crypto need top-level await and BigInt, which every browser
     // that has WebRTC data channels and WebCrypto Ed25519 supports anyway

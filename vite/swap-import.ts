@@ -7,8 +7,9 @@ export interface ImportSwap {
   importer: RegExp
   /** the specifiers, as that module writes them, that it gets `code` for instead */
   sources: ReadonlySet<string>
-  /** the replacement module's source */
-  code: string
+  /** the replacement: a module's source, or the path of a module file (its own imports resolve from there) */
+  code?: string
+  file?: string
 }
 
 /**
@@ -19,8 +20,9 @@ export interface ImportSwap {
  * that run libp2p under Node never see it: it applies to the client build only.
  */
 export function swapImport (swap: ImportSwap): Plugin {
+  if ((swap.code == null) === (swap.file == null)) throw new Error(`${swap.name}: give the replacement as code or as a file (one of them)`)
   // a virtual module's id: '\0' first keeps other plugins off it
-  const id = `\0${swap.name}`
+  const id = swap.file ?? `\0${swap.name}`
   return {
     name: swap.name,
     enforce: 'pre',
@@ -30,7 +32,8 @@ export function swapImport (swap: ImportSwap): Plugin {
       return id
     },
     load (loaded) {
-      return loaded === id ? swap.code : null
+      // a file is loaded as any other module is
+      return swap.code != null && loaded === id ? swap.code : null
     }
   }
 }

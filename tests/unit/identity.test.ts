@@ -1,7 +1,7 @@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { generateKeyPairFromSeed, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { InvalidIdentityError, createIdentity, identityFromBytes, webCryptoEd25519 } from '../../src/lib/p2p/identity.ts'
+import { InvalidIdentityError, assertKeyPair, createIdentity, identityFromBytes, nobleEd25519, webCryptoEd25519 } from '../../src/lib/p2p/identity.ts'
 
 describe('identity', () => {
   it('gives the same peer ID every time the stored bytes are loaded', async () => {
@@ -35,5 +35,29 @@ describe('identity made by WebCrypto', () => {
     // the stored form loads back to the same peer ID
     const bytes = privateKeyToProtobuf(key)
     expect(peerIdFromPrivateKey(identityFromBytes(bytes)).equals(peerIdFromPrivateKey(key))).toBe(true)
+  })
+})
+
+describe('identity where WebCrypto lacks Ed25519', () => {
+  afterEach(() => { vi.restoreAllMocks() })
+
+  it('is made by @noble/ed25519: the key libp2p derives from the same seed', async () => {
+    const key = await nobleEd25519()
+    const fromSeed = await generateKeyPairFromSeed('Ed25519', key.raw.subarray(0, 32))
+    expect(key.publicKey.equals(fromSeed.publicKey)).toBe(true)
+    await assertKeyPair(key)
+  })
+
+  it('is what createIdentity falls back to', async () => {
+    const generate = crypto.subtle.generateKey.bind(crypto.subtle)
+    vi.spyOn(crypto.subtle, 'generateKey').mockImplementation(async (algorithm, ...rest) => {
+      if ((algorithm as Algorithm).name === 'Ed25519') throw new DOMException('Unrecognized name', 'NotSupportedError')
+      return await (generate as (...args: unknown[]) => Promise<CryptoKey | CryptoKeyPair>)(algorithm, ...rest)
+    })
+    const key = identityFromBytes(await createIdentity())
+    expect(crypto.subtle.generateKey).toHaveBeenCalled()
+    await assertKeyPair(key)
+    const fromSeed = await generateKeyPairFromSeed('Ed25519', key.raw.subarray(0, 32))
+    expect(key.publicKey.equals(fromSeed.publicKey)).toBe(true)
   })
 })

@@ -1,4 +1,4 @@
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyFromRaw, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { privateKeyFromProtobuf, privateKeyFromRaw, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { webCryptoKeyPair } from './webcrypto-keys.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -12,17 +12,30 @@ export class InvalidIdentityError extends Error {
  * these bytes are kept.
  */
 export async function createIdentity (): Promise<Uint8Array> {
-  return privateKeyToProtobuf(await webCryptoEd25519().catch(async () => await generateKeyPair('Ed25519')))
+  return privateKeyToProtobuf(await webCryptoEd25519().catch(nobleEd25519))
 }
 
 /**
  * The browser makes the key natively, off the main thread; noble would first
  * build its table of curve points (over 100 ms of a new user's first start).
- * Signing and verifying already go through WebCrypto in @libp2p/crypto.
+ * Signing and verifying go through WebCrypto too (vite/browser/ed25519.ts).
  */
 export async function webCryptoEd25519 (): Promise<PrivateKey> {
   const { privateKey: seed, publicKey } = await webCryptoKeyPair('Ed25519')
-  // libp2p's raw Ed25519 private key is the seed followed by the public key
+  return keyFromHalves(seed, publicKey)
+}
+
+/** A browser whose WebCrypto lacks Ed25519: the pure-JS library, fetched only then. */
+export async function nobleEd25519 (): Promise<PrivateKey> {
+  const { getPublicKeyAsync } = await import('@noble/ed25519')
+  const seed = crypto.getRandomValues(new Uint8Array(ED25519_SEED_BYTES))
+  return keyFromHalves(seed, await getPublicKeyAsync(seed))
+}
+
+const ED25519_SEED_BYTES = 32
+
+/** libp2p's raw Ed25519 private key is the seed followed by the public key. */
+function keyFromHalves (seed: Uint8Array, publicKey: Uint8Array): PrivateKey {
   const raw = new Uint8Array(seed.length + publicKey.length)
   raw.set(seed)
   raw.set(publicKey, seed.length)
