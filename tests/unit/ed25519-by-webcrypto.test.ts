@@ -1,6 +1,6 @@
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ed25519ByWebCrypto } from '../../vite/ed25519-by-webcrypto.ts'
 import { buildForBrowser, buildsWithAndWithout, type BrowserBuild } from './browser-build.ts'
 
@@ -70,30 +70,55 @@ describe('Ed25519 by WebCrypto and X25519 by the ladder alone, in the browser bu
   })
 })
 
-describe('Ed25519 in the browser build where WebCrypto lacks it', () => {
-  // a build of its own: the module remembers that WebCrypto lacks Ed25519
+describe('Ed25519 in the browser build: WebCrypto, or @noble/ed25519 where WebCrypto lacks it', () => {
+  // a build for each test: the module remembers that WebCrypto lacks Ed25519
   let built: BrowserBuild<Probe> | undefined
+  let privateKey: Uint8Array
+  let publicKey: Uint8Array
+  const message = new TextEncoder().encode('peerlink')
+
+  beforeAll(async () => {
+    ({ privateKey, publicKey } = await rawKeyPair(new Uint8Array(32).fill(7)))
+  })
+
+  /** WebCrypto's importKey, failing for Ed25519 with `error` (by name) while `failing()` says so */
+  function importKeyFailing (error: string, failing: () => boolean = () => true): ReturnType<typeof vi.spyOn> {
+    const importKey = crypto.subtle.importKey.bind(crypto.subtle) as (...args: unknown[]) => Promise<CryptoKey>
+    return vi.spyOn(crypto.subtle, 'importKey').mockImplementation(async (format, data, algorithm, ...rest) => {
+      if ((algorithm as Algorithm).name === 'Ed25519' && failing()) throw new DOMException(`refused by the test (${error})`, error)
+      return await importKey(format, data, algorithm, ...rest)
+    })
+  }
 
   afterEach(async () => {
     vi.restoreAllMocks()
     await built?.remove()
+    built = undefined
   })
 
-  it('should sign and verify with @noble/ed25519, as the library does', async () => {
+  it('should sign and verify with @noble/ed25519 where WebCrypto does not know Ed25519, as the library does', async () => {
     built = await buildForBrowser<Probe>(FIXTURE, ed25519ByWebCrypto())
-    const { privateKey, publicKey } = await rawKeyPair(new Uint8Array(32).fill(7))
-    const message = new TextEncoder().encode('no Ed25519 in WebCrypto here')
     // the library's signature, made while WebCrypto still has Ed25519
     const expected = await builds.whole.module.sign(privateKey, message)
-    const importKey = crypto.subtle.importKey.bind(crypto.subtle)
-    const refused = vi.spyOn(crypto.subtle, 'importKey').mockImplementation(async (format, data, algorithm, ...rest) => {
-      if ((algorithm as Algorithm).name === 'Ed25519') throw new DOMException('Algorithm: Unrecognized name', 'NotSupportedError')
-      return await (importKey as (...args: unknown[]) => Promise<CryptoKey>)(format, data, algorithm, ...rest)
-    })
+    const refused = importKeyFailing('NotSupportedError')
     const signature = await built.module.sign(privateKey, message)
     expect(refused).toHaveBeenCalled()
     expect(signature).toEqual(expected)
     expect(await built.module.verify(publicKey, message, signature)).toBe(true)
     expect(await built.module.verify(publicKey, new TextEncoder().encode('something else'), signature)).toBe(false)
+  }, BUILD_TIMEOUT_MS)
+
+  it('should pass any other WebCrypto error on, and keep using WebCrypto after it', async () => {
+    built = await buildForBrowser<Probe>(FIXTURE, ed25519ByWebCrypto())
+    const signature = await builds.whole.module.sign(privateKey, message)
+    let once = true
+    const importKey = importKeyFailing('DataError', () => once)
+    // a key WebCrypto cannot read (as a peer's could be) is an error, as in the library
+    await expect(built.module.verify(publicKey, message, signature)).rejects.toMatchObject({ name: 'DataError' })
+    once = false
+    const calls = importKey.mock.calls.length
+    expect(await built.module.verify(publicKey, message, signature)).toBe(true)
+    // by WebCrypto again, not by the fallback
+    expect(importKey.mock.calls.length).toBe(calls + 1)
   }, BUILD_TIMEOUT_MS)
 })
