@@ -18,11 +18,13 @@ export async function webCryptoX25519 (): Promise<KeyPair> {
 /**
  * X25519 key pairs made ahead of time. Noise asks for a key pair
  * synchronously at the start of every handshake, and the pure-JS generator
- * (noble) first builds a table of curve points: about 100 ms of a cold page's
- * main thread, in the middle of its first dial. WebCrypto makes the same keys
- * natively, but only asynchronously, so they are made while the page waits for
- * other things. Each pair is handed out once; an empty pool (a browser without
- * X25519 in WebCrypto, or a burst of handshakes) falls back to noble.
+ * takes the page's main thread in the middle of its first dial (noble's own
+ * built a table of curve points first, about 100 ms of a cold page; the
+ * browser build's ladder, vite/browser/x25519.ts, takes 1 to 2 ms a key).
+ * WebCrypto makes the same keys natively, but only asynchronously, so they
+ * are made while the page waits for other things. Each pair is handed out
+ * once; an empty pool (a browser without X25519 in WebCrypto, or a burst of
+ * handshakes) falls back to the pure-JS generator.
  */
 export class HandshakeKeyPool {
   readonly #size: number
@@ -58,7 +60,7 @@ export class HandshakeKeyPool {
       try {
         this.#ready.push(await this.#generate())
       } catch {
-        // no X25519 in this browser's WebCrypto: noble makes every key
+        // no X25519 in this browser's WebCrypto: the pure-JS generator makes every key
         this.#unsupported = true
       }
     }

@@ -16,9 +16,10 @@ export async function createIdentity (): Promise<Uint8Array> {
 }
 
 /**
- * The browser makes the key natively, off the main thread; noble would first
- * build its table of curve points (over 100 ms of a new user's first start).
- * Signing and verifying go through WebCrypto too (vite/browser/ed25519.ts).
+ * The browser makes the key natively, off the main thread; the pure-JS
+ * libraries build a table of curve points first (noble's took over 100 ms of
+ * a new user's first start). Signing and verifying go through WebCrypto too
+ * (vite/browser/ed25519.ts).
  */
 export async function webCryptoEd25519 (): Promise<PrivateKey> {
   const { privateKey: seed, publicKey } = await webCryptoKeyPair('Ed25519')

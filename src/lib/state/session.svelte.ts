@@ -153,7 +153,7 @@ class Session {
     const relayInfo = obtainRelayInfo(() => { this.#relay = 'offline' })
     // the stored data shows while this tab waits for the lock or the relay
     const local = this.#withKey()
-    // made natively while the store opens, so no handshake builds noble's curve table
+    // made natively while the store opens, so no handshake makes its key on the main thread
     void handshakeKeys.fill()
     // blocks the main thread for a while (tens of ms in a new tab), so only
     // once every request above is on its way: opening the store can take as long
