@@ -35,6 +35,15 @@ export const HTTP_REQUEST_TIMEOUT_MS = 60 * SECOND
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10 * SECOND
 
 /**
+ * How long a browser that reached a relay serving TLS itself goes there over
+ * https only (HSTS), even for a link typed or pasted without "https://": a
+ * network that intercepts that first plain request could hand it a page of its
+ * own. A year, the common choice; not for subdomains, which are not the
+ * relay's. Behind a reverse proxy, the proxy sends this header (README).
+ */
+export const HSTS_MAX_AGE_S = 365 * 24 * 60 * 60
+
+/**
  * An HTTP socket on which nothing moves for this long is closed, also while
  * we send it a file. Without it a client that asks for a big script and never
  * reads held the socket and the open file for good (the request and headers

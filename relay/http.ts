@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { RelayInfo } from '../src/lib/shared/relay-info.ts'
 import {
-  CONTENT_SECURITY_POLICY, HTTP_HEADERS_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
+  CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_S, HTTP_HEADERS_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_KEEPALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS
 } from './http-constants.ts'
 import { limitHttpConnections } from './http-connection-limit.ts'
@@ -82,9 +82,13 @@ function clientErrorStatus (code: string | undefined): string {
 
 export function createPublicServer (init: HttpInit): Server {
   const serveStatic = createStaticHandler(init.staticDir)
+  // over plain HTTP a browser ignores the header, and a proxy in front sends its own
+  const headers = init.tls != null
+    ? { ...SECURITY_HEADERS, 'Strict-Transport-Security': `max-age=${HSTS_MAX_AGE_S}` }
+    : SECURITY_HEADERS
 
   async function route (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendPlain(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' })
       return

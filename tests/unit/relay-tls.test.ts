@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/http-constants.ts'
+import { HSTS_MAX_AGE_S, HTTP_HEADERS_TIMEOUT_MS, TLS_HANDSHAKE_TIMEOUT_MS } from '../../relay/http-constants.ts'
 import { createUpgradeProxy } from '../../relay/upgrade-proxy.ts'
 import { listenPublicServer } from '../public-server.ts'
 
@@ -32,6 +32,15 @@ afterAll(async () => {
   await close()
   await rm(dir, { recursive: true, force: true })
 })
+
+async function httpsHeaders (at: number, path: string): Promise<Record<string, string | string[] | undefined>> {
+  return await new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port: at, path, rejectUnauthorized: false, agent: false }, res => {
+      res.resume()
+      resolve(res.headers)
+    }).on('error', reject)
+  })
+}
 
 async function httpsStatus (at: number, path: string): Promise<number> {
   return await new Promise<number>((resolve, reject) => {
@@ -67,6 +76,14 @@ describe('relay over TLS', () => {
     })
     // the relay is not running libp2p here: healthz says so, over TLS
     expect(status).toBe(503)
+  })
+
+  it('should tell browsers to come back over https only (HSTS), on every response', async () => {
+    for (const path of ['/', '/healthz', '/relay.json', '/missing.js']) {
+      const headers = await httpsHeaders(port, path)
+      expect(headers['strict-transport-security'], path).toBe(`max-age=${HSTS_MAX_AGE_S}`)
+      expect(headers['x-content-type-options'], path).toBe('nosniff')
+    }
   })
 
   it('should count TLS connections per IP until they are upgraded, like plain ones', async () => {

@@ -203,6 +203,8 @@ describe('relay HTTP', () => {
       expect(csp, path).toContain("object-src 'none'")
       expect(csp, path).toContain("base-uri 'self'")
       expect(csp, path).not.toContain('script-src')
+      // plain HTTP: HSTS is for a relay that serves TLS itself (relay-tls.test.ts)
+      expect(res.headers['strict-transport-security'], path).toBeUndefined()
     }
   })
 
