@@ -80,15 +80,24 @@ function clientErrorStatus (code: string | undefined): string {
   }
 }
 
+/**
+ * Whether a request was addressed to localhost. HSTS there would hold for
+ * every port of it, a year long: a developer's other servers on
+ * http://localhost would stop loading. (Browsers ignore it for IP addresses.)
+ */
+function isLocalhost (host: string | undefined): boolean {
+  if (host == null) return false
+  const name = host.replace(/:\d*$/, '').replace(/\.$/, '').toLowerCase()
+  return name === 'localhost' || name.endsWith('.localhost')
+}
+
 export function createPublicServer (init: HttpInit): Server {
   const serveStatic = createStaticHandler(init.staticDir)
-  // over plain HTTP a browser ignores the header, and a proxy in front sends its own
-  const headers = init.tls != null
-    ? { ...SECURITY_HEADERS, 'Strict-Transport-Security': `max-age=${HSTS_MAX_AGE_S}` }
-    : SECURITY_HEADERS
 
   async function route (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    // over plain HTTP a browser ignores the header, and a proxy in front sends its own
+    if (init.tls != null && !isLocalhost(req.headers.host)) res.setHeader('Strict-Transport-Security', `max-age=${HSTS_MAX_AGE_S}`)
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendPlain(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' })
       return

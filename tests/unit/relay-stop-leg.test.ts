@@ -24,6 +24,8 @@ import { varint } from '../relay-raw.ts'
 
 const STOP = '/libp2p/circuit/relay/0.2.0/stop'
 const MIB = 1024 * 1024
+/** what the relay gives one STOP attempt while the target has another connection (the patch's STOP_ATTEMPT_TIMEOUT_MS) */
+const STOP_SHARE_MS = 4_000
 /** Well under the relay's 30 s hop timeout: a relay still reading the answer then has not refused it. */
 const DIAL_LIMIT_MS = 10_000
 /** past the dial's limit, so a relay that holds on fails with the dial's error, not the runner's */
@@ -129,9 +131,21 @@ describe('a hop to a peer that came back on a new connection while its old one s
     const target = await reconnectedClient(relay)
     // the other way round: the new network went away, and the old connection still works
     goneSilent(target.fresh)
-    // libp2p gives up on one address after 6 s; the limit here is the test's
-    const dialer = await clients.client({ dialTimeoutMs: DIAL_LIMIT_MS })
-    // well before the hop's 30 s, which the relay waited out on the newest connection
+    // with libp2p's own limits, as a browser dials: it gives up on an address after 6 s,
+    // and the relay would have waited out its hop's 30 s on the newest connection
+    const dialer = await clients.client()
+    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
+  }, TEST_TIMEOUT_MS)
+
+  it('should go on to the older connection when the newest one dies while its STOP request waits', async () => {
+    relay = await startTestRelay()
+    const target = await reconnectedClient(relay)
+    goneSilent(target.fresh)
+    // a moment into the request, the relay finds the newest connection dead (its ping got no answer)
+    const [newest] = target.atRelay().sort((a, b) => b.timeline.open - a.timeline.open)
+    setTimeout(() => { newest.abort(new Error('test: no answer to a ping')) }, STOP_SHARE_MS / 4)
+    const dialer = await clients.client()
     const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)

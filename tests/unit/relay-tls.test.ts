@@ -33,9 +33,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function httpsHeaders (at: number, path: string): Promise<Record<string, string | string[] | undefined>> {
+async function httpsHeaders (at: number, path: string, host = `relay.example.org:${at}`): Promise<Record<string, string | string[] | undefined>> {
   return await new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port: at, path, rejectUnauthorized: false, agent: false }, res => {
+    get({ host: '127.0.0.1', port: at, path, headers: { host }, rejectUnauthorized: false, agent: false }, res => {
       res.resume()
       resolve(res.headers)
     }).on('error', reject)
@@ -83,6 +83,14 @@ describe('relay over TLS', () => {
       const headers = await httpsHeaders(port, path)
       expect(headers['strict-transport-security'], path).toBe(`max-age=${HSTS_MAX_AGE_S}`)
       expect(headers['x-content-type-options'], path).toBe('nosniff')
+    }
+  })
+
+  it('should not pin localhost to https, where a developer runs other servers', async () => {
+    for (const host of [`localhost:${port}`, 'LOCALHOST', `relay.localhost:${port}`]) {
+      const headers = await httpsHeaders(port, '/healthz', host)
+      expect(headers['strict-transport-security'], host).toBeUndefined()
+      expect(headers['x-content-type-options'], host).toBe('nosniff')
     }
   })
 
