@@ -1,26 +1,25 @@
 import type { Plugin } from 'vite'
 
-export interface ImportSwap {
+interface Swap {
   /** the plugin's name, as Vite reports it */
   name: string
   /** the one library module whose imports are swapped; the same import from anywhere else is left alone */
   importer: RegExp
-  /** the specifiers, as that module writes them, that it gets `code` for instead */
+  /** the specifiers, as that module writes them, that it gets the replacement for instead */
   sources: ReadonlySet<string>
-  /** the replacement: a module's source, or the path of a module file (its own imports resolve from there) */
-  code?: string
-  file?: string
 }
 
+/** The replacement: a module's source, or the path of a module file (its own imports resolve from there). */
+export type ImportSwap = Swap & ({ code: string, file?: never } | { file: string, code?: never })
+
 /**
- * A browser-build plugin that gives one library module `code` in place of some
+ * A browser-build plugin that gives one library module the replacement in place of some
  * of its imports. It keys on the importing module as well as the specifier, so
  * the swap reaches only the import it was written for (each plugin in vite/
  * says why that import is dead weight in the page). The relay and the tests
  * that run libp2p under Node never see it: it applies to the client build only.
  */
 export function swapImport (swap: ImportSwap): Plugin {
-  if ((swap.code == null) === (swap.file == null)) throw new Error(`${swap.name}: give the replacement as code or as a file (one of them)`)
   // a virtual module's id: '\0' first keeps other plugins off it
   const id = swap.file ?? `\0${swap.name}`
   return {

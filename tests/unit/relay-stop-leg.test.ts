@@ -49,6 +49,12 @@ async function reservedClient (on: TestRelay): Promise<Reserved> {
   return { node, circuit: multiaddr(circuitAddrs(node, on.relay)[0]), atRelay: () => on.relay.node.getConnections(node.peerId) }
 }
 
+/** A new client (libp2p's own dial limits, as a browser has) dialing `target` through the relay. */
+async function dialFromNewClient (target: Reserved): Promise<Connection> {
+  const dialer = await clients.client()
+  return await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+}
+
 describe('the relay reading a STOP answer', () => {
   it('should refuse an answer that declares more than any STOP message, and fail that circuit at once', async () => {
     relay = await startTestRelay()
@@ -81,8 +87,7 @@ describe('a hop to a peer whose first connection to the relay is closing', () =>
     relay = await startTestRelay()
     const target = await reservedClient(relay)
     closeMuxerOnly(target.atRelay()[0])
-    const dialer = await clients.client()
-    await expect(dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })).rejects.toThrow(/CONNECTION_FAILED/)
+    await expect(dialFromNewClient(target)).rejects.toThrow(/CONNECTION_FAILED/)
   }, TEST_TIMEOUT_MS)
 
   it('should reach the peer over its other open connection', async () => {
@@ -93,8 +98,7 @@ describe('a hop to a peer whose first connection to the relay is closing', () =>
     await waitFor(() => target.atRelay().length === 2, 'the second connection at the relay')
     // the one the library picks
     closeMuxerOnly(target.atRelay()[0])
-    const dialer = await clients.client()
-    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    const conn = await dialFromNewClient(target)
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
 })
@@ -121,8 +125,7 @@ describe('a hop to a peer that came back on a new connection while its old one s
     relay = await startTestRelay()
     const target = await reconnectedClient(relay)
     goneSilent(target.old)
-    const dialer = await clients.client()
-    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    const conn = await dialFromNewClient(target)
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
 
@@ -131,10 +134,9 @@ describe('a hop to a peer that came back on a new connection while its old one s
     const target = await reconnectedClient(relay)
     // the other way round: the new network went away, and the old connection still works
     goneSilent(target.fresh)
-    // with libp2p's own limits, as a browser dials: it gives up on an address after 6 s,
-    // and the relay would have waited out its hop's 30 s on the newest connection
-    const dialer = await clients.client()
-    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    // libp2p gives up on an address after 6 s, and the relay would have
+    // waited out its hop's 30 s on the newest connection
+    const conn = await dialFromNewClient(target)
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
 
@@ -145,8 +147,7 @@ describe('a hop to a peer that came back on a new connection while its old one s
     // a moment into the request, the relay finds the newest connection dead (its ping got no answer)
     const [newest] = target.atRelay().sort((a, b) => b.timeline.open - a.timeline.open)
     setTimeout(() => { newest.abort(new Error('test: no answer to a ping')) }, STOP_SHARE_MS / 4)
-    const dialer = await clients.client()
-    const conn = await dialer.dial(target.circuit, { signal: AbortSignal.timeout(DIAL_LIMIT_MS) })
+    const conn = await dialFromNewClient(target)
     expect(conn.remotePeer.equals(target.node.peerId)).toBe(true)
   }, TEST_TIMEOUT_MS)
 })
